@@ -1,0 +1,13 @@
+/**
+ * The `raftkv` command. Each capability is a subcommand in its own file; this file only wires
+ * them together.
+ */
+import { Command } from "commander";
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = new Command("raftkv")
+    .description("Raft consensus for Node.js, and a strongly consistent replicated key-value store")
+    .showHelpAfterError();
+  // Subcommands register here, one line each.
+  await program.parseAsync(argv);
+}

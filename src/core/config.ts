@@ -1,0 +1,91 @@
+/**
+ * Every tunable and limit of the core in one place (STYLE.md rule 11). `validateConfig` rejects
+ * bad values and bad combinations up front, naming the field, so a misconfigured node never
+ * starts. Time is counted in ticks; the runtime converts milliseconds to ticks.
+ */
+import { ConfigError } from "./errors.js";
+import type { NodeId } from "./types.js";
+
+/**
+ * Deliberate bugs, switched on only by tests to prove the simulator and its checkers catch them
+ * (STYLE.md rule 14). Never set in production; `validateConfig` accepts them so tests can.
+ */
+export interface TestingBugs {
+  /** Commit by counting replicas of an entry from a previous term (violates Figure 8, §5.4.2). */
+  readonly commitPreviousTermByCount?: boolean;
+  /** Leave the vote out of the persisted hard state (violates Figure 2's persistent state). */
+  readonly skipPersistVote?: boolean;
+  /** Serve ReadIndex requests at once from local state, without a quorum round (violates §6.4). */
+  readonly readWithoutQuorum?: boolean;
+  /** Truncate the log on any AppendEntries, even a stale one that matches (violates §5.3). */
+  readonly truncateOnStaleAppend?: boolean;
+}
+
+export interface RaftConfig {
+  readonly id: NodeId;
+  /** A follower/candidate starts an election after a random timeout in [min, max) ticks. */
+  readonly electionTimeoutTicksMin: number;
+  readonly electionTimeoutTicksMax: number;
+  readonly heartbeatIntervalTicks: number;
+  /** §9.6: probe with a pre-vote round before bumping the term. */
+  readonly preVote: boolean;
+  /** A leader that heard from no quorum within an election timeout steps down. */
+  readonly checkQuorum: boolean;
+  /** Upper bound on the bytes of entries in one AppendEntries. */
+  readonly messageBytesMax: number;
+  /** Upper bound on AppendEntries in flight to one follower in replicate state. */
+  readonly inflightMessagesMax: number;
+  /** Proposals are refused while the leader's uncommitted tail is larger than this. */
+  readonly uncommittedBytesMax: number;
+  /** Upper bound on the bytes of committed entries handed out in one Ready. */
+  readonly applyBytesMax: number;
+  /** Upper bound on ReadIndex requests waiting for one leader's quorum round. */
+  readonly pendingReadsMax: number;
+  /** When false, a follower refuses proposals instead of forwarding them to the leader. */
+  readonly forwardProposals: boolean;
+  readonly testingBugs?: TestingBugs;
+}
+
+export const DEFAULT_CONFIG = {
+  electionTimeoutTicksMin: 10,
+  electionTimeoutTicksMax: 20,
+  heartbeatIntervalTicks: 1,
+  preVote: true,
+  checkQuorum: true,
+  messageBytesMax: 1024 * 1024,
+  inflightMessagesMax: 256,
+  uncommittedBytesMax: 64 * 1024 * 1024,
+  applyBytesMax: 16 * 1024 * 1024,
+  pendingReadsMax: 4096,
+  forwardProposals: true,
+} as const satisfies Omit<RaftConfig, "id">;
+
+function positiveInteger(config: RaftConfig, field: keyof RaftConfig): void {
+  const value = config[field];
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(field, `must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** @throws ConfigError naming the first invalid field or combination. */
+export function validateConfig(config: RaftConfig): RaftConfig {
+  for (const field of [
+    "electionTimeoutTicksMin",
+    "electionTimeoutTicksMax",
+    "heartbeatIntervalTicks",
+    "messageBytesMax",
+    "inflightMessagesMax",
+    "uncommittedBytesMax",
+    "applyBytesMax",
+    "pendingReadsMax",
+  ] as const) {
+    positiveInteger(config, field);
+  }
+  if (config.electionTimeoutTicksMax <= config.electionTimeoutTicksMin) {
+    throw new ConfigError("electionTimeoutTicksMax", "must be greater than electionTimeoutTicksMin");
+  }
+  if (config.electionTimeoutTicksMin <= config.heartbeatIntervalTicks) {
+    throw new ConfigError("electionTimeoutTicksMin", "must be greater than heartbeatIntervalTicks");
+  }
+  return config;
+}

@@ -1,0 +1,8 @@
+/** The public surface of the Raft core. */
+export * from "./types.js";
+export * from "./messages.js";
+export * from "./errors.js";
+export * from "./storage.js";
+export * from "./ready.js";
+export * from "./config.js";
+export * from "./rng.js";

@@ -1,0 +1,58 @@
+/**
+ * Branded scalar types of the Raft core (STYLE.md rule 7) and the assertion helpers every layer
+ * uses. A `Term` can never be passed where a `LogIndex` is expected: the only way to make one is
+ * through its constructor, which checks the value.
+ */
+
+declare const brand: unique symbol;
+type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+/** A Raft term (§5.1): a non-negative integer that only ever grows on a node. */
+export type Term = Brand<number, "Term">;
+/** A position in the replicated log (§5.3); 0 means "before the first entry". */
+export type LogIndex = Brand<number, "LogIndex">;
+/** A cluster member's identity: a short, non-empty, printable string such as "n1". */
+export type NodeId = Brand<string, "NodeId">;
+
+/** Thrown when an invariant of the code does not hold: always a bug, never caught. */
+export class AssertionError extends Error {
+  override readonly name = "AssertionError";
+  readonly code = "ASSERTION_FAILED";
+}
+
+/** Assertions stay on in production (STYLE.md rule 9). */
+export function assert(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new AssertionError(message);
+}
+
+/** Ends every `switch` over a discriminated union (STYLE.md rule 8). */
+export function assertNever(value: never, what = "value"): never {
+  throw new AssertionError(`Unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+function assertCount(value: number, what: string): void {
+  assert(Number.isSafeInteger(value) && value >= 0, `${what} must be a safe non-negative integer, got ${value}`);
+}
+
+/** @throws AssertionError if `value` is not a safe non-negative integer. */
+export function term(value: number): Term {
+  assertCount(value, "Term");
+  return value as Term;
+}
+
+/** @throws AssertionError if `value` is not a safe non-negative integer. */
+export function logIndex(value: number): LogIndex {
+  assertCount(value, "LogIndex");
+  return value as LogIndex;
+}
+
+const nodeIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** @throws AssertionError if `value` is empty, longer than 64 characters or not printable. */
+export function nodeId(value: string): NodeId {
+  assert(nodeIdPattern.test(value), `NodeId must match ${String(nodeIdPattern)}, got ${JSON.stringify(value)}`);
+  return value as NodeId;
+}
+
+export const TERM_ZERO = term(0);
+export const INDEX_ZERO = logIndex(0);

@@ -1,0 +1,33 @@
+/**
+ * The write side of stable storage: what the runtime (or the simulator) does with a `Ready`
+ * before it may send or apply anything. Every implementation (memory, disk) passes the same
+ * compliance suite, `storage_compliance.ts`.
+ */
+import type { ConfState, Entry, HardState, Snapshot } from "../core/messages.js";
+import type { Storage } from "../core/storage.js";
+import type { LogIndex } from "../core/types.js";
+
+/** The durable part of one Ready. */
+export interface SaveBatch {
+  readonly hardState: HardState | null;
+  /** Appended after `snapshot` is installed; the first may overwrite a conflicting suffix. */
+  readonly entries: readonly Entry[];
+  readonly snapshot: Snapshot | null;
+}
+
+export interface StableStorage extends Storage {
+  /**
+   * Makes the batch durable: when the returned promise resolves, a crash loses none of it.
+   * A snapshot replaces every entry it covers; entries replace any conflicting suffix.
+   */
+  save(batch: SaveBatch): Promise<void>;
+  /**
+   * Records a state machine snapshot taken at `index` (<= the last applied index) and lets the
+   * log before it be discarded.
+   */
+  createSnapshot(index: LogIndex, confState: ConfState, data: Uint8Array): Promise<Snapshot>;
+  /** Discards entries up to and including `index` (which must be covered by a snapshot). */
+  compact(index: LogIndex): Promise<void>;
+  /** Releases files and handles; the storage must not be used afterwards. */
+  close(): Promise<void>;
+}
