@@ -1,0 +1,111 @@
+/**
+ * Which faults a run injects, and how hard. `--faults all` is swarm testing: each fault is
+ * switched on with some probability and its rate drawn from the seed, so different seeds explore
+ * different fault mixes (a run with fewer fault kinds often reaches deeper states). A list turns
+ * on exactly the named faults, still with seeded rates; `none` leaves only message delay and disk
+ * latency, which every run has.
+ */
+import type { SeededRng } from "../core/rng.js";
+
+export const FAULT_NAMES = [
+  "loss", // a message is dropped
+  "duplicate", // a message is delivered twice
+  "reorder", // delays are independent, so a link does not keep FIFO order
+  "partition", // Maelstrom's shapes: one node, halves, majorities ring
+  "oneway", // random asymmetric (one-way) links
+  "crash", // a node crashes, losing unsaved state, and restarts later
+  "pause", // a node processes nothing for a while, then resumes with what queued up
+  "torn", // a crash tears the in-flight save: a prefix of its records persists
+  "eio", // a save fails (EIO): fail-stop, the node crashes and restarts later
+] as const;
+
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** An unknown fault name in `--faults`. */
+export class FaultSpecError extends Error {
+  override readonly name = "FaultSpecError";
+  readonly code = "SIM_FAULT_SPEC_INVALID";
+}
+
+export type FaultSelection = { readonly mode: "all" } | { readonly mode: "list"; readonly names: readonly FaultName[] };
+
+/**
+ * Parses `all`, `none` or a comma-separated list of fault names.
+ * @throws FaultSpecError naming the unknown fault.
+ */
+export function parseFaults(spec: string): FaultSelection {
+  const trimmed = spec.trim();
+  if (trimmed === "all") return { mode: "all" };
+  if (trimmed === "none" || trimmed === "") return { mode: "list", names: [] };
+  const names: FaultName[] = [];
+  for (const part of trimmed.split(",")) {
+    const name = part.trim();
+    const known = FAULT_NAMES.find((n) => n === name);
+    if (known === undefined) {
+      throw new FaultSpecError(`Unknown fault "${name}": expected all, none or a list of ${FAULT_NAMES.join(", ")}`);
+    }
+    if (!names.includes(known)) names.push(known);
+  }
+  return { mode: "list", names };
+}
+
+export function formatFaults(selection: FaultSelection): string {
+  if (selection.mode === "all") return "all";
+  return selection.names.length === 0 ? "none" : selection.names.join(",");
+}
+
+const MS = 1_000_000;
+
+/** The concrete fault parameters of one run (all times in virtual nanoseconds). */
+export interface FaultPlan {
+  readonly enabled: readonly FaultName[];
+  readonly delay: { readonly dist: "uniform" | "exponential"; readonly minNs: number; readonly meanNs: number };
+  readonly lossRate: number;
+  readonly duplicateRate: number;
+  readonly reorder: boolean;
+  /** Mean gap between nemesis actions (start / heal), or null when no partition kind is on. */
+  readonly partitionIntervalNs: number | null;
+  readonly partitionShapes: boolean;
+  readonly onewayShapes: boolean;
+  readonly crashIntervalNs: number | null;
+  readonly downtimeMaxNs: number;
+  readonly pauseIntervalNs: number | null;
+  readonly pauseMaxNs: number;
+  /** Probability that a crash tears the in-flight save rather than losing all of it. */
+  readonly tornRate: number;
+  /** Probability that one save fails with EIO. */
+  readonly eioRate: number;
+  readonly fsyncMinNs: number;
+  readonly fsyncMaxNs: number;
+}
+
+function between(rng: SeededRng, lo: number, hi: number): number {
+  return lo + rng.nextFloat() * (hi - lo);
+}
+
+/** Draws a plan: for `all`, each fault is on with probability 0.6. */
+export function planFaults(selection: FaultSelection, rng: SeededRng): FaultPlan {
+  const enabled = selection.mode === "all" ? FAULT_NAMES.filter(() => rng.nextFloat() < 0.6) : [...selection.names];
+  const on = (name: FaultName): boolean => enabled.includes(name);
+  const exponential = rng.nextFloat() < 0.5;
+  const meanNs = Math.round(between(rng, 0.5, 8) * MS);
+  const partitionOn = on("partition") || on("oneway");
+  return {
+    enabled,
+    delay: { dist: exponential ? "exponential" : "uniform", minNs: Math.round(0.1 * MS), meanNs },
+    lossRate: on("loss") ? between(rng, 0.001, 0.1) : 0,
+    duplicateRate: on("duplicate") ? between(rng, 0.001, 0.1) : 0,
+    reorder: on("reorder"),
+    partitionIntervalNs: partitionOn ? Math.round(between(rng, 150, 1000) * MS) : null,
+    partitionShapes: on("partition"),
+    onewayShapes: on("oneway"),
+    crashIntervalNs: on("crash") ? Math.round(between(rng, 150, 2000) * MS) : null,
+    downtimeMaxNs: Math.round(between(rng, 20, 800) * MS),
+    pauseIntervalNs: on("pause") ? Math.round(between(rng, 200, 2000) * MS) : null,
+    pauseMaxNs: Math.round(between(rng, 20, 600) * MS),
+    tornRate: on("torn") ? between(rng, 0.3, 1) : 0,
+    eioRate: on("eio") ? between(rng, 0.0005, 0.01) : 0,
+    fsyncMinNs: Math.round(0.05 * MS),
+    fsyncMaxNs: Math.round(between(rng, 0.2, 5) * MS),
+  };
+}

@@ -1,0 +1,70 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SeededRng } from "../core/rng.js";
+import { planFaults, parseFaults, FaultSpecError, formatFaults, type FaultPlan } from "./faults.js";
+import { SimNetwork } from "./network.js";
+import { describeGrudge, heardCount, partitionGrudge } from "./partitions.js";
+
+function plan(over: Partial<FaultPlan>): FaultPlan {
+  return { ...planFaults(parseFaults("none"), new SeededRng(1)), ...over };
+}
+
+test("without reorder a link is FIFO; with it, deliveries overtake each other", () => {
+  const fifo = new SimNetwork(2, plan({ delay: { dist: "exponential", minNs: 0, meanNs: 1000 } }), new SeededRng(3));
+  const times = Array.from({ length: 200 }, (_, i) => fifo.route(i, 0, 1)[0] ?? -1);
+  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  const wild = new SimNetwork(2, plan({ reorder: true, delay: { dist: "exponential", minNs: 0, meanNs: 1000 } }), new SeededRng(3));
+  const wildTimes = Array.from({ length: 200 }, (_, i) => wild.route(i, 0, 1)[0] ?? -1);
+  assert.notDeepEqual(wildTimes, [...wildTimes].sort((a, b) => a - b));
+});
+
+test("loss and duplication happen at about their rates", () => {
+  const net = new SimNetwork(2, plan({ lossRate: 0.2, duplicateRate: 0.1 }), new SeededRng(9));
+  let copies = 0;
+  for (let i = 0; i < 10_000; i++) copies += net.route(0, 0, 1).length;
+  assert.ok(net.lost > 1700 && net.lost < 2300, `lost ${net.lost}`);
+  assert.ok(net.duplicated > 600 && net.duplicated < 1000, `duplicated ${net.duplicated}`);
+  assert.equal(copies, 10_000 - net.lost + net.duplicated);
+});
+
+test("a grudge blocks at delivery only the links it names, until healed", () => {
+  const net = new SimNetwork(3, plan({}), new SeededRng(1));
+  const g = partitionGrudge("one", 3, new SeededRng(5));
+  net.setGrudge(g);
+  const blockedLinks = [0, 1, 2].flatMap((from) => [0, 1, 2].filter((to) => net.isBlocked(from, to)).map((to) => `${from}>${to}`));
+  assert.equal(blockedLinks.length, 4);
+  net.heal();
+  assert.equal(net.isBlocked(0, 1) || net.isBlocked(1, 0), false);
+});
+
+test("partition shapes: one isolates a node, halves split, ring gives every node a distinct majority", () => {
+  const names = ["n1", "n2", "n3", "n4", "n5"];
+  for (let seed = 1; seed <= 20; seed++) {
+    const one = partitionGrudge("one", 5, new SeededRng(seed));
+    assert.deepEqual(names.map((_, i) => heardCount(one, i)).sort(), [1, 4, 4, 4, 4]);
+    const halves = partitionGrudge("halves", 5, new SeededRng(seed));
+    assert.deepEqual(names.map((_, i) => heardCount(halves, i)).sort(), [2, 2, 3, 3, 3]);
+    for (const n of [3, 4, 5, 7]) {
+      const ring = partitionGrudge("ring", n, new SeededRng(seed));
+      const views = new Set<string>();
+      for (let i = 0; i < n; i++) {
+        assert.equal(heardCount(ring, i), Math.floor(n / 2) + 1, `n=${n} node ${i}`);
+        views.add(JSON.stringify(ring[i]));
+      }
+      assert.equal(views.size, n, `ring over ${n} nodes: every view differs`);
+    }
+    const oneway = partitionGrudge("oneway", 5, new SeededRng(seed));
+    assert.ok(names.some((_, i) => heardCount(oneway, i) < 5) || describeGrudge(oneway, names) === "healed");
+  }
+  assert.match(describeGrudge(partitionGrudge("one", 3, new SeededRng(2)), ["a", "b", "c"]), /<-x\{/);
+});
+
+test("--faults parses all, none and lists, and rejects unknown names", () => {
+  assert.equal(formatFaults(parseFaults("all")), "all");
+  assert.equal(formatFaults(parseFaults("none")), "none");
+  assert.equal(formatFaults(parseFaults("crash, loss,crash")), "crash,loss");
+  assert.throws(() => parseFaults("crash,meteor"), FaultSpecError);
+  const swarm = new Set<string>();
+  for (let seed = 1; seed <= 30; seed++) swarm.add(planFaults(parseFaults("all"), new SeededRng(seed)).enabled.join(","));
+  assert.ok(swarm.size > 10, "swarm testing draws different fault mixes per seed");
+});

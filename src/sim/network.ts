@@ -1,0 +1,78 @@
+/**
+ * The simulated network between nodes: every message gets a delay drawn from the run's
+ * distribution; it may be lost or duplicated; without the `reorder` fault each directed link is
+ * FIFO (a message is never delivered before one sent earlier on the same link). Partitions are
+ * a grudge consulted at delivery time, as in Maelstrom. Clients do not use this network.
+ */
+import type { SeededRng } from "../core/rng.js";
+import type { FaultPlan } from "./faults.js";
+import { noGrudge, type Grudge } from "./partitions.js";
+
+export class SimNetwork {
+  private grudge: Grudge;
+  /** The latest delivery time scheduled on each directed link, for FIFO without reordering. */
+  private readonly lastDeliveryNs: number[][];
+  sent = 0;
+  lost = 0;
+  duplicated = 0;
+  blocked = 0;
+
+  constructor(
+    private readonly n: number,
+    private readonly plan: FaultPlan,
+    private readonly rng: SeededRng,
+  ) {
+    this.grudge = noGrudge(n);
+    this.lastDeliveryNs = noGrudge(n).map((row) => row.map(() => 0));
+  }
+
+  /** One delay sample from the run's distribution, in ns (always >= the minimum). */
+  sampleDelayNs(): number {
+    const { dist, minNs, meanNs } = this.plan.delay;
+    const spread = Math.max(0, meanNs - minNs);
+    const extra =
+      dist === "uniform" ? this.rng.nextFloat() * 2 * spread : -Math.log(1 - this.rng.nextFloat()) * spread;
+    return minNs + Math.round(extra);
+  }
+
+  /**
+   * The times at which a message sent now from `from` to `to` arrives: none when it is lost,
+   * two when it is duplicated. The grudge is applied later, by `isBlocked` at delivery.
+   */
+  route(nowNs: number, from: number, to: number): number[] {
+    this.sent++;
+    if (this.plan.lossRate > 0 && this.rng.nextFloat() < this.plan.lossRate) {
+      this.lost++;
+      return [];
+    }
+    const copies = this.plan.duplicateRate > 0 && this.rng.nextFloat() < this.plan.duplicateRate ? 2 : 1;
+    if (copies === 2) this.duplicated++;
+    const out: number[] = [];
+    for (let c = 0; c < copies; c++) {
+      let at = nowNs + this.sampleDelayNs();
+      if (!this.plan.reorder) {
+        const row = this.lastDeliveryNs[from];
+        const last = row?.[to] ?? 0;
+        if (at < last) at = last;
+        if (row !== undefined) row[to] = at;
+      }
+      out.push(at);
+    }
+    return out;
+  }
+
+  /** True when `to` currently discards messages from `from` (counted as blocked). */
+  isBlocked(from: number, to: number): boolean {
+    const blocked = this.grudge[to]?.[from] === true;
+    if (blocked) this.blocked++;
+    return blocked;
+  }
+
+  setGrudge(grudge: Grudge): void {
+    this.grudge = grudge;
+  }
+
+  heal(): void {
+    this.grudge = noGrudge(this.n);
+  }
+}
