@@ -3,11 +3,13 @@
  * them together.
  */
 import { Command } from "commander";
+import { registerCheckCommand } from "./check_command.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command("raftkv")
     .description("Raft consensus for Node.js, and a strongly consistent replicated key-value store")
     .showHelpAfterError();
   // Subcommands register here, one line each.
+  registerCheckCommand(program);
   await program.parseAsync(argv);
 }
