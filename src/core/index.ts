@@ -6,3 +6,5 @@ export * from "./storage.js";
 export * from "./ready.js";
 export * from "./config.js";
 export * from "./rng.js";
+export { RaftNode, type ProposeResult, type RaftNodeOptions } from "./raft_node.js";
+export { MajorityConfig, JointConfig, type VoteResult } from "./quorum.js";

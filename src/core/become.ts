@@ -1,0 +1,68 @@
+/**
+ * The only functions that change a node's role. Each asserts the transition is legal:
+ *   any role -> follower;  follower | pre-candidate -> pre-candidate;
+ *   follower | pre-candidate | candidate -> candidate;  candidate -> leader.
+ * Terms never decrease, and a term change forgets the vote (Figure 2).
+ */
+import type { Raft } from "./raft.js";
+import { ReadOnly } from "./read_index.js";
+import { appendLeaderEntries } from "./replication.js";
+import type { LeaderState } from "./role.js";
+import { ProgressTracker } from "./tracker.js";
+import { assert, term as makeTerm, type NodeId, type Term } from "./types.js";
+
+function reset(r: Raft, term: Term): void {
+  assert(term >= r.term, `term would go backwards from ${r.term} to ${term}`);
+  if (term !== r.term) {
+    r.term = term;
+    r.vote = null;
+  }
+  r.lead = null;
+  r.heartbeatElapsed = 0;
+  r.resetElectionTimer();
+}
+
+export function becomeFollower(r: Raft, term: Term, lead: NodeId | null): void {
+  reset(r, term);
+  r.role = { kind: "follower" };
+  r.lead = lead;
+}
+
+/** §9.6: a pre-candidate keeps its term and vote; only a won pre-vote leads to a real election. */
+export function becomePreCandidate(r: Raft): void {
+  assert(r.role.kind === "follower" || r.role.kind === "pre-candidate",
+    `illegal transition ${r.role.kind} -> pre-candidate`);
+  r.role = { kind: "pre-candidate", votes: new Map() };
+  r.lead = null;
+}
+
+/** §5.2: increment the term and vote for ourselves. */
+export function becomeCandidate(r: Raft): void {
+  assert(r.role.kind !== "leader", "illegal transition leader -> candidate");
+  reset(r, makeTerm(r.term + 1));
+  r.vote = r.id;
+  r.role = { kind: "candidate", votes: new Map() };
+}
+
+/** §5.2 won; §5.4.2/§8: append a no-op of the new term so earlier entries can be committed. */
+export function becomeLeader(r: Raft): LeaderState {
+  assert(r.role.kind === "candidate", `illegal transition ${r.role.kind} -> leader`);
+  reset(r, r.term);
+  r.lead = r.id;
+  const tracker = new ProgressTracker(r.cluster, {
+    self: r.id,
+    lastIndex: r.log.lastIndex(),
+    inflightMessagesMax: r.config.inflightMessagesMax,
+  });
+  tracker.get(r.id)?.becomeReplicate();
+  const leader: LeaderState = {
+    kind: "leader",
+    tracker,
+    reads: new ReadOnly(r.id, r.term),
+    readsBeforeCommit: [],
+    uncommittedBytes: 0,
+  };
+  r.role = leader;
+  appendLeaderEntries(r, leader, [{ kind: "noop", data: new Uint8Array(0) }]);
+  return leader;
+}

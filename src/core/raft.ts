@@ -1,0 +1,184 @@
+/**
+ * One node's Raft state and the rules every role shares: the term rules of §5.1 applied to each
+ * incoming message before it is dispatched by role, the logical clock (ticks), and the outbox.
+ * Role-specific handling lives in step_leader.ts, step_candidate.ts and step_follower.ts;
+ * elections in election.ts; role changes in become.ts.
+ */
+import { becomeFollower } from "./become.js";
+import type { RaftConfig, TestingBugs } from "./config.js";
+import { handleVoteRequest, hup } from "./election.js";
+import { RaftLog } from "./log.js";
+import type { Message } from "./messages.js";
+import type { ReadState } from "./ready.js";
+import type { Rng } from "./rng.js";
+import type { Role } from "./role.js";
+import { stepCandidate } from "./step_candidate.js";
+import { stepFollower } from "./step_follower.js";
+import { stepLeader, tickLeader } from "./step_leader.js";
+import type { Storage } from "./storage.js";
+import { ClusterConfig } from "./tracker.js";
+import { assert, assertNever, logIndex, TERM_ZERO, type LogIndex, type NodeId, type Term } from "./types.js";
+
+export interface RaftOptions {
+  readonly config: RaftConfig;
+  readonly storage: Storage;
+  readonly rng: Rng;
+  readonly applied?: LogIndex;
+}
+
+/** The sender, recipient and term every message carries. */
+export interface EnvelopeOf {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly term: Term;
+}
+
+export class Raft {
+  readonly id: NodeId;
+  readonly config: RaftConfig;
+  readonly bugs: TestingBugs;
+  readonly log: RaftLog;
+  readonly rng: Rng;
+  cluster: ClusterConfig;
+  term: Term;
+  vote: NodeId | null;
+  lead: NodeId | null = null;
+  role: Role = { kind: "follower" };
+  /** Ticks since the last election timeout reset (or, on the leader, the last quorum check). */
+  electionElapsed = 0;
+  heartbeatElapsed = 0;
+  /** Drawn from [electionTimeoutTicksMin, electionTimeoutTicksMax) at every reset (§5.2). */
+  randomizedElectionTimeout = 0;
+  msgs: Message[] = [];
+  readStates: ReadState[] = [];
+
+  constructor(options: RaftOptions) {
+    const { hardState, confState } = options.storage.initialState();
+    this.id = options.config.id;
+    this.config = options.config;
+    this.bugs = options.config.testingBugs ?? {};
+    this.rng = options.rng;
+    this.log = new RaftLog(options.storage);
+    this.cluster = new ClusterConfig(confState);
+    this.term = hardState.term;
+    this.vote = hardState.vote;
+    assert(hardState.commit <= this.log.lastIndex(),
+      `stored commit ${hardState.commit} is past the last index ${this.log.lastIndex()}`);
+    this.log.commitTo(hardState.commit);
+    if (options.applied !== undefined) this.log.appliedTo(options.applied);
+    becomeFollower(this, this.term, null);
+  }
+
+  envelope(to: NodeId): EnvelopeOf {
+    return { from: this.id, to, term: this.term };
+  }
+
+  /** For messages outside the term protocol (forwarded proposals and reads). */
+  envelopeNoTerm(to: NodeId): EnvelopeOf {
+    return { from: this.id, to, term: TERM_ZERO };
+  }
+
+  /** Enqueues a message; the caller sends it after persisting the Ready that carries it. */
+  send(message: Message): void {
+    assert(message.from === this.id && message.to !== this.id, `bad envelope ${message.from}->${message.to}`);
+    this.msgs.push(message);
+  }
+
+  /** Resets the election clock with a fresh random timeout (§5.2: split votes are rare). */
+  resetElectionTimer(): void {
+    this.electionElapsed = 0;
+    const { electionTimeoutTicksMin: min, electionTimeoutTicksMax: max } = this.config;
+    this.randomizedElectionTimeout = min + this.rng.nextInt(max - min);
+  }
+
+  /** Whether we heard from a live leader within the (minimum) election timeout. */
+  inLeaderLease(): boolean {
+    return this.lead !== null && this.electionElapsed < this.config.electionTimeoutTicksMin;
+  }
+
+  isSingleVoter(): boolean {
+    return this.cluster.voters.voteResult(new Map([[this.id, true]])) === "won";
+  }
+
+  tick(): void {
+    if (this.role.kind === "leader") {
+      tickLeader(this, this.role);
+      return;
+    }
+    this.electionElapsed++;
+    if (!this.cluster.isVoter(this.id)) return; // learners never campaign
+    // A lone voter cannot be outvoted: it need not wait for a timeout to elect itself.
+    if (this.electionElapsed >= this.randomizedElectionTimeout || this.isSingleVoter()) {
+      this.electionElapsed = 0;
+      hup(this, { transfer: false });
+    }
+  }
+
+  step(m: Message): void {
+    assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
+    if (m.from === this.id) return;
+    if (m.term !== 0 && !this.applyTermRules(m)) return;
+    if (m.type === "PreVote" || m.type === "RequestVote") handleVoteRequest(this, m);
+    else this.stepByRole(m);
+  }
+
+  /** §5.1. Returns false when the message must be ignored. */
+  private applyTermRules(m: Message): boolean {
+    if (m.term > this.term) {
+      if (m.type === "PreVote" || m.type === "RequestVote") {
+        const transfer = m.type === "RequestVote" && m.transfer;
+        // Leader lease: while a live leader is heard from, a (pre)candidate elsewhere is
+        // disrupting a healthy cluster and is ignored (§9.6 / check-quorum).
+        const leaseApplies = this.config.checkQuorum || (m.type === "PreVote" && this.config.preVote);
+        if (!transfer && leaseApplies && this.inLeaderLease()) return false;
+      }
+      if (m.type === "PreVote" || (m.type === "PreVoteResponse" && !m.reject)) {
+        // Pre-votes are sent at a future term and never bump ours (§9.6).
+        return true;
+      }
+      const fromLeader = m.type === "AppendEntries" || m.type === "Heartbeat" || m.type === "InstallSnapshot";
+      becomeFollower(this, m.term, fromLeader ? m.from : null);
+      return true;
+    }
+    if (m.term < this.term) {
+      this.answerStaleMessage(m);
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * With check-quorum or pre-vote a partitioned node's term stays behind, so a stale leader would
+   * never learn the new term from it: answer so the stale leader steps down. A stale pre-vote is
+   * rejected at our term so the pre-candidate learns it (as etcd-io/raft does).
+   */
+  private answerStaleMessage(m: Message): void {
+    if ((this.config.checkQuorum || this.config.preVote)
+      && (m.type === "AppendEntries" || m.type === "Heartbeat")) {
+      this.send({
+        ...this.envelope(m.from), type: "AppendEntriesResponse", reject: true,
+        index: logIndex(0), hintIndex: logIndex(0), hintTerm: TERM_ZERO,
+      });
+    } else if (m.type === "PreVote") {
+      this.send({ ...this.envelope(m.from), type: "PreVoteResponse", reject: true });
+    }
+  }
+
+  private stepByRole(m: Message): void {
+    const role = this.role;
+    switch (role.kind) {
+      case "follower":
+        stepFollower(this, m);
+        return;
+      case "pre-candidate":
+      case "candidate":
+        stepCandidate(this, role, m);
+        return;
+      case "leader":
+        stepLeader(this, role, m);
+        return;
+      default:
+        assertNever(role, "role");
+    }
+  }
+}

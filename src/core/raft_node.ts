@@ -1,0 +1,224 @@
+/**
+ * The public face of the core: a Raft node as a pure, synchronous, deterministic state machine.
+ * Inputs are `tick`, `step`, `propose` and `readIndex`; everything the caller must do comes out
+ * of `ready()` and is acknowledged with `advance()` (see ready.ts for the order: persist, send,
+ * apply, advance).
+ */
+import { validateConfig, type RaftConfig } from "./config.js";
+import { NotLeaderError, ProposalDroppedError } from "./errors.js";
+import type { HardState, Message } from "./messages.js";
+import { Raft } from "./raft.js";
+import type { ProgressStatus, Ready, SoftState, Status } from "./ready.js";
+import type { Rng } from "./rng.js";
+import { proposeAsLeader, readIndexAsLeader } from "./step_leader.js";
+import type { Storage } from "./storage.js";
+import { assert, assertNever, type LogIndex, type NodeId, type Term } from "./types.js";
+
+export interface RaftNodeOptions {
+  /** Validated with `validateConfig`. */
+  readonly config: RaftConfig;
+  /** The read side of stable storage; `initialState()` gives the hard state and membership. */
+  readonly storage: Storage;
+  readonly rng: Rng;
+  /** The last index already applied to the state machine; defaults to the snapshot's index. */
+  readonly applied?: LogIndex;
+}
+
+export type ProposeResult =
+  | { readonly kind: "appended"; readonly index: LogIndex; readonly term: Term }
+  | { readonly kind: "forwarded"; readonly to: NodeId };
+
+export class RaftNode {
+  private readonly raft: Raft;
+  private prevSoftState: SoftState;
+  /** The hard state as last handed out (or as loaded from storage). */
+  private prevHardState: HardState;
+
+  /** @throws ConfigError when the configuration is invalid. */
+  constructor(options: RaftNodeOptions) {
+    const config = validateConfig(options.config);
+    this.raft = new Raft({ ...options, config });
+    this.prevSoftState = this.softState();
+    this.prevHardState = options.storage.initialState().hardState;
+  }
+
+  /** One logical clock tick: drives election timeouts, heartbeats and check-quorum. */
+  tick(): void {
+    this.raft.tick();
+    this.assertInvariants();
+  }
+
+  /** A message from the network, of any age and term: stale and duplicate ones are handled. */
+  step(message: Message): void {
+    this.raft.step(message);
+    this.assertInvariants();
+  }
+
+  /**
+   * Proposes a command. On the leader it is appended at once; a follower that knows the leader
+   * forwards it (the outcome is then learned only by watching the log).
+   * @throws NotLeaderError(null) when no leader is known (definite: never in the log).
+   * @throws ProposalDroppedError when forwarding is disabled.
+   * @throws UncommittedBytesExceededError when the leader's uncommitted tail is too large.
+   */
+  propose(data: Uint8Array): ProposeResult {
+    const r = this.raft;
+    const role = r.role;
+    switch (role.kind) {
+      case "leader": {
+        const index = proposeAsLeader(r, role, data);
+        this.assertInvariants();
+        return { kind: "appended", index, term: r.term };
+      }
+      case "follower": {
+        const lead = r.lead;
+        if (lead === null) throw new NotLeaderError(null);
+        if (!r.config.forwardProposals) throw new ProposalDroppedError("forwardProposals is off");
+        r.send({ ...r.envelopeNoTerm(lead), type: "Propose", data });
+        return { kind: "forwarded", to: lead };
+      }
+      case "pre-candidate":
+      case "candidate":
+        throw new NotLeaderError(null);
+      default:
+        return assertNever(role, "role");
+    }
+  }
+
+  /**
+   * Requests a linearizable read point (§6.4); the answer arrives later as a ReadState with the
+   * same `context` in `ready().readStates` of this node. Contexts must be unique per node.
+   * @throws NotLeaderError(null) when no leader is known.
+   * @throws ProposalDroppedError when pendingReadsMax reads are already waiting.
+   */
+  readIndex(context: string): void {
+    const r = this.raft;
+    const role = r.role;
+    switch (role.kind) {
+      case "leader":
+        readIndexAsLeader(r, role, context);
+        return;
+      case "follower":
+        if (r.lead === null) throw new NotLeaderError(null);
+        r.send({ ...r.envelopeNoTerm(r.lead), type: "ReadIndexRequest", context });
+        return;
+      case "pre-candidate":
+      case "candidate":
+        throw new NotLeaderError(null);
+      default:
+        assertNever(role, "role");
+    }
+  }
+
+  hasReady(): boolean {
+    const r = this.raft;
+    return !sameSoftState(this.softState(), this.prevSoftState)
+      || !sameHardState(this.hardState(), this.prevHardState)
+      || r.log.unstable.nextEntries().length > 0
+      || r.log.unstable.nextSnapshot() !== null
+      || r.msgs.length > 0
+      || r.readStates.length > 0
+      || r.log.hasNextCommittedEntries();
+  }
+
+  /** Everything the caller must now do, in order: persist, send, apply, then `advance`. */
+  ready(): Ready {
+    const r = this.raft;
+    const soft = this.softState();
+    const hard = this.hardState();
+    const softState = sameSoftState(soft, this.prevSoftState) ? null : soft;
+    const hardState = sameHardState(hard, this.prevHardState) ? null : hard;
+    const entries = r.log.unstable.nextEntries();
+    const snapshot = r.log.unstable.nextSnapshot();
+    const committedEntries = r.log.nextCommittedEntries(r.config.applyBytesMax);
+    const termOrVoteChanged = hard.term !== this.prevHardState.term || hard.vote !== this.prevHardState.vote;
+    const ready: Ready = {
+      softState,
+      hardState,
+      entries,
+      snapshot,
+      messages: r.msgs,
+      committedEntries,
+      readStates: r.readStates,
+      mustSync: entries.length > 0 || snapshot !== null || termOrVoteChanged,
+    };
+    // Accept: what is handed out is not handed out again.
+    this.prevSoftState = soft;
+    this.prevHardState = hard;
+    r.msgs = [];
+    r.readStates = [];
+    r.log.unstable.acceptInProgress();
+    if (snapshot !== null) r.log.acceptApplying(snapshot.metadata.index);
+    const lastCommitted = committedEntries[committedEntries.length - 1];
+    if (lastCommitted !== undefined) r.log.acceptApplying(lastCommitted.index);
+    if (r.role.kind === "leader") {
+      for (const entry of committedEntries) {
+        if (entry.term === r.term) r.role.uncommittedBytes -= entry.data.byteLength;
+      }
+      if (r.role.uncommittedBytes < 0) r.role.uncommittedBytes = 0;
+    }
+    return ready;
+  }
+
+  /** The caller persisted, sent and applied everything in `ready`. */
+  advance(ready: Ready): void {
+    const log = this.raft.log;
+    if (ready.snapshot !== null) {
+      log.unstable.stableSnapTo(ready.snapshot.metadata.index);
+      log.appliedTo(ready.snapshot.metadata.index);
+    }
+    const lastEntry = ready.entries[ready.entries.length - 1];
+    if (lastEntry !== undefined) log.unstable.stableTo(lastEntry.index, lastEntry.term);
+    const lastCommitted = ready.committedEntries[ready.committedEntries.length - 1];
+    if (lastCommitted !== undefined) log.appliedTo(lastCommitted.index);
+    this.assertInvariants();
+  }
+
+  status(): Status {
+    const r = this.raft;
+    let progress: Map<NodeId, ProgressStatus> | null = null;
+    if (r.role.kind === "leader") {
+      progress = new Map();
+      for (const [id, pr] of r.role.tracker.progress) progress.set(id, pr.status());
+    }
+    return {
+      id: r.id,
+      role: r.role.kind,
+      term: r.term,
+      vote: r.vote,
+      leaderId: r.lead,
+      commit: r.log.committed,
+      applied: r.log.applied,
+      lastIndex: r.log.lastIndex(),
+      progress,
+    };
+  }
+
+  private softState(): SoftState {
+    return { role: this.raft.role.kind, leaderId: this.raft.lead };
+  }
+
+  /** TestingBugs.skipPersistVote reports no vote, while the node remembers it in memory. */
+  private hardState(): HardState {
+    const r = this.raft;
+    const vote = r.bugs.skipPersistVote === true ? null : r.vote;
+    return { term: r.term, vote, commit: r.log.committed };
+  }
+
+  private assertInvariants(): void {
+    const r = this.raft;
+    const log = r.log;
+    assert(log.applied <= log.committed && log.committed <= log.lastIndex(),
+      `invariant applied ${log.applied} <= commit ${log.committed} <= last ${log.lastIndex()}`);
+    assert(this.prevHardState.term <= r.term, `term went backwards below ${this.prevHardState.term}`);
+    assert(this.prevHardState.commit <= log.committed, `commit went backwards below ${this.prevHardState.commit}`);
+  }
+}
+
+function sameSoftState(a: SoftState, b: SoftState): boolean {
+  return a.role === b.role && a.leaderId === b.leaderId;
+}
+
+function sameHardState(a: HardState, b: HardState): boolean {
+  return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}

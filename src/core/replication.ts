@@ -1,0 +1,107 @@
+/**
+ * The leader's side of log replication (§5.3): appending to its own log, sending AppendEntries
+ * (or InstallSnapshot, §7, when a follower needs compacted entries) under per-follower flow
+ * control, heartbeats, and advancing the commit index (§5.3/§5.4.2).
+ *
+ * The leader's own match index is its last index: its new entries go out in the same Ready as
+ * the messages that replicate them, and the caller persists a Ready before sending anything or
+ * applying committed entries, so by the time any effect of a commit is visible the leader's own
+ * copy is durable.
+ */
+import { CompactedError } from "./errors.js";
+import type { Entry, EntryKind } from "./messages.js";
+import type { Progress } from "./progress.js";
+import type { Raft } from "./raft.js";
+import type { LeaderState } from "./role.js";
+import { assert, logIndex, type LogIndex, type NodeId } from "./types.js";
+
+export interface NewEntry {
+  readonly kind: EntryKind;
+  readonly data: Uint8Array;
+}
+
+/** Appends entries at the leader's term; returns the last index. */
+export function appendLeaderEntries(r: Raft, leader: LeaderState, items: readonly NewEntry[]): LogIndex {
+  const first = r.log.lastIndex() + 1;
+  const entries: Entry[] = items.map((item, i) => ({
+    term: r.term, index: logIndex(first + i), kind: item.kind, data: item.data,
+  }));
+  const lastIndex = r.log.append(entries);
+  const self = leader.tracker.get(r.id);
+  assert(self !== undefined, `leader ${r.id} has no progress of its own`);
+  self.maybeUpdate(lastIndex);
+  for (const item of items) leader.uncommittedBytes += item.data.byteLength;
+  maybeCommit(r, leader); // a lone voter commits at once
+  return lastIndex;
+}
+
+/**
+ * §5.3/§5.4.2 (Figure 8): the commit index is the largest index on a quorum, but only an entry
+ * of the current term is committed by counting replicas; earlier ones are committed with it.
+ */
+export function maybeCommit(r: Raft, leader: LeaderState): boolean {
+  const index = leader.tracker.committedIndex();
+  if (r.bugs.commitPreviousTermByCount === true) {
+    if (index <= r.log.committed) return false;
+    r.log.commitTo(index);
+    return true;
+  }
+  return r.log.maybeCommit(index, r.term);
+}
+
+function entriesOrNull(r: Raft, from: LogIndex): readonly Entry[] | null {
+  try {
+    return r.log.entriesFrom(from, r.config.messageBytesMax);
+  } catch (error: unknown) {
+    if (error instanceof CompactedError) return null;
+    throw error;
+  }
+}
+
+/**
+ * Sends one AppendEntries to `to` unless its progress is paused. With `sendIfEmpty` false an
+ * append with no entries is not sent. Returns whether a message went out.
+ */
+export function maybeSendAppend(r: Raft, leader: LeaderState, to: NodeId, sendIfEmpty: boolean): boolean {
+  const pr = leader.tracker.get(to);
+  if (pr === undefined || pr.isPaused()) return false;
+  const prevLogIndex = logIndex(pr.next - 1);
+  const prevLogTerm = r.log.termOrNull(prevLogIndex);
+  const entries = prevLogTerm === null ? null : entriesOrNull(r, pr.next);
+  if (prevLogTerm === null || entries === null) return maybeSendSnapshot(r, pr, to);
+  if (entries.length === 0 && !sendIfEmpty) return false;
+  r.send({
+    ...r.envelope(to), type: "AppendEntries", prevLogIndex, prevLogTerm, entries, commit: r.log.committed,
+  });
+  pr.sentEntries(entries.length, logIndex(prevLogIndex + entries.length));
+  return true;
+}
+
+/** §7: the entries `to` needs are compacted; send the snapshot that covers them. */
+function maybeSendSnapshot(r: Raft, pr: Progress, to: NodeId): boolean {
+  if (!pr.recentActive) return false; // do not ship snapshots to nodes that seem down
+  const snapshot = r.log.snapshot();
+  if (snapshot.metadata.index === 0) return false;
+  r.send({ ...r.envelope(to), type: "InstallSnapshot", snapshot });
+  pr.becomeSnapshot(snapshot.metadata.index);
+  return true;
+}
+
+/** Sends every other node what it is missing (or an empty append carrying the commit index). */
+export function bcastAppend(r: Raft, leader: LeaderState): void {
+  for (const id of leader.tracker.progress.keys()) {
+    if (id !== r.id) maybeSendAppend(r, leader, id, true);
+  }
+}
+
+/**
+ * Heartbeats assert leadership and carry the commit index, capped at what each follower is known
+ * to match so that a follower never commits past an entry it may not have (§5.3).
+ */
+export function bcastHeartbeat(r: Raft, leader: LeaderState, context: string | null): void {
+  for (const [id, pr] of leader.tracker.progress) {
+    if (id === r.id) continue;
+    const commit = pr.match < r.log.committed ? pr.match : r.log.committed;
+    r.send({ ...r.envelope(id), type: "Heartbeat", commit, context });
+  }
+}

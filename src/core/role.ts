@@ -1,0 +1,36 @@
+/**
+ * The role of a node as a discriminated union that carries each role's own state: votes exist
+ * only while campaigning, and replication progress and pending reads only on the leader. Only
+ * the `become*` functions (become.ts) replace a node's role.
+ */
+import type { ReadOnly, ReadRequest } from "./read_index.js";
+import type { ProgressTracker } from "./tracker.js";
+import type { NodeId } from "./types.js";
+
+export interface FollowerState {
+  readonly kind: "follower";
+}
+
+/** §9.6 of the dissertation: probing whether an election could win, without bumping the term. */
+export interface PreCandidateState {
+  readonly kind: "pre-candidate";
+  readonly votes: Map<NodeId, boolean>;
+}
+
+export interface CandidateState {
+  readonly kind: "candidate";
+  readonly votes: Map<NodeId, boolean>;
+}
+
+export interface LeaderState {
+  readonly kind: "leader";
+  readonly tracker: ProgressTracker;
+  /** ReadIndex rounds waiting for a quorum of heartbeat acknowledgements (§6.4). */
+  readonly reads: ReadOnly;
+  /** Reads that arrived before this leader committed an entry of its own term (§6.4 step 1). */
+  readonly readsBeforeCommit: ReadRequest[];
+  /** Payload bytes of this term's entries appended but not yet handed out as committed. */
+  uncommittedBytes: number;
+}
+
+export type Role = FollowerState | PreCandidateState | CandidateState | LeaderState;

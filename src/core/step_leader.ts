@@ -1,0 +1,210 @@
+/**
+ * The leader (§5.3): it tracks each follower's progress from their responses, advances the
+ * commit index, accepts proposals, serves ReadIndex (§6.4), and on every tick sends heartbeats
+ * and checks that a quorum is still reachable (check-quorum).
+ */
+import { becomeFollower } from "./become.js";
+import { ProposalDroppedError, UncommittedBytesExceededError } from "./errors.js";
+import type { AppendEntriesResponse, HeartbeatResponse, Message } from "./messages.js";
+import type { Raft } from "./raft.js";
+import type { ReadRequest } from "./read_index.js";
+import {
+  appendLeaderEntries, bcastAppend, bcastHeartbeat, maybeCommit, maybeSendAppend,
+} from "./replication.js";
+import type { LeaderState } from "./role.js";
+import { assertNever, type LogIndex } from "./types.js";
+
+export function stepLeader(r: Raft, leader: LeaderState, m: Message): void {
+  switch (m.type) {
+    case "AppendEntriesResponse":
+      handleAppendEntriesResponse(r, leader, m);
+      return;
+    case "HeartbeatResponse":
+      handleHeartbeatResponse(r, leader, m);
+      return;
+    case "Propose":
+      // A forwarded proposal: refused ones are dropped silently (the client times out).
+      if (fitsUncommittedLimit(r, leader, m.data.byteLength)) propose(r, leader, m.data);
+      return;
+    case "ReadIndexRequest":
+      if (readsPending(leader) < r.config.pendingReadsMax) {
+        handleReadRequest(r, leader, { from: m.from, context: m.context });
+      }
+      return;
+    case "AppendEntries":
+    case "Heartbeat":
+    case "InstallSnapshot":
+      // Another leader of our term cannot exist (§5.2); only a testing bug gets here. Ignore it.
+      return;
+    case "PreVote":
+    case "RequestVote":
+    case "PreVoteResponse":
+    case "RequestVoteResponse":
+    case "ReadIndexResponse":
+    case "TimeoutNow":
+      return;
+    default:
+      assertNever(m, "message");
+  }
+}
+
+export function tickLeader(r: Raft, leader: LeaderState): void {
+  r.heartbeatElapsed++;
+  r.electionElapsed++;
+  if (r.electionElapsed >= r.config.electionTimeoutTicksMin) {
+    r.electionElapsed = 0;
+    if (r.config.checkQuorum && !leader.tracker.checkQuorumActive(r.id)) {
+      becomeFollower(r, r.term, null); // cut off from a quorum: stop serving reads and writes
+      return;
+    }
+  }
+  for (const pr of leader.tracker.progress.values()) {
+    // No snapshot status reports exist: a lost InstallSnapshot is retried after a timeout.
+    if (pr.state === "snapshot" && ++pr.snapshotElapsedTicks >= r.config.electionTimeoutTicksMax) {
+      pr.becomeProbe();
+    }
+  }
+  if (r.heartbeatElapsed >= r.config.heartbeatIntervalTicks) {
+    r.heartbeatElapsed = 0;
+    bcastHeartbeat(r, leader, leader.reads.lastContext());
+  }
+}
+
+function fitsUncommittedLimit(r: Raft, leader: LeaderState, bytes: number): boolean {
+  // As in etcd-io/raft, a proposal is always accepted when nothing is uncommitted, so a single
+  // entry larger than the limit cannot wedge the leader.
+  return leader.uncommittedBytes === 0 || leader.uncommittedBytes + bytes <= r.config.uncommittedBytesMax;
+}
+
+/**
+ * Appends a client command at the leader's term and replicates it.
+ * @throws UncommittedBytesExceededError when the uncommitted tail would pass its limit.
+ */
+export function proposeAsLeader(r: Raft, leader: LeaderState, data: Uint8Array): LogIndex {
+  if (!fitsUncommittedLimit(r, leader, data.byteLength)) {
+    throw new UncommittedBytesExceededError(leader.uncommittedBytes + data.byteLength, r.config.uncommittedBytesMax);
+  }
+  return propose(r, leader, data);
+}
+
+function propose(r: Raft, leader: LeaderState, data: Uint8Array): LogIndex {
+  const index = appendLeaderEntries(r, leader, [{ kind: "normal", data }]);
+  bcastAppend(r, leader);
+  return index;
+}
+
+function readsPending(leader: LeaderState): number {
+  return leader.reads.pendingCount() + leader.readsBeforeCommit.length;
+}
+
+/**
+ * A read asked of this leader by its caller.
+ * @throws ProposalDroppedError when pendingReadsMax reads are already waiting.
+ */
+export function readIndexAsLeader(r: Raft, leader: LeaderState, context: string): void {
+  if (readsPending(leader) >= r.config.pendingReadsMax) {
+    throw new ProposalDroppedError(`${readsPending(leader)} reads pending (pendingReadsMax)`);
+  }
+  handleReadRequest(r, leader, { from: r.id, context });
+}
+
+/**
+ * §6.4: (1) the leader must have committed an entry of its term, so its commit index is at
+ * least that of any earlier leader; (2) record the commit index as the read index; (3) confirm
+ * leadership with a heartbeat round a quorum acknowledges; then release the read.
+ */
+function handleReadRequest(r: Raft, leader: LeaderState, request: ReadRequest): void {
+  if (r.bugs.readWithoutQuorum === true) {
+    respondToRead(r, request, r.log.committed);
+    return;
+  }
+  if (!committedInCurrentTerm(r)) {
+    leader.readsBeforeCommit.push(request);
+    return;
+  }
+  if (r.isSingleVoter()) {
+    respondToRead(r, request, r.log.committed);
+    return;
+  }
+  bcastHeartbeat(r, leader, leader.reads.addRound(r.log.committed, [request]));
+}
+
+function committedInCurrentTerm(r: Raft): boolean {
+  return r.log.termOrNull(r.log.committed) === r.term;
+}
+
+/** Starts one round for the reads that waited for this term's first commit. */
+function releaseReadsBeforeCommit(r: Raft, leader: LeaderState): void {
+  if (leader.readsBeforeCommit.length === 0 || !committedInCurrentTerm(r)) return;
+  const requests = leader.readsBeforeCommit.splice(0);
+  if (r.isSingleVoter()) {
+    for (const request of requests) respondToRead(r, request, r.log.committed);
+    return;
+  }
+  bcastHeartbeat(r, leader, leader.reads.addRound(r.log.committed, requests));
+}
+
+function respondToRead(r: Raft, request: ReadRequest, index: LogIndex): void {
+  if (request.from === r.id) {
+    r.readStates.push({ index, context: request.context });
+  } else {
+    r.send({ ...r.envelope(request.from), type: "ReadIndexResponse", context: request.context, index });
+  }
+}
+
+function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntriesResponse): void {
+  const pr = leader.tracker.get(m.from);
+  if (pr === undefined) return;
+  pr.recentActive = true;
+  if (m.reject) {
+    // §5.3 fast backtracking: skip to the last index of a term both logs may share.
+    const probe = m.hintTerm > 0 ? r.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
+    if (pr.maybeDecrTo(m.index, probe)) {
+      if (pr.state === "replicate") pr.becomeProbe();
+      maybeSendAppend(r, leader, m.from, true);
+    }
+    return;
+  }
+  const wasPaused = pr.isPaused();
+  if (!pr.maybeUpdate(m.index)) return;
+  switch (pr.state) {
+    case "probe":
+      pr.becomeReplicate();
+      break;
+    case "snapshot":
+      // The snapshot (or an append) landed: resume normal replication from the new match.
+      pr.becomeProbe();
+      pr.becomeReplicate();
+      break;
+    case "replicate":
+      pr.inflights.freeLE(m.index);
+      pr.paused = pr.inflights.full();
+      break;
+    default:
+      assertNever(pr.state, "progress state");
+  }
+  if (maybeCommit(r, leader)) {
+    releaseReadsBeforeCommit(r, leader);
+    bcastAppend(r, leader);
+  } else if (wasPaused) {
+    maybeSendAppend(r, leader, m.from, true);
+  }
+  // Pipeline whatever else the follower is missing, up to the inflight limit.
+  for (let i = 0; i < r.config.inflightMessagesMax && maybeSendAppend(r, leader, m.from, false); i++);
+}
+
+function handleHeartbeatResponse(r: Raft, leader: LeaderState, m: HeartbeatResponse): void {
+  const pr = leader.tracker.get(m.from);
+  if (pr === undefined) return;
+  pr.recentActive = true;
+  if (pr.state === "probe") pr.paused = false;
+  // Let one append out even when the window is full: its answer repairs lost appends.
+  if (pr.state === "replicate" && pr.inflights.full()) {
+    pr.inflights.freeFirstOne();
+    pr.paused = false;
+  }
+  if (pr.match < r.log.lastIndex()) maybeSendAppend(r, leader, m.from, true);
+  if (m.context === null) return;
+  const released = leader.reads.recvAck(m.from, m.context, (acks) => leader.tracker.voteResult(acks));
+  for (const { index, request } of released) respondToRead(r, request, index);
+}

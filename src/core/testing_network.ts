@@ -1,0 +1,179 @@
+/**
+ * A small, deterministic in-memory cluster for the core's tests: RaftNodes whose Readys are
+ * processed in contract order (persist, send, apply, advance) and whose messages wait in one
+ * queue that tests deliver, drop, duplicate or reorder at will. Storage is injected (tests pass
+ * MemoryStorage) so this file stays inside the pure core.
+ */
+import { DEFAULT_CONFIG, type RaftConfig } from "./config.js";
+import type { ConfState, Entry, HardState, Message, Snapshot } from "./messages.js";
+import { RaftNode } from "./raft_node.js";
+import type { ReadState } from "./ready.js";
+import { SeededRng } from "./rng.js";
+import type { Storage } from "./storage.js";
+import { assert, nodeId, type LogIndex, type NodeId } from "./types.js";
+
+/** The storage a test network writes: MemoryStorage fits. */
+export interface SyncStorage extends Storage {
+  saveSync(batch: { hardState: HardState | null; entries: readonly Entry[]; snapshot: Snapshot | null }): void;
+}
+
+export interface TestNetworkOptions {
+  readonly ids: readonly string[];
+  readonly storage: (confState: ConfState) => SyncStorage;
+  readonly config?: Partial<Omit<RaftConfig, "id">>;
+  readonly seed?: number;
+  readonly learners?: readonly string[];
+}
+
+export class TestNetwork {
+  readonly ids: readonly NodeId[];
+  readonly nodes = new Map<NodeId, RaftNode>();
+  readonly storages = new Map<NodeId, SyncStorage>();
+  /** Entries each node applied, in order (a snapshot is recorded as a marker entry-less jump). */
+  readonly applied = new Map<NodeId, Entry[]>();
+  readonly snapshotsApplied = new Map<NodeId, LogIndex[]>();
+  readonly readStates = new Map<NodeId, ReadState[]>();
+  /** Messages sent and not yet delivered, in send order. */
+  queue: Message[] = [];
+  /** Links that drop every message ("from->to"). */
+  readonly cut = new Set<string>();
+  private readonly rng: SeededRng;
+  private readonly config: Partial<Omit<RaftConfig, "id">>;
+
+  constructor(options: TestNetworkOptions) {
+    this.ids = options.ids.map(nodeId);
+    this.rng = new SeededRng(options.seed ?? 1);
+    this.config = options.config ?? {};
+    const confState: ConfState = { voters: this.ids.filter((id) => !(options.learners ?? []).includes(id)),
+      learners: (options.learners ?? []).map(nodeId), votersOutgoing: [] };
+    for (const id of this.ids) {
+      this.storages.set(id, options.storage(confState));
+      this.applied.set(id, []);
+      this.snapshotsApplied.set(id, []);
+      this.readStates.set(id, []);
+      this.start(id);
+    }
+  }
+
+  node(id: string): RaftNode {
+    const node = this.nodes.get(nodeId(id));
+    assert(node !== undefined, `no node ${id}`);
+    return node;
+  }
+
+  storage(id: string): SyncStorage {
+    const storage = this.storages.get(nodeId(id));
+    assert(storage !== undefined, `no storage ${id}`);
+    return storage;
+  }
+
+  configFor(id: NodeId): RaftConfig {
+    return { ...DEFAULT_CONFIG, ...this.config, id };
+  }
+
+  /** (Re)starts a node over its storage, as after a crash: memory is lost, storage is not. */
+  start(id: NodeId, applied?: LogIndex): void {
+    const storage = this.storages.get(id);
+    assert(storage !== undefined, `no storage ${id}`);
+    const options = { config: this.configFor(id), storage, rng: this.rng.fork() };
+    this.nodes.set(id, new RaftNode(applied === undefined ? options : { ...options, applied }));
+    const snapshotIndex = storage.snapshot().metadata.index;
+    const log = this.applied.get(id) ?? [];
+    this.applied.set(id, log.filter((e) => e.index <= snapshotIndex));
+  }
+
+  /** Handles every pending Ready of `id` in contract order. */
+  processReady(id: NodeId): void {
+    const node = this.nodes.get(id);
+    const storage = this.storages.get(id);
+    assert(node !== undefined && storage !== undefined, `no node ${id}`);
+    while (node.hasReady()) {
+      const rd = node.ready();
+      storage.saveSync({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+      for (const m of rd.messages) {
+        if (!this.cut.has(`${m.from}->${m.to}`)) this.queue.push(m);
+      }
+      if (rd.snapshot !== null) {
+        this.snapshotsApplied.get(id)?.push(rd.snapshot.metadata.index);
+        this.applied.set(id, []);
+      }
+      this.applied.get(id)?.push(...rd.committedEntries);
+      this.readStates.get(id)?.push(...rd.readStates);
+      node.advance(rd);
+    }
+  }
+
+  processAll(): void {
+    for (const id of this.ids) this.processReady(id);
+  }
+
+  /** Delivers the queued message at `position` (default: the oldest). */
+  deliver(position = 0): Message | undefined {
+    const [m] = this.queue.splice(position, 1);
+    if (m === undefined) return undefined;
+    if (!this.cut.has(`${m.from}->${m.to}`)) {
+      this.node(m.to).step(m);
+      this.processReady(m.to);
+    }
+    return m;
+  }
+
+  /** Delivers messages in order until none are left (bounded). */
+  settle(stepsMax = 100_000): void {
+    this.processAll();
+    for (let i = 0; i < stepsMax && this.queue.length > 0; i++) this.deliver();
+    assert(this.queue.length === 0, `network did not settle in ${stepsMax} deliveries`);
+  }
+
+  tick(id: string): void {
+    this.node(id).tick();
+    this.processReady(nodeId(id));
+  }
+
+  tickAll(times = 1): void {
+    for (let t = 0; t < times; t++) for (const id of this.ids) this.tick(id);
+  }
+
+  /** Ticks everyone and settles until a leader emerges (bounded); returns it. */
+  electLeader(roundsMax = 200): NodeId {
+    for (let round = 0; round < roundsMax; round++) {
+      const leader = this.leader();
+      if (leader !== null) return leader;
+      this.tickAll();
+      this.settle();
+    }
+    throw new Error(`no leader after ${roundsMax} rounds`);
+  }
+
+  /** The leader with the highest term, if any. */
+  leader(): NodeId | null {
+    let best: NodeId | null = null;
+    let bestTerm = -1;
+    for (const [id, node] of this.nodes) {
+      const status = node.status();
+      if (status.role === "leader" && status.term > bestTerm) {
+        best = id;
+        bestTerm = status.term;
+      }
+    }
+    return best;
+  }
+
+  isolate(id: string): void {
+    for (const other of this.ids) {
+      if (other === id) continue;
+      this.cut.add(`${id}->${other}`);
+      this.cut.add(`${other}->${id}`);
+    }
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  /** The data of the normal entries `id` applied, decoded as text. */
+  appliedData(id: string): string[] {
+    const decoder = new TextDecoder();
+    return (this.applied.get(nodeId(id)) ?? []).filter((e) => e.kind === "normal").map((e) => decoder.decode(e.data));
+  }
+}
