@@ -4,6 +4,8 @@
  */
 import { Command } from "commander";
 import { registerCheckCommand } from "./check_command.js";
+import { registerMaelstromCommand } from "./maelstrom_command.js";
+import { registerSimCommand } from "./sim_command.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command("raftkv")
@@ -11,5 +13,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .showHelpAfterError();
   // Subcommands register here, one line each.
   registerCheckCommand(program);
+  registerMaelstromCommand(program);
+  registerSimCommand(program);
   await program.parseAsync(argv);
 }
