@@ -31,7 +31,9 @@ export type ViolationKind =
   | "state-machine-safety"
   | "monotonicity"
   | "liveness"
-  | "linearizability";
+  | "linearizability"
+  /** An `assert` inside the core, storage or simulator failed: always a bug. */
+  | "assertion";
 
 /** A property the run must hold did not: the run stops and the seed fails. */
 export class SimViolation extends Error {

@@ -1,0 +1,440 @@
+/**
+ * One seeded simulation run: N real Raft nodes, a faulty network, a disk with latency and
+ * faults, a nemesis, clients, and the checkers. One seed determines everything: every random
+ * choice draws from a generator forked per concern from `SeededRng(seed)`, time is virtual, and
+ * events at the same instant run in scheduling order (EventQueue), so a rerun of a seed replays
+ * the same run and yields the same trace hash.
+ *
+ * A run has two phases. In the fault phase the clients issue `opsMax` operations while the
+ * nemesis injects the plan's faults. Then the liveness phase heals everything, restarts crashed
+ * and resumes paused nodes, and demands that within `livenessTicksMax` ticks a leader is elected,
+ * every client operation is complete and every node has applied the leader's commit index.
+ * Finally the history goes through the linearizability checker.
+ */
+import { DEFAULT_CONFIG, type RaftConfig, type TestingBugs } from "../core/config.js";
+import type { Message } from "../core/messages.js";
+import { SeededRng } from "../core/rng.js";
+import { AssertionError, nodeId, type NodeId } from "../core/types.js";
+import { checkHistory, type CheckResult } from "../check/index.js";
+import { EventQueue } from "./event_queue.js";
+import { planFaults, type FaultPlan, type FaultSelection } from "./faults.js";
+import { InvariantChecker, SimViolation } from "./invariants.js";
+import { SimNetwork } from "./network.js";
+import { describeGrudge, partitionGrudge, type PartitionShape } from "./partitions.js";
+import { SimNode } from "./sim_node.js";
+import { TraceHash } from "./trace.js";
+import { Workload, type ClientReply, type ClientRequest } from "./workload.js";
+
+const MS = 1_000_000;
+const TRACE_TEXT = 1;
+const TRACE_DELIVER = 2;
+const TRACE_DROP = 3;
+const TRACE_REQUEST = 4;
+const TRACE_REPLY = 5;
+const TRACE_CLIENT = 6;
+const TRACE_TICK = 7;
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly opsMax: number;
+  readonly faults: FaultSelection;
+  readonly clientsPerNode?: number;
+  readonly keys?: number;
+  readonly tickNs?: number;
+  readonly clientTimeoutNs?: number;
+  readonly livenessTicksMax?: number;
+  readonly testingBugs?: TestingBugs;
+  /** Budget for the linearizability search, per key. */
+  readonly checkBudget?: number;
+  /** Safety net against a run that never ends (virtual time). */
+  readonly virtualTimeMaxNs?: number;
+}
+
+export interface SimResult {
+  readonly seed: number;
+  readonly plan: FaultPlan;
+  readonly ops: number;
+  readonly ok: number;
+  readonly fail: number;
+  readonly info: number;
+  readonly elections: number;
+  readonly crashes: number;
+  readonly virtualNs: number;
+  readonly traceHash: string;
+  readonly events: number;
+  readonly violation: SimViolation | null;
+  /** "linearizable", "not-linearizable", "unknown", or "skipped" when a violation stopped the run. */
+  readonly verdict: CheckResult["verdict"] | "skipped";
+  readonly unknownReason: string | null;
+  readonly history: readonly import("../check/index.js").HistoryEvent[];
+}
+
+type SimEvent =
+  | { readonly kind: "tick"; readonly node: number }
+  | { readonly kind: "deliver"; readonly from: number; readonly node: number; readonly message: Message }
+  | { readonly kind: "saveDone"; readonly node: number; readonly incarnation: number }
+  | { readonly kind: "request"; readonly node: number; readonly request: ClientRequest }
+  | { readonly kind: "reply"; readonly reply: ClientReply }
+  | { readonly kind: "client"; readonly client: number; readonly opId: number | null }
+  | { readonly kind: "nemesis"; readonly start: boolean }
+  | { readonly kind: "crash" }
+  | { readonly kind: "restart"; readonly node: number; readonly incarnation: number }
+  | { readonly kind: "pause" }
+  | { readonly kind: "resume"; readonly node: number; readonly incarnation: number };
+
+/** Events a node processes; they queue up while the node is paused. */
+type NodeEvent = Extract<SimEvent, { kind: "tick" | "deliver" | "saveDone" | "request" }>;
+
+export class Simulation {
+  private readonly queue = new EventQueue<SimEvent>();
+  private readonly rng: SeededRng;
+  readonly plan: FaultPlan;
+  private readonly network: SimNetwork;
+  private readonly checker: InvariantChecker;
+  private readonly nodes: SimNode[];
+  private readonly ids: NodeId[];
+  private readonly indexOf = new Map<string, number>();
+  private readonly workload: Workload;
+  private readonly nemesisRng: SeededRng;
+  private readonly clientNetRng: SeededRng;
+  private readonly pausedQueues: NodeEvent[][];
+  private readonly hash = new TraceHash();
+  private readonly tickNs: number;
+  private faultsActive = true;
+  private events = 0;
+
+  constructor(private readonly options: SimOptions) {
+    this.rng = new SeededRng(options.seed);
+    this.plan = planFaults(options.faults, this.rng.fork());
+    this.tickNs = options.tickNs ?? 10 * MS;
+    this.ids = Array.from({ length: options.nodes }, (_, i) => nodeId(`n${i + 1}`));
+    this.ids.forEach((id, i) => this.indexOf.set(id, i));
+    this.network = new SimNetwork(options.nodes, this.plan, this.rng.fork());
+    this.nemesisRng = this.rng.fork();
+    this.clientNetRng = this.rng.fork();
+    this.checker = new InvariantChecker(this.ids);
+    this.pausedQueues = this.ids.map(() => []);
+    const confState = { voters: this.ids, learners: [], votersOutgoing: [] };
+    const nodeRng = this.rng.fork();
+    const snapshotEntries = 20 + this.rng.nextInt(100);
+    const compactLagEntries = this.rng.nextInt(30);
+    this.nodes = this.ids.map((id, index) => new SimNode({
+      index, config: this.configFor(id), confState, rng: nodeRng.fork(), plan: this.plan,
+      checker: this.checker, host: this, snapshotEntries, compactLagEntries,
+    }));
+    this.workload = new Workload({
+      clients: options.nodes * (options.clientsPerNode ?? 2), nodes: options.nodes, opsMax: options.opsMax,
+      keys: options.keys ?? 3, timeoutNs: options.clientTimeoutNs ?? 1500 * MS, thinkMaxNs: 5 * MS, backoffNs: 50 * MS,
+    }, this.rng.fork(), this);
+  }
+
+  private configFor(id: NodeId): RaftConfig {
+    const base: RaftConfig = { ...DEFAULT_CONFIG, id, electionTimeoutTicksMin: 10, electionTimeoutTicksMax: 20, heartbeatIntervalTicks: 3 };
+    return this.options.testingBugs === undefined ? base : { ...base, testingBugs: this.options.testingBugs };
+  }
+
+  // ---- NodeHost and WorkloadHost -------------------------------------------------------------
+
+  nowNs(): number {
+    return this.queue.now;
+  }
+
+  /** Rare events (faults, role changes) go into the trace as text. */
+  trace(line: string): void {
+    this.hash.record(TRACE_TEXT, this.queue.now);
+    this.hash.mixString(line);
+  }
+
+  sendMessage(from: number, message: Message): void {
+    const to = this.indexOf.get(message.to);
+    if (to === undefined) return;
+    for (const at of this.network.route(this.queue.now, from, to)) {
+      this.queue.push(at, { kind: "deliver", from, node: to, message });
+    }
+  }
+
+  replyToClient(_node: number, reply: ClientReply): void {
+    this.queue.push(this.queue.now + this.clientDelayNs(), { kind: "reply", reply });
+  }
+
+  scheduleSaveDone(node: number, incarnation: number, atNs: number): void {
+    this.queue.push(atNs, { kind: "saveDone", node, incarnation });
+  }
+
+  failStop(node: number): void {
+    this.crashNode(node, "eio");
+  }
+
+  sendRequest(node: number, request: ClientRequest): void {
+    this.queue.push(this.queue.now + this.clientDelayNs(), { kind: "request", node, request });
+  }
+
+  scheduleClient(client: number, atNs: number, opId: number | null): void {
+    this.queue.push(atNs, { kind: "client", client, opId });
+  }
+
+  private clientDelayNs(): number {
+    return 50_000 + this.clientNetRng.nextInt(200_000);
+  }
+
+  // ---- the run -------------------------------------------------------------------------------
+
+  run(): SimResult {
+    let violation: SimViolation | null = null;
+    let check: CheckResult | null = null;
+    try {
+      this.startSchedules();
+      this.runFaultPhase();
+      this.runLivenessPhase();
+      check = checkHistory(this.workload.history, this.options.checkBudget === undefined ? {} : { budget: this.options.checkBudget });
+      if (check.verdict === "not-linearizable") {
+        violation = new SimViolation("linearizability", `key ${check.key}: ${check.counterexample.explanation}`);
+      }
+    } catch (error: unknown) {
+      if (error instanceof SimViolation) violation = error;
+      else if (error instanceof AssertionError) {
+        violation = new SimViolation("assertion", `${error.message}\n${error.stack ?? ""}`);
+      } else throw error;
+    }
+    const w = this.workload;
+    return {
+      seed: this.options.seed, plan: this.plan, ops: w.issued, ok: w.ok, fail: w.fail, info: w.info,
+      elections: this.checker.elections, crashes: this.nodes.reduce((sum, n) => sum + n.crashes, 0),
+      virtualNs: this.queue.now, traceHash: this.hash.hex(), events: this.events, violation,
+      verdict: check?.verdict ?? "skipped", unknownReason: check?.verdict === "unknown" ? check.reason : null,
+      history: w.history,
+    };
+  }
+
+  private startSchedules(): void {
+    this.nodes.forEach((_, node) => {
+      this.queue.push(this.rng.nextInt(this.tickNs), { kind: "tick", node });
+    });
+    this.workload.start();
+    const plan = this.plan;
+    if (plan.partitionIntervalNs !== null) this.queue.push(this.gap(plan.partitionIntervalNs), { kind: "nemesis", start: true });
+    if (plan.crashIntervalNs !== null) this.queue.push(this.gap(plan.crashIntervalNs), { kind: "crash" });
+    if (plan.pauseIntervalNs !== null) this.queue.push(this.gap(plan.pauseIntervalNs), { kind: "pause" });
+  }
+
+  private gap(meanNs: number): number {
+    return this.queue.now + this.nemesisRng.nextInt(2 * meanNs);
+  }
+
+  private runFaultPhase(): void {
+    const limit = this.options.virtualTimeMaxNs ?? 3600_000 * MS;
+    while (this.workload.issued < this.options.opsMax || this.workload.openCount > 0) {
+      if (!this.step() || this.queue.now > limit) {
+        throw new SimViolation("liveness", `the fault phase did not finish by ${this.queue.now / 1e9}s of virtual time`);
+      }
+    }
+  }
+
+  private runLivenessPhase(): void {
+    this.faultsActive = false;
+    this.workload.stopped = true;
+    this.network.heal();
+    this.trace("heal-all");
+    this.workload.recordNemesis("heal-all", "heal");
+    this.nodes.forEach((node, i) => {
+      if (node.paused) this.resumeNode(i);
+      if (!node.up) this.restartNode(i);
+    });
+    const deadline = this.queue.now + (this.options.livenessTicksMax ?? 400) * this.tickNs;
+    while (this.queue.now <= deadline) {
+      if (this.workload.openCount === 0 && this.isConverged()) return;
+      if (!this.step()) break;
+    }
+    const open = this.workload.openCount;
+    throw new SimViolation(
+      "liveness",
+      `after healing, ${open} client operations were still open or the cluster had not converged ` +
+        `within ${this.options.livenessTicksMax ?? 400} ticks (${this.describeNodes()})`,
+    );
+  }
+
+  /** One leader that every node follows, with every node having applied the leader's commit. */
+  private isConverged(): boolean {
+    const leader = this.nodes.find((n) => n.leader);
+    if (leader === undefined) return false;
+    const status = leader.status();
+    if (status === null) return false;
+    return this.nodes.every((n) => {
+      const s = n.status();
+      return s !== null && s.leaderId === status.id && s.term === status.term && n.appliedIndex >= status.commit;
+    });
+  }
+
+  private describeNodes(): string {
+    return this.nodes.map((n) => {
+      const s = n.status();
+      return s === null ? `${n.id}:down` : `${n.id}:${s.role}@${s.term} commit ${s.commit} applied ${n.appliedIndex}`;
+    }).join(", ");
+  }
+
+  private step(): boolean {
+    const event = this.queue.pop();
+    if (event === undefined) return false;
+    this.events++;
+    this.dispatch(event);
+    return true;
+  }
+
+  private dispatch(event: SimEvent): void {
+    switch (event.kind) {
+      case "tick":
+        this.queue.push(this.queue.now + this.tickNs, event);
+        this.toNode(event);
+        return;
+      case "deliver":
+      case "saveDone":
+      case "request":
+        this.toNode(event);
+        return;
+      case "reply":
+        this.hash.record(TRACE_REPLY, this.queue.now, event.reply.opId, event.reply.type === "ok" ? 1 : 0);
+        this.workload.handleReply(event.reply);
+        return;
+      case "client":
+        this.hash.record(TRACE_CLIENT, this.queue.now, event.client, event.opId ?? 0);
+        this.workload.handleTimer(event.client, event.opId);
+        return;
+      case "nemesis":
+        this.handleNemesis(event.start);
+        return;
+      case "crash":
+        this.handleCrashSchedule();
+        return;
+      case "restart":
+        if (this.nodes[event.node]?.incarnation === event.incarnation) this.restartNode(event.node);
+        return;
+      case "pause":
+        this.handlePauseSchedule();
+        return;
+      case "resume":
+        if (this.nodes[event.node]?.incarnation === event.incarnation) this.resumeNode(event.node);
+        return;
+    }
+  }
+
+  private toNode(event: NodeEvent): void {
+    const node = this.nodes[event.node];
+    if (node === undefined) return;
+    if (node.paused) {
+      this.pausedQueues[event.node]?.push(event);
+      return;
+    }
+    this.deliverToNode(node, event);
+  }
+
+  private deliverToNode(node: SimNode, event: NodeEvent): void {
+    switch (event.kind) {
+      case "tick":
+        this.hash.record(TRACE_TICK, this.queue.now, event.node);
+        node.tick();
+        return;
+      case "deliver": {
+        if (!node.up) return;
+        const m = event.message;
+        if (this.network.isBlocked(event.from, event.node)) {
+          this.hash.record(TRACE_DROP, this.queue.now, event.from, event.node, this.hash.messageCode(m.type), m.term);
+          return;
+        }
+        this.hash.record(TRACE_DELIVER, this.queue.now, event.from, event.node, this.hash.messageCode(m.type), m.term);
+        node.step(m);
+        return;
+      }
+      case "saveDone":
+        node.handleSaveDone(event.incarnation);
+        return;
+      case "request":
+        this.hash.record(TRACE_REQUEST, this.queue.now, event.request.opId, event.node);
+        node.handleRequest(event.request);
+        return;
+    }
+  }
+
+  // ---- nemesis -------------------------------------------------------------------------------
+
+  private handleNemesis(start: boolean): void {
+    const interval = this.plan.partitionIntervalNs;
+    if (!this.faultsActive || interval === null) return;
+    if (start) {
+      const shapes: PartitionShape[] = [];
+      if (this.plan.partitionShapes) shapes.push("one", "halves", "ring");
+      if (this.plan.onewayShapes) shapes.push("oneway");
+      const shape = shapes[this.nemesisRng.nextInt(shapes.length)] ?? "one";
+      const grudge = partitionGrudge(shape, this.nodes.length, this.nemesisRng);
+      this.network.setGrudge(grudge);
+      const description = `${shape} ${describeGrudge(grudge, this.ids)}`;
+      this.trace(`partition ${description}`);
+      this.workload.recordNemesis("start-partition", description);
+    } else {
+      this.network.heal();
+      this.trace("heal");
+      this.workload.recordNemesis("stop-partition", "healed");
+    }
+    this.queue.push(this.gap(interval), { kind: "nemesis", start: !start });
+  }
+
+  private handleCrashSchedule(): void {
+    const interval = this.plan.crashIntervalNs;
+    if (!this.faultsActive || interval === null) return;
+    this.crashNode(this.nemesisRng.nextInt(this.nodes.length), "crash");
+    this.queue.push(this.gap(interval), { kind: "crash" });
+  }
+
+  private crashNode(index: number, why: string): void {
+    const node = this.nodes[index];
+    if (node === undefined || !node.up) return;
+    node.crash();
+    this.pausedQueues[index] = [];
+    this.trace(`${why} ${node.id}`);
+    this.workload.recordNemesis(why, node.id);
+    const downNs = 1 + this.nemesisRng.nextInt(this.plan.downtimeMaxNs);
+    this.queue.push(this.queue.now + downNs, { kind: "restart", node: index, incarnation: node.incarnation });
+  }
+
+  private restartNode(index: number): void {
+    const node = this.nodes[index];
+    if (node === undefined || node.up) return;
+    this.trace(`restart ${node.id}`);
+    this.workload.recordNemesis("restart", node.id);
+    node.restart();
+  }
+
+  private handlePauseSchedule(): void {
+    const interval = this.plan.pauseIntervalNs;
+    if (!this.faultsActive || interval === null) return;
+    const index = this.nemesisRng.nextInt(this.nodes.length);
+    const node = this.nodes[index];
+    if (node?.up === true && !node.paused) {
+      node.paused = true;
+      this.trace(`pause ${node.id}`);
+      this.workload.recordNemesis("pause", node.id);
+      const pauseNs = 1 + this.nemesisRng.nextInt(this.plan.pauseMaxNs);
+      this.queue.push(this.queue.now + pauseNs, { kind: "resume", node: index, incarnation: node.incarnation });
+    }
+    this.queue.push(this.gap(interval), { kind: "pause" });
+  }
+
+  private resumeNode(index: number): void {
+    const node = this.nodes[index];
+    if (node?.paused !== true) return;
+    node.paused = false;
+    this.trace(`resume ${node.id}`);
+    this.workload.recordNemesis("resume", node.id);
+    const queued = this.pausedQueues[index] ?? [];
+    this.pausedQueues[index] = [];
+    for (const event of queued) {
+      if (!node.up) break;
+      this.deliverToNode(node, event);
+    }
+  }
+}
+
+/** Runs one seed. */
+export function runSimulation(options: SimOptions): SimResult {
+  return new Simulation(options).run();
+}

@@ -1,0 +1,109 @@
+/**
+ * Runs many seeds and summarises them, for `raftkv sim` and the tests: one line per seed, a
+ * summary with totals and a hash over the per-seed trace hashes, and for every failing seed the
+ * exact command that replays it.
+ */
+import type { TestingBugs } from "../core/config.js";
+import { formatFaults, type FaultSelection } from "./faults.js";
+import { runSimulation, type SimResult } from "./simulation.js";
+import { combineHashes } from "./trace.js";
+
+export interface SweepOptions {
+  readonly seeds: readonly number[];
+  readonly nodes: number;
+  readonly opsMax: number;
+  readonly faults: FaultSelection;
+  readonly testingBugs?: TestingBugs;
+  /** Stop at the first failing seed. */
+  readonly stopOnFailure?: boolean;
+  /** Wall clock in ms, injected so the simulator itself never reads a clock. */
+  readonly wallMs: () => number;
+}
+
+export interface SeedReport {
+  readonly result: SimResult;
+  readonly wallMs: number;
+  readonly failed: boolean;
+  readonly line: string;
+  readonly reproduce: string | null;
+}
+
+export interface SweepSummary {
+  readonly seeds: number;
+  readonly ops: number;
+  readonly ok: number;
+  readonly fail: number;
+  readonly info: number;
+  readonly violations: number;
+  readonly unknown: number;
+  readonly failedSeeds: readonly number[];
+  readonly virtualNs: number;
+  readonly wallMs: number;
+  readonly hash: string;
+  readonly line: string;
+}
+
+/** The command that replays one seed with the same settings. */
+export function reproduceCommand(seed: number, options: Omit<SweepOptions, "seeds" | "wallMs">): string {
+  const bugs = Object.entries(options.testingBugs ?? {}).filter(([, on]) => on === true).map(([name]) => name);
+  const bugFlag = bugs.length === 0 ? "" : ` --bug ${bugs.join(",")}`;
+  return `bin/raftkv sim --seed ${seed} --nodes ${options.nodes} --ops ${options.opsMax} --faults ${formatFaults(options.faults)}${bugFlag}`;
+}
+
+/**
+ * A seed fails on an invariant, liveness or linearizability violation, and also when the checker
+ * cannot decide (`unknown`): an undecided history proves nothing, so it must not pass silently.
+ */
+export function runSeed(seed: number, options: Omit<SweepOptions, "seeds">): SeedReport {
+  const start = options.wallMs();
+  const result = runSimulation({
+    seed, nodes: options.nodes, opsMax: options.opsMax, faults: options.faults,
+    ...(options.testingBugs === undefined ? {} : { testingBugs: options.testingBugs }),
+  });
+  const wallMs = options.wallMs() - start;
+  const failed = result.violation !== null || result.verdict === "unknown";
+  const verdict = result.violation !== null ? `VIOLATION ${result.violation.kind}` : result.verdict;
+  const line =
+    `seed ${seed}: ops ${result.ops} ok ${result.ok} fail ${result.fail} info ${result.info} ` +
+    `elections ${result.elections} crashes ${result.crashes} virtual ${(result.virtualNs / 1e9).toFixed(2)}s ` +
+    `wall ${Math.round(wallMs)}ms faults [${result.plan.enabled.join(",")}] trace ${result.traceHash} ${verdict}`;
+  return { result, wallMs, failed, line, reproduce: failed ? reproduceCommand(seed, options) : null };
+}
+
+export function runSweep(options: SweepOptions, onSeed: (report: SeedReport) => void): SweepSummary {
+  const hashes: string[] = [];
+  const failedSeeds: number[] = [];
+  let ops = 0, ok = 0, fail = 0, info = 0, violations = 0, unknown = 0, virtualNs = 0, wallMs = 0;
+  for (const seed of options.seeds) {
+    const report = runSeed(seed, options);
+    const r = report.result;
+    hashes.push(r.traceHash);
+    ops += r.ops; ok += r.ok; fail += r.fail; info += r.info;
+    virtualNs += r.virtualNs; wallMs += report.wallMs;
+    if (r.violation !== null) violations++;
+    if (r.verdict === "unknown") unknown++;
+    if (report.failed) failedSeeds.push(seed);
+    onSeed(report);
+    if (report.failed && options.stopOnFailure === true) break;
+  }
+  const hash = combineHashes(hashes);
+  const ratio = wallMs > 0 ? virtualNs / 1e6 / wallMs : 0;
+  const line =
+    `summary: seeds ${hashes.length} ops ${ops} ok ${ok} fail ${fail} info ${info} violations ${violations} ` +
+    `unknown ${unknown} virtual ${(virtualNs / 1e9).toFixed(1)}s wall ${Math.round(wallMs)}ms ` +
+    `speed ${ratio.toFixed(0)}x trace ${hash}`;
+  return { seeds: hashes.length, ops, ok, fail, info, violations, unknown, failedSeeds, virtualNs, wallMs, hash, line };
+}
+
+/**
+ * Parses "42" or "1-500" into a list of seeds.
+ * @throws RangeError on anything else.
+ */
+export function parseSeeds(spec: string): number[] {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(spec.trim());
+  if (match === null) throw new RangeError(`Invalid seeds "${spec}": expected N or FROM-TO`);
+  const from = Number(match[1]);
+  const to = match[2] === undefined ? from : Number(match[2]);
+  if (to < from || to - from > 10_000_000) throw new RangeError(`Invalid seed range "${spec}"`);
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

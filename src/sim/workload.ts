@@ -1,0 +1,180 @@
+/**
+ * Simulated clients and the history they record (history-format.md, Jepsen's model). Each
+ * client is bound to one node, has at most one operation open, and gives up after a timeout:
+ * a timed-out write or cas is `info` (it may still take effect) and the client continues under a
+ * new process number; a timed-out read is `fail`, which is exact because a read has no effect.
+ * Writes use values unique across the run, so a read names the write it observed.
+ */
+import type { SeededRng } from "../core/rng.js";
+import type { HistoryEvent } from "../check/index.js";
+import type { KvValue } from "../kv/index.js";
+
+export type OpName = "read" | "write" | "cas";
+
+/** What a client sends to its node. */
+export interface ClientRequest {
+  readonly opId: number;
+  readonly client: number;
+  readonly clientId: string;
+  readonly seq: number;
+  readonly f: OpName;
+  readonly key: string;
+  /** write: the value; cas: [from, to]; read: null. */
+  readonly value: KvValue;
+}
+
+export interface ClientReply {
+  readonly opId: number;
+  readonly client: number;
+  readonly type: "ok" | "fail";
+  /** read: the value read; otherwise the request's value. */
+  readonly value: KvValue;
+  readonly error?: string;
+}
+
+export interface WorkloadOptions {
+  readonly clients: number;
+  readonly nodes: number;
+  readonly opsMax: number;
+  readonly keys: number;
+  readonly timeoutNs: number;
+  /** Think time between a completion and the next invoke, drawn uniformly below this. */
+  readonly thinkMaxNs: number;
+  /** Extra wait after a refused request. */
+  readonly backoffNs: number;
+}
+
+export interface WorkloadHost {
+  nowNs(): number;
+  sendRequest(node: number, request: ClientRequest): void;
+  scheduleClient(client: number, atNs: number, opId: number | null): void;
+}
+
+interface ClientState {
+  process: number;
+  clientId: string;
+  seq: number;
+  readonly node: number;
+  open: ClientRequest | null;
+}
+
+export class Workload {
+  readonly history: HistoryEvent[] = [];
+  private readonly clients: ClientState[];
+  private opIdNext = 1;
+  private valueNext = 1;
+  private processNext: number;
+  /** The last value each client saw per key, to aim cas at a value that may be current. */
+  private readonly seen = new Map<string, KvValue>();
+  issued = 0;
+  ok = 0;
+  fail = 0;
+  info = 0;
+  stopped = false;
+
+  constructor(
+    private readonly options: WorkloadOptions,
+    private readonly rng: SeededRng,
+    private readonly host: WorkloadHost,
+  ) {
+    this.clients = Array.from({ length: options.clients }, (_, c) => ({
+      process: c,
+      clientId: `p${c}`,
+      seq: 0,
+      node: c % options.nodes,
+      open: null,
+    }));
+    this.processNext = options.clients;
+  }
+
+  get openCount(): number {
+    return this.clients.filter((c) => c.open !== null).length;
+  }
+
+  /** Schedules every client's first operation at a random instant of the first tick. */
+  start(): void {
+    this.clients.forEach((_, c) => {
+      this.host.scheduleClient(c, this.host.nowNs() + this.rng.nextInt(this.options.thinkMaxNs + 1), null);
+    });
+  }
+
+  /** The client's timer fired: a timeout when `opId` is its open operation, else its next invoke. */
+  handleTimer(client: number, opId: number | null): void {
+    const c = this.clientAt(client);
+    if (opId === null) {
+      this.maybeInvoke(client, c);
+      return;
+    }
+    const open = c.open;
+    if (open?.opId !== opId) return;
+    if (open.f === "read") this.complete(c, open, "fail", null, "timeout");
+    else {
+      this.complete(c, open, "info", open.value, "timeout");
+      c.process = this.processNext++;
+      c.clientId = `p${c.process}`;
+      c.seq = 0;
+    }
+    this.scheduleNext(client);
+  }
+
+  /** A node's reply reached the client; ignored if the operation already timed out. */
+  handleReply(reply: ClientReply): void {
+    const c = this.clientAt(reply.client);
+    const open = c.open;
+    if (open?.opId !== reply.opId) return;
+    this.complete(c, open, reply.type, reply.value, reply.error);
+    // A refused request (no leader known, proposal dropped) backs off like a real client would,
+    // rather than burning its operations while an election runs.
+    this.scheduleNext(reply.client, reply.type === "fail" && open.f !== "cas" ? this.options.backoffNs : 0);
+  }
+
+  private clientAt(client: number): ClientState {
+    const c = this.clients[client];
+    if (c === undefined) throw new RangeError(`no client ${client}`);
+    return c;
+  }
+
+  private scheduleNext(client: number, backoffNs = 0): void {
+    if (this.stopped || this.issued >= this.options.opsMax) return;
+    const thinkNs = backoffNs + this.rng.nextInt(this.options.thinkMaxNs + 1);
+    this.host.scheduleClient(client, this.host.nowNs() + thinkNs, null);
+  }
+
+  private maybeInvoke(client: number, c: ClientState): void {
+    if (c.open !== null || this.stopped || this.issued >= this.options.opsMax) return;
+    const key = String(this.rng.nextInt(this.options.keys));
+    const roll = this.rng.nextFloat();
+    const f: OpName = roll < 0.4 ? "read" : roll < 0.75 ? "write" : "cas";
+    let value: KvValue = null;
+    if (f === "write") value = this.valueNext++;
+    if (f === "cas") {
+      const from = this.seen.get(key) ?? this.rng.nextInt(Math.max(1, this.valueNext));
+      value = [from, this.valueNext++];
+    }
+    c.seq++;
+    const request: ClientRequest = { opId: this.opIdNext++, client, clientId: c.clientId, seq: c.seq, f, key, value };
+    c.open = request;
+    this.issued++;
+    this.history.push({ process: c.process, type: "invoke", f, key, value, time: this.host.nowNs(), node: c.node });
+    this.host.sendRequest(c.node, request);
+    this.host.scheduleClient(client, this.host.nowNs() + this.options.timeoutNs, request.opId);
+  }
+
+  private complete(c: ClientState, open: ClientRequest, type: "ok" | "fail" | "info", value: KvValue, error?: string): void {
+    c.open = null;
+    const event: HistoryEvent = { process: c.process, type, f: open.f, key: open.key, value, time: this.host.nowNs() };
+    this.history.push(error === undefined ? event : { ...event, error });
+    if (type === "ok") {
+      this.ok++;
+      if (open.f === "read") this.seen.set(open.key, value);
+      if (open.f === "write") this.seen.set(open.key, open.value);
+      if (open.f === "cas" && Array.isArray(open.value)) this.seen.set(open.key, (open.value as readonly KvValue[])[1] ?? null);
+    } else if (type === "fail") this.fail++;
+    else this.info++;
+  }
+
+  /** Records a nemesis action in the history. */
+  recordNemesis(f: string, value: string): void {
+    this.history.push({ process: "nemesis", type: "info", f, value, time: this.host.nowNs() });
+  }
+}
