@@ -1,0 +1,83 @@
+/**
+ * Expected failures of the transport, as typed errors with stable codes (STYLE.md rule 10). None of
+ * them ever escapes into the event loop: a connection that produces one is logged and closed, and
+ * the node's state is untouched. Callers branch on the class or `code`, never on message text.
+ */
+
+export abstract class TransportError extends Error {
+  abstract readonly code: string;
+}
+
+/** A frame's length prefix announces more than `frameBytesMax`; detected before allocating it. */
+export class FrameTooLargeError extends TransportError {
+  override readonly name = "FrameTooLargeError";
+  readonly code = "FRAME_TOO_LARGE";
+  constructor(readonly frameBytes: number, readonly frameBytesMax: number) {
+    super(`Frame of ${frameBytes} bytes exceeds the limit of ${frameBytesMax} bytes`);
+  }
+}
+
+/** The stream ended inside a frame: `bufferedBytes` of an incomplete frame were left over. */
+export class FrameTruncatedError extends TransportError {
+  override readonly name = "FrameTruncatedError";
+  readonly code = "FRAME_TRUNCATED";
+  constructor(readonly bufferedBytes: number) {
+    super(`Stream ended inside a frame with ${bufferedBytes} bytes of it received`);
+  }
+}
+
+/** A frame did not hold a well-formed message: bad msgpack, or the wrong shape at `path`. */
+export class MessageDecodeError extends TransportError {
+  override readonly name = "MessageDecodeError";
+  readonly code = "MESSAGE_MALFORMED";
+  constructor(readonly path: string, readonly reason: string) {
+    super(`Malformed message at ${path === "" ? "top level" : path}: ${reason}`);
+  }
+}
+
+/** A well-formed message arrived on a connection that may not carry it (wrong `from` or `to`). */
+export class MessageMisaddressedError extends TransportError {
+  override readonly name = "MessageMisaddressedError";
+  readonly code = "MESSAGE_MISADDRESSED";
+  constructor(reason: string) {
+    super(`Misaddressed message: ${reason}`);
+  }
+}
+
+/** Why a handshake was refused; sent to the other side and logged by both. */
+export type HandshakeRejectReason =
+  | "MALFORMED"
+  | "VERSION_MISMATCH"
+  | "CLUSTER_MISMATCH"
+  | "UNKNOWN_NODE"
+  | "WRONG_NODE"
+  | "TIMEOUT";
+
+/** The handshake failed; `reason` says which check, the message says what was expected. */
+export class HandshakeError extends TransportError {
+  override readonly name = "HandshakeError";
+  readonly code = "HANDSHAKE_REJECTED";
+  constructor(readonly reason: HandshakeRejectReason, detail: string) {
+    super(`Handshake rejected (${reason}): ${detail}`);
+  }
+}
+
+/** The listener could not be opened (address in use, permission). */
+export class ListenError extends TransportError {
+  override readonly name = "ListenError";
+  readonly code = "LISTEN_FAILED";
+  constructor(readonly host: string, readonly port: number, cause: unknown) {
+    super(`Cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/** The other side broke the protocol's sequence (for example, data where none is expected). */
+export class ProtocolViolationError extends TransportError {
+  override readonly name = "ProtocolViolationError";
+  readonly code = "PROTOCOL_VIOLATION";
+  constructor(reason: string) {
+    super(`Protocol violation: ${reason}`);
+  }
+}

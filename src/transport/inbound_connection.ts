@@ -1,0 +1,141 @@
+/**
+ * The inbound half of the TCP topology: a connection a peer dialled to send to us. Until the
+ * handshake succeeds only one small frame is accepted; afterwards every frame must hold a
+ * well-formed message from the authenticated peer to this node. Any bad input (garbage, an
+ * oversized or truncated frame, a refused handshake, a malformed or misaddressed message) is
+ * logged and closes this connection only: nothing reaches the node and nothing is thrown.
+ */
+import type { Socket } from "node:net";
+import type { Message, NodeId } from "../core/index.js";
+import { HandshakeError, MessageMisaddressedError, TransportError } from "./errors.js";
+import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "./frame.js";
+import {
+  checkHello, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeIdentity, rejectFrame,
+  welcomeFrame,
+} from "./handshake.js";
+import type { TransportLimits } from "./limits.js";
+import { unpackMessage } from "./message_codec.js";
+import { newUnpacker } from "./msgpack.js";
+import type { TransportLogger } from "./transport.js";
+
+export interface InboundContext {
+  readonly identity: HandshakeIdentity;
+  readonly limits: TransportLimits;
+  readonly logger: TransportLogger;
+  /** Called once the peer is authenticated; the transport closes any older connection from it. */
+  readonly authenticated: (connection: InboundConnection, peer: NodeId) => void;
+  readonly deliver: (peer: NodeId, message: Message, frameBytes: number) => void;
+  readonly rejected: (connection: InboundConnection, error: TransportError) => void;
+  readonly closed: (connection: InboundConnection) => void;
+}
+
+export class InboundConnection {
+  private authenticatedPeer: NodeId | null = null;
+  private finished = false;
+  private readonly decoder = new FrameDecoder(HANDSHAKE_BYTES_MAX);
+  private readonly unpack = newUnpacker();
+  private readonly handshakeTimer: NodeJS.Timeout;
+  readonly remote: string;
+
+  constructor(private readonly socket: Socket, private readonly ctx: InboundContext) {
+    this.remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
+    socket.setNoDelay(true);
+    this.handshakeTimer = setTimeout(() => {
+      this.reject(new HandshakeError("TIMEOUT", `no handshake within ${ctx.limits.handshakeTimeoutMs} ms`));
+    }, ctx.limits.handshakeTimeoutMs);
+    socket.on("data", (chunk: Buffer) => { this.handleData(chunk); });
+    socket.on("end", () => { this.handleEnd(); });
+    socket.on("error", (error) => {
+      ctx.logger.debug({ remote: this.remote, peer: this.peer, err: error }, "Inbound connection error");
+    });
+    socket.on("close", () => {
+      clearTimeout(this.handshakeTimer);
+      this.finished = true;
+      ctx.closed(this);
+    });
+  }
+
+  get peer(): NodeId | null {
+    return this.authenticatedPeer;
+  }
+
+  /** Closes the connection without logging an error (shutdown, or replaced by a newer one). */
+  destroy(): Promise<void> {
+    this.finished = true;
+    clearTimeout(this.handshakeTimer);
+    if (this.socket.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once("close", () => { resolve(); });
+      this.socket.destroy();
+    });
+  }
+
+  private handleData(chunk: Buffer): void {
+    if (this.finished) return;
+    try {
+      this.decoder.push(chunk);
+      // `reject` (inside handleFrame) sets `finished`: stop at once, deliver nothing after it.
+      for (let frame = this.decoder.next(); frame !== null; frame = this.decoder.next()) {
+        this.handleFrame(frame);
+        if (this.isFinished()) return;
+      }
+    } catch (error: unknown) {
+      if (!(error instanceof TransportError)) throw error;
+      this.reject(error);
+    }
+  }
+
+  private isFinished(): boolean {
+    return this.finished;
+  }
+
+  private handleFrame(frame: Uint8Array): void {
+    const peer = this.authenticatedPeer;
+    if (peer === null) {
+      const hello = decodeHandshake(this.unpack(frame));
+      const from = checkHello(hello, this.ctx.identity);
+      this.authenticatedPeer = from;
+      clearTimeout(this.handshakeTimer);
+      this.decoder.frameBytesMax = this.ctx.limits.frameBytesMax;
+      this.socket.write(encodeFrame(encodeHandshake(welcomeFrame(this.ctx.identity, from))));
+      this.ctx.authenticated(this, from);
+      return;
+    }
+    const message = unpackMessage(frame, this.unpack);
+    if (message.from !== peer) {
+      throw new MessageMisaddressedError(`from ${message.from} on the connection authenticated as ${peer}`);
+    }
+    if (message.to !== this.ctx.identity.nodeId) {
+      throw new MessageMisaddressedError(`to ${message.to}, but this is node ${this.ctx.identity.nodeId}`);
+    }
+    this.ctx.deliver(peer, message, frame.byteLength + FRAME_HEADER_BYTES);
+  }
+
+  private handleEnd(): void {
+    if (this.finished) return;
+    try {
+      this.decoder.finish();
+    } catch (error: unknown) {
+      if (!(error instanceof TransportError)) throw error;
+      this.reject(error);
+    }
+  }
+
+  /** Logs why, tells a handshaking peer why (so both sides log it), and closes. */
+  private reject(error: TransportError): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.handshakeTimer);
+    const peer = this.authenticatedPeer;
+    this.ctx.logger.error(
+      { remote: this.remote, peer, code: error.code, err: error },
+      `Closed inbound connection from ${peer ?? this.remote}: ${error.message}`,
+    );
+    this.ctx.rejected(this, error);
+    if (peer === null && error instanceof HandshakeError) {
+      this.socket.end(encodeFrame(encodeHandshake(rejectFrame(error))), () => this.socket.destroy());
+    } else {
+      this.socket.destroy();
+    }
+  }
+}

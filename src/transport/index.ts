@@ -1,0 +1,36 @@
+/**
+ * The public surface of the peer transport layer.
+ *
+ * How the node runtime uses a transport:
+ *
+ *   const transport = new TcpTransport({ clusterId, nodeId, listen, peers, logger });
+ *   transport.onMessage((message) => raft.step(message));  // validated; to === nodeId
+ *   await transport.start();
+ *   // in the Ready loop, after persisting (Figure 2): for (const m of ready.messages) transport.send(m);
+ *   // a false return means dropped now; Raft's retries cover it (§5.1).
+ *   ...
+ *   await transport.close();
+ *
+ * `send` only enqueues; batches go out on the next turn of the event loop, one socket write per
+ * batch. `stats()` feeds /metrics; `onPeerState` reports connection changes for logs and the
+ * dashboard. Tests and examples use `MemoryNetwork` + `MemoryTransport`, which honour the same
+ * contract (`transport_compliance.ts` is the suite both pass).
+ */
+export type {
+  MessageHandler, PeerConnectionState, PeerStateListener, PeerStats, Transport, TransportLogger,
+  TransportStats,
+} from "./transport.js";
+export { silentLogger } from "./transport.js";
+export {
+  type BackoffOptions, DEFAULT_BACKOFF, DEFAULT_TRANSPORT_LIMITS, type TransportLimits, validateBackoff,
+  validateTransportLimits,
+} from "./limits.js";
+export {
+  FrameTooLargeError, FrameTruncatedError, HandshakeError, type HandshakeRejectReason, ListenError,
+  MessageDecodeError, MessageMisaddressedError, ProtocolViolationError, TransportError,
+} from "./errors.js";
+export { decodeMessage, encodeMessage } from "./message_codec.js";
+export { TcpTransport, type TcpTransportOptions } from "./tcp_transport.js";
+export type { PeerAddress } from "./peer_link.js";
+export { MemoryNetwork, type MemoryNetworkOptions, MemoryTransport } from "./memory_network.js";
+export { PROTOCOL_VERSION } from "./handshake.js";

@@ -1,0 +1,200 @@
+/**
+ * The outbound half of the TCP topology: one `PeerLink` per peer owns this node's single
+ * connection for sending to that peer. It dials, performs the handshake (handshake.ts), then
+ * drains its bounded `SendQueue` in batches, one socket write per batch, honouring the socket's
+ * back-pressure. When the connection fails it redials after a jittered exponential back-off,
+ * keeping the queue; what was already written to the dead socket is lost, which Raft tolerates.
+ */
+import { connect, type Socket } from "node:net";
+import type { NodeId, Rng } from "../core/index.js";
+import { Backoff } from "./backoff.js";
+import { ProtocolViolationError, TransportError } from "./errors.js";
+import { encodeFrame, encodeFrames, FrameDecoder } from "./frame.js";
+import {
+  checkWelcome, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeIdentity, helloFrame,
+} from "./handshake.js";
+import type { BackoffOptions, TransportLimits } from "./limits.js";
+import { newUnpacker } from "./msgpack.js";
+import { SendQueue } from "./send_queue.js";
+import type { PeerConnectionState, PeerStats, TransportLogger } from "./transport.js";
+
+export interface PeerAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface PeerLinkContext {
+  readonly identity: HandshakeIdentity;
+  readonly limits: TransportLimits;
+  readonly backoff: BackoffOptions;
+  readonly rng: Pick<Rng, "nextFloat">;
+  readonly logger: TransportLogger;
+  readonly onState: (peer: NodeId, state: PeerConnectionState) => void;
+}
+
+type SentCounters = Pick<PeerStats, "messagesSent" | "bytesSent" | "messagesDropped" | "connectsTotal">;
+
+export class PeerLink {
+  private linkState: PeerConnectionState = "disconnected";
+  private socket: Socket | null = null;
+  private handshaken = false;
+  private flushScheduled = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: NodeJS.Timeout | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly queue: SendQueue;
+  private readonly backoff: Backoff;
+  private readonly counters = { messagesSent: 0, bytesSent: 0, messagesDropped: 0, connectsTotal: 0 };
+
+  constructor(readonly peer: NodeId, public address: PeerAddress, private readonly ctx: PeerLinkContext) {
+    this.queue = new SendQueue(ctx.limits.sendQueueMessagesMax, ctx.limits.sendQueueBytesMax);
+    this.backoff = new Backoff(ctx.backoff, ctx.rng);
+  }
+
+  get state(): PeerConnectionState {
+    return this.linkState;
+  }
+
+  stats(): SentCounters & { queuedMessages: number; queuedBytes: number } {
+    return { ...this.counters, queuedMessages: this.queue.length, queuedBytes: this.queue.bytes };
+  }
+
+  start(): void {
+    if (this.linkState === "disconnected" && this.socket === null && this.retryTimer === null) this.dial();
+  }
+
+  /** Queues one encoded message; false (and counted) if the queue is full or the link closed. */
+  enqueue(payload: Uint8Array): boolean {
+    if (this.linkState === "closed" || !this.queue.maybePush(payload)) {
+      this.countDrop();
+      return false;
+    }
+    this.scheduleFlush();
+    return true;
+  }
+
+  countDrop(): void {
+    this.counters.messagesDropped += 1;
+  }
+
+  /** Closes the connection for good; queued messages are dropped. */
+  close(): Promise<void> {
+    if (this.closing !== null) return this.closing;
+    this.setState("closed");
+    this.clearTimers();
+    this.queue.clear();
+    const socket = this.socket;
+    this.closing = socket === null || socket.closed
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+        socket.once("close", () => { resolve(); });
+        socket.destroy();
+      });
+    return this.closing;
+  }
+
+  private dial(): void {
+    this.retryTimer = null;
+    this.setState("connecting");
+    const { host, port } = this.address;
+    const socket = connect({ host, port });
+    this.socket = socket;
+    this.handshaken = false;
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 10_000);
+    const decoder = new FrameDecoder(HANDSHAKE_BYTES_MAX);
+    const unpack = newUnpacker();
+    this.handshakeTimer = setTimeout(() => {
+      this.ctx.logger.warn({ peer: this.peer, host, port }, `Handshake with peer ${this.peer} timed out`);
+      socket.destroy();
+    }, this.ctx.limits.handshakeTimeoutMs);
+    socket.write(encodeFrame(encodeHandshake(helloFrame(this.ctx.identity, this.peer))));
+    socket.on("data", (chunk: Buffer) => { this.handleData(socket, decoder, unpack, chunk); });
+    socket.on("drain", () => { this.flush(); });
+    socket.on("error", (error) => {
+      this.ctx.logger.debug({ peer: this.peer, host, port, err: error }, `Connection to peer ${this.peer} failed`);
+    });
+    socket.on("close", () => { this.handleClose(socket); });
+  }
+
+  /** The acceptor sends exactly one frame, Welcome or Reject; anything else is a violation. */
+  private handleData(socket: Socket, decoder: FrameDecoder, unpack: (b: Uint8Array) => unknown, chunk: Buffer): void {
+    if (socket !== this.socket) return;
+    try {
+      if (this.handshaken) throw new ProtocolViolationError("peer sent data after the handshake");
+      decoder.push(chunk);
+      const frame = decoder.next();
+      if (frame === null) return;
+      checkWelcome(decodeHandshake(unpack(frame)), this.ctx.identity, this.peer);
+      if (decoder.bufferedBytes > 0) throw new ProtocolViolationError("peer sent data after its welcome");
+    } catch (error: unknown) {
+      if (!(error instanceof TransportError)) throw error;
+      this.ctx.logger.error(
+        { peer: this.peer, code: error.code, err: error },
+        `Connection to peer ${this.peer} closed: ${error.message}`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.handshakeDone();
+  }
+
+  private handshakeDone(): void {
+    this.clearTimers();
+    this.handshaken = true;
+    this.backoff.reset();
+    this.counters.connectsTotal += 1;
+    this.ctx.logger.info({ peer: this.peer }, `Connected to peer ${this.peer}`);
+    this.setState("connected");
+    this.flush();
+  }
+
+  private handleClose(socket: Socket): void {
+    if (socket !== this.socket) return;
+    this.socket = null;
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    if (this.linkState === "closed") return;
+    if (this.handshaken) this.ctx.logger.warn({ peer: this.peer }, `Lost connection to peer ${this.peer}`);
+    this.handshaken = false;
+    this.setState("disconnected");
+    const delayMs = this.backoff.nextDelayMs();
+    this.retryTimer = setTimeout(() => { this.dial(); }, delayMs);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || !this.handshaken) return;
+    this.flushScheduled = true;
+    // Deferred so every message sent in this turn of the event loop shares one write.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Writes queued batches until the queue is empty or the socket asks us to wait for 'drain'. */
+  private flush(): void {
+    const socket = this.socket;
+    if (socket === null || !this.handshaken || this.linkState === "closed") return;
+    while (this.queue.length > 0 && !socket.writableNeedDrain) {
+      const batch = this.queue.takeBatch(this.ctx.limits.batchBytesMax);
+      const bytes = encodeFrames(batch);
+      this.counters.messagesSent += batch.length;
+      this.counters.bytesSent += bytes.byteLength;
+      socket.write(bytes);
+    }
+  }
+
+  private setState(state: PeerConnectionState): void {
+    if (state === this.linkState) return;
+    this.linkState = state;
+    this.ctx.onState(this.peer, state);
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    this.retryTimer = null;
+    this.handshakeTimer = null;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * Raft peer messaging over TCP.
+ *
+ * Topology: each node dials every peer for its OUTBOUND traffic (one `PeerLink` per peer) and
+ * accepts connections for its INBOUND traffic. So a pair of nodes shares exactly two
+ * connections, one per direction, each with a single writer. This is the reading of "one
+ * connection per peer pair" chosen on purpose: a single shared duplex connection would need a
+ * tie-break when both sides dial at once (the dedupe race), and it buys nothing, since Raft's
+ * requests and responses are independent one-way messages (§5.1) with no request/response
+ * pairing on the wire. If a peer dials again (it restarted, or its old connection is half-open),
+ * the newer inbound connection replaces the older.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { Message, NodeId, Rng } from "../core/index.js";
+import { assert } from "../core/index.js";
+import { mathRandom } from "./backoff.js";
+import { ListenError } from "./errors.js";
+import type { HandshakeIdentity } from "./handshake.js";
+import { InboundConnection } from "./inbound_connection.js";
+import {
+  type BackoffOptions, DEFAULT_BACKOFF, DEFAULT_TRANSPORT_LIMITS, type TransportLimits, validateBackoff,
+  validateTransportLimits,
+} from "./limits.js";
+import { encodeMessage } from "./message_codec.js";
+import { type PeerAddress, PeerLink } from "./peer_link.js";
+import { PeerStateEvents } from "./peer_state_events.js";
+import {
+  type MessageHandler, type PeerStateListener, type PeerStats, silentLogger, type Transport,
+  type TransportLogger, type TransportStats,
+} from "./transport.js";
+
+export interface TcpTransportOptions {
+  /** Every member of a cluster shares it; a peer with another cluster id is refused. */
+  readonly clusterId: string;
+  readonly nodeId: NodeId;
+  /** Where to accept inbound connections; port 0 picks a free port (see `address()`). */
+  readonly listen: PeerAddress;
+  readonly peers: ReadonlyMap<NodeId, PeerAddress>;
+  readonly limits?: Partial<TransportLimits>;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly logger?: TransportLogger;
+  /** Jitter source for reconnect back-off; defaults to Math.random. */
+  readonly rng?: Pick<Rng, "nextFloat">;
+}
+
+interface ReceivedCounters {
+  messagesReceived: number;
+  bytesReceived: number;
+}
+
+export class TcpTransport implements Transport {
+  readonly nodeId: NodeId;
+  private readonly limits: TransportLimits;
+  private readonly backoff: BackoffOptions;
+  private readonly logger: TransportLogger;
+  private readonly identity: HandshakeIdentity;
+  private readonly links = new Map<NodeId, PeerLink>();
+  private readonly received = new Map<NodeId, ReceivedCounters>();
+  private readonly inbound = new Set<InboundConnection>();
+  private readonly inboundByPeer = new Map<NodeId, InboundConnection>();
+  private readonly events = new PeerStateEvents();
+  private readonly server: Server;
+  private handler: MessageHandler | null = null;
+  private lifecycle: "new" | "started" | "closed" = "new";
+  private closing: Promise<void> | null = null;
+  private droppedUnknownPeer = 0;
+  private connectionsRejected = 0;
+
+  /** @throws ConfigError if a limit or back-off option is invalid. */
+  constructor(private readonly options: TcpTransportOptions) {
+    this.nodeId = options.nodeId;
+    this.limits = validateTransportLimits({ ...DEFAULT_TRANSPORT_LIMITS, ...options.limits });
+    this.backoff = validateBackoff({ ...DEFAULT_BACKOFF, ...options.backoff });
+    this.logger = options.logger ?? silentLogger;
+    this.identity = {
+      clusterId: options.clusterId,
+      nodeId: options.nodeId,
+      isPeer: (id) => this.links.has(id),
+    };
+    for (const [peer, address] of options.peers) this.setPeer(peer, address);
+    this.server = createServer((socket) => { this.accept(socket); });
+  }
+
+  send(message: Message): boolean {
+    assert(message.from === this.nodeId, `send from ${message.from} on the transport of ${this.nodeId}`);
+    const link = this.links.get(message.to);
+    if (link === undefined || this.lifecycle === "closed") {
+      this.droppedUnknownPeer += link === undefined ? 1 : 0;
+      link?.countDrop();
+      return false;
+    }
+    const payload = encodeMessage(message);
+    if (payload.byteLength > this.limits.frameBytesMax) {
+      this.logger.warn(
+        { peer: message.to, type: message.type, bytes: payload.byteLength },
+        `Dropped a ${message.type} of ${payload.byteLength} bytes for ${message.to}: over frameBytesMax`,
+      );
+      link.countDrop();
+      return false;
+    }
+    return link.enqueue(payload);
+  }
+
+  onMessage(handler: MessageHandler): void {
+    assert(this.handler === null, "onMessage: a handler is already registered");
+    this.handler = handler;
+  }
+
+  onPeerState(listener: PeerStateListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  async start(): Promise<void> {
+    assert(this.lifecycle === "new", `start: transport is ${this.lifecycle}`);
+    assert(this.handler !== null, "start: register onMessage first");
+    this.lifecycle = "started";
+    const { host, port } = this.options.listen;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => { reject(new ListenError(host, port, error)); };
+      this.server.once("error", onError);
+      this.server.listen({ host, port }, () => {
+        this.server.off("error", onError);
+        resolve();
+      });
+    });
+    this.server.on("error", (error) => { this.logger.error({ err: error }, "Listener error"); });
+    this.logger.info({ nodeId: this.nodeId, ...this.address() }, `Transport listening`);
+    for (const link of this.links.values()) link.start();
+  }
+
+  /** The bound listen address (after `start`); useful when listening on port 0. */
+  address(): PeerAddress {
+    const bound = this.server.address() as AddressInfo | null;
+    assert(bound !== null, "address: transport is not listening");
+    return { host: bound.address, port: bound.port };
+  }
+
+  /** Adds a peer or changes its address (membership changes); takes effect on its next dial. */
+  setPeer(peer: NodeId, address: PeerAddress): void {
+    assert(peer !== this.nodeId, "setPeer: a node is not its own peer");
+    const existing = this.links.get(peer);
+    if (existing !== undefined) {
+      existing.address = address;
+      return;
+    }
+    const link = new PeerLink(peer, address, {
+      identity: this.identity,
+      limits: this.limits,
+      backoff: this.backoff,
+      rng: this.options.rng ?? mathRandom,
+      logger: this.logger,
+      onState: (p, state) => { this.events.emit(p, state); },
+    });
+    this.links.set(peer, link);
+    this.received.set(peer, { messagesReceived: 0, bytesReceived: 0 });
+    if (this.lifecycle === "started") link.start();
+  }
+
+  /** Forgets a peer: its queue is dropped and its connections closed. */
+  async removePeer(peer: NodeId): Promise<void> {
+    const link = this.links.get(peer);
+    this.links.delete(peer);
+    this.received.delete(peer);
+    await Promise.all([link?.close(), this.inboundByPeer.get(peer)?.destroy()]);
+  }
+
+  close(): Promise<void> {
+    if (this.closing !== null) return this.closing;
+    const wasListening = this.lifecycle === "started";
+    this.lifecycle = "closed";
+    const serverClosed = new Promise<void>((resolve) => {
+      if (wasListening) this.server.close(() => { resolve(); });
+      else resolve();
+    });
+    const all = [serverClosed, ...[...this.links.values()].map((l) => l.close())];
+    for (const connection of this.inbound) all.push(connection.destroy());
+    this.closing = Promise.all(all).then(() => undefined);
+    return this.closing;
+  }
+
+  stats(): TransportStats {
+    const peers: PeerStats[] = [];
+    for (const [peer, link] of this.links) {
+      const received = this.received.get(peer) ?? { messagesReceived: 0, bytesReceived: 0 };
+      peers.push({ peer, state: link.state, ...link.stats(), ...received });
+    }
+    return {
+      nodeId: this.nodeId,
+      peers,
+      messagesDroppedUnknownPeer: this.droppedUnknownPeer,
+      connectionsRejected: this.connectionsRejected,
+    };
+  }
+
+  private accept(socket: Socket): void {
+    if (this.lifecycle !== "started" || this.inbound.size >= this.limits.inboundConnectionsMax) {
+      this.logger.warn(
+        { remote: socket.remoteAddress, inbound: this.inbound.size },
+        `Refused an inbound connection: ${this.lifecycle === "started" ? "inboundConnectionsMax reached" : "closing"}`,
+      );
+      this.connectionsRejected += 1;
+      socket.destroy();
+      return;
+    }
+    this.inbound.add(new InboundConnection(socket, {
+      identity: this.identity,
+      limits: this.limits,
+      logger: this.logger,
+      authenticated: (connection, peer) => { this.authenticated(connection, peer); },
+      deliver: (peer, message, frameBytes) => { this.deliver(peer, message, frameBytes); },
+      rejected: () => { this.connectionsRejected += 1; },
+      closed: (connection) => {
+        this.inbound.delete(connection);
+        const peer = connection.peer;
+        if (peer !== null && this.inboundByPeer.get(peer) === connection) this.inboundByPeer.delete(peer);
+      },
+    }));
+  }
+
+  private authenticated(connection: InboundConnection, peer: NodeId): void {
+    const older = this.inboundByPeer.get(peer);
+    this.inboundByPeer.set(peer, connection);
+    if (older !== undefined && older !== connection) {
+      this.logger.info({ peer, remote: connection.remote }, `Peer ${peer} reconnected; closing its older connection`);
+      void older.destroy();
+    }
+  }
+
+  private deliver(peer: NodeId, message: Message, frameBytes: number): void {
+    if (this.lifecycle !== "started") return;
+    const counters = this.received.get(peer);
+    if (counters !== undefined) {
+      counters.messagesReceived += 1;
+      counters.bytesReceived += frameBytes;
+    }
+    assert(this.handler !== null, "deliver before onMessage");
+    this.handler(message);
+  }
+}
