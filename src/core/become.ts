@@ -1,7 +1,7 @@
 /**
  * The only functions that change a node's role. Each asserts the transition is legal:
- *   any role -> follower;  follower | pre-candidate -> pre-candidate;
- *   follower | pre-candidate | candidate -> candidate;  candidate -> leader.
+ *   any role -> follower;  any but leader -> pre-candidate or candidate (a timed-out
+ *   campaign starts over);  candidate -> leader.
  * Terms never decrease, and a term change forgets the vote (Figure 2).
  */
 import type { Raft } from "./raft.js";
@@ -30,8 +30,7 @@ export function becomeFollower(r: Raft, term: Term, lead: NodeId | null): void {
 
 /** §9.6: a pre-candidate keeps its term and vote; only a won pre-vote leads to a real election. */
 export function becomePreCandidate(r: Raft): void {
-  assert(r.role.kind === "follower" || r.role.kind === "pre-candidate",
-    `illegal transition ${r.role.kind} -> pre-candidate`);
+  assert(r.role.kind !== "leader", "illegal transition leader -> pre-candidate");
   r.role = { kind: "pre-candidate", votes: new Map() };
   r.lead = null;
 }

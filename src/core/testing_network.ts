@@ -33,6 +33,8 @@ export class TestNetwork {
   readonly applied = new Map<NodeId, Entry[]>();
   readonly snapshotsApplied = new Map<NodeId, LogIndex[]>();
   readonly readStates = new Map<NodeId, ReadState[]>();
+  /** Every entry applied anywhere, in order: append-only, for invariant checkers. */
+  readonly appliedEvents: { readonly id: NodeId; readonly entry: Entry }[] = [];
   /** Messages sent and not yet delivered, in send order. */
   queue: Message[] = [];
   /** Links that drop every message ("from->to"). */
@@ -98,6 +100,7 @@ export class TestNetwork {
         this.applied.set(id, []);
       }
       this.applied.get(id)?.push(...rd.committedEntries);
+      for (const entry of rd.committedEntries) this.appliedEvents.push({ id, entry });
       this.readStates.get(id)?.push(...rd.readStates);
       node.advance(rd);
     }

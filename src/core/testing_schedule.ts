@@ -1,0 +1,189 @@
+/**
+ * Random schedules for the core's property tests: the actions a schedule is made of and a runner
+ * that applies them to a TestNetwork while a SafetyMonitor checks Raft's safety properties after
+ * every action, plus a read check (§6.4): a ReadState's index is at least the highest index
+ * applied anywhere when the read was asked. Storage is injected to keep the core pure; the
+ * fast-check generators live in the test file.
+ */
+import type { RaftConfig } from "./config.js";
+import { RaftError } from "./errors.js";
+import type { ConfState, Snapshot } from "./messages.js";
+import { TestNetwork, type SyncStorage } from "./testing_network.js";
+import { SafetyMonitor } from "./testing_invariants.js";
+import { assert, logIndex, type LogIndex, type NodeId } from "./types.js";
+
+/** A storage whose log can be compacted, as MemoryStorage can. */
+export interface CompactableStorage extends SyncStorage {
+  createSnapshotSync(index: LogIndex, confState: ConfState, data: Uint8Array): Snapshot;
+  compactSync(index: LogIndex): void;
+}
+
+export type Action =
+  | { readonly t: "tick"; readonly node: number; readonly times: number }
+  | { readonly t: "tickAll"; readonly times: number }
+  | { readonly t: "deliver"; readonly pos: number; readonly count: number }
+  | { readonly t: "drop"; readonly pos: number }
+  | { readonly t: "dup"; readonly pos: number }
+  | { readonly t: "propose"; readonly node: number; readonly count: number }
+  | { readonly t: "read"; readonly node: number }
+  | { readonly t: "crash"; readonly node: number }
+  | { readonly t: "compact"; readonly node: number }
+  | { readonly t: "isolate"; readonly node: number }
+  | { readonly t: "heal" };
+
+export interface ScheduleOptions {
+  readonly storage: (confState: ConfState) => CompactableStorage;
+  readonly config?: Partial<Omit<RaftConfig, "id">>;
+}
+
+const enc = new TextEncoder();
+
+function ignoreExpected(run: () => void): void {
+  try {
+    run();
+  } catch (error: unknown) {
+    if (!(error instanceof RaftError)) throw error;
+  }
+}
+
+export class Schedule {
+  readonly net: TestNetwork;
+  readonly monitor = new SafetyMonitor();
+  /** Per read context: the highest index applied anywhere when it was asked. */
+  private readonly readFloor = new Map<string, number>();
+  private readonly readCursor = new Map<NodeId, number>();
+  private proposals = 0;
+  private reads = 0;
+  readsServed = 0;
+
+  constructor(size: number, options: ScheduleOptions & { readonly seed: number }) {
+    const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
+    this.net = new TestNetwork({
+      ids, storage: options.storage, seed: options.seed,
+      config: {
+        electionTimeoutTicksMin: 5, electionTimeoutTicksMax: 10, messageBytesMax: 64,
+        inflightMessagesMax: 4, ...options.config,
+      },
+    });
+  }
+
+  /** Applies actions until one breaks a property; returns the violations. */
+  run(actions: readonly Action[]): readonly string[] {
+    for (const a of actions) {
+      this.apply(a);
+      if (this.check().length > 0) break;
+    }
+    return this.monitor.violations;
+  }
+
+  check(): readonly string[] {
+    this.monitor.check(this.net);
+    for (const id of this.net.ids) {
+      const states = this.net.readStates.get(id) ?? [];
+      for (const state of states.slice(this.readCursor.get(id) ?? 0)) {
+        this.readsServed++;
+        const floor = this.readFloor.get(state.context) ?? 0;
+        if (state.index < floor) {
+          this.monitor.violations.push(`${id} read ${state.context} at ${state.index}, below ${floor} applied before it`);
+        }
+      }
+      this.readCursor.set(id, states.length);
+    }
+    return this.monitor.violations;
+  }
+
+  private pick(n: number): NodeId {
+    const id = this.net.ids[n % this.net.ids.length];
+    assert(id !== undefined, "no nodes");
+    return id;
+  }
+
+  apply(a: Action): void {
+    const net = this.net;
+    const q = net.queue;
+    switch (a.t) {
+      case "tick":
+        for (let i = 0; i < a.times; i++) net.tick(this.pick(a.node));
+        return;
+      case "tickAll":
+        net.tickAll(a.times);
+        return;
+      case "deliver":
+        for (let i = 0; i < a.count && q.length > 0; i++) net.deliver((a.pos + i) % q.length);
+        return;
+      case "drop":
+        if (q.length > 0) q.splice(a.pos % q.length, 1);
+        return;
+      case "dup": {
+        const m = q[a.pos % Math.max(q.length, 1)];
+        if (m !== undefined) q.push(m);
+        return;
+      }
+      case "propose":
+        for (let i = 0; i < a.count; i++) this.propose(this.pick(a.node));
+        return;
+      case "read":
+        this.read(this.pick(a.node));
+        return;
+      case "crash":
+        net.start(this.pick(a.node));
+        this.monitor.forgetProgress(this.pick(a.node));
+        net.processReady(this.pick(a.node));
+        return;
+      case "compact":
+        this.compact(this.pick(a.node));
+        return;
+      case "isolate":
+        net.isolate(this.pick(a.node));
+        return;
+      case "heal":
+        net.heal();
+        return;
+    }
+  }
+
+  private propose(id: NodeId): void {
+    ignoreExpected(() => { this.net.node(id).propose(enc.encode(`p${this.proposals++}`)); });
+    this.net.processReady(id);
+  }
+
+  private read(id: NodeId): void {
+    const context = `r${this.reads++}`;
+    this.readFloor.set(context, Math.max(0, ...this.monitor.appliedAt.keys()));
+    ignoreExpected(() => { this.net.node(id).readIndex(context); });
+    this.net.processReady(id);
+  }
+
+  private compact(id: NodeId): void {
+    const storage = this.net.storage(id) as CompactableStorage;
+    const applied = this.net.node(id).status().applied;
+    if (applied > storage.snapshot().metadata.index) {
+      storage.createSnapshotSync(applied, storage.initialState().confState, new Uint8Array(0));
+      storage.compactSync(logIndex(applied));
+    }
+  }
+
+  /** Heals everything and checks that a leader emerges and commits on every node. */
+  checkLiveness(): void {
+    const net = this.net;
+    net.heal();
+    net.queue = [];
+    let leader: NodeId | null = null;
+    for (let round = 0; round < 300 && leader === null; round++) {
+      net.tickAll();
+      net.settle();
+      leader = net.leader();
+    }
+    assert(leader !== null, "no leader after healing");
+    const result = net.node(leader).propose(enc.encode("final"));
+    assert(result.kind === "appended", "the final proposal was not appended");
+    for (let round = 0; round < 50; round++) {
+      net.tickAll();
+      net.settle();
+    }
+    for (const id of net.ids) {
+      const status = net.node(id).status();
+      assert(status.applied >= result.index, `${id} did not apply the final proposal: commit ${status.commit}`);
+    }
+  }
+}
