@@ -1,0 +1,232 @@
+/**
+ * raftkv as a Maelstrom lin-kv node: the Raft core (src/core) with in-memory storage, driving
+ * raftkv's key-value state machine (src/kv). It is I/O-free: `main.ts` feeds it messages and
+ * ticks and gives it a `send` function.
+ *
+ * - write/cas: proposed as a kv command tagged (client id, node-local seq); a follower's
+ *   proposal is forwarded to the leader inside Raft. The node that received the request answers
+ *   it when IT applies the entry carrying that tag, so every reply reflects a committed entry.
+ * - read: a ReadIndex round (§6.4; the follower asks the leader), then a local read once the
+ *   applied index reaches it. With `readsThroughLog` reads are proposed like writes instead.
+ * - Error codes keep Maelstrom's meaning: 11 (definite) only when the request certainly never
+ *   entered the log (no leader known, proposal refused); once it may be in the log the node
+ *   never sends a definite error: it answers from the log or lets the client time out.
+ */
+import { NotLeaderError, RaftError } from "../../core/errors.js";
+import type { Message } from "../../core/messages.js";
+import { RaftNode } from "../../core/raft_node.js";
+import type { Ready } from "../../core/ready.js";
+import { DEFAULT_CONFIG } from "../../core/config.js";
+import { SeededRng } from "../../core/rng.js";
+import { nodeId, type LogIndex } from "../../core/types.js";
+import { decodeCommand, encodeCommand, KvStateMachine, type KvCommand } from "../../kv/index.js";
+import { MemoryStorage } from "../../storage/memory_storage.js";
+import { ErrorCode, type Envelope, type OutgoingBody } from "../protocol.js";
+import { commandOf, errorBody, isClientOp, readReply, replyOf, type ClientOp } from "./kv_adapter.js";
+import type { NodeTimings } from "./timings.js";
+import { decodeRaftBody, encodeRaftBody, RAFT_BODY_TYPE } from "./wire.js";
+
+export interface Logger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  debug(object: object, message: string): void;
+}
+
+export interface LinKvNodeOptions {
+  readonly id: string;
+  readonly nodeIds: readonly string[];
+  readonly timings: NodeTimings;
+  readonly seed: number;
+  readonly readsThroughLog: boolean;
+  /** Sends a body to `dest` (a peer or the client of a request). */
+  readonly send: (dest: string, body: OutgoingBody, inReplyTo?: number) => void;
+  readonly nowMs: () => number;
+  readonly log: Logger;
+}
+
+interface Pending {
+  readonly request: Envelope;
+  readonly op: ClientOp;
+  readonly expiresAtMs: number;
+  /** For reads: the index to wait for once the read index is known. */
+  readIndex: LogIndex | null;
+}
+
+export class LinKvNode {
+  private readonly raft: RaftNode;
+  private readonly storage: MemoryStorage;
+  private readonly kv = new KvStateMachine();
+  private readonly peers: ReadonlySet<string>;
+  /** Writes/cas (and log reads) by command tag; ReadIndex reads by context. */
+  private readonly pendingCommands = new Map<string, Pending>();
+  private readonly pendingReads = new Map<string, Pending>();
+  private seq = 0;
+  private applied = 0;
+
+  constructor(private readonly options: LinKvNodeOptions) {
+    const { id, nodeIds, timings, seed } = options;
+    this.peers = new Set(nodeIds.filter((peer) => peer !== id));
+    this.storage = new MemoryStorage({ voters: nodeIds.map(nodeId), learners: [], votersOutgoing: [] });
+    this.raft = new RaftNode({
+      config: {
+        ...DEFAULT_CONFIG,
+        id: nodeId(id),
+        heartbeatIntervalTicks: timings.heartbeatIntervalTicks,
+        electionTimeoutTicksMin: timings.electionTimeoutTicksMin,
+        electionTimeoutTicksMax: timings.electionTimeoutTicksMax,
+      },
+      storage: this.storage,
+      rng: new SeededRng(seed),
+    });
+  }
+
+  tick(): void {
+    this.raft.tick();
+    this.expirePending();
+  }
+
+  /** A message from a peer (type "raft") or a client request. */
+  receive(message: Envelope): void {
+    const { body } = message;
+    if (body.type === RAFT_BODY_TYPE) {
+      if (!this.peers.has(message.src)) return;
+      const raftMessage = decodeRaftBody(body);
+      if (raftMessage !== null) this.raft.step(raftMessage);
+      return;
+    }
+    if (!isClientOp(body.type)) {
+      if (body.in_reply_to === undefined) {
+        this.options.send(message.src, errorBody(ErrorCode.notSupported, `unsupported type ${body.type}`), body.msg_id);
+      }
+      return;
+    }
+    this.handleClientRequest(message, body.type);
+  }
+
+  /** Persists, sends, applies and advances until the core has nothing more to do. */
+  drain(): void {
+    while (this.raft.hasReady()) {
+      const ready = this.raft.ready();
+      this.storage.saveSync({ hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot });
+      if (ready.softState !== null) this.options.log.info({ ...ready.softState }, "role changed");
+      for (const message of ready.messages) this.sendRaft(message);
+      this.apply(ready);
+      this.raft.advance(ready);
+    }
+    this.serveReads();
+  }
+
+  private sendRaft(message: Message): void {
+    if (!this.peers.has(message.to)) {
+      this.options.log.warn({ to: message.to, type: message.type }, "dropping a message to a non-peer");
+      return;
+    }
+    this.options.send(message.to, encodeRaftBody(message));
+  }
+
+  private handleClientRequest(request: Envelope, op: ClientOp): void {
+    const pendingCount = this.pendingCommands.size + this.pendingReads.size;
+    if (pendingCount >= this.options.timings.pendingRequestsMax) {
+      this.reply(request, errorBody(ErrorCode.temporarilyUnavailable, "too many requests in flight"));
+      return;
+    }
+    const seq = ++this.seq;
+    const expiresAtMs = this.options.nowMs() + this.options.timings.pendingTimeoutMs;
+    const pending: Pending = { request, op, expiresAtMs, readIndex: null };
+    if (op === "read" && !this.options.readsThroughLog) {
+      this.startRead(pending, `${this.options.id}:${seq}`);
+      return;
+    }
+    const command = commandOf(request.body, request.src, seq);
+    if ("reject" in command) {
+      this.reply(request, command.reject);
+      return;
+    }
+    this.propose(pending, command);
+  }
+
+  private startRead(pending: Pending, context: string): void {
+    if (!("key" in pending.request.body)) {
+      this.reply(pending.request, errorBody(ErrorCode.malformedRequest, "read needs a key"));
+      return;
+    }
+    try {
+      this.raft.readIndex(context);
+      this.pendingReads.set(context, pending);
+    } catch (error: unknown) {
+      // A read changes nothing, so any refusal is definite.
+      this.reply(pending.request, this.refusal(error));
+    }
+  }
+
+  private propose(pending: Pending, command: KvCommand): void {
+    const tag = commandTag(command);
+    try {
+      this.raft.propose(encodeCommand(command));
+      // From here on the command may be in the log: only the log decides its reply.
+      this.pendingCommands.set(tag, pending);
+    } catch (error: unknown) {
+      if (error instanceof RaftError && error.definite) {
+        this.reply(pending.request, this.refusal(error));
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** The definite error for a request the core refused before it could enter the log. */
+  private refusal(error: unknown): OutgoingBody {
+    if (error instanceof NotLeaderError) return errorBody(ErrorCode.temporarilyUnavailable, "no leader known");
+    if (error instanceof RaftError && error.definite) return errorBody(ErrorCode.temporarilyUnavailable, error.message);
+    throw error;
+  }
+
+  private apply(ready: Ready): void {
+    if (ready.snapshot !== null) {
+      this.kv.restore(ready.snapshot.data);
+      this.applied = ready.snapshot.metadata.index;
+    }
+    for (const entry of ready.committedEntries) {
+      this.applied = entry.index;
+      if (entry.kind !== "normal") continue;
+      const command = decodeCommand(entry.data);
+      const result = this.kv.apply(command);
+      const tag = commandTag(command);
+      const pending = this.pendingCommands.get(tag);
+      if (pending === undefined) continue;
+      this.pendingCommands.delete(tag);
+      this.reply(pending.request, replyOf(pending.op, result));
+    }
+    for (const readState of ready.readStates) {
+      const pending = this.pendingReads.get(readState.context);
+      if (pending !== undefined) pending.readIndex = readState.index;
+    }
+  }
+
+  /** Serves every read whose read index has been applied (§6.4). */
+  private serveReads(): void {
+    for (const [context, pending] of this.pendingReads) {
+      if (pending.readIndex === null || pending.readIndex > this.applied) continue;
+      this.pendingReads.delete(context);
+      this.reply(pending.request, readReply(this.kv, pending.request.body.key));
+    }
+  }
+
+  /** Forgets requests whose clients gave up long ago; no reply (their fate may be unknown). */
+  private expirePending(): void {
+    const nowMs = this.options.nowMs();
+    for (const map of [this.pendingCommands, this.pendingReads]) {
+      for (const [key, pending] of map) {
+        if (pending.expiresAtMs <= nowMs) map.delete(key);
+      }
+    }
+  }
+
+  private reply(request: Envelope, body: OutgoingBody): void {
+    this.options.send(request.src, body, request.body.msg_id);
+  }
+}
+
+function commandTag(command: KvCommand): string {
+  return `${command.clientId}\u0000${command.seq}`;
+}
