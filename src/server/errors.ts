@@ -1,0 +1,96 @@
+/**
+ * The typed errors a `KvService` may throw besides the core's (`NotLeaderError`,
+ * `ProposalDroppedError`, `UncommittedBytesExceededError`), and `classifyError`, which turns any
+ * thrown value into one `KnownError` so that each front end maps errors to its protocol in one
+ * table (`resp/error_replies.ts`, `http/error_responses.ts`). Callers branch on `code`, never on
+ * message text (STYLE.md rule 10).
+ */
+import {
+  NotLeaderError,
+  ProposalDroppedError,
+  UncommittedBytesExceededError,
+} from "../core/index.js";
+
+export abstract class KvServiceError extends Error {
+  abstract readonly code: string;
+  /** True when the operation certainly did not and will not take effect. */
+  abstract readonly definite: boolean;
+}
+
+/**
+ * A write timed out or lost its leader after it may have entered the log: it may have been
+ * applied, now or later. Never report this as a failure (history-format.md, `info`).
+ */
+export class UnknownOutcomeError extends KvServiceError {
+  override readonly name = "UnknownOutcomeError";
+  readonly code = "UNKNOWN_OUTCOME";
+  readonly definite = false;
+  constructor(readonly reason: string) {
+    super(`Outcome unknown: the command may have been applied (${reason})`);
+  }
+}
+
+/** A key or value is larger than the store accepts; nothing was written. */
+export class ValueTooLargeError extends KvServiceError {
+  override readonly name = "ValueTooLargeError";
+  readonly code = "VALUE_TOO_LARGE";
+  readonly definite = true;
+  constructor(readonly what: "key" | "value", readonly bytes: number, readonly bytesMax: number) {
+    super(`The ${what} is ${bytes} bytes, more than the limit of ${bytesMax} bytes`);
+  }
+}
+
+/** INCR/INCRBY on a value that is not a decimal signed 64-bit integer. */
+export class NotIntegerError extends KvServiceError {
+  override readonly name = "NotIntegerError";
+  readonly code = "NOT_INTEGER";
+  readonly definite = true;
+  constructor() {
+    super("value is not an integer or out of range");
+  }
+}
+
+/** INCR/INCRBY whose result would leave the signed 64-bit range. */
+export class IntegerOverflowError extends KvServiceError {
+  override readonly name = "IntegerOverflowError";
+  readonly code = "INTEGER_OVERFLOW";
+  readonly definite = true;
+  constructor() {
+    super("increment or decrement would overflow");
+  }
+}
+
+/**
+ * Every error a front end knows how to present, as a union on `code`. `INTERNAL` is anything
+ * else: a bug, reported as an unknown outcome because nothing proves the command did not apply.
+ */
+export type KnownError =
+  | { readonly code: "NOT_LEADER"; readonly error: NotLeaderError }
+  | { readonly code: "PROPOSAL_DROPPED"; readonly error: ProposalDroppedError }
+  | { readonly code: "UNCOMMITTED_BYTES_EXCEEDED"; readonly error: UncommittedBytesExceededError }
+  | { readonly code: "UNKNOWN_OUTCOME"; readonly error: UnknownOutcomeError }
+  | { readonly code: "VALUE_TOO_LARGE"; readonly error: ValueTooLargeError }
+  | { readonly code: "NOT_INTEGER"; readonly error: NotIntegerError }
+  | { readonly code: "INTEGER_OVERFLOW"; readonly error: IntegerOverflowError }
+  | { readonly code: "INTERNAL"; readonly error: unknown };
+
+export type KnownErrorCode = KnownError["code"];
+
+/** Sorts a thrown value into the union the front ends' error tables are keyed by. */
+export function classifyError(error: unknown): KnownError {
+  if (error instanceof NotLeaderError) return { code: "NOT_LEADER", error };
+  if (error instanceof ProposalDroppedError) return { code: "PROPOSAL_DROPPED", error };
+  if (error instanceof UncommittedBytesExceededError) {
+    return { code: "UNCOMMITTED_BYTES_EXCEEDED", error };
+  }
+  if (error instanceof UnknownOutcomeError) return { code: "UNKNOWN_OUTCOME", error };
+  if (error instanceof ValueTooLargeError) return { code: "VALUE_TOO_LARGE", error };
+  if (error instanceof NotIntegerError) return { code: "NOT_INTEGER", error };
+  if (error instanceof IntegerOverflowError) return { code: "INTEGER_OVERFLOW", error };
+  return { code: "INTERNAL", error };
+}
+
+/** A thrown value's message, for logs and for the text of internal-error replies. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

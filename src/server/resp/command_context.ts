@@ -1,0 +1,84 @@
+/**
+ * What a RESP command handler sees: the client's connection state, the server's shared state and
+ * the `KvService`. Handlers are plain functions from (context, arguments) to a `Reply` (or a
+ * promise of one); `commands.ts` lists them in one table.
+ */
+import type { KvService } from "../kv_service.js";
+import type { Logger } from "../logger.js";
+import type { ProtocolVersion, Reply } from "./reply.js";
+
+/** One connection's state, changed by HELLO, CLIENT SETNAME and QUIT. */
+export interface ClientState {
+  readonly id: number;
+  readonly remoteAddress: string;
+  readonly localAddress: string;
+  readonly connectedAtMs: number;
+  name: string | null;
+  libName: string | null;
+  libVersion: string | null;
+  protocol: ProtocolVersion;
+  /** Set by QUIT: close the connection once this command's reply is written. */
+  closeAfterReply: boolean;
+  /** Reply count of commands run; also shown by CLIENT INFO. */
+  commandsProcessed: number;
+}
+
+/** Server-wide facts for INFO, CLIENT LIST and HELLO. */
+export interface ServerState {
+  readonly startedAtMs: number;
+  readonly clientsMax: number;
+  /** The listening port, once listening. */
+  port(): number;
+  clients(): readonly ClientState[];
+  readonly stats: { connectionsReceived: number; commandsProcessed: number; rejectedConnections: number };
+}
+
+export interface CommandContext {
+  readonly client: ClientState;
+  readonly server: ServerState;
+  readonly service: KvService;
+  readonly logger: Logger;
+}
+
+/**
+ * How a command is scheduled against a client's other in-flight commands (see `connection.ts`):
+ * `read` and `write` go to the store; `local` never touches it and runs at once.
+ */
+export type CommandKind = "read" | "write" | "local";
+
+export type CommandHandler = (
+  context: CommandContext,
+  args: readonly Buffer[],
+) => Reply | Promise<Reply>;
+
+export interface CommandSpec {
+  /** Lower case, as COMMAND reports it. */
+  readonly name: string;
+  /** Redis convention: counts the command name; negative -N means "at least N". */
+  readonly arity: number;
+  /** Redis's COMMAND flags, e.g. "write", "readonly", "fast". */
+  readonly flags: readonly string[];
+  readonly kind: CommandKind;
+  /** Positions of the first and last key argument and the step between keys (COMMAND). */
+  readonly keys: readonly [first: number, last: number, step: number];
+  readonly summary: string;
+  readonly handler: CommandHandler;
+}
+
+const int64Pattern = /^-?(0|[1-9][0-9]{0,18})$/;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Parses a signed 64-bit decimal integer as Redis's string2ll does (no sign +, no 0 prefix). */
+export function parseInt64(arg: Buffer | undefined): bigint | null {
+  if (arg === undefined) return null;
+  const text = arg.toString("latin1");
+  if (!int64Pattern.test(text)) return null;
+  const value = BigInt(text);
+  return value < INT64_MIN || value > INT64_MAX ? null : value;
+}
+
+/** An argument as text, for option names and error messages. */
+export function argText(arg: Buffer | undefined): string {
+  return arg === undefined ? "" : arg.toString("utf8");
+}

@@ -1,0 +1,153 @@
+/**
+ * Handlers of the connection commands: PING, ECHO, HELLO, AUTH, SELECT, CLIENT, QUIT. They touch
+ * only the client's own state, never the store, so they run at once (kind "local").
+ */
+import { argText, type ClientState, type CommandContext, type CommandHandler } from "./command_context.js";
+import { NULL, OK, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
+
+/** The Redis version raftkv's command set follows; clients gate features on it. */
+export const REDIS_COMPAT_VERSION = "7.2.0";
+
+export const ping: CommandHandler = (_context, args) =>
+  args.length > 2 ? error("ERR wrong number of arguments for 'ping' command")
+    : args[1] === undefined ? simple("PONG") : bulk(args[1]);
+
+export const echo: CommandHandler = (_context, args) => bulk(args[1] ?? "");
+
+/** Redis accepts names of printable ASCII without spaces. */
+function isValidClientName(name: string): boolean {
+  return /^[!-~]*$/.test(name);
+}
+
+function helloReply({ client, service }: CommandContext): Reply {
+  return map([
+    ["server", bulk("raftkv")],
+    ["version", bulk(REDIS_COMPAT_VERSION)],
+    ["proto", integer(client.protocol)],
+    ["id", integer(client.id)],
+    ["mode", bulk("standalone")],
+    ["role", bulk(service.status().role === "leader" ? "master" : "replica")],
+    ["modules", array([])],
+  ]);
+}
+
+/** raftkv has no users or passwords: like Redis with no requirepass, "default" with any password. */
+function checkAuth(username: string): Reply | null {
+  return username === "default"
+    ? null
+    : error("WRONGPASS invalid username-password pair or user is disabled.");
+}
+
+/** HELLO [protover [AUTH username password] [SETNAME clientname]] */
+export const hello: CommandHandler = (context, args) => {
+  let protocol = context.client.protocol;
+  let name: string | undefined;
+  if (args[1] !== undefined) {
+    const version = Number(argText(args[1]));
+    if (!Number.isSafeInteger(version)) {
+      return error("ERR Protocol version is not an integer or out of range");
+    }
+    if (version !== 2 && version !== 3) return error("NOPROTO unsupported protocol version");
+    protocol = version;
+  }
+  for (let i = 2; i < args.length; i += 1) {
+    const option = argText(args[i]).toLowerCase();
+    if (option === "auth" && i + 2 < args.length) {
+      const refused = checkAuth(argText(args[i + 1]));
+      if (refused !== null) return refused;
+      i += 2;
+    } else if (option === "setname" && i + 1 < args.length) {
+      name = argText(args[i + 1]);
+      if (!isValidClientName(name)) {
+        return error("ERR Client names cannot contain spaces, newlines or special characters.");
+      }
+      i += 1;
+    } else {
+      return error(`ERR Syntax error in HELLO option '${argText(args[i])}'`);
+    }
+  }
+  // Nothing changes unless every option was valid, as in Redis.
+  context.client.protocol = protocol;
+  if (name !== undefined) context.client.name = name === "" ? null : name;
+  return helloReply(context);
+};
+
+export const auth: CommandHandler = (_context, args) =>
+  args.length === 2
+    ? error("ERR AUTH <password> called without any password configured for the default user. " +
+      "Are you sure your configuration is correct?")
+    : checkAuth(argText(args[1])) ?? OK;
+
+export const select: CommandHandler = (_context, args) => {
+  const index = argText(args[1]);
+  if (!/^-?[0-9]+$/.test(index)) return error("ERR value is not an integer or out of range");
+  return Number(index) === 0 ? OK : error("ERR DB index is out of range");
+};
+
+export const quit: CommandHandler = ({ client }) => {
+  client.closeAfterReply = true;
+  return OK;
+};
+
+/** One line of CLIENT INFO / CLIENT LIST, in Redis's key=value format. */
+export function clientInfoLine(client: ClientState, nowMs: number): string {
+  const ageSeconds = Math.floor((nowMs - client.connectedAtMs) / 1000);
+  return `id=${client.id} addr=${client.remoteAddress} laddr=${client.localAddress} ` +
+    `name=${client.name ?? ""} age=${ageSeconds} db=0 resp=${client.protocol} ` +
+    `lib-name=${client.libName ?? ""} lib-ver=${client.libVersion ?? ""}\n`;
+}
+
+type SubcommandHandler = (context: CommandContext, args: readonly Buffer[]) => Reply;
+
+const clientSubcommands: Readonly<Record<string, { arity: number; run: SubcommandHandler }>> = {
+  id: { arity: 2, run: ({ client }) => integer(client.id) },
+  getname: { arity: 2, run: ({ client }) => client.name === null ? NULL : bulk(client.name) },
+  setname: {
+    arity: 3,
+    run: ({ client }, args) => {
+      const name = argText(args[2]);
+      if (!isValidClientName(name)) {
+        return error("ERR Client names cannot contain spaces, newlines or special characters.");
+      }
+      client.name = name === "" ? null : name;
+      return OK;
+    },
+  },
+  setinfo: {
+    arity: 4,
+    run: ({ client }, args) => {
+      const attribute = argText(args[2]).toLowerCase();
+      const value = argText(args[3]);
+      if (attribute === "lib-name") client.libName = value;
+      else if (attribute === "lib-ver") client.libVersion = value;
+      else return error(`ERR Unrecognized option '${argText(args[2])}'`);
+      return OK;
+    },
+  },
+  info: { arity: 2, run: ({ client }) => bulk(clientInfoLine(client, Date.now())) },
+  list: {
+    arity: 2,
+    run: ({ server }) => {
+      const now = Date.now();
+      return bulk(server.clients().map((client) => clientInfoLine(client, now)).join(""));
+    },
+  },
+  help: {
+    arity: 2,
+    run: () => array(["CLIENT <subcommand> [<arg> ...]. Subcommands are:",
+      "ID", "GETNAME", "SETNAME <name>", "SETINFO <LIB-NAME|LIB-VER> <value>", "INFO", "LIST",
+      "HELP"].map((line) => simple(line))),
+  },
+};
+
+export const client: CommandHandler = (context, args) => {
+  const name = argText(args[1]).toLowerCase();
+  const subcommand = Object.hasOwn(clientSubcommands, name) ? clientSubcommands[name] : undefined;
+  if (subcommand === undefined) {
+    return error(`ERR unknown subcommand '${argText(args[1])}'. Try CLIENT HELP.`);
+  }
+  if (args.length !== subcommand.arity) {
+    return error(`ERR wrong number of arguments for 'client|${name}' command`);
+  }
+  return subcommand.run(context, args);
+};

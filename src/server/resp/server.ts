@@ -1,0 +1,95 @@
+/**
+ * The Redis-protocol server: a `node:net` listener that accepts up to `clientsMax` connections
+ * and hands each to a `Connection`. `redis-cli`, `redis-benchmark` and Redis client libraries
+ * (ioredis is tested) can talk to it.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import { once } from "node:events";
+import type { KvService } from "../kv_service.js";
+import { silentLogger, type Logger } from "../logger.js";
+import type { ClientState, ServerState } from "./command_context.js";
+import { Connection } from "./connection.js";
+import { resolveRespServerOptions, type RespServerOptions } from "./options.js";
+
+export interface RespServerDeps {
+  readonly service: KvService;
+  readonly logger?: Logger;
+}
+
+export class RespServer {
+  readonly options: RespServerOptions;
+  readonly #server: Server;
+  readonly #service: KvService;
+  readonly #logger: Logger;
+  readonly #connections = new Map<number, Connection>();
+  readonly #state: ServerState;
+  #nextClientId = 1;
+
+  private constructor(deps: RespServerDeps, options: RespServerOptions) {
+    this.options = options;
+    this.#service = deps.service;
+    this.#logger = deps.logger ?? silentLogger;
+    this.#state = {
+      startedAtMs: Date.now(),
+      clientsMax: options.clientsMax,
+      port: () => this.port,
+      clients: (): ClientState[] => [...this.#connections.values()].map((c) => c.client),
+      stats: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 },
+    };
+    this.#server = createServer((socket) => { this.#accept(socket); });
+    this.#server.on("error", (cause: Error) => {
+      this.#logger.error({ err: cause.message }, "RESP server error");
+    });
+  }
+
+  /**
+   * Listens on `options.host:options.port` (port 0: an ephemeral port, see `port`).
+   * @throws ConfigError for bad options; the listen error (EADDRINUSE, ...) if binding fails.
+   */
+  static async start(deps: RespServerDeps, options: Partial<RespServerOptions> = {}): Promise<RespServer> {
+    const server = new RespServer(deps, resolveRespServerOptions(options));
+    const listening = once(server.#server, "listening");
+    server.#server.listen(server.options.port, server.options.host);
+    await listening;
+    server.#logger.info({ host: server.options.host, port: server.port }, "RESP server listening");
+    return server;
+  }
+
+  /** The port actually bound. */
+  get port(): number {
+    const address = this.#server.address();
+    return address !== null && typeof address === "object" ? address.port : this.options.port;
+  }
+
+  /** How many clients are connected. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Stops listening and closes every connection. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => { this.#server.close(() => { resolve(); }); });
+    for (const connection of this.#connections.values()) connection.destroy();
+    await closed;
+  }
+
+  #accept(socket: Socket): void {
+    this.#state.stats.connectionsReceived += 1;
+    if (this.#connections.size >= this.options.clientsMax) {
+      this.#state.stats.rejectedConnections += 1;
+      socket.on("error", () => undefined);
+      socket.end("-ERR max number of clients reached\r\n");
+      return;
+    }
+    const id = this.#nextClientId;
+    this.#nextClientId += 1;
+    const connection = new Connection(socket, id, {
+      service: this.#service,
+      logger: this.#logger,
+      server: this.#state,
+      options: this.options,
+    });
+    this.#connections.set(id, connection);
+    socket.on("close", () => { this.#connections.delete(id); });
+  }
+}
