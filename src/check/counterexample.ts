@@ -178,12 +178,36 @@ function toChecked(op: Operation): CheckedOp {
   };
 }
 
-/** Builds the counterexample for a key whose search found no linearization. */
+/** An unlinearized op that needed the value the search could not keep (the earliest). */
+function strandedNeeder(history: KeyHistory, deepest: DeepestPoint): Operation | null {
+  if (deepest.strandedId === null) return null;
+  const placed = new Set(deepest.order);
+  const needers = history.ops.filter((op) => !placed.has(op) && op.deadline !== null && op.kind !== "write" &&
+    op.argId === deepest.strandedId);
+  needers.sort((a, b) => a.op.invokeTime - b.op.invokeTime || a.op.invokeSeq - b.op.invokeSeq);
+  return needers[0]?.op ?? null;
+}
+
+function storyOf(history: KeyHistory, op: Operation): Story | null {
+  const needed = neededValue(op);
+  return needed === null ? null : explainNeededValue(history, op, needed.value);
+}
+
+/**
+ * Builds the counterexample for a key whose search found no linearization. The op to blame is
+ * the one that reached its deadline unplaced (for an indeterminate op given a deadline, the
+ * observer that set it), or, when no simple story explains that one, an op that needed a value
+ * the search could not keep in the register.
+ */
 export function buildCounterexample(history: KeyHistory, deepest: DeepestPoint): Counterexample {
-  const stuck = deepest.stuck.op;
-  const needed = neededValue(stuck);
-  const story = needed === null ? null : explainNeededValue(history, stuck, needed.value);
-  const explanation = story === null ? explainGenerically(history, deepest) : story;
+  let stuck = deepest.stuck.deadlineBy ?? deepest.stuck.op;
+  let story = storyOf(history, stuck);
+  const needer = story === null ? strandedNeeder(history, deepest) : null;
+  if (needer !== null) {
+    stuck = needer;
+    story = storyOf(history, needer);
+  }
+  const explanation = story ?? explainGenerically(history, stuck, deepest);
   const concurrent = history.ops.map((op) => op.op).filter((op) => op !== stuck && overlaps(op, stuck))
     .slice(0, concurrentOpsMax);
   const cited = [stuck, ...explanation.cited, ...concurrent];
@@ -193,8 +217,7 @@ export function buildCounterexample(history: KeyHistory, deepest: DeepestPoint):
 }
 
 /** When no simple story fits: where the longest valid order ended, and who wrote the value needed. */
-function explainGenerically(history: KeyHistory, deepest: DeepestPoint): Story {
-  const stuck = deepest.stuck.op;
+function explainGenerically(history: KeyHistory, stuck: Operation, deepest: DeepestPoint): Story {
   const { value: held, setBy } = stateAt(deepest.order);
   let text = `no order of the operations on key ${JSON.stringify(history.key)} places ` +
     `${describeOp(stuck)} before it completed. The longest valid order found places ` +

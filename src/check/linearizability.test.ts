@@ -146,7 +146,8 @@ test("reports the first failing key and beats an unknown key", () => {
 });
 
 test("an exhausted budget gives unknown, not a wrong verdict", () => {
-  const h = history([0, "write", 1, 0, 10], [1, "write", 2, 1, 11], [2, "write", 3, 2, 12], [3, "read", 1, 13, 14]);
+  const h = history([0, "write", 1, 0, 10], [1, "write", 2, 1, 11], [2, "write", 3, 2, 12], [3, "read", 2, 3, 9],
+    [4, "read", 3, 3, 9], [5, "read", 1, 13, 14]);
   const result = checkHistory(h, { budget: 3 });
   if (result.verdict !== "unknown") assert.fail(`expected unknown: ${JSON.stringify(result)}`);
   assert.equal(result.key, "x");
