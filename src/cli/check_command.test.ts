@@ -32,6 +32,10 @@ const good = historyFile("good.jsonl", [
   { process: 0, type: "invoke", f: "write", key: "x", value: 1, time: 0 },
   { process: 1, type: "invoke", f: "write", key: "x", value: 2, time: 1 },
   { process: 2, type: "invoke", f: "write", key: "x", value: 3, time: 2 },
+  { process: 4, type: "invoke", f: "read", key: "x", value: null, time: 3 },
+  { process: 5, type: "invoke", f: "read", key: "x", value: null, time: 3 },
+  { process: 4, type: "ok", f: "read", key: "x", value: 2, time: 9 },
+  { process: 5, type: "ok", f: "read", key: "x", value: 3, time: 9 },
   { process: 0, type: "ok", f: "write", key: "x", value: 1, time: 10 },
   { process: 1, type: "ok", f: "write", key: "x", value: 2, time: 11 },
   { process: 2, type: "ok", f: "write", key: "x", value: 3, time: 12 },
@@ -43,7 +47,7 @@ test("exit 0 and `linearizable` for a linearizable history, with stats on stderr
   const output = capture();
   assert.equal(await runCheck(good, 2_000_000, output), checkExitCodes.linearizable);
   assert.deepEqual(output.stdout, ["linearizable"]);
-  assert.match(output.stderr[0] ?? "", /^4 ops on 1 keys checked in \d+ ms$/);
+  assert.match(output.stderr[0] ?? "", /^6 ops on 1 keys checked in \d+ ms$/);
 });
 
 test("exit 1, the key and a counterexample for a stale read", async () => {
