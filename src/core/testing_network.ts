@@ -19,7 +19,8 @@ export interface SyncStorage extends Storage {
 
 export interface TestNetworkOptions {
   readonly ids: readonly string[];
-  readonly storage: (confState: ConfState) => SyncStorage;
+  /** Makes each node's storage; tests may preload it (`id` says whose it is). */
+  readonly storage: (confState: ConfState, id: NodeId) => SyncStorage;
   readonly config?: Partial<Omit<RaftConfig, "id">>;
   readonly seed?: number;
   readonly learners?: readonly string[];
@@ -49,7 +50,7 @@ export class TestNetwork {
     const confState: ConfState = { voters: this.ids.filter((id) => !(options.learners ?? []).includes(id)),
       learners: (options.learners ?? []).map(nodeId), votersOutgoing: [] };
     for (const id of this.ids) {
-      this.storages.set(id, options.storage(confState));
+      this.storages.set(id, options.storage(confState, id));
       this.applied.set(id, []);
       this.snapshotsApplied.set(id, []);
       this.readStates.set(id, []);
@@ -119,6 +120,15 @@ export class TestNetwork {
       this.processReady(m.to);
     }
     return m;
+  }
+
+  /** Delivers, in order, every queued message `accept` likes and drops the others. */
+  deliverOnly(accept: (m: Message) => boolean, stepsMax = 10_000): void {
+    for (let i = 0; i < stepsMax && this.queue.length > 0; i++) {
+      const m = this.queue[0];
+      if (m !== undefined && accept(m)) this.deliver();
+      else this.queue.shift();
+    }
   }
 
   /** Delivers messages in order until none are left (bounded). */
