@@ -60,6 +60,8 @@ export class LinKvNode {
   /** Writes/cas (and log reads) by command tag; ReadIndex reads by context. */
   private readonly pendingCommands = new Map<string, Pending>();
   private readonly pendingReads = new Map<string, Pending>();
+  /** Requests that arrived while no leader was known, with the time to give up on them. */
+  private awaitingLeader: { readonly request: Envelope; readonly op: ClientOp; readonly giveUpAtMs: number }[] = [];
   private seq = 0;
   private applied = 0;
 
@@ -83,6 +85,10 @@ export class LinKvNode {
   tick(): void {
     this.raft.tick();
     this.expirePending();
+  }
+
+  private hasLeader(): boolean {
+    return this.raft.status().leaderId !== null;
   }
 
   /** A message from a peer (type "raft") or a client request. */
@@ -114,6 +120,12 @@ export class LinKvNode {
       this.raft.advance(ready);
     }
     this.serveReads();
+    if (this.awaitingLeader.length > 0 && this.hasLeader()) {
+      const waiting = this.awaitingLeader;
+      this.awaitingLeader = [];
+      for (const { request, op } of waiting) this.submit(request, op);
+      if (this.raft.hasReady()) this.drain();
+    }
   }
 
   private sendRaft(message: Message): void {
@@ -125,11 +137,22 @@ export class LinKvNode {
   }
 
   private handleClientRequest(request: Envelope, op: ClientOp): void {
-    const pendingCount = this.pendingCommands.size + this.pendingReads.size;
+    const pendingCount = this.pendingCommands.size + this.pendingReads.size + this.awaitingLeader.length;
     if (pendingCount >= this.options.timings.pendingRequestsMax) {
       this.reply(request, errorBody(ErrorCode.temporarilyUnavailable, "too many requests in flight"));
       return;
     }
+    if (!this.hasLeader()) {
+      // An election is probably under way: hold the request briefly rather than refuse it at
+      // once. It has not been proposed, so refusing it later is still definite.
+      const giveUpAtMs = this.options.nowMs() + this.options.timings.leaderWaitMs;
+      this.awaitingLeader.push({ request, op, giveUpAtMs });
+      return;
+    }
+    this.submit(request, op);
+  }
+
+  private submit(request: Envelope, op: ClientOp): void {
     const seq = ++this.seq;
     const expiresAtMs = this.options.nowMs() + this.options.timings.pendingTimeoutMs;
     const pending: Pending = { request, op, expiresAtMs, readIndex: null };
@@ -215,6 +238,13 @@ export class LinKvNode {
   /** Forgets requests whose clients gave up long ago; no reply (their fate may be unknown). */
   private expirePending(): void {
     const nowMs = this.options.nowMs();
+    const stillWaiting = this.awaitingLeader.filter((waiting) => waiting.giveUpAtMs > nowMs);
+    for (const waiting of this.awaitingLeader) {
+      if (waiting.giveUpAtMs <= nowMs) {
+        this.reply(waiting.request, errorBody(ErrorCode.temporarilyUnavailable, "no leader known"));
+      }
+    }
+    this.awaitingLeader = stillWaiting;
     for (const map of [this.pendingCommands, this.pendingReads]) {
       for (const [key, pending] of map) {
         if (pending.expiresAtMs <= nowMs) map.delete(key);

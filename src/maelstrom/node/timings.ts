@@ -10,6 +10,8 @@ export interface NodeTimings {
   readonly heartbeatIntervalTicks: number;
   readonly electionTimeoutTicksMin: number;
   readonly electionTimeoutTicksMax: number;
+  /** How long a request waits for a leader to be known before it is refused (definitely). */
+  readonly leaderWaitMs: number;
   /** Forget a pending request after this long: its client timed out long ago. */
   readonly pendingTimeoutMs: number;
   /** Upper bound on requests waiting for their entry or read index. */
@@ -22,6 +24,8 @@ export const DEFAULT_TIMINGS: NodeTimings = {
   // 300-600 ms: six or more heartbeats must go missing before a follower campaigns.
   electionTimeoutTicksMin: 12,
   electionTimeoutTicksMax: 24,
+  // Below the 1 s client timeout, so the client still hears the definite refusal.
+  leaderWaitMs: 500,
   pendingTimeoutMs: 5000,
   pendingRequestsMax: 10_000,
 };
