@@ -1,0 +1,138 @@
+/**
+ * Every timing value and limit of the node runtime in one validated object (STYLE.md rule 11),
+ * and the one place where milliseconds become the core's ticks (rule 6). `resolveNodeLimits`
+ * rejects bad values and bad combinations up front, naming the field, so a misconfigured node
+ * never starts.
+ */
+import { ConfigError, DEFAULT_CONFIG, type NodeId, type RaftConfig } from "../core/index.js";
+
+export interface ElectionTimeoutMs {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The core's tunables a runtime user may override (everything but times, which are in ms). */
+export type RaftTunables = Partial<Pick<RaftConfig,
+  "preVote" | "checkQuorum" | "messageBytesMax" | "inflightMessagesMax" | "uncommittedBytesMax"
+  | "applyBytesMax">>;
+
+export interface NodeLimits {
+  /** One core tick every `tickMs`: the resolution of every timeout below. */
+  readonly tickMs: number;
+  /** A follower campaigns after a random timeout in [min, max) (§5.2). */
+  readonly electionTimeoutMs: ElectionTimeoutMs;
+  readonly heartbeatIntervalMs: number;
+  /** A proposal not applied within this time is rejected with an unknown outcome. */
+  readonly proposalTimeoutMs: number;
+  /** A read barrier not served within this time is rejected (reads change nothing). */
+  readonly readTimeoutMs: number;
+  /** Proposals waiting for their outcome on this node; more are refused (definite). */
+  readonly pendingProposalsMax: number;
+  /** Read barriers waiting on this node; more are refused. */
+  readonly pendingReadsMax: number;
+  /** Snapshot once this many entries were applied since the last snapshot... */
+  readonly snapshotEntriesMin: number;
+  /** ...or once this many entry bytes (`entrySizeBytes`) were. */
+  readonly snapshotBytesMin: number;
+  /**
+   * Entries kept in the log behind a snapshot, so a follower slightly behind catches up from the
+   * log rather than by a whole snapshot (etcd's SnapshotCatchUpEntries).
+   */
+  readonly snapshotCatchUpEntries: number;
+  readonly raft: RaftTunables;
+}
+
+/** Input form: every field optional; `electionTimeoutMs` may be given one bound at a time. */
+export type NodeLimitsInput = Partial<Omit<NodeLimits, "electionTimeoutMs">> & {
+  readonly electionTimeoutMs?: Partial<ElectionTimeoutMs>;
+};
+
+export const DEFAULT_NODE_LIMITS: NodeLimits = {
+  tickMs: 10,
+  electionTimeoutMs: { min: 500, max: 1000 },
+  heartbeatIntervalMs: 50,
+  proposalTimeoutMs: 5000,
+  readTimeoutMs: 5000,
+  pendingProposalsMax: 16_384,
+  pendingReadsMax: 4096,
+  snapshotEntriesMin: 10_000,
+  snapshotBytesMin: 64 * 1024 * 1024,
+  snapshotCatchUpEntries: 1000,
+  raft: {},
+};
+
+function positiveInteger(field: string, value: unknown): void {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigError(field, `must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * Fills defaults and validates.
+ * @throws ConfigError naming the first invalid field or combination.
+ */
+export function resolveNodeLimits(input: NodeLimitsInput = {}): NodeLimits {
+  const limits: NodeLimits = {
+    ...DEFAULT_NODE_LIMITS,
+    ...input,
+    electionTimeoutMs: { ...DEFAULT_NODE_LIMITS.electionTimeoutMs, ...input.electionTimeoutMs },
+    raft: { ...input.raft },
+  };
+  for (const field of ["tickMs", "heartbeatIntervalMs", "proposalTimeoutMs", "readTimeoutMs",
+    "pendingProposalsMax", "pendingReadsMax", "snapshotEntriesMin", "snapshotBytesMin"] as const) {
+    positiveInteger(field, limits[field]);
+  }
+  positiveInteger("electionTimeoutMs.min", limits.electionTimeoutMs.min);
+  positiveInteger("electionTimeoutMs.max", limits.electionTimeoutMs.max);
+  const catchUp = limits.snapshotCatchUpEntries;
+  if (!Number.isSafeInteger(catchUp) || catchUp < 0) {
+    throw new ConfigError("snapshotCatchUpEntries", `must be a non-negative integer, got ${catchUp}`);
+  }
+  if (limits.heartbeatIntervalMs < limits.tickMs) {
+    throw new ConfigError("heartbeatIntervalMs", `must be at least tickMs (${limits.tickMs})`);
+  }
+  const ticks = toTicks(limits);
+  if (ticks.heartbeatIntervalTicks >= ticks.electionTimeoutTicksMin) {
+    throw new ConfigError("electionTimeoutMs.min",
+      `must exceed heartbeatIntervalMs (${limits.heartbeatIntervalMs}) by at least one tick (${limits.tickMs} ms)`);
+  }
+  if (ticks.electionTimeoutTicksMax <= ticks.electionTimeoutTicksMin) {
+    throw new ConfigError("electionTimeoutMs.max",
+      `must exceed electionTimeoutMs.min (${limits.electionTimeoutMs.min}) by at least one tick (${limits.tickMs} ms)`);
+  }
+  if (limits.proposalTimeoutMs < limits.tickMs) {
+    throw new ConfigError("proposalTimeoutMs", `must be at least tickMs (${limits.tickMs})`);
+  }
+  if (limits.readTimeoutMs < limits.tickMs) {
+    throw new ConfigError("readTimeoutMs", `must be at least tickMs (${limits.tickMs})`);
+  }
+  return limits;
+}
+
+interface TickCounts {
+  readonly electionTimeoutTicksMin: number;
+  readonly electionTimeoutTicksMax: number;
+  readonly heartbeatIntervalTicks: number;
+}
+
+/** The one place milliseconds become ticks: rounded up, so a timeout is never shortened. */
+function toTicks(limits: NodeLimits): TickCounts {
+  const ticks = (ms: number): number => Math.max(1, Math.ceil(ms / limits.tickMs));
+  return {
+    electionTimeoutTicksMin: ticks(limits.electionTimeoutMs.min),
+    electionTimeoutTicksMax: ticks(limits.electionTimeoutMs.max),
+    heartbeatIntervalTicks: ticks(limits.heartbeatIntervalMs),
+  };
+}
+
+/** The core's configuration for node `id` under `limits` (validated by the core too). */
+export function toRaftConfig(id: NodeId, limits: NodeLimits): RaftConfig {
+  return {
+    ...DEFAULT_CONFIG,
+    ...limits.raft,
+    ...toTicks(limits),
+    id,
+    pendingReadsMax: limits.pendingReadsMax,
+    forwardProposals: true,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * How a node is started: identity and membership, where its durable state lives, its peer
+ * transport, the user's state machine, and its limits (config.ts). `openNodeStorage` turns the
+ * storage choice into a StableStorage.
+ */
+import { ConfigError, nodeId, type ConfState, type NodeId } from "../core/index.js";
+import { DiskStorage, type DiskStorageOptions, type StableStorage } from "../storage/index.js";
+import type { Transport, TransportLogger } from "../transport/index.js";
+import type { NodeLimitsInput } from "./config.js";
+import type { StateMachine } from "./state_machine.js";
+
+/** pino-compatible; `pino()` satisfies it. */
+export type NodeLogger = TransportLogger;
+
+export interface ClusterNodeOptions<R> {
+  /** This node's id, e.g. "n1". */
+  readonly id: string;
+  /** The cluster's voting members; this node's own id may be included or left out. */
+  readonly peers: readonly string[];
+  /** Durable state: give exactly one of `storage` (any StableStorage) and `dataDir`. */
+  readonly storage?: StableStorage;
+  /** A directory for a DiskStorage (created if missing). */
+  readonly dataDir?: string;
+  /**
+   * Options for the DiskStorage opened at `dataDir`. Membership comes from `peers`; the
+   * snapshot policy from `limits` (snapshotEntriesMin, snapshotBytesMin).
+   */
+  readonly diskStorage?: Omit<DiskStorageOptions, "confState" | "snapshotEntriesMin" | "snapshotBytesMin">;
+  /** Not yet started: the node registers its handler and starts it (and closes it on stop). */
+  readonly transport: Transport;
+  readonly stateMachine: StateMachine<R>;
+  readonly limits?: NodeLimitsInput;
+  readonly logger?: NodeLogger;
+  /** Seeds election timeouts; random by default. */
+  readonly seed?: number;
+}
+
+/** The cluster's voters: `id` and `peers`, deduplicated, in a stable order. */
+export function votersOf(id: NodeId, peers: readonly string[]): NodeId[] {
+  const voters = new Set<NodeId>([id]);
+  for (const peer of peers) {
+    try {
+      voters.add(nodeId(peer));
+    } catch {
+      throw new ConfigError("peers", `holds an invalid node id ${JSON.stringify(peer)}`);
+    }
+  }
+  return [...voters].sort();
+}
+
+/**
+ * The storage the node will use, and whether the node opened it (and so must close it on a
+ * failed start).
+ * @throws ConfigError unless exactly one of `storage` and `dataDir` is given.
+ * @throws WalCorruptError, SnapshotCorruptError, DiskFailedError from DiskStorage.open.
+ */
+export async function openNodeStorage<R>(
+  options: ClusterNodeOptions<R>,
+  confState: ConfState,
+): Promise<{ readonly storage: StableStorage; readonly opened: boolean }> {
+  if (options.storage !== undefined && options.dataDir !== undefined) {
+    throw new ConfigError("storage", "and dataDir are mutually exclusive: give one");
+  }
+  if (options.storage !== undefined) return { storage: options.storage, opened: false };
+  if (options.dataDir === undefined || options.dataDir === "") {
+    throw new ConfigError("dataDir", "is required when no storage is given");
+  }
+  const storage = await DiskStorage.open(options.dataDir, { ...options.diskStorage, confState });
+  return { storage, opened: true };
+}

@@ -1,0 +1,111 @@
+/**
+ * The proposals this node made whose outcome its callers still await. A proposal is settled
+ * exactly once, by the first of:
+ *
+ * - THIS node applies the entry carrying it: resolved with the state machine's result;
+ * - it was appended by this node as leader at (index, term), and a different entry (another
+ *   term) is applied at that index: the log moved on without it, so it is definitely dropped
+ *   (§5.3, Log Matching: one index holds one entry per term; ours can never commit now);
+ * - a snapshot covers its index before we saw it applied: unknown (it may be in the snapshot);
+ * - `proposalTimeoutMs` passes: unknown (it may still be in some log);
+ * - the node stops or fails: unknown.
+ *
+ * A forwarded proposal (this node was a follower) has no index, so only application, timeout or
+ * stop settle it. Map insertion order is deadline order, since every proposal gets the same
+ * timeout, so expiry scans from the front.
+ */
+import { ProposalDroppedError, assert, type LogIndex, type Term } from "../core/index.js";
+import { ProposalTimeoutError } from "./errors.js";
+
+interface Pending<R> {
+  readonly seq: number;
+  readonly deadlineMs: number;
+  readonly resolve: (result: R) => void;
+  readonly reject: (error: Error) => void;
+  appended: { readonly index: LogIndex; readonly term: Term } | null;
+}
+
+export class PendingProposals<R> {
+  private readonly bySeq = new Map<number, Pending<R>>();
+  private readonly byIndex = new Map<number, Pending<R>>();
+
+  get size(): number {
+    return this.bySeq.size;
+  }
+
+  /** Registers proposal `seq`; the promise settles as described above. */
+  add(seq: number, deadlineMs: number): Promise<R> {
+    assert(!this.bySeq.has(seq), `proposal ${seq} registered twice`);
+    return new Promise<R>((resolve, reject) => {
+      this.bySeq.set(seq, { seq, deadlineMs, resolve, reject, appended: null });
+    });
+  }
+
+  /** The proposal was appended to this (leader) node's log at (index, term). */
+  markAppended(seq: number, index: LogIndex, term: Term): void {
+    const pending = this.bySeq.get(seq);
+    if (pending === undefined) return;
+    pending.appended = { index, term };
+    this.byIndex.set(index, pending);
+  }
+
+  /** Settles the proposal `seq` with an error before it reached the core. */
+  fail(seq: number, error: Error): void {
+    const pending = this.bySeq.get(seq);
+    if (pending === undefined) return;
+    this.remove(pending);
+    pending.reject(error);
+  }
+
+  /**
+   * The entry at (index, term) was applied. `ownSeq` is the proposal it carries when this node
+   * (this incarnation) proposed it, else null; `result` is what the state machine returned.
+   */
+  applied(index: LogIndex, term: Term, ownSeq: number | null, result: R | undefined): void {
+    if (ownSeq !== null) {
+      const own = this.bySeq.get(ownSeq);
+      if (own !== undefined) {
+        this.remove(own);
+        own.resolve(result as R);
+      }
+    }
+    const atIndex = this.byIndex.get(index);
+    if (atIndex === undefined) return;
+    assert(atIndex.appended?.term !== term,
+      `entry ${index} of term ${term} applied with another proposal than the one appended there`);
+    this.remove(atIndex);
+    atIndex.reject(new ProposalDroppedError(
+      `the entry at index ${index} was replaced by one of term ${term} (leadership changed)`));
+  }
+
+  /** A snapshot up to `index` replaced the state: proposals appended at or below it are unknown. */
+  coveredBySnapshot(index: LogIndex, error: () => Error): void {
+    for (const [at, pending] of this.byIndex) {
+      if (at > index) continue;
+      this.remove(pending);
+      pending.reject(error());
+    }
+  }
+
+  /** Rejects every proposal whose deadline passed with ProposalTimeoutError (unknown outcome). */
+  expire(nowMs: number, timeoutMs: number): void {
+    for (const pending of this.bySeq.values()) {
+      if (pending.deadlineMs > nowMs) break;
+      this.remove(pending);
+      pending.reject(new ProposalTimeoutError(timeoutMs));
+    }
+  }
+
+  /** Rejects every pending proposal (stop, failure). */
+  rejectAll(error: () => Error): void {
+    for (const pending of [...this.bySeq.values()]) {
+      this.remove(pending);
+      pending.reject(error());
+    }
+  }
+
+  private remove(pending: Pending<R>): void {
+    this.bySeq.delete(pending.seq);
+    if (pending.appended !== null) this.byIndex.delete(pending.appended.index);
+  }
+}
