@@ -7,10 +7,11 @@
  */
 import type { Socket } from "node:net";
 import type { Message, NodeId } from "../core/index.js";
-import { HandshakeError, MessageMisaddressedError, TransportError } from "./errors.js";
+import { HandshakeError, MessageDecodeError, MessageMisaddressedError, TransportError } from "./errors.js";
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "./frame.js";
 import {
-  checkHello, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeIdentity, rejectFrame,
+  checkHello, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeFrame, type HandshakeIdentity,
+  rejectFrame,
   welcomeFrame,
 } from "./handshake.js";
 import type { TransportLimits } from "./limits.js";
@@ -92,8 +93,7 @@ export class InboundConnection {
   private handleFrame(frame: Uint8Array): void {
     const peer = this.authenticatedPeer;
     if (peer === null) {
-      const hello = decodeHandshake(this.unpack(frame));
-      const from = checkHello(hello, this.ctx.identity);
+      const from = checkHello(this.decodeHello(frame), this.ctx.identity);
       this.authenticatedPeer = from;
       clearTimeout(this.handshakeTimer);
       this.decoder.frameBytesMax = this.ctx.limits.frameBytesMax;
@@ -109,6 +109,16 @@ export class InboundConnection {
       throw new MessageMisaddressedError(`to ${message.to}, but this is node ${this.ctx.identity.nodeId}`);
     }
     this.ctx.deliver(peer, message, frame.byteLength + FRAME_HEADER_BYTES);
+  }
+
+  /** A handshake that does not decode is still answered, so the dialler learns why. */
+  private decodeHello(frame: Uint8Array): HandshakeFrame {
+    try {
+      return decodeHandshake(this.unpack(frame));
+    } catch (error: unknown) {
+      if (!(error instanceof MessageDecodeError)) throw error;
+      throw new HandshakeError("MALFORMED", error.message);
+    }
   }
 
   private handleEnd(): void {

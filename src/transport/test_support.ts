@@ -2,6 +2,7 @@
  * Helpers shared by the transport's tests and compliance suite: one sample of every message
  * type, an inbox that can be awaited, and a logger that records entries and can be awaited.
  */
+import { createServer } from "node:net";
 import type { Entry, Message, NodeId } from "../core/index.js";
 import { logIndex, term } from "../core/index.js";
 import type { MessageHandler, TransportLogger } from "./transport.js";
@@ -84,8 +85,9 @@ export class RecordingLogger implements TransportLogger {
   warn(obj: object, msg: string): void { this.record("warn", obj, msg); }
   error(obj: object, msg: string): void { this.record("error", obj, msg); }
 
-  waitFor(match: (e: LogEntry) => boolean): Promise<LogEntry> {
-    const found = this.entries.find(match);
+  /** The first entry matching `match`, at or after position `since` (default: any). */
+  waitFor(match: (e: LogEntry) => boolean, since = 0): Promise<LogEntry> {
+    const found = this.entries.slice(since).find(match);
     if (found !== undefined) return Promise.resolve(found);
     return new Promise((resolve) => this.waiters.push({ match, resolve }));
   }
@@ -104,4 +106,17 @@ export class RecordingLogger implements TransportLogger {
 /** An error entry carrying `code`. */
 export function errorWithCode(code: string): (e: LogEntry) => boolean {
   return (e) => e.level === "error" && e.obj["code"] === code;
+}
+
+/** A port the OS considers free right now (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen({ host: "127.0.0.1", port: 0 }, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => { resolve(port); });
+    });
+  });
 }

@@ -1,22 +1,9 @@
-import { createServer } from "node:net";
 import type { NodeId } from "../core/index.js";
 import { MemoryNetwork } from "./memory_network.js";
 import type { PeerAddress } from "./peer_link.js";
 import { TcpTransport } from "./tcp_transport.js";
 import { registerTransportCompliance } from "./transport_compliance.js";
-
-/** A port the OS considers free right now (listen on 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => { resolve(port); });
-    });
-  });
-}
+import { freePort } from "./test_support.js";
 
 registerTransportCompliance({
   name: "tcp",
