@@ -102,4 +102,7 @@ test("§7 restoring a snapshot restarts the log after it and commits it", () => 
   assert.equal(log.termOrNull(idx(10)), 3);
   assert.equal(log.termOrNull(idx(2)), null, "entries before the snapshot are gone");
   assert.deepEqual(log.nextCommittedEntries(1000), [], "the snapshot is applied instead");
+  log.append(entriesWithTerms([3], 11));
+  log.commitTo(idx(11));
+  assert.deepEqual(log.nextCommittedEntries(1000).map((e) => e.index), [11], "entries resume after it");
 });

@@ -197,16 +197,24 @@ export class RaftLog {
     return this.slice(lo, logIndex(this.lastIndex() + 1), bytesMax);
   }
 
-  /** Committed entries not yet handed out, within `bytesMax`; none while a snapshot is pending. */
+  /**
+   * The index after which committed entries are still to be handed out. A pending snapshot is
+   * handed out first (the caller restores it before applying), so entries resume after it.
+   */
+  private applyFrom(): LogIndex {
+    const snap = this.unstable.snapshot;
+    return snap !== null && snap.metadata.index > this.applying ? snap.metadata.index : this.applying;
+  }
+
+  /** Committed entries not yet handed out, within `bytesMax`. */
   nextCommittedEntries(bytesMax: number): readonly Entry[] {
-    if (this.unstable.nextSnapshot() !== null) return [];
-    const lo = logIndex(this.applying + 1);
+    const lo = logIndex(this.applyFrom() + 1);
     if (lo > this.committed) return [];
     return this.slice(lo, logIndex(this.committed + 1), bytesMax);
   }
 
   hasNextCommittedEntries(): boolean {
-    return this.unstable.nextSnapshot() === null && this.applying < this.committed;
+    return this.applyFrom() < this.committed;
   }
 
   acceptApplying(index: LogIndex): void {
