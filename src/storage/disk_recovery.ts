@@ -134,14 +134,11 @@ async function recoverLog(
   snapshotIndexes: readonly number[],
 ): Promise<RecoveredState> {
   const { log } = replay;
-  if (replay.lastSegmentEmpty || replay.torn !== null) {
-    // Cut the torn tail before a new segment follows it: in a non-last segment it would read as
-    // corruption. The cut bytes were never synced, so never acknowledged.
-    const tornFile = replay.torn?.file ?? "";
-    if (replay.torn !== null) reportTorn(ctx, replay.torn);
-    if (replay.lastSegmentEmpty) await removeFile(ctx, tornFile);
-    else await truncateFile(ctx, tornFile, replay.lastValidBytes);
-  }
+  // Cut the torn tail before a new segment follows it: in a non-last segment it would read as
+  // corruption. The cut bytes were never synced, so never acknowledged.
+  if (replay.torn !== null) reportTorn(ctx, replay.torn);
+  if (replay.emptyLastSegment !== null) await removeFile(ctx, replay.emptyLastSegment);
+  else if (replay.torn !== null) await truncateFile(ctx, replay.torn.file, replay.lastValidBytes);
   const { snapshot, skipped } = await chooseSnapshot(ctx, snapshotIndexes, log);
   const si = snapshot.metadata.index;
   const st = snapshot.metadata.term;
@@ -174,7 +171,7 @@ async function recoverLog(
     nextBaseIndex: replaced ? si : streamEnd.index,
     report: {
       created: false,
-      segmentsRead: replay.segments.length + (replay.lastSegmentEmpty ? 1 : 0),
+      segmentsRead: replay.segments.length + (replay.emptyLastSegment === null ? 0 : 1),
       entriesRead: replay.entriesRead,
       tornTail: replay.torn,
       snapshotIndex: si,

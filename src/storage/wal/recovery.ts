@@ -38,8 +38,8 @@ export interface WalReplay {
   readonly torn: TornTail | null;
   /** Bytes of the last segment to keep (set when it ends in a torn record). */
   readonly lastValidBytes: number;
-  /** The last segment held no complete header (a crash right after it was created). */
-  readonly lastSegmentEmpty: boolean;
+  /** The last segment, when it held no complete header (a crash right after it was created). */
+  readonly emptyLastSegment: string | null;
   readonly entriesRead: number;
 }
 
@@ -55,7 +55,7 @@ export async function replayWal(
   const segments: SegmentInfo[] = [];
   let torn: TornTail | null = null;
   let lastValidBytes = 0;
-  let lastSegmentEmpty = false;
+  let emptyLastSegment: string | null = null;
   let entriesRead = 0;
   for (const [i, file] of files.entries()) {
     const previous = files[i - 1];
@@ -69,7 +69,7 @@ export async function replayWal(
       torn = scan.torn;
       lastValidBytes = scan.validBytes;
       if (scan.records.length === 0) {
-        lastSegmentEmpty = true;
+        emptyLastSegment = file.name;
         break;
       }
     }
@@ -87,12 +87,12 @@ export async function replayWal(
   }
   if (state === null) {
     const first = files[0];
-    if (files.length === 1 && first !== undefined && lastSegmentEmpty) {
+    if (files.length === 1 && first !== undefined && emptyLastSegment !== null) {
       return { kind: "empty", file: first.name, torn };
     }
     throw new WalCorruptError(first === undefined ? "(none)" : first.name, 0, "no segment holds a header");
   }
-  return { kind: "log", ...state, segments, torn, lastValidBytes, lastSegmentEmpty, entriesRead };
+  return { kind: "log", ...state, segments, torn, lastValidBytes, emptyLastSegment, entriesRead };
 }
 
 interface Where {
