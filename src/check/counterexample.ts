@@ -1,7 +1,8 @@
 /**
  * Turns the deepest point of a failed search into a few operations and a sentence a person can
  * check by hand: the op that could not be placed, the writes of the value it needed, the write
- * that made that value stale, and the ops concurrent with it.
+ * that made that value stale (and, if needed, the op that proves it took effect), or a rival
+ * cas that consumed the same value.
  */
 import type { KeyHistory, KeyOp } from "./key_ops.js";
 import type { Operation } from "./operations.js";
@@ -28,48 +29,79 @@ export interface Counterexample {
 
 const concurrentOpsMax = 4;
 const counterexampleOpsMax = 8;
+const listedWritesMax = 3;
 
 /** True when `a` completed before `b` was invoked (real-time order). */
 function precedes(a: Operation, b: Operation): boolean {
   if (a.completeTime === null) return false;
-  return a.completeTime < b.invokeTime || (a.completeTime === b.invokeTime && a.completeSeq < b.invokeSeq);
+  if (a.completeTime !== b.invokeTime) return a.completeTime < b.invokeTime;
+  return a.completeSeq < b.invokeSeq;
 }
 
 function overlaps(a: Operation, b: Operation): boolean {
   return !precedes(a, b) && !precedes(b, a);
 }
 
+function casValues(op: Operation): readonly [unknown, unknown] {
+  const pair = op.value as readonly unknown[];
+  return [pair[0], pair[1]];
+}
+
 /** One op in words: `write 5 (process 2, ok, t=100..250)`. */
 export function describeOp(op: Operation): string {
-  const what =
-    op.f === "read"
-      ? `read returning ${showValue(op.value)}`
-      : op.f === "write"
-        ? `write ${canonicalJson(op.value)}`
-        : `cas ${canonicalJson((op.value as unknown[])[0])}->${canonicalJson((op.value as unknown[])[1])}`;
-  const span = op.completeTime === null ? `invoked t=${op.invokeTime}, pending` : `t=${op.invokeTime}..${op.completeTime}`;
+  let what: string;
+  if (op.f === "read") what = `read returning ${showValue(op.value)}`;
+  else if (op.f === "write") what = `write ${canonicalJson(op.value)}`;
+  else what = `cas ${casValues(op).map(canonicalJson).join("->")}`;
+  const span = op.completeTime === null
+    ? `invoked t=${op.invokeTime}, pending`
+    : `t=${op.invokeTime}..${op.completeTime}`;
   return `${what} (process ${op.process}, ${op.outcome}, ${span})`;
 }
 
-function writtenValue(op: Operation): { readonly value: unknown } | null {
-  if (op.f === "write") return { value: op.value };
-  if (op.f === "cas") return { value: (op.value as unknown[])[1] };
-  return null;
+function describeList(ops: readonly Operation[]): string {
+  const listed = ops.slice(0, listedWritesMax).map(describeOp).join("; ");
+  const more = ops.length - listedWritesMax;
+  return more > 0 ? `${listed}; and ${more} more` : listed;
 }
 
-/** The value the stuck op needed the register to hold: a read's result, a cas's `from`. */
-function neededValue(op: Operation): { readonly value: unknown } | null {
-  if (op.f === "read") return { value: op.value };
-  if (op.f === "cas") return { value: (op.value as unknown[])[0] };
-  return null;
-}
+/** The canonical text of what each op writes and needs, computed once per counterexample. */
+class ValueIndex {
+  private readonly written = new Map<Operation, string>();
+  private readonly needed = new Map<Operation, string>();
+  private readonly writers = new Map<string, Operation[]>();
 
-function writersOf(all: readonly Operation[], value: unknown): Operation[] {
-  const text = canonicalJson(value);
-  return all.filter((op) => {
-    const written = writtenValue(op);
-    return written !== null && canonicalJson(written.value) === text;
-  });
+  constructor(readonly all: readonly Operation[]) {
+    for (const op of all) {
+      if (op.f !== "write") {
+        this.needed.set(op, canonicalJson(op.f === "read" ? op.value : casValues(op)[0]));
+      }
+      if (op.f === "read") continue;
+      const text = canonicalJson(op.f === "write" ? op.value : casValues(op)[1]);
+      this.written.set(op, text);
+      const list = this.writers.get(text);
+      if (list === undefined) this.writers.set(text, [op]);
+      else list.push(op);
+    }
+  }
+
+  writtenText(op: Operation): string | undefined {
+    return this.written.get(op);
+  }
+
+  neededText(op: Operation): string | undefined {
+    return this.needed.get(op);
+  }
+
+  /** Every op that writes the value, whatever its outcome. */
+  writersOf(text: string): readonly Operation[] {
+    return this.writers.get(text) ?? [];
+  }
+
+  /** Ops that took effect and so prove the register held the value they needed. */
+  isObserverOf(op: Operation, text: string): boolean {
+    return op.outcome === "ok" && this.needed.get(op) === text;
+  }
 }
 
 interface Story {
@@ -84,86 +116,142 @@ interface Overwrite {
   readonly witness: Operation | null;
 }
 
-function observes(op: Operation, text: string): boolean {
-  const needed = op.outcome === "ok" ? neededValue(op) : null;
-  return needed !== null && canonicalJson(needed.value) === text;
-}
-
 /**
- * Finds a write `o` of another value w such that every write of `value` completed before `o`
- * began, and `o` certainly took effect before `stuck` began: either `o` completed first, or `o`
- * is the only write of w and an op that observed w completed first.
+ * Finds a write `o` of another value w such that every write of the needed value completed
+ * before `o` began, and `o` certainly took effect before `stuck` began: either `o` completed
+ * first, or `o` is the only write of w and an op that observed w completed first.
  */
 function findOverwrite(
-  history: KeyHistory,
+  index: ValueIndex,
   stuck: Operation,
-  value: unknown,
+  text: string,
   writers: readonly Operation[],
 ): Overwrite | null {
-  const text = canonicalJson(value);
   let witnessed: Overwrite | null = null;
-  for (const op of history.all) {
-    const written = writtenValue(op);
-    if (op.outcome === "fail" || written === null) continue;
-    const writtenText = canonicalJson(written.value);
-    if (writtenText === text || !writers.every((w) => precedes(w, op))) continue;
+  for (const op of index.all) {
+    const written = index.writtenText(op);
+    if (op.outcome === "fail" || written === undefined || written === text) continue;
+    if (!writers.every((w) => precedes(w, op))) continue;
     if (op.outcome === "ok" && precedes(op, stuck)) return { op, witness: null };
-    if (witnessed !== null || written.value === null) continue;
-    const sameValue = history.all.filter((other) => other.outcome !== "fail" &&
-      canonicalJson(writtenValue(other)?.value ?? null) === writtenText && writtenValue(other) !== null);
-    if (sameValue.length !== 1) continue;
-    const witness = history.all.find((other) => observes(other, writtenText) && precedes(other, stuck));
+    if (witnessed !== null || written === "null") continue;
+    const live = index.writersOf(written).filter((other) => other.outcome !== "fail");
+    if (live.length !== 1) continue;
+    const witness = index.all.find(
+      (other) => index.isObserverOf(other, written) && precedes(other, stuck),
+    );
     if (witness !== undefined) witnessed = { op, witness };
   }
   return witnessed;
 }
 
-function explainNeededValue(history: KeyHistory, stuck: Operation, value: unknown): Story | null {
-  const key = history.key;
-  const all = writersOf(history.all, value);
-  const live = all.filter((op) => op.outcome !== "fail");
-  const head = `${describeOp(stuck)} on key ${JSON.stringify(key)} needs ${showValue(value)}`;
-  if (live.length === 0 && value !== null) {
-    if (all.length > 0) {
-      return { text: `${head}, but every write of ${showValue(value)} failed, so it never took effect: ` +
-        all.map(describeOp).join("; "), cited: all };
-    }
-    return { text: `${head}, but no operation ever wrote ${showValue(value)}`, cited: [] };
-  }
-  const overwrite = findOverwrite(history, stuck, value, live);
-  if (overwrite !== null) {
-    const before = value === null
-      ? `the key was absent only until ${describeOp(overwrite.op)}`
-      : `every write of it (${live.map(describeOp).join("; ")}) completed before ${describeOp(overwrite.op)} began`;
-    const after = overwrite.witness === null
-      ? `which completed before the ${stuck.f} began`
-      : `which took effect before the ${stuck.f} began: ${describeOp(overwrite.witness)} completed first and observed it`;
-    const cited = [...live, overwrite.op, ...(overwrite.witness === null ? [] : [overwrite.witness])];
-    return { text: `${head}, but ${before}, ${after}`, cited };
-  }
-  if (stuck.f === "cas") {
-    const rivals = history.all.filter((op) => op !== stuck && op.f === "cas" && op.outcome === "ok" &&
-      canonicalJson((op.value as unknown[])[0]) === canonicalJson(value));
-    if (rivals.length > 0 && live.length + (value === null ? 1 : 0) <= rivals.length) {
-      return { text: `${head}, but ${describeOp(rivals[0] ?? stuck)} also succeeded from ${showValue(value)} ` +
-        `and only ${live.length + (value === null ? 1 : 0)} operation(s) set it (${live.map(describeOp).join("; ") || "initial"}): ` +
-        `a lost update`, cited: [...live, ...rivals] };
-    }
-  }
-  return null;
+function explainOverwrite(
+  head: string,
+  stuck: Operation,
+  live: readonly Operation[],
+  o: Overwrite,
+): Story {
+  const before = live.length === 0
+    ? `the key was absent only until ${describeOp(o.op)}`
+    : `every write of it (${describeList(live)}) completed before ${describeOp(o.op)} began`;
+  const after = o.witness === null
+    ? `which completed before the ${stuck.f} began`
+    : `which took effect before the ${stuck.f} began: ${describeOp(o.witness)} completed first ` +
+      "and observed it";
+  const cited = [...live.slice(0, listedWritesMax), o.op];
+  if (o.witness !== null) cited.push(o.witness);
+  return { text: `${head}, but ${before}, ${after}`, cited };
 }
 
-function stateAt(order: readonly KeyOp[]): { readonly value: unknown; readonly setBy: Operation | null } {
-  let setBy: Operation | null = null;
-  let value: unknown = null;
-  for (const op of order) {
-    const written = writtenValue(op.op);
-    if (written !== null) {
-      setBy = op.op;
-      value = written.value;
+/** Two successful cas from one value that only one write (or the initial null) provided. */
+function explainLostUpdate(
+  index: ValueIndex,
+  head: string,
+  stuck: Operation,
+  text: string,
+  live: readonly Operation[],
+): Story | null {
+  if (stuck.f !== "cas") return null;
+  const rival = index.all.find(
+    (op) => op !== stuck && op.f === "cas" && index.isObserverOf(op, text),
+  );
+  const providers = live.length + (text === "null" ? 1 : 0);
+  if (rival === undefined || providers !== 1) return null;
+  const provider = live[0] === undefined ? "the initial absent state" : describeOp(live[0]);
+  return {
+    text: `${head}, but ${describeOp(rival)} also succeeded from that value, ` +
+      `and only ${provider} provided it: a lost update`,
+    cited: [...live, rival],
+  };
+}
+
+function explainNeededValue(index: ValueIndex, key: string, stuck: Operation): Story | null {
+  const text = index.neededText(stuck);
+  if (text === undefined) return null;
+  const shown = showValue(JSON.parse(text));
+  const all = index.writersOf(text);
+  const live = all.filter((op) => op.outcome !== "fail");
+  const head = `${describeOp(stuck)} on key ${JSON.stringify(key)} needs ${shown}`;
+  if (live.length === 0 && text !== "null") {
+    if (all.length === 0) {
+      return { text: `${head}, but no operation ever wrote ${shown}`, cited: [] };
     }
+    return {
+      text: `${head}, but every write of ${shown} failed, so it never took effect: ` +
+        describeList(all),
+      cited: all.slice(0, listedWritesMax),
+    };
   }
-  return { value, setBy };
+  const overwrite = findOverwrite(index, stuck, text, live);
+  if (overwrite !== null) return explainOverwrite(head, stuck, live, overwrite);
+  return explainLostUpdate(index, head, stuck, text, live);
+}
+
+/** What the register holds after `order`, and the op that wrote it. */
+function stateAt(order: readonly KeyOp[]): { held: unknown; setBy: Operation | null } {
+  let setBy: Operation | null = null;
+  let held: unknown = null;
+  for (const { op } of order) {
+    if (op.f === "read") continue;
+    setBy = op;
+    held = op.f === "write" ? op.value : casValues(op)[1];
+  }
+  return { held, setBy };
+}
+
+/** When no simple story fits: where the longest valid order ended, and who wrote the value. */
+function explainGenerically(
+  index: ValueIndex,
+  history: KeyHistory,
+  stuck: Operation,
+  deepest: DeepestPoint,
+): Story {
+  const { held, setBy } = stateAt(deepest.order);
+  let text = `no order of the operations on key ${JSON.stringify(history.key)} places ` +
+    `${describeOp(stuck)} before it completed. The longest valid order found places ` +
+    `${deepest.order.length} of ${history.ops.length} ops and leaves the key holding ` +
+    showValue(held) + (setBy === null ? " (never written)" : ` (set by ${describeOp(setBy)})`);
+  const needed = index.neededText(stuck);
+  const writers = needed === undefined
+    ? []
+    : index.writersOf(needed).filter((op) => op.outcome !== "fail");
+  if (needed !== undefined && writers.length > 0) {
+    text += `; the writes of ${showValue(JSON.parse(needed))}: ${describeList(writers)}`;
+  }
+  const cited = writers.slice(0, listedWritesMax);
+  return { text, cited: setBy === null ? cited : [setBy, ...cited] };
+}
+
+/** An unlinearized op that needed the value the search could not keep (the earliest). */
+function strandedNeeder(history: KeyHistory, deepest: DeepestPoint): Operation | null {
+  if (deepest.strandedId === null) return null;
+  const placed = new Set(deepest.order);
+  let needer: Operation | null = null;
+  for (const op of history.ops) {
+    const needs = op.deadline !== null && op.kind !== "write" && op.argId === deepest.strandedId;
+    if (!needs || placed.has(op)) continue;
+    if (needer === null || op.op.invokeTime < needer.invokeTime) needer = op.op;
+  }
+  return needer;
 }
 
 function toChecked(op: Operation): CheckedOp {
@@ -178,21 +266,6 @@ function toChecked(op: Operation): CheckedOp {
   };
 }
 
-/** An unlinearized op that needed the value the search could not keep (the earliest). */
-function strandedNeeder(history: KeyHistory, deepest: DeepestPoint): Operation | null {
-  if (deepest.strandedId === null) return null;
-  const placed = new Set(deepest.order);
-  const needers = history.ops.filter((op) => !placed.has(op) && op.deadline !== null && op.kind !== "write" &&
-    op.argId === deepest.strandedId);
-  needers.sort((a, b) => a.op.invokeTime - b.op.invokeTime || a.op.invokeSeq - b.op.invokeSeq);
-  return needers[0]?.op ?? null;
-}
-
-function storyOf(history: KeyHistory, op: Operation): Story | null {
-  const needed = neededValue(op);
-  return needed === null ? null : explainNeededValue(history, op, needed.value);
-}
-
 /**
  * Builds the counterexample for a key whose search found no linearization. The op to blame is
  * the one that reached its deadline unplaced (for an indeterminate op given a deadline, the
@@ -200,37 +273,22 @@ function storyOf(history: KeyHistory, op: Operation): Story | null {
  * the search could not keep in the register.
  */
 export function buildCounterexample(history: KeyHistory, deepest: DeepestPoint): Counterexample {
+  const index = new ValueIndex(history.all);
   let stuck = deepest.stuck.deadlineBy ?? deepest.stuck.op;
-  let story = storyOf(history, stuck);
+  let story = explainNeededValue(index, history.key, stuck);
   const needer = story === null ? strandedNeeder(history, deepest) : null;
   if (needer !== null) {
     stuck = needer;
-    story = storyOf(history, needer);
+    story = explainNeededValue(index, history.key, needer);
   }
-  const explanation = story ?? explainGenerically(history, stuck, deepest);
-  const concurrent = history.ops.map((op) => op.op).filter((op) => op !== stuck && overlaps(op, stuck))
+  const explanation = story ?? explainGenerically(index, history, stuck, deepest);
+  const concurrent = history.ops.map((op) => op.op)
+    .filter((op) => op !== stuck && overlaps(op, stuck))
     .slice(0, concurrentOpsMax);
-  const cited = [stuck, ...explanation.cited, ...concurrent];
-  const unique = [...new Set(cited)].filter((op) => op.outcome !== "fail").slice(0, counterexampleOpsMax);
-  unique.sort((a, b) => a.invokeTime - b.invokeTime || a.invokeSeq - b.invokeSeq);
-  return { ops: unique.map(toChecked), explanation: capitalize(explanation.text) };
-}
-
-/** When no simple story fits: where the longest valid order ended, and who wrote the value needed. */
-function explainGenerically(history: KeyHistory, stuck: Operation, deepest: DeepestPoint): Story {
-  const { value: held, setBy } = stateAt(deepest.order);
-  let text = `no order of the operations on key ${JSON.stringify(history.key)} places ` +
-    `${describeOp(stuck)} before it completed. The longest valid order found places ` +
-    `${deepest.order.length} of ${history.ops.length} ops and leaves the key holding ${showValue(held)}` +
-    (setBy === null ? " (never written)" : ` (set by ${describeOp(setBy)})`);
-  const needed = neededValue(stuck);
-  const writers = needed === null ? [] : writersOf(history.all, needed.value).filter((op) => op.outcome !== "fail");
-  if (needed !== null && writers.length > 0) {
-    text += `; the only writes of ${showValue(needed.value)}: ${writers.slice(0, 3).map(describeOp).join("; ")}`;
-  }
-  return { text, cited: [...(setBy === null ? [] : [setBy]), ...writers.slice(0, 3)] };
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  const cited = [...new Set([stuck, ...explanation.cited, ...concurrent])]
+    .filter((op) => op.outcome !== "fail")
+    .slice(0, counterexampleOpsMax)
+    .sort((a, b) => a.invokeTime - b.invokeTime || a.invokeSeq - b.invokeSeq);
+  const text = explanation.text;
+  return { ops: cited.map(toChecked), explanation: text.charAt(0).toUpperCase() + text.slice(1) };
 }

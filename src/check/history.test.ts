@@ -4,8 +4,8 @@ import { formatHistory, HistoryFormatError, parseHistory, type HistoryEvent } fr
 
 const sample = [
   `{"process": 0, "type": "invoke", "f": "write", "key": "x", "value": 17, "time": 1000}`,
-  `{"process": 0, "type": "ok",     "f": "write", "key": "x", "value": 17, "time": 2500, "node": "n1"}`,
-  `{"process": "nemesis", "type": "info", "f": "start-partition", "value": "majority", "time": 2600}`,
+  `{"process": 0, "type": "ok", "f": "write", "key": "x", "value": 17, "time": 2500, "node": "n1"}`,
+  `{"process": "nemesis", "type": "info", "f": "start-partition", "value": "all", "time": 2600}`,
   `{"process": 1, "type": "invoke", "f": "read",  "key": "x", "value": null, "time": 3000}`,
   `{"process": 1, "type": "ok",     "f": "read",  "key": "x", "value": 17, "time": 3900}`,
   `{"process": 2, "type": "invoke", "f": "cas",   "key": "x", "value": [17, 18], "time": 4000}`,
@@ -25,7 +25,8 @@ function parseError(text: string): HistoryFormatError {
 test("parses the documented example and keeps extra fields", () => {
   const events = parseHistory(sample + "\n");
   assert.equal(events.length, 7);
-  assert.deepEqual(events[1], { process: 0, type: "ok", f: "write", key: "x", value: 17, time: 2500, node: "n1" });
+  const expected = { process: 0, type: "ok", f: "write", key: "x", value: 17, time: 2500 };
+  assert.deepEqual(events[1], { ...expected, node: "n1" });
   assert.equal(events[2]?.process, "nemesis");
 });
 
@@ -48,12 +49,12 @@ test("names the 1-based line of a malformed event, counting blank lines", () => 
 test("rejects missing or mistyped fields", () => {
   const cases: readonly (readonly [string, RegExp])[] = [
     [`[1, 2]`, /expected a JSON object/],
-    [`{"process": "p1", "type": "invoke", "f": "read", "key": "x", "time": 1}`, /"process" must be an integer/],
-    [`{"process": 1, "type": "done", "f": "read", "key": "x", "time": 1}`, /"type" must be invoke, ok, fail or info/],
+    [`{"process": "p1", "type": "invoke", "f": "read", "key": "x", "time": 1}`, /"process" must/],
+    [`{"process": 1, "type": "done", "f": "read", "key": "x", "time": 1}`, /"type" must be invoke/],
     [`{"process": 1, "type": "invoke", "f": "read", "key": "x"}`, /"time" must be a finite number/],
-    [`{"process": 1, "type": "invoke", "f": "read", "key": 3, "time": 1}`, /"key" must be a string/],
+    [`{"process": 1, "type": "invoke", "f": "read", "key": 3, "time": 1}`, /"key" must be/],
     [`{"process": 1, "type": "invoke", "f": "read", "time": 1}`, /needs a string "key"/],
-    [`{"process": 1, "type": "invoke", "f": "cas", "key": "x", "value": 3, "time": 1}`, /\[from, to\]/],
+    [`{"process": 1, "type": "invoke", "f": "cas", "key": "x", "value": 3, "time": 1}`, /from, to/],
     [`{"process": 1, "type": "invoke", "f": "write", "key": "x", "time": 1}`, /needs a "value"/],
   ];
   for (const [line, pattern] of cases) {
@@ -64,7 +65,8 @@ test("rejects missing or mistyped fields", () => {
 });
 
 test("rejects a process with two invocations open, naming both lines", () => {
-  const text = `${sample}\n{"process": 1, "type": "invoke", "f": "read", "key": "x", "time": 9100}\n` +
+  const text = `${sample}\n` +
+    `{"process": 1, "type": "invoke", "f": "read", "key": "x", "time": 9100}\n` +
     `{"process": 1, "type": "invoke", "f": "write", "key": "x", "value": 3, "time": 9200}`;
   const error = parseError(text);
   assert.equal(error.line, 9);
@@ -72,8 +74,8 @@ test("rejects a process with two invocations open, naming both lines", () => {
 });
 
 test("rejects a completion with no invocation, or one that does not match it", () => {
-  assert.match(parseError(`{"process": 4, "type": "ok", "f": "read", "key": "x", "value": 1, "time": 1}`).reason,
-    /has no open invocation/);
+  const orphan = `{"process": 4, "type": "ok", "f": "read", "key": "x", "value": 1, "time": 1}`;
+  assert.match(parseError(orphan).reason, /has no open invocation/);
   const mismatched = `{"process": 4, "type": "invoke", "f": "read", "key": "x", "time": 1}\n` +
     `{"process": 4, "type": "ok", "f": "write", "key": "x", "value": 1, "time": 2}`;
   assert.equal(parseError(mismatched).line, 2);

@@ -36,12 +36,16 @@ function toEvent(parsed: unknown, line: number): HistoryEvent {
   if (!isRecord(parsed)) throw new HistoryFormatError(line, "expected a JSON object");
   const { process, type, f, key, time } = parsed;
   if (process !== "nemesis" && !(typeof process === "number" && Number.isSafeInteger(process))) {
-    throw new HistoryFormatError(line, `"process" must be an integer or "nemesis", got ${show(process)}`);
+    const got = show(process);
+    throw new HistoryFormatError(line, `"process" must be an integer or "nemesis", got ${got}`);
   }
   if (typeof type !== "string" || !eventTypes.has(type)) {
-    throw new HistoryFormatError(line, `"type" must be invoke, ok, fail or info, got ${show(type)}`);
+    const got = show(type);
+    throw new HistoryFormatError(line, `"type" must be invoke, ok, fail or info, got ${got}`);
   }
-  if (typeof f !== "string") throw new HistoryFormatError(line, `"f" must be a string, got ${show(f)}`);
+  if (typeof f !== "string") {
+    throw new HistoryFormatError(line, `"f" must be a string, got ${show(f)}`);
+  }
   if (typeof time !== "number" || !Number.isFinite(time)) {
     throw new HistoryFormatError(line, `"time" must be a finite number, got ${show(time)}`);
   }

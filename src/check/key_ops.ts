@@ -2,7 +2,8 @@
  * One key's operations, prepared for the search: values interned to ids, `fail` operations and
  * indeterminate reads removed (neither constrains anything), and three reductions that keep the
  * search small without changing its verdict, each argued where it is done:
- * - indeterminate writes whose value nobody could observe are removed (`dropUnobservedInfoWrites`);
+ * - indeterminate writes whose value nobody could observe are removed
+ *   (`dropUnobservedInfoWrites`);
  * - an indeterminate write that is the only writer of a value someone observed must have taken
  *   effect before that observer completed, so it gets that deadline (`imposeObservedDeadlines`);
  * - all values nobody observes are one state for the search (`mergeUnobservedValues`).
@@ -63,7 +64,8 @@ function casPair(value: unknown): readonly [unknown, unknown] {
 
 function toDraft(op: Operation, values: ValueTable): Draft {
   const optional = op.outcome !== "ok";
-  const deadline = optional || op.completeTime === null ? null : { time: op.completeTime, seq: op.completeSeq };
+  const deadline =
+    optional || op.completeTime === null ? null : { time: op.completeTime, seq: op.completeSeq };
   const common = { op, optional, deadline, deadlineBy: null };
   switch (op.f) {
     case "read":
@@ -90,21 +92,37 @@ function writtenId(draft: Draft): number {
  *   write (or the end) can come next: a read would have to return v and a cas would have to
  *   expect v, and none does. Deleting the op leaves the next write to overwrite whatever was
  *   there, so the rest of the order stays valid.
- * Removing a cas removes its `from` observation, so this repeats until nothing changes. These
- * ops are the main blow-up of the search (each unique value doubles the state space), and a
- * timed-out write nobody read is the common case under faults.
+ * Removing a cas removes its `from` observation, so this repeats (a worklist) until nothing
+ * changes. These ops are the main blow-up of the search (each unique value doubles the state
+ * space), and a timed-out write nobody read is the common case under faults.
  */
 function dropUnobservedInfoWrites(drafts: readonly Draft[]): Draft[] {
-  let kept = drafts.slice();
-  for (;;) {
-    const observed = new Set<number>();
-    for (const d of kept) {
-      if (d.kind === "read" || d.kind === "cas") observed.add(d.argId);
+  const observers = new Map<number, number>();
+  const optionalWriters = new Map<number, number[]>();
+  drafts.forEach((d, index) => {
+    if (d.kind !== "write") observers.set(d.argId, (observers.get(d.argId) ?? 0) + 1);
+    if (!d.optional || d.kind === "read") return;
+    const writers = optionalWriters.get(writtenId(d));
+    if (writers === undefined) optionalWriters.set(writtenId(d), [index]);
+    else writers.push(index);
+  });
+  const dropped = new Uint8Array(drafts.length);
+  const unobserved = [...optionalWriters.keys()].filter((id) => !observers.has(id));
+  for (let id = unobserved.pop(); id !== undefined; id = unobserved.pop()) {
+    for (const index of optionalWriters.get(id) ?? []) {
+      const d = drafts[index];
+      if (d === undefined || dropped[index] === 1) continue;
+      dropped[index] = 1;
+      if (d.kind !== "cas") continue;
+      const left = (observers.get(d.argId) ?? 0) - 1;
+      if (left > 0) observers.set(d.argId, left);
+      else {
+        observers.delete(d.argId);
+        unobserved.push(d.argId);
+      }
     }
-    const next = kept.filter((d) => !(d.optional && d.kind !== "read" && !observed.has(writtenId(d))));
-    if (next.length === kept.length) return kept;
-    kept = next;
   }
+  return drafts.filter((_, index) => dropped[index] === 0);
 }
 
 function isBefore(a: Instant, b: Instant): boolean {
@@ -123,7 +141,9 @@ function earliestObservations(drafts: readonly Draft[]): Map<number, Observation
     // Ok reads prove their result was there, ok cas their `from`; writes prove nothing.
     if (d.optional || d.kind === "write" || d.deadline === null) continue;
     const seen = earliest.get(d.argId);
-    if (seen === undefined || isBefore(d.deadline, seen.at)) earliest.set(d.argId, { at: d.deadline, by: d.op });
+    if (seen === undefined || isBefore(d.deadline, seen.at)) {
+      earliest.set(d.argId, { at: d.deadline, by: d.op });
+    }
   }
   return earliest;
 }
@@ -148,7 +168,8 @@ function imposeObservedDeadlines(drafts: readonly Draft[]): Draft[] {
   return drafts.map((d) => {
     const id = writtenId(d);
     const observed = seen.get(id);
-    if (!d.optional || id === ValueTable.absentId || writers.get(id) !== 1 || observed === undefined) return d;
+    const unique = id !== ValueTable.absentId && writers.get(id) === 1;
+    if (!d.optional || !unique || observed === undefined) return d;
     const invoked = { time: d.op.invokeTime, seq: d.op.invokeSeq };
     if (!isBefore(invoked, observed.at)) return d;
     return { ...d, optional: false, deadline: observed.at, deadlineBy: observed.by };

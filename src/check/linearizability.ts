@@ -29,7 +29,12 @@ export type CheckResult =
       readonly counterexample: Counterexample;
       readonly ops: number;
     }
-  | { readonly verdict: "unknown"; readonly key: string; readonly reason: string; readonly ops: number };
+  | {
+      readonly verdict: "unknown";
+      readonly key: string;
+      readonly reason: string;
+      readonly ops: number;
+    };
 
 export const defaultBudgetSteps = 2_000_000;
 
@@ -50,7 +55,10 @@ function groupByKey(operations: readonly Operation[]): Map<string, Operation[]> 
  *   among `events`): a process with two invocations open, a completion with no invocation.
  * @throws RangeError when `options.budget` is not a positive integer.
  */
-export function checkHistory(events: readonly HistoryEvent[], options: CheckOptions = {}): CheckResult {
+export function checkHistory(
+  events: readonly HistoryEvent[],
+  options: CheckOptions = {},
+): CheckResult {
   const budget = options.budget ?? defaultBudgetSteps;
   if (!Number.isSafeInteger(budget) || budget < 1) {
     throw new RangeError(`budget must be a positive integer, got ${budget}`);
@@ -66,11 +74,17 @@ export function checkHistory(events: readonly HistoryEvent[], options: CheckOpti
       case "linearizable":
         break;
       case "not-linearizable":
-        return { verdict: "not-linearizable", key, counterexample: buildCounterexample(history, outcome.deepest), ops };
+        return {
+          verdict: "not-linearizable",
+          key,
+          counterexample: buildCounterexample(history, outcome.deepest),
+          ops,
+        };
       case "unknown": {
         const placed = outcome.deepest === null ? 0 : outcome.deepest.order.length;
         const reason = `search budget of ${budget} steps exhausted on key ${JSON.stringify(key)} ` +
-          `(${history.ops.length} ops to order, at most ${placed} placed); retry with a larger budget`;
+          `(${history.ops.length} ops to order, at most ${placed} placed); ` +
+          "retry with a larger budget";
         unknown ??= { verdict: "unknown", key, reason, ops };
         break;
       }

@@ -38,14 +38,16 @@ test("rejects the same histories once a read returns a value never written", () 
       const corrupted = corruptRead(randomLinearizableHistory(options), nth);
       if (corrupted === null) return; // no ok read to corrupt
       const result = checkHistory(corrupted);
-      if (result.verdict !== "not-linearizable") assert.fail(JSON.stringify({ options, nth, result }));
+      if (result.verdict !== "not-linearizable") {
+        assert.fail(JSON.stringify({ options, nth, result }));
+      }
       assert.match(result.counterexample.explanation, /no operation ever wrote "never-written"/);
     }),
     { numRuns: 200 },
   );
 });
 
-test("a 10k-op history over 50 keys with 10% info ops is judged linearizable within the default budget", () => {
+test("10k ops over 50 keys with 10% info are judged linearizable within the default budget", () => {
   const events = randomLinearizableHistory({
     seed: 42, opsCount: 10_000, keysCount: 50, infoRatio: 0.1, failRatio: 0.05, spreadMax: 100,
   });

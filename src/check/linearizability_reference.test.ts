@@ -19,12 +19,14 @@ interface SpecOp {
 }
 
 const valueArbitrary = fc.constantFrom(null, 1, 2, 3);
-const opArbitrary: fc.Arbitrary<Omit<SpecOp, "invoke" | "complete"> & { start: number; length: number }> = fc.record({
+type DraftOp = Omit<SpecOp, "invoke" | "complete"> & { start: number; length: number };
+
+const opArbitrary: fc.Arbitrary<DraftOp> = fc.record({
   f: fc.constantFrom("read" as const, "write" as const, "cas" as const),
   read: valueArbitrary,
   written: fc.constantFrom(1, 2, 3),
   from: valueArbitrary,
-  outcome: fc.constantFrom("ok" as const, "ok" as const, "info" as const, "fail" as const, "none" as const),
+  outcome: fc.constantFrom(...(["ok", "ok", "info", "fail", "none"] as const)),
   start: fc.integer({ min: 0, max: 30 }),
   length: fc.integer({ min: 0, max: 20 }),
 }).map(({ f, read, written, from, outcome, start, length }) => ({
@@ -35,14 +37,20 @@ const opArbitrary: fc.Arbitrary<Omit<SpecOp, "invoke" | "complete"> & { start: n
   length,
 }));
 
-const historyArbitrary: fc.Arbitrary<SpecOp[]> = fc.array(opArbitrary, { minLength: 1, maxLength: 7 }).map((ops) =>
-  // Distinct times: no ties, so both checkers read real-time order the same way.
-  ops.map((op, i) => ({ ...op, invoke: op.start * 32 + 2 * i, complete: (op.start + op.length) * 32 + 2 * i + 1 })));
+// Distinct times: no ties, so both checkers read real-time order the same way.
+const historyArbitrary: fc.Arbitrary<SpecOp[]> = fc
+  .array(opArbitrary, { minLength: 1, maxLength: 7 })
+  .map((ops) => ops.map((op, i) => ({
+    ...op,
+    invoke: op.start * 32 + 2 * i,
+    complete: (op.start + op.length) * 32 + 2 * i + 1,
+  })));
 
 function toEvents(ops: readonly SpecOp[]): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   ops.forEach((op, process) => {
-    events.push({ process, type: "invoke", f: op.f, key: "x", value: op.f === "read" ? null : op.value, time: op.invoke });
+    const invoked = op.f === "read" ? null : op.value;
+    events.push({ process, type: "invoke", f: op.f, key: "x", value: invoked, time: op.invoke });
     if (op.outcome === "none") return;
     const value = op.f === "read" && op.outcome !== "ok" ? null : op.value;
     events.push({ process, type: op.outcome, f: op.f, key: "x", value, time: op.complete });
@@ -52,7 +60,9 @@ function toEvents(ops: readonly SpecOp[]): HistoryEvent[] {
 
 /** Tries every order of every subset of the optional ops, respecting real time and the model. */
 function bruteForceLinearizable(ops: readonly SpecOp[]): boolean {
-  const live = ops.filter((op) => op.outcome !== "fail" && !(op.f === "read" && op.outcome !== "ok"));
+  const live = ops.filter(
+    (op) => op.outcome !== "fail" && !(op.f === "read" && op.outcome !== "ok"),
+  );
   const required = (op: SpecOp): boolean => op.outcome === "ok";
   const placed = new Array<boolean>(live.length).fill(false);
   const search = (state: unknown): boolean => {
@@ -61,7 +71,10 @@ function bruteForceLinearizable(ops: readonly SpecOp[]): boolean {
       const op = live[i];
       if (op === undefined || placed[i] === true) continue;
       // Every required op that completed before this one was invoked must already be placed.
-      if (live.some((p, j) => placed[j] !== true && required(p) && p.complete < op.invoke)) continue;
+      const blocked = live.some(
+        (p, j) => placed[j] !== true && required(p) && p.complete < op.invoke,
+      );
+      if (blocked) continue;
       let next: unknown;
       if (op.f === "read") {
         if (op.value !== state) continue;
@@ -90,7 +103,8 @@ test("agrees with a brute-force search on small random histories", () => {
       const expected = bruteForceLinearizable(ops);
       const result = checkHistory(toEvents(ops));
       if (!expected) rejected++;
-      assert.equal(result.verdict, expected ? "linearizable" : "not-linearizable", JSON.stringify(ops));
+      const verdict = expected ? "linearizable" : "not-linearizable";
+      assert.equal(result.verdict, verdict, JSON.stringify(ops));
     }),
     { numRuns: 3000 },
   );

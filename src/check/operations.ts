@@ -53,22 +53,27 @@ function checkInvoke(event: HistoryEvent, f: OpKind, line: number): string {
 }
 
 function checkCompletion(open: OpenInvoke, event: HistoryEvent, line: number): void {
+  const bad = (reason: string): HistoryFormatError => new HistoryFormatError(line, reason);
   if (event.f !== open.f) {
-    throw new HistoryFormatError(line, `completion f "${event.f}" differs from its invocation's "${open.f}"`);
+    throw bad(`completion f "${event.f}" differs from its invocation's "${open.f}"`);
   }
   if (event.key !== undefined && event.key !== open.key) {
-    throw new HistoryFormatError(line, `completion key "${event.key}" differs from its invocation's "${open.key}"`);
+    throw bad(`completion key "${event.key}" differs from its invocation's "${open.key}"`);
   }
   if (event.time < open.event.time) {
-    throw new HistoryFormatError(line, `completion time ${event.time} is before its invocation's ${open.event.time}`);
+    throw bad(`completion time ${event.time} is before its invocation's ${open.event.time}`);
   }
   if (event.type === "ok" && open.f === "read" && event.value === undefined) {
-    throw new HistoryFormatError(line, `read completion "ok" needs the "value" it returned (null = absent)`);
+    throw bad(`read completion "ok" needs the "value" it returned (null = absent)`);
   }
 }
 
-function toOperation(open: OpenInvoke, completion: HistoryEvent | null, completeSeq: number): Operation {
-  const outcome: CompletionType = completion === null ? "info" : (completion.type as CompletionType);
+function toOperation(
+  open: OpenInvoke,
+  completion: HistoryEvent | null,
+  completeSeq: number,
+): Operation {
+  const outcome = completion === null ? "info" : (completion.type as CompletionType);
   const isRead = open.f === "read";
   return {
     id: open.id,
@@ -103,8 +108,11 @@ export function collectOperations(
     const previous = open.get(event.process);
     if (event.type === "invoke") {
       if (previous !== undefined) {
-        throw new HistoryFormatError(line, `process ${event.process} invoked ${event.f} while its ${previous.f} ` +
-          `from line ${lineOf(previous.index)} is still open`);
+        throw new HistoryFormatError(
+          line,
+          `process ${event.process} invoked ${event.f} while its ${previous.f} ` +
+            `from line ${lineOf(previous.index)} is still open`,
+        );
       }
       const key = checkInvoke(event, event.f, line);
       open.set(event.process, { event, f: event.f, key, index, id: slots.length });
@@ -112,8 +120,11 @@ export function collectOperations(
       continue;
     }
     if (previous === undefined) {
-      throw new HistoryFormatError(line, `completion "${event.type}" of ${event.f} for process ${event.process} ` +
-        `has no open invocation`);
+      throw new HistoryFormatError(
+        line,
+        `completion "${event.type}" of ${event.f} for process ${event.process} ` +
+          "has no open invocation",
+      );
     }
     checkCompletion(previous, event, line);
     open.delete(event.process);

@@ -16,6 +16,8 @@ export interface RandomHistoryOptions {
   readonly failRatio: number;
   /** How far (in time units) an invocation may precede, and a completion follow, its point. */
   readonly spreadMax: number;
+  /** Written values are drawn from [0, valuesMax) (Maelstrom uses 5); default: all unique. */
+  readonly valuesMax?: number;
 }
 
 interface Timed {
@@ -29,7 +31,7 @@ function pickOutcome(rng: SeededRng, options: RandomHistoryOptions): CompletionT
   return roll < options.infoRatio + options.failRatio ? "fail" : "ok";
 }
 
-/** Generates a history whose events are in time order; values written are unique integers. */
+/** Generates a history whose events are in time order. */
 export function randomLinearizableHistory(options: RandomHistoryOptions): HistoryEvent[] {
   const rng = new SeededRng(options.seed);
   const state = new Map<string, unknown>();
@@ -43,25 +45,27 @@ export function randomLinearizableHistory(options: RandomHistoryOptions): Histor
     const f = kindRoll < 0.4 ? "read" : kindRoll < 0.8 ? "write" : "cas";
     // Indeterminate ops take effect half the time; definite failures never do.
     const takesEffect = outcome === "ok" || (outcome === "info" && rng.nextFloat() < 0.5);
+    const written = options.valuesMax === undefined ? i + 1 : rng.nextInt(options.valuesMax);
     let invokeValue: unknown = null;
     let result: unknown = null;
     if (f === "read") {
       result = current;
     } else if (f === "write") {
-      invokeValue = i + 1;
-      if (takesEffect) state.set(key, i + 1);
+      invokeValue = written;
+      if (takesEffect) state.set(key, written);
     } else {
-      const from = rng.nextFloat() < 0.7 ? current : rng.nextInt(i + 1);
-      invokeValue = [from, i + 1];
+      const from = rng.nextFloat() < 0.7 ? current : rng.nextInt(options.valuesMax ?? i + 1);
+      invokeValue = [from, written];
       const holds = from === current;
       if (outcome === "ok" && !holds) outcome = "fail"; // a cas whose precondition is false fails
-      if (takesEffect && holds) state.set(key, i + 1);
+      if (takesEffect && holds) state.set(key, written);
     }
     const point = i * spacing + spacing / 2;
     const invokeTime = point - rng.nextInt(options.spreadMax + 1);
     const completeTime = point + rng.nextInt(options.spreadMax + 1);
     const base = { process: i, f, key };
-    timed.push({ event: { ...base, type: "invoke", value: invokeValue, time: invokeTime }, order: 2 * i });
+    const invoke: HistoryEvent = { ...base, type: "invoke", value: invokeValue, time: invokeTime };
+    timed.push({ event: invoke, order: 2 * i });
     // Some indeterminate ops never complete at all; the rest report `info` at their completion.
     if (outcome === "info" && rng.nextFloat() < 0.3) continue;
     const value = f === "read" ? (outcome === "ok" ? result : null) : invokeValue;

@@ -97,7 +97,8 @@ function buildEventList(ops: readonly KeyOp[]): EventList {
   const entries: { id: number; time: number; seq: number }[] = [];
   for (const op of ops) {
     entries.push({ id: 2 * op.bit, time: op.op.invokeTime, seq: op.op.invokeSeq });
-    if (op.deadline !== null) entries.push({ id: 2 * op.bit + 1, time: op.deadline.time, seq: op.deadline.seq });
+    if (op.deadline === null) continue;
+    entries.push({ id: 2 * op.bit + 1, time: op.deadline.time, seq: op.deadline.seq });
   }
   // Real-time order; equal times keep history order, so a completion recorded before an
   // invocation precedes it.
@@ -200,7 +201,7 @@ class Search {
       if (steps > stepsMax) return { kind: "unknown", steps: stepsMax, deepest: this.deepest };
       // Every unlinearized required op still has its return event in the list, so the walk
       // meets one before it can run off the end.
-      assert(entry !== listEnd, "the search walked past the last event with required ops remaining");
+      assert(entry !== listEnd, "the search walked past the last event with ops required");
       const op = ops[entry >>> 1];
       assert(op !== undefined, "every event belongs to an op");
       if ((entry & 1) === 0) {

@@ -14,7 +14,12 @@ import {
   parseHistory,
 } from "../check/index.js";
 
-export const checkExitCodes = { linearizable: 0, notLinearizable: 1, unknown: 2, badInput: 3 } as const;
+export const checkExitCodes = {
+  linearizable: 0,
+  notLinearizable: 1,
+  unknown: 2,
+  badInput: 3,
+} as const;
 
 /** Where the command writes; tests pass their own. */
 export interface CheckOutput {
@@ -36,7 +41,9 @@ function parseBudget(text: string): number {
 }
 
 function describeChecked(op: CheckedOp): string {
-  const span = op.completeTime === null ? `invoked t=${op.invokeTime}, pending` : `t=${op.invokeTime}..${op.completeTime}`;
+  const span = op.completeTime === null
+    ? `invoked t=${op.invokeTime}, pending`
+    : `t=${op.invokeTime}..${op.completeTime}`;
   return `  process ${op.process}: ${op.f} ${JSON.stringify(op.value)} -> ${op.outcome} (${span})`;
 }
 
@@ -64,7 +71,11 @@ function report(result: CheckResult, output: CheckOutput, elapsedMs: number): nu
  * Reads, parses and checks one history file; returns the exit status.
  * Never throws for a missing file or a malformed history: those print an error and return 3.
  */
-export async function runCheck(file: string, budget: number, output: CheckOutput = consoleOutput): Promise<number> {
+export async function runCheck(
+  file: string,
+  budget: number,
+  output: CheckOutput = consoleOutput,
+): Promise<number> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -84,19 +95,27 @@ export async function runCheck(file: string, budget: number, output: CheckOutput
   }
 }
 
+const exitStatusHelp = `
+Exit status:
+  0  linearizable
+  1  NOT linearizable (the key and a counterexample are printed)
+  2  unknown (the search budget ran out)
+  3  the file is missing or unreadable, the history is
+     malformed (the line is named), or the arguments are invalid`;
+
 /** Registers `raftkv check` on the program. */
 export function registerCheckCommand(program: Command): void {
   program
     .command("check")
     .description("Check a client history file (JSON Lines) for linearizability")
     .argument("<file>", "history file: one JSON event per line, see docs on the history format")
-    .option("--budget <steps>", "search steps allowed per key before giving up", parseBudget, defaultBudgetSteps)
-    .addHelpText(
-      "after",
-      "\nExit status:\n  0  linearizable\n  1  NOT linearizable (the key and a counterexample are printed)\n" +
-        "  2  unknown (the search budget ran out)\n  3  the file is missing or unreadable, the history is\n" +
-        "     malformed (the line is named), or the arguments are invalid",
+    .option(
+      "--budget <steps>",
+      "search steps allowed per key before giving up",
+      parseBudget,
+      defaultBudgetSteps,
     )
+    .addHelpText("after", exitStatusHelp)
     // Usage errors must not exit 1, which means "NOT linearizable" here.
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : checkExitCodes.badInput);
