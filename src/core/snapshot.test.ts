@@ -12,12 +12,12 @@ import { nodeId, type NodeId } from "./types.js";
 
 const confState = { voters: ["n1", "n2", "n3"].map(nodeId), learners: [], votersOutgoing: [] };
 
-function cluster(): TestNetwork {
+function cluster(): TestNetwork<MemoryStorage> {
   return new TestNetwork({ ids: ["n1", "n2", "n3"], storage: (cs) => new MemoryStorage(cs) });
 }
 
-function compact(net: TestNetwork, id: NodeId): number {
-  const storage = net.storage(id) as MemoryStorage;
+function compact(net: TestNetwork<MemoryStorage>, id: NodeId): number {
+  const storage = net.storage(id);
   const applied = net.node(id).status().applied;
   storage.createSnapshotSync(applied, confState, new TextEncoder().encode(`state@${applied}`));
   storage.compactSync(applied);
@@ -25,7 +25,7 @@ function compact(net: TestNetwork, id: NodeId): number {
 }
 
 /** A cluster whose follower missed entries the leader has since compacted away. */
-function lagging(): { net: TestNetwork; leader: NodeId; follower: NodeId; snapIndex: number } {
+function lagging(): { net: TestNetwork<MemoryStorage>; leader: NodeId; follower: NodeId; snapIndex: number } {
   const net = cluster();
   const leader = net.electLeader();
   const follower = net.ids.find((id) => id !== leader)!;

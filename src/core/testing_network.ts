@@ -17,19 +17,19 @@ export interface SyncStorage extends Storage {
   saveSync(batch: { hardState: HardState | null; entries: readonly Entry[]; snapshot: Snapshot | null }): void;
 }
 
-export interface TestNetworkOptions {
+export interface TestNetworkOptions<S extends SyncStorage = SyncStorage> {
   readonly ids: readonly string[];
   /** Makes each node's storage; tests may preload it (`id` says whose it is). */
-  readonly storage: (confState: ConfState, id: NodeId) => SyncStorage;
+  readonly storage: (confState: ConfState, id: NodeId) => S;
   readonly config?: Partial<Omit<RaftConfig, "id">>;
   readonly seed?: number;
   readonly learners?: readonly string[];
 }
 
-export class TestNetwork {
+export class TestNetwork<S extends SyncStorage = SyncStorage> {
   readonly ids: readonly NodeId[];
   readonly nodes = new Map<NodeId, RaftNode>();
-  readonly storages = new Map<NodeId, SyncStorage>();
+  readonly storages = new Map<NodeId, S>();
   /** Entries each node applied, in order (a snapshot is recorded as a marker entry-less jump). */
   readonly applied = new Map<NodeId, Entry[]>();
   readonly snapshotsApplied = new Map<NodeId, LogIndex[]>();
@@ -43,7 +43,7 @@ export class TestNetwork {
   private readonly rng: SeededRng;
   private readonly config: Partial<Omit<RaftConfig, "id">>;
 
-  constructor(options: TestNetworkOptions) {
+  constructor(options: TestNetworkOptions<S>) {
     this.ids = options.ids.map(nodeId);
     this.rng = new SeededRng(options.seed ?? 1);
     this.config = options.config ?? {};
@@ -64,7 +64,7 @@ export class TestNetwork {
     return node;
   }
 
-  storage(id: string): SyncStorage {
+  storage(id: string): S {
     const storage = this.storages.get(nodeId(id));
     assert(storage !== undefined, `no storage ${id}`);
     return storage;

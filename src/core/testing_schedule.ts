@@ -47,7 +47,7 @@ function ignoreExpected(run: () => void): void {
 }
 
 export class Schedule {
-  readonly net: TestNetwork;
+  readonly net: TestNetwork<CompactableStorage>;
   readonly monitor = new SafetyMonitor();
   /** Per read context: the highest index applied anywhere when it was asked. */
   private readonly readFloor = new Map<string, number>();
@@ -155,7 +155,7 @@ export class Schedule {
   }
 
   private compact(id: NodeId): void {
-    const storage = this.net.storage(id) as CompactableStorage;
+    const storage = this.net.storage(id);
     const applied = this.net.node(id).status().applied;
     if (applied > storage.snapshot().metadata.index) {
       storage.createSnapshotSync(applied, storage.initialState().confState, new Uint8Array(0));
