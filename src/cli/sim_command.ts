@@ -8,7 +8,7 @@ import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
 import type { TestingBugs } from "../core/config.js";
 import { formatHistory } from "../check/index.js";
-import { parseFaults, parseSeeds, runSweep } from "../sim/index.js";
+import { FAULT_NAMES, parseFaults, parseSeeds, runSweep } from "../sim/index.js";
 
 interface SimFlags {
   readonly seed?: string;
@@ -73,7 +73,7 @@ export function registerSimCommand(program: Command): void {
     .option("--seeds <range>", "a sweep of seeds, e.g. 1-500")
     .option("--nodes <n>", "cluster size", "5")
     .option("--ops <n>", "client operations per seed", "1000")
-    .option("--faults <spec>", "all | none | comma list of loss,duplicate,reorder,partition,oneway,crash,pause,torn,eio", "all")
+    .option("--faults <spec>", `all | none | comma list of ${FAULT_NAMES.join(",")}`, "all")
     .option("--history <path>", "write the client history (JSONL); in a sweep, for failing seeds as PATH.seed-N")
     .option("--bug <names>", `switch on deliberate core bugs (testing): ${BUGS.join(",")}`)
     .option("--stop-on-failure", "stop a sweep at the first failing seed")

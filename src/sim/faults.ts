@@ -17,6 +17,7 @@ export const FAULT_NAMES = [
   "pause", // a node processes nothing for a while, then resumes with what queued up
   "torn", // a crash tears the in-flight save: a prefix of its records persists
   "eio", // a save fails (EIO): fail-stop, the node crashes and restarts later
+  "skew", // node clocks run at different rates (ticks drift), as timers on loaded hosts do
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -75,6 +76,8 @@ export interface FaultPlan {
   readonly tornRate: number;
   /** Probability that one save fails with EIO. */
   readonly eioRate: number;
+  /** Each node's tick period is the nominal one times a factor drawn in [1, clockSkewMax]. */
+  readonly clockSkewMax: number;
   readonly fsyncMinNs: number;
   readonly fsyncMaxNs: number;
 }
@@ -105,6 +108,7 @@ export function planFaults(selection: FaultSelection, rng: SeededRng): FaultPlan
     pauseMaxNs: Math.round(between(rng, 20, 600) * MS),
     tornRate: on("torn") ? between(rng, 0.3, 1) : 0,
     eioRate: on("eio") ? between(rng, 0.0005, 0.01) : 0,
+    clockSkewMax: on("skew") ? between(rng, 1.2, 3) : 1,
     fsyncMinNs: Math.round(0.05 * MS),
     fsyncMaxNs: Math.round(between(rng, 0.2, 5) * MS),
   };

@@ -45,6 +45,10 @@ export interface SimOptions {
   readonly clientTimeoutNs?: number;
   readonly livenessTicksMax?: number;
   readonly testingBugs?: TestingBugs;
+  /** Replaces parts of the seeded fault plan (tests aim a fault mix at one bug). */
+  readonly planOverrides?: Partial<FaultPlan>;
+  /** Replaces parts of the node configuration. */
+  readonly configOverrides?: Partial<Omit<RaftConfig, "id" | "testingBugs">>;
   /** Budget for the linearizability search, per key. */
   readonly checkBudget?: number;
   /** Safety net against a run that never ends (virtual time). */
@@ -102,11 +106,14 @@ export class Simulation {
   private readonly hash = new TraceHash();
   private readonly tickNs: number;
   private faultsActive = true;
+  private readonly messageBytesMax: number;
+  /** Per node tick period: the nominal one, stretched by clock skew. */
+  private readonly tickPeriodsNs: number[];
   private events = 0;
 
   constructor(private readonly options: SimOptions) {
     this.rng = new SeededRng(options.seed);
-    this.plan = planFaults(options.faults, this.rng.fork());
+    this.plan = { ...planFaults(options.faults, this.rng.fork()), ...options.planOverrides };
     this.tickNs = options.tickNs ?? 10 * MS;
     this.ids = Array.from({ length: options.nodes }, (_, i) => nodeId(`n${i + 1}`));
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
@@ -115,8 +122,13 @@ export class Simulation {
     this.clientNetRng = this.rng.fork();
     this.checker = new InvariantChecker(this.ids);
     this.pausedQueues = this.ids.map(() => []);
+    const skewRng = this.rng.fork();
+    this.tickPeriodsNs = this.ids.map(() => Math.round(this.tickNs * (1 + skewRng.nextFloat() * (this.plan.clockSkewMax - 1))));
     const confState = { voters: this.ids, learners: [], votersOutgoing: [] };
     const nodeRng = this.rng.fork();
+    // Half the runs use tiny AppendEntries (a few entries each) to exercise flow control and the
+    // orderings, such as an entry acked without its successor, that Figure 8 is about.
+    this.messageBytesMax = this.rng.nextFloat() < 0.5 ? 100 + this.rng.nextInt(400) : DEFAULT_CONFIG.messageBytesMax;
     const snapshotEntries = 20 + this.rng.nextInt(100);
     const compactLagEntries = this.rng.nextInt(30);
     this.nodes = this.ids.map((id, index) => new SimNode({
@@ -130,7 +142,10 @@ export class Simulation {
   }
 
   private configFor(id: NodeId): RaftConfig {
-    const base: RaftConfig = { ...DEFAULT_CONFIG, id, electionTimeoutTicksMin: 10, electionTimeoutTicksMax: 20, heartbeatIntervalTicks: 3 };
+    const base: RaftConfig = {
+      ...DEFAULT_CONFIG, id, electionTimeoutTicksMin: 10, electionTimeoutTicksMax: 20, heartbeatIntervalTicks: 3,
+      messageBytesMax: this.messageBytesMax, ...this.options.configOverrides,
+    };
     return this.options.testingBugs === undefined ? base : { ...base, testingBugs: this.options.testingBugs };
   }
 
@@ -284,7 +299,7 @@ export class Simulation {
   private dispatch(event: SimEvent): void {
     switch (event.kind) {
       case "tick":
-        this.queue.push(this.queue.now + this.tickNs, event);
+        this.queue.push(this.queue.now + (this.tickPeriodsNs[event.node] ?? this.tickNs), event);
         this.toNode(event);
         return;
       case "deliver":
@@ -365,7 +380,11 @@ export class Simulation {
       if (this.plan.partitionShapes) shapes.push("one", "halves", "ring");
       if (this.plan.onewayShapes) shapes.push("oneway");
       const shape = shapes[this.nemesisRng.nextInt(shapes.length)] ?? "one";
-      const grudge = partitionGrudge(shape, this.nodes.length, this.nemesisRng);
+      // Half the time the nemesis aims at the leader (alone, or in the minority half), as
+      // Jepsen's "primaries" targeting does: stale leaders are where reads and commits go wrong.
+      const leader = this.nodes.findIndex((n) => n.leader);
+      const target = leader >= 0 && this.nemesisRng.nextFloat() < 0.5 ? leader : null;
+      const grudge = partitionGrudge(shape, this.nodes.length, this.nemesisRng, target);
       this.network.setGrudge(grudge);
       const description = `${shape} ${describeGrudge(grudge, this.ids)}`;
       this.trace(`partition ${description}`);
