@@ -30,7 +30,11 @@ export interface ServerState {
   /** The listening port, once listening. */
   port(): number;
   clients(): readonly ClientState[];
-  readonly stats: { connectionsReceived: number; commandsProcessed: number; rejectedConnections: number };
+  readonly stats: {
+    connectionsReceived: number;
+    commandsProcessed: number;
+    rejectedConnections: number;
+  };
 }
 
 export interface CommandContext {

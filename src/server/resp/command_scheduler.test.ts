@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CommandScheduler } from "./command_scheduler.js";
 
-test("writes pipeline behind writes; reads wait for earlier writes; writes wait for earlier reads", () => {
+test("writes pipeline behind writes; reads wait for writes; writes wait for reads", () => {
   const scheduler = new CommandScheduler();
   const started: string[] = [];
   scheduler.submit("write", () => started.push("w1"));

@@ -3,7 +3,12 @@
  * handler. `resolveCommand` finds a request's command and checks its arity, with Redis 7's
  * error texts for unknown commands and wrong arity, which clients and people recognise.
  */
-import { argText, type CommandContext, type CommandHandler, type CommandSpec } from "./command_context.js";
+import {
+  argText,
+  type CommandContext,
+  type CommandHandler,
+  type CommandSpec,
+} from "./command_context.js";
 import { auth, client, echo, hello, ping, quit, select } from "./commands_connection.js";
 import { cas, dbSize, del, exists, get, incr, incrBy, set } from "./commands_keys.js";
 import { infoText } from "./info.js";
@@ -48,7 +53,8 @@ const specs: readonly CommandSpec[] = [
     kind: "write", keys: [1, 1, 1], summary: "Adds to a key's integer value.", handler: incrBy,
   }),
   spec("cas", 4, ["write", "denyoom"], {
-    kind: "write", keys: [1, 1, 1], summary: "Sets a key to new if it holds expected.", handler: cas,
+    kind: "write", keys: [1, 1, 1], summary: "Sets a key to new if it holds expected.",
+    handler: cas,
   }),
   spec("dbsize", 1, ["readonly", "fast"], {
     kind: "read", keys: NO_KEYS, summary: "Returns the number of keys.", handler: dbSize,
@@ -81,7 +87,8 @@ const specs: readonly CommandSpec[] = [
     kind: "local", keys: NO_KEYS, summary: "CONFIG GET returns no parameters.", handler: config,
   }),
   spec("command", -1, ["loading", "stale"], {
-    kind: "local", keys: NO_KEYS, summary: "Describes the commands.", handler: (c, a) => command(c, a),
+    kind: "local", keys: NO_KEYS, summary: "Describes the commands.",
+    handler: (context, args) => command(context, args),
   }),
 ];
 
@@ -111,7 +118,8 @@ function command(_context: CommandContext, args: readonly Buffer[]): Reply {
     case "list":
       return array(specs.map((s) => bulk(s.name)));
     case "info":
-      return array((args.length > 2 ? named : specs).map((s) => s === undefined ? NULL : commandEntry(s)));
+      return array((args.length > 2 ? named : specs)
+        .map((s) => s === undefined ? NULL : commandEntry(s)));
     case "docs": {
       const chosen = args.length > 2 ? named.filter((s) => s !== undefined) : specs;
       return map(chosen.map((s) => [s.name, commandDocs(s)] as const));

@@ -2,7 +2,12 @@
  * Handlers of the connection commands: PING, ECHO, HELLO, AUTH, SELECT, CLIENT, QUIT. They touch
  * only the client's own state, never the store, so they run at once (kind "local").
  */
-import { argText, type ClientState, type CommandContext, type CommandHandler } from "./command_context.js";
+import {
+  argText,
+  type ClientState,
+  type CommandContext,
+  type CommandHandler,
+} from "./command_context.js";
 import { NULL, OK, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
 
 /** The Redis version raftkv's command set follows; clients gate features on it. */
@@ -31,7 +36,7 @@ function helloReply({ client, service }: CommandContext): Reply {
   ]);
 }
 
-/** raftkv has no users or passwords: like Redis with no requirepass, "default" with any password. */
+/** No users or passwords: as Redis without requirepass, "default" with any password passes. */
 function checkAuth(username: string): Reply | null {
   return username === "default"
     ? null

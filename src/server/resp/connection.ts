@@ -154,8 +154,8 @@ export class Connection {
     };
     const fail = (thrown: unknown): void => {
       if (classifyError(thrown).code === "INTERNAL") {
-        this.#deps.logger.error({ clientId: this.client.id, command: spec.name, err: messageOf(thrown) },
-          "RESP command failed unexpectedly");
+        const fields = { clientId: this.client.id, command: spec.name, err: messageOf(thrown) };
+        this.#deps.logger.error(fields, "RESP command failed unexpectedly");
       }
       settle(errorReply(thrown));
     };
@@ -229,7 +229,8 @@ export class Connection {
     if (progressed) this.#clearPartialTimer();
     if (this.#partialTimer !== null) return;
     this.#partialTimer = setTimeout(() => {
-      this.#deps.logger.info({ clientId: this.client.id }, "RESP request incomplete for too long; closing");
+      this.#deps.logger.info({ clientId: this.client.id },
+        "RESP request incomplete for too long; closing");
       this.#socket.destroy();
     }, this.#deps.options.partialRequestTimeoutMs);
     this.#partialTimer.unref();

@@ -10,9 +10,12 @@ function both(reply: Parameters<typeof encodeReply>[0]): [string, string] {
 test("scalars encode the same in RESP2 and RESP3", () => {
   assert.deepEqual(both(OK), ["+OK\r\n", "+OK\r\n"]);
   assert.deepEqual(both(error("ERR bad\r\nthing")), ["-ERR bad thing\r\n", "-ERR bad thing\r\n"]);
-  assert.deepEqual(both(integer(-(2n ** 63n))), [":-9223372036854775808\r\n", ":-9223372036854775808\r\n"]);
-  assert.deepEqual(both(bulk("héllo")), ["$6\r\nhéllo\r\n".replace("é", "\xc3\xa9"), "$6\r\nh\xc3\xa9llo\r\n"]);
-  assert.deepEqual(both(bulk(new Uint8Array([0, 13, 10]))), ["$3\r\n\x00\r\n\r\n", "$3\r\n\x00\r\n\r\n"]);
+  const min = ":-9223372036854775808\r\n";
+  assert.deepEqual(both(integer(-(2n ** 63n))), [min, min]);
+  const utf8 = "$6\r\nh\xc3\xa9llo\r\n";
+  assert.deepEqual(both(bulk("héllo")), [utf8, utf8]);
+  const binary = "$3\r\n\x00\r\n\r\n";
+  assert.deepEqual(both(bulk(new Uint8Array([0, 13, 10]))), [binary, binary]);
 });
 
 test("null is $-1 in RESP2 and _ in RESP3; a map is a flat array in RESP2 and % in RESP3", () => {

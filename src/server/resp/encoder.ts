@@ -37,7 +37,9 @@ export class ReplyWriter {
         for (const item of reply.items) this.write(item, protocol);
         return;
       case "map":
-        this.#text += protocol === 3 ? `%${reply.entries.length}\r\n` : `*${reply.entries.length * 2}\r\n`;
+        this.#text += protocol === 3
+          ? `%${reply.entries.length}\r\n`
+          : `*${reply.entries.length * 2}\r\n`;
         for (const [key, value] of reply.entries) {
           this.write(key, protocol);
           this.write(value, protocol);

@@ -25,7 +25,8 @@ const table: { readonly [C in KnownErrorCode]: (error: ErrorOf<C>) => string } =
   PROPOSAL_DROPPED: (e) => `TRYAGAIN proposal dropped (${e.reason}); retry`,
   UNCOMMITTED_BYTES_EXCEEDED: (e) =>
     `TRYAGAIN the leader is overloaded (${e.uncommittedBytes} uncommitted bytes); retry later`,
-  UNKNOWN_OUTCOME: (e) => `UNKNOWN outcome unknown: the command may have been applied (${e.reason})`,
+  UNKNOWN_OUTCOME: (e) =>
+    `UNKNOWN outcome unknown: the command may have been applied (${e.reason})`,
   VALUE_TOO_LARGE: (e) =>
     `ERR string exceeds maximum allowed size: the ${e.what} is ${e.bytes} bytes, ` +
     `the limit is ${e.bytesMax}`,

@@ -91,7 +91,8 @@ function titleOf(name: string): string {
 /** INFO [section ...]: no section, "default", "all" or "everything" means every section. */
 export async function infoText(context: CommandContext, args: readonly Buffer[]): Promise<string> {
   const asked = args.slice(1).map((arg) => argText(arg).toLowerCase());
-  const every = asked.length === 0 || asked.some((name) => ["all", "default", "everything"].includes(name));
+  const every = asked.length === 0 ||
+    asked.some((name) => ["all", "default", "everything"].includes(name));
   const names = Object.keys(sections).filter((name) => every || asked.includes(name));
   const blocks: string[] = [];
   for (const name of names) {

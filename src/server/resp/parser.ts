@@ -83,7 +83,8 @@ export class RespParser {
       switch (state.at) {
         case "start": {
           if (this.#bytes.length === 0) return INCOMPLETE;
-          const result = this.#bytes.byteAt(0) === 0x2a ? this.#readArrayHeader() : this.#readInline();
+          const isArray = this.#bytes.byteAt(0) === 0x2a;
+          const result = isArray ? this.#readArrayHeader() : this.#readInline();
           if (result !== null) return result;
           break;
         }

@@ -36,15 +36,20 @@ describe("RESP server, protocol errors", { timeout: 20_000 }, () => {
   const closingCases: readonly (readonly [string, string, string])[] = [
     ["garbage where a bulk string belongs", "*2\r\n$3\r\nGET\r\nx",
       "-ERR Protocol error: expected '$', got 'x'\r\n"],
-    ["a bulk length that is not a number", "*1\r\n$abc\r\n", "-ERR Protocol error: invalid bulk length\r\n"],
+    ["a bulk length that is not a number", "*1\r\n$abc\r\n",
+      "-ERR Protocol error: invalid bulk length\r\n"],
     ["a negative bulk length", "*1\r\n$-1\r\n", "-ERR Protocol error: invalid bulk length\r\n"],
     ["a 1 GB bulk length", "*1\r\n$1073741824\r\n", "-ERR Protocol error: invalid bulk length\r\n"],
-    ["a multibulk length that is not a number", "*x\r\n", "-ERR Protocol error: invalid multibulk length\r\n"],
-    ["a huge multibulk length", "*99999999999\r\n", "-ERR Protocol error: invalid multibulk length\r\n"],
+    ["a multibulk length that is not a number", "*x\r\n",
+      "-ERR Protocol error: invalid multibulk length\r\n"],
+    ["a huge multibulk length", "*99999999999\r\n",
+      "-ERR Protocol error: invalid multibulk length\r\n"],
     ["a bulk string not followed by CRLF", "*1\r\n$4\r\nPINGxx",
       "-ERR Protocol error: bulk string not terminated by CRLF\r\n"],
-    ["a too long inline request", "a".repeat(70 * 1024), "-ERR Protocol error: too big inline request\r\n"],
-    ["unbalanced quotes inline", "SET \"a b\r\n", "-ERR Protocol error: unbalanced quotes in request\r\n"],
+    ["a too long inline request", "a".repeat(70 * 1024),
+      "-ERR Protocol error: too big inline request\r\n"],
+    ["unbalanced quotes inline", "SET \"a b\r\n",
+      "-ERR Protocol error: unbalanced quotes in request\r\n"],
     ["a bulk count line that never ends", `*1\r\n$${"1".repeat(40)}`,
       "-ERR Protocol error: too big bulk count string\r\n"],
   ];
@@ -107,7 +112,7 @@ describe("RESP server, protocol errors", { timeout: 20_000 }, () => {
 });
 
 describe("RESP server, limits", { timeout: 20_000 }, () => {
-  test("a declared length within a huge limit allocates nothing before the bytes arrive", async () => {
+  test("a declared length within a huge limit allocates nothing before its bytes", async () => {
     const gib = 1024 * 1024 * 1024;
     const server = await RespServer.start({ service: new MemoryKvService() },
       { port: 0, bulkBytesMax: 2 * gib, requestBytesMax: 2 * gib });
@@ -147,7 +152,9 @@ describe("RESP server, limits", { timeout: 20_000 }, () => {
       let expected = "";
       for (let i = 1; i <= 100; i += 1) {
         requests += i % 2 === 0 ? "GET n\r\n" : "INCR n\r\n";
-        expected += i % 2 === 0 ? `$${String(i / 2).length}\r\n${i / 2}\r\n` : `:${(i + 1) / 2}\r\n`;
+        expected += i % 2 === 0
+          ? `$${String(i / 2).length}\r\n${i / 2}\r\n`
+          : `:${(i + 1) / 2}\r\n`;
       }
       assert.equal(await c.exchange(requests, expected), expected);
       c.destroy();
@@ -157,7 +164,8 @@ describe("RESP server, limits", { timeout: 20_000 }, () => {
   });
 
   test("connections beyond clientsMax are refused with Redis's error", async () => {
-    const server = await RespServer.start({ service: new MemoryKvService() }, { port: 0, clientsMax: 1 });
+    const server = await RespServer.start({ service: new MemoryKvService() },
+      { port: 0, clientsMax: 1 });
     try {
       const first = await RawRespClient.connect(server.port);
       assert.equal(await first.exchange("PING\r\n", "+PONG\r\n"), "+PONG\r\n");

@@ -12,7 +12,9 @@ import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { RespServer } from "./server.js";
 
 function client(port: number, protocol: 2 | 3): Redis {
-  return new Redis({ port, host: "127.0.0.1", protocol, maxRetriesPerRequest: 0, lazyConnect: true });
+  return new Redis({
+    port, host: "127.0.0.1", protocol, maxRetriesPerRequest: 0, lazyConnect: true,
+  });
 }
 
 for (const protocol of [2, 3] as const) {
@@ -43,7 +45,7 @@ for (const protocol of [2, 3] as const) {
       assert.equal(await redis.exists("k"), 0);
     });
 
-    test("SET NX and XX write only when their condition holds; TTL options are refused", async () => {
+    test("SET NX and XX write only when their condition holds; TTLs are refused", async () => {
       assert.equal(await redis.set("nx", "a", "NX"), "OK");
       assert.equal(await redis.set("nx", "b", "NX"), null);
       assert.equal(await redis.set("xx-missing", "a", "XX"), null);
@@ -59,7 +61,8 @@ for (const protocol of [2, 3] as const) {
       assert.equal(await redis.incrby("counter", 41), 42);
       assert.equal(await redis.incrby("counter", -50), -8);
       await redis.set("text", "abc");
-      await assert.rejects(redis.incr("text"), /^ReplyError: ERR value is not an integer or out of range$/);
+      await assert.rejects(redis.incr("text"),
+        /^ReplyError: ERR value is not an integer or out of range$/);
       await assert.rejects(redis.call("INCRBY", "counter", "1.5"), /not an integer/);
       await redis.set("big", "9223372036854775807");
       await assert.rejects(redis.incr("big"), /would overflow/);
@@ -87,7 +90,8 @@ for (const protocol of [2, 3] as const) {
         const entry: [Error | null, unknown] | undefined = results[i];
         assert.ok(entry !== undefined);
         assert.equal(entry[0], null);
-        const expected = i % 3 === 2 ? "OK" : i % 3 === 0 ? Math.floor(i / 3) + 1 : String(Math.floor(i / 3) + 1);
+        const count = Math.floor(i / 3) + 1;
+        const expected = i % 3 === 2 ? "OK" : i % 3 === 0 ? count : String(count);
         assert.equal(entry[1], expected, `reply ${i}`);
       }
     });
@@ -113,7 +117,8 @@ for (const protocol of [2, 3] as const) {
       service.failures.push(new NotLeaderError(nodeId("n2")));
       await assert.rejects(redis.set("k", "x"), /TRYAGAIN not the leader, the leader is n2/);
       service.failures.push(new UnknownOutcomeError("timed out after 5000 ms"));
-      await assert.rejects(redis.set("k", "x"), /^ReplyError: UNKNOWN outcome unknown: the command may have been applied/);
+      await assert.rejects(redis.set("k", "x"),
+        /^ReplyError: UNKNOWN outcome unknown: the command may have been applied/);
       service.failures.push(new Error("boom"));
       await assert.rejects(redis.incr("k"), /UNKNOWN outcome unknown.*internal error: boom/);
       assert.equal(await redis.ping(), "PONG");

@@ -46,7 +46,10 @@ export class RespServer {
    * Listens on `options.host:options.port` (port 0: an ephemeral port, see `port`).
    * @throws ConfigError for bad options; the listen error (EADDRINUSE, ...) if binding fails.
    */
-  static async start(deps: RespServerDeps, options: Partial<RespServerOptions> = {}): Promise<RespServer> {
+  static async start(
+    deps: RespServerDeps,
+    options: Partial<RespServerOptions> = {},
+  ): Promise<RespServer> {
     const server = new RespServer(deps, resolveRespServerOptions(options));
     const listening = once(server.#server, "listening");
     server.#server.listen(server.options.port, server.options.host);

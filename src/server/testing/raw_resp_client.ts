@@ -60,7 +60,8 @@ export class RawRespClient {
   async exchange(request: string | Buffer, expected: string): Promise<string> {
     const before = this.#received.length;
     this.send(request);
-    const text = await this.until((t) => t.length >= before + Buffer.byteLength(expected, "latin1"));
+    const length = before + Buffer.byteLength(expected, "latin1");
+    const text = await this.until((t) => t.length >= length);
     return text.slice(before);
   }
 

@@ -1,0 +1,107 @@
+/**
+ * The HTTP/JSON API (Fastify): key-value routes, status, health and Prometheus metrics, with a
+ * body size limit, schema validation of bodies, and every error mapped to a status by the one
+ * table in `error_responses.ts`. `buildHttpApi` returns the Fastify instance without listening
+ * (tests use `inject`); `startHttpApi` also listens.
+ */
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Registry } from "prom-client";
+import { ConfigError } from "../../core/index.js";
+import type { KvService } from "../kv_service.js";
+import { silentLogger, type Logger } from "../logger.js";
+import { errorResponseOf, sendError } from "./error_responses.js";
+import { registerKvRoutes } from "./routes_kv.js";
+import { registerStatusRoutes } from "./routes_status.js";
+
+export interface HttpApiOptions {
+  readonly host: string;
+  /** 0 picks an ephemeral port (tests). */
+  readonly port: number;
+  /** Largest request body; larger bodies get 413 before they are read in full. */
+  readonly bodyBytesMax: number;
+  /** Longest key path segment, as sent (percent-encoded); longer paths get 404. */
+  readonly keyParamLengthMax: number;
+}
+
+export const DEFAULT_HTTP_API_OPTIONS: HttpApiOptions = {
+  host: "127.0.0.1",
+  port: 8080,
+  bodyBytesMax: 16 * 1024 * 1024,
+  keyParamLengthMax: 3 * 1024,
+};
+
+export interface HttpApiDeps {
+  readonly service: KvService;
+  /** Served at `/metrics`; without it the route does not exist. */
+  readonly registry?: Registry;
+  readonly logger?: Logger;
+}
+
+function resolveOptions(options: Partial<HttpApiOptions>): HttpApiOptions {
+  const resolved = { ...DEFAULT_HTTP_API_OPTIONS, ...options };
+  for (const field of ["bodyBytesMax", "keyParamLengthMax"] as const) {
+    if (!Number.isSafeInteger(resolved[field]) || resolved[field] <= 0) {
+      throw new ConfigError(field, `must be a positive integer, got ${resolved[field]}`);
+    }
+  }
+  return resolved;
+}
+
+/**
+ * Builds the API without listening.
+ * @throws ConfigError for bad options.
+ */
+export function buildHttpApi(
+  deps: HttpApiDeps,
+  options: Partial<HttpApiOptions> = {},
+): FastifyInstance {
+  const resolved = resolveOptions(options);
+  const logger = deps.logger ?? silentLogger;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: resolved.bodyBytesMax,
+    routerOptions: { maxParamLength: resolved.keyParamLengthMax },
+    // Reject, rather than quietly coerce or strip, what does not match a schema.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  });
+  app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" },
+    (_request, body, done) => { done(null, body); });
+  app.setErrorHandler((thrown, request, reply) => {
+    const response = errorResponseOf(thrown);
+    if (response.code === "INTERNAL") {
+      logger.error({ method: request.method, url: request.url, err: response.message },
+        "HTTP request failed unexpectedly");
+    }
+    return sendError(reply, response);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, {
+    status: 404, code: "NOT_FOUND", message: `No route for ${request.method} ${request.url}`,
+    definite: true,
+  }));
+  registerKvRoutes(app, deps.service);
+  registerStatusRoutes(app, deps.service, deps.registry ?? null);
+  return app;
+}
+
+export interface RunningHttpApi {
+  readonly app: FastifyInstance;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the API and listens on `options.host:options.port`.
+ * @throws ConfigError for bad options; the listen error (EADDRINUSE, ...) if binding fails.
+ */
+export async function startHttpApi(
+  deps: HttpApiDeps,
+  options: Partial<HttpApiOptions> = {},
+): Promise<RunningHttpApi> {
+  const resolved = resolveOptions(options);
+  const app = buildHttpApi(deps, resolved);
+  await app.listen({ host: resolved.host, port: resolved.port });
+  const address = app.server.address();
+  const port = address !== null && typeof address === "object" ? address.port : resolved.port;
+  (deps.logger ?? silentLogger).info({ host: resolved.host, port }, "HTTP API listening");
+  return { app, port, close: () => app.close() };
+}

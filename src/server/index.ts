@@ -1,0 +1,39 @@
+/**
+ * The public surface of raftkv's client front ends: the `KvService` seam they call (implemented
+ * by the node runtime), their typed errors, the RESP server, the HTTP API and the Prometheus
+ * metrics. The test-only in-memory service lives in `testing/` and is not exported here.
+ */
+export type { Bytes, KvService, RaftStatusView, SetCondition, SetOptions } from "./kv_service.js";
+export {
+  IntegerOverflowError,
+  KvServiceError,
+  NotIntegerError,
+  UnknownOutcomeError,
+  ValueTooLargeError,
+  classifyError,
+  type KnownError,
+  type KnownErrorCode,
+} from "./errors.js";
+export { silentLogger, type Logger } from "./logger.js";
+export {
+  createRaftMetrics,
+  recordProposal,
+  recordStatus,
+  type ProposalResult,
+  type RaftMetrics,
+  type RaftMetricsOptions,
+} from "./metrics.js";
+export { RespServer, type RespServerDeps } from "./resp/server.js";
+export {
+  DEFAULT_RESP_SERVER_OPTIONS,
+  resolveRespServerOptions,
+  type RespServerOptions,
+} from "./resp/options.js";
+export {
+  DEFAULT_HTTP_API_OPTIONS,
+  buildHttpApi,
+  startHttpApi,
+  type HttpApiDeps,
+  type HttpApiOptions,
+  type RunningHttpApi,
+} from "./http/server.js";

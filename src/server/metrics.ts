@@ -1,0 +1,94 @@
+/**
+ * The Prometheus metrics of a raftkv node, registered on a `Registry` the caller owns and served
+ * at `GET /metrics`. The node runtime updates the counters and histograms as things happen; the
+ * gauges that mirror `status()` (term, role, commit and applied indexes) refresh themselves on
+ * each scrape when a status source is given, so the runtime need not push them.
+ */
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+import type { RoleName } from "../core/index.js";
+import type { RaftStatusView } from "./kv_service.js";
+
+/** How a proposal ended, the `result` label of `raft_proposals_total`. */
+export type ProposalResult = "committed" | "dropped" | "not_leader" | "unknown";
+
+const roles: readonly RoleName[] = ["follower", "pre-candidate", "candidate", "leader"];
+
+export interface RaftMetrics {
+  readonly term: Gauge;
+  /** 1 for the node's current role, 0 for the others. */
+  readonly role: Gauge<"role">;
+  readonly commitIndex: Gauge;
+  readonly appliedIndex: Gauge;
+  readonly elections: Counter;
+  readonly proposals: Counter<"result">;
+  readonly commitLatencySeconds: Histogram;
+  readonly walFsyncSeconds: Histogram;
+  readonly peerBytesSent: Counter<"peer">;
+}
+
+export interface RaftMetricsOptions {
+  /** When given, the status gauges are read from it at each scrape. */
+  readonly status?: () => RaftStatusView;
+}
+
+/** Sets the status gauges from `status`; for runtimes that push rather than let scrapes pull. */
+export function recordStatus(metrics: RaftMetrics, status: RaftStatusView): void {
+  metrics.term.set(status.term);
+  for (const role of roles) metrics.role.set({ role }, role === status.role ? 1 : 0);
+  metrics.commitIndex.set(status.commit);
+  metrics.appliedIndex.set(status.applied);
+}
+
+/**
+ * Creates and registers the metrics on `registry`.
+ * @throws Error from prom-client if metrics with these names are already registered there.
+ */
+export function createRaftMetrics(
+  registry: Registry,
+  options: RaftMetricsOptions = {},
+): RaftMetrics {
+  const registers = [registry];
+  const refresh = options.status;
+  // Declared before the gauges so their collect callbacks can refer to the whole set.
+  let metrics: RaftMetrics | null = null;
+  const collect = refresh === undefined ? undefined : (): void => {
+    if (metrics !== null) recordStatus(metrics, refresh());
+  };
+  const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Gauge<L>({
+      name, help, labelNames, registers, ...(collect === undefined ? {} : { collect }),
+    });
+  metrics = {
+    term: gauge("raft_term", "The node's current Raft term (§5.1)."),
+    role: gauge("raft_role", "1 for the node's current Raft role, 0 for the others.", ["role"]),
+    commitIndex: gauge("raft_commit_index", "The highest log index known to be committed."),
+    appliedIndex: gauge("raft_applied_index", "The highest log index applied to the state."),
+    elections: new Counter({
+      name: "raft_elections_total", help: "Elections this node started as a candidate.", registers,
+    }),
+    proposals: new Counter({
+      name: "raft_proposals_total", help: "Client proposals, by how they ended.",
+      labelNames: ["result"], registers,
+    }),
+    commitLatencySeconds: new Histogram({
+      name: "raft_commit_latency_seconds", help: "Time from proposal to commit on the leader.",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    walFsyncSeconds: new Histogram({
+      name: "raft_wal_fsync_seconds", help: "Duration of write-ahead log fsyncs.",
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    peerBytesSent: new Counter({
+      name: "raft_peer_bytes_sent_total", help: "Bytes sent to each peer.", labelNames: ["peer"],
+      registers,
+    }),
+  };
+  return metrics;
+}
+
+/** Counts one proposal's result; a typed helper so label values stay within `ProposalResult`. */
+export function recordProposal(metrics: RaftMetrics, result: ProposalResult): void {
+  metrics.proposals.inc({ result });
+}
