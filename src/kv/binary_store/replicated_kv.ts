@@ -1,0 +1,217 @@
+/**
+ * `ReplicatedKv`: the front ends' `KvService` (src/server/kv_service.ts, matched structurally)
+ * on top of a ClusterNode running a StoreMachine. Writes go through the log and resolve with
+ * this node's applied result; reads wait for a read barrier (§6.4) and then read local state.
+ *
+ * Ordering of pipelined writes (the KvService contract): each write is handed to the node
+ * synchronously, inside the call, so writes enter the core in call order. The core appends a
+ * leader's proposals in that order, and a follower forwards them in order over a per-peer FIFO
+ * link, never forwarding twice. Across a leadership change a forwarded proposal can still be
+ * overtaken (held in a send queue to the old leader, which is re-elected later and appends it
+ * after a newer write). The session sequence number closes that gap: the store machine ignores
+ * a command older than one its session already applied (`stale`), so writes of one ReplicatedKv
+ * never take effect out of call order; the overtaken write fails definitely
+ * (ProposalDroppedError), or is reported unknown if it timed out first, and never applies.
+ */
+import { randomBytes } from "node:crypto";
+import { NotLeaderError, ProposalDroppedError, RaftError, type Status, assertNever } from "../../core/index.js";
+import {
+  ClusterNode, NodeStoppedError, ReadTimeoutError, type ClusterNodeOptions,
+} from "../../node/index.js";
+import { IntegerOverflowError, NotIntegerError, UnknownOutcomeError, ValueTooLargeError } from "../errors.js";
+import { isInt64 } from "./int64.js";
+import {
+  encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
+} from "./store_commands.js";
+import { StoreMachine } from "./store_machine.js";
+
+export interface StoreLimits {
+  readonly keyBytesMax: number;
+  readonly valueBytesMax: number;
+  /** Upper bound on one encoded command (a DEL of many keys). */
+  readonly commandBytesMax: number;
+}
+
+export const DEFAULT_STORE_LIMITS: StoreLimits = {
+  keyBytesMax: 64 * 1024,
+  valueBytesMax: 1024 * 1024,
+  commandBytesMax: 2 * 1024 * 1024,
+};
+
+export interface ReplicatedKvOptions extends Omit<ClusterNodeOptions<StoreResult>, "stateMachine"> {
+  readonly store?: Partial<StoreLimits> & { readonly clientSessionsMax?: number };
+}
+
+/** Distributes Omit over the command union, so each variant keeps its own fields. */
+type CommandBody = StoreCommand extends infer C ? (C extends StoreCommand ? Omit<C, "clientId" | "seq"> : never) : never;
+
+export class ReplicatedKv {
+  /** This instance's client session: unique per process incarnation. */
+  readonly clientId: string;
+  private seq = 0;
+
+  constructor(
+    readonly node: ClusterNode<StoreResult>,
+    readonly machine: StoreMachine,
+    readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
+  ) {
+    this.clientId = `${node.id}/${randomBytes(8).toString("hex")}`;
+  }
+
+  /**
+   * Starts a node replicating a new StoreMachine.
+   * @throws whatever ClusterNode.start throws (ConfigError, storage and transport errors).
+   */
+  static async start(options: ReplicatedKvOptions): Promise<ReplicatedKv> {
+    const { store, ...nodeOptions } = options;
+    const limits = { ...DEFAULT_STORE_LIMITS, ...store };
+    const machine = new StoreMachine(store?.clientSessionsMax === undefined ? {} : { clientSessionsMax: store.clientSessionsMax });
+    const node = await ClusterNode.start({ ...nodeOptions, stateMachine: machine });
+    return new ReplicatedKv(node, machine, limits);
+  }
+
+  /** Stops the node (see ClusterNode.stop). */
+  stop(): Promise<void> {
+    return this.node.stop();
+  }
+
+  /** @throws NotLeaderError, ProposalDroppedError (definite: reads change nothing). */
+  async get(key: Bytes): Promise<Bytes | null> {
+    await this.barrier();
+    return this.machine.get(key);
+  }
+
+  /**
+   * @returns false when the NX/XX condition did not hold.
+   * @throws ValueTooLargeError, NotLeaderError, ProposalDroppedError, UnknownOutcomeError.
+   */
+  async set(key: Bytes, value: Bytes, options: { readonly condition?: SetCondition } = {}): Promise<boolean> {
+    this.checkKey(key);
+    this.checkValue(value);
+    const result = await this.write({ op: "set", key, value, condition: options.condition ?? null });
+    return writtenOf(result);
+  }
+
+  /** @returns how many keys existed. @throws as `set`. */
+  async del(keys: readonly Bytes[]): Promise<number> {
+    for (const key of keys) this.checkKey(key);
+    const result = await this.write({ op: "del", keys });
+    if (result.kind !== "deleted") throw unexpected(result);
+    return result.count;
+  }
+
+  /** @throws NotLeaderError, ProposalDroppedError. */
+  async exists(keys: readonly Bytes[]): Promise<number> {
+    await this.barrier();
+    return this.machine.exists(keys);
+  }
+
+  /**
+   * @returns the new value.
+   * @throws NotIntegerError, IntegerOverflowError (definite: nothing changed), and as `set`.
+   */
+  async incrBy(key: Bytes, delta: bigint): Promise<bigint> {
+    this.checkKey(key);
+    if (!isInt64(delta)) throw new NotIntegerError();
+    const result = await this.write({ op: "incrBy", key, delta });
+    if (result.kind === "integer") return result.value;
+    if (result.kind === "error") {
+      throw result.code === "NOT_INTEGER" ? new NotIntegerError() : new IntegerOverflowError();
+    }
+    throw unexpected(result);
+  }
+
+  /** @returns whether it wrote. @throws as `set`. */
+  async cas(key: Bytes, expected: Bytes | null, next: Bytes): Promise<boolean> {
+    this.checkKey(key);
+    if (expected !== null) this.checkValue(expected);
+    this.checkValue(next);
+    return writtenOf(await this.write({ op: "cas", key, expected, next }));
+  }
+
+  /** @throws NotLeaderError, ProposalDroppedError. */
+  async dbSize(): Promise<number> {
+    await this.barrier();
+    return this.machine.size;
+  }
+
+  status(): Status {
+    return this.node.raftStatus();
+  }
+
+  /**
+   * Proposes one command. Everything before `node.propose` is synchronous, so the command
+   * enters the core during the caller's call: pipelined writes keep call order.
+   */
+  private async write(body: CommandBody): Promise<StoreResult> {
+    const command = { ...body, clientId: this.clientId, seq: ++this.seq } as StoreCommand;
+    const bytes = encodeStoreCommand(command);
+    if (bytes.byteLength > this.limits.commandBytesMax) {
+      throw new ValueTooLargeError("value", bytes.byteLength, this.limits.commandBytesMax);
+    }
+    let result: StoreResult;
+    try {
+      result = await this.node.propose(bytes);
+    } catch (error) {
+      throw writeError(error);
+    }
+    if (result.kind === "stale") {
+      throw new ProposalDroppedError("a newer write of this client overtook it (leadership changed); not applied");
+    }
+    return result;
+  }
+
+  private async barrier(): Promise<void> {
+    try {
+      await this.node.readBarrier();
+    } catch (error) {
+      throw readError(error);
+    }
+  }
+
+  private checkKey(key: Bytes): void {
+    if (key.byteLength > this.limits.keyBytesMax) {
+      throw new ValueTooLargeError("key", key.byteLength, this.limits.keyBytesMax);
+    }
+  }
+
+  private checkValue(value: Bytes): void {
+    if (value.byteLength > this.limits.valueBytesMax) {
+      throw new ValueTooLargeError("value", value.byteLength, this.limits.valueBytesMax);
+    }
+  }
+}
+
+function writtenOf(result: StoreResult): boolean {
+  if (result.kind !== "written") throw unexpected(result);
+  return result.written;
+}
+
+/** A result the command cannot produce: a bug (the outcome is then unknown to the client). */
+function unexpected(result: StoreResult): Error {
+  switch (result.kind) {
+    case "invalid":
+      return new Error(`the store rejected a command this node encoded: ${result.reason}`);
+    case "written":
+    case "deleted":
+    case "integer":
+    case "error":
+    case "stale":
+      return new Error(`unexpected store result ${result.kind}`);
+    default:
+      return assertNever(result, "store result");
+  }
+}
+
+/** The node's errors in the front ends' vocabulary (src/server/errors.ts classifyError). */
+function writeError(error: unknown): unknown {
+  if (error instanceof NodeStoppedError) return new ProposalDroppedError(error.message);
+  if (error instanceof RaftError && !error.definite) return new UnknownOutcomeError(error.message);
+  return error;
+}
+
+function readError(error: unknown): unknown {
+  if (error instanceof ReadTimeoutError) return new NotLeaderError(null);
+  if (error instanceof NodeStoppedError) return new ProposalDroppedError(error.message);
+  return error;
+}
