@@ -202,6 +202,9 @@ export function prepareKey(key: string, operations: readonly Operation[]): KeyHi
     drafts.push(toDraft(op, values));
   }
   const kept = mergeUnobservedValues(imposeObservedDeadlines(dropUnobservedInfoWrites(drafts)));
-  const ops = kept.map((d, bit): KeyOp => ({ ...d, bit }));
+  // Required ops take the low bits, in invocation order, so that the search's linearized set is
+  // nearly a prefix and the memo stores it compactly (config_cache.ts).
+  const ordered = [...kept.filter((d) => !d.optional), ...kept.filter((d) => d.optional)];
+  const ops = ordered.map((d, bit): KeyOp => ({ ...d, bit }));
   return { key, ops, all: operations, values, droppedUnobserved: drafts.length - kept.length };
 }

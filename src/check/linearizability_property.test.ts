@@ -62,3 +62,11 @@ test("heavy indeterminacy (20% info, wide overlaps) on few keys is still judged"
   });
   assert.equal(checkHistory(events).verdict, "linearizable");
 });
+
+test("Maelstrom-like values (0-4, repeated) on one busy key are still judged", () => {
+  const events = randomLinearizableHistory({
+    seed: 11, opsCount: 2_000, keysCount: 1, infoRatio: 0.05, failRatio: 0.05, spreadMax: 50,
+    valuesMax: 5,
+  });
+  assert.equal(checkHistory(events).verdict, "linearizable");
+});

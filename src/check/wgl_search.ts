@@ -13,6 +13,7 @@
  * that must have happened, the completion of the op that observed it.
  */
 import { type KeyOp, unobservedStateId } from "./key_ops.js";
+import { ConfigCache, mix32 } from "./config_cache.js";
 import { PendingValues } from "./pending_values.js";
 import { assert } from "../core/types.js";
 
@@ -44,44 +45,6 @@ function stepRegister(state: number, op: KeyOp): number {
     case "cas":
       return state === op.argId ? op.toId : -1;
   }
-}
-
-function mix32(x: number): number {
-  let z = (x + 0x9e3779b9) >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
-/**
- * Configurations already explored: (linearized set, state). Keyed by a 53-bit Zobrist hash that
- * is kept up to date as bits flip; the exact set is compared on a hash match, so a collision
- * costs time, never a wrong verdict.
- */
-class ConfigCache {
-  private readonly seen = new Map<number, { bits: Uint32Array; state: number }[]>();
-
-  /** Records the configuration; returns false if it was already there. */
-  maybeAdd(hashLo: number, hashHi: number, bits: Uint32Array, state: number): boolean {
-    const lo = (hashLo ^ mix32(state)) >>> 0;
-    const hi = (hashHi ^ mix32(state ^ 0x5bd1e995)) & 0x1fffff;
-    const key = hi * 0x100000000 + lo;
-    const bucket = this.seen.get(key);
-    if (bucket === undefined) {
-      this.seen.set(key, [{ bits: bits.slice(), state }]);
-      return true;
-    }
-    for (const entry of bucket) {
-      if (entry.state === state && sameBits(entry.bits, bits)) return false;
-    }
-    bucket.push({ bits: bits.slice(), state });
-    return true;
-  }
-}
-
-function sameBits(a: Uint32Array, b: Uint32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Event list: entry 2*bit is op `bit`'s call, 2*bit+1 its return (ok ops only). */
