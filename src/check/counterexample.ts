@@ -190,7 +190,8 @@ function explainNeededValue(index: ValueIndex, key: string, stuck: Operation): S
   const shown = showValue(JSON.parse(text));
   const all = index.writersOf(text);
   const live = all.filter((op) => op.outcome !== "fail");
-  const head = `${describeOp(stuck)} on key ${JSON.stringify(key)} needs ${shown}`;
+  const needs = text === "null" ? "needs the key to be absent" : `needs ${shown}`;
+  const head = `${describeOp(stuck)} on key ${JSON.stringify(key)} ${needs}`;
   if (live.length === 0 && text !== "null") {
     if (all.length === 0) {
       return { text: `${head}, but no operation ever wrote ${shown}`, cited: [] };

@@ -68,8 +68,9 @@ function report(result: CheckResult, output: CheckOutput, elapsedMs: number): nu
 }
 
 /**
- * Reads, parses and checks one history file; returns the exit status.
- * Never throws for a missing file or a malformed history: those print an error and return 3.
+ * Reads, parses and checks one history file, prints the verdict and returns the exit status.
+ * A missing file or a malformed history prints an error naming the file (and line) and returns 3.
+ * @throws only what is not a history problem: an AssertionError from the checker is a bug.
  */
 export async function runCheck(
   file: string,
