@@ -11,7 +11,10 @@ export class Backoff {
   private failures = 0;
 
   /** @throws ConfigError if the options are invalid. */
-  constructor(private readonly options: BackoffOptions, private readonly rng: Pick<Rng, "nextFloat">) {
+  constructor(
+    private readonly options: BackoffOptions,
+    private readonly rng: Pick<Rng, "nextFloat">,
+  ) {
     validateBackoff(options);
   }
 

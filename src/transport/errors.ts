@@ -67,9 +67,8 @@ export class ListenError extends TransportError {
   override readonly name = "ListenError";
   readonly code = "LISTEN_FAILED";
   constructor(readonly host: string, readonly port: number, cause: unknown) {
-    super(`Cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Cannot listen on ${host}:${port}: ${reason}`, { cause });
   }
 }
 

@@ -67,8 +67,8 @@ export class FrameDecoder {
     if (this.pendingBytes === null) {
       if (this.buffered < FRAME_HEADER_BYTES) return null;
       const header = this.take(FRAME_HEADER_BYTES);
-      const length =
-        ((header[0] ?? 0) * 0x1000000) + (((header[1] ?? 0) << 16) | ((header[2] ?? 0) << 8) | (header[3] ?? 0));
+      const [b0 = 0, b1 = 0, b2 = 0, b3 = 0] = header;
+      const length = b0 * 0x1000000 + ((b1 << 16) | (b2 << 8) | b3); // unsigned, unlike b0 << 24
       if (length > this.frameBytesMax) throw new FrameTooLargeError(length, this.frameBytesMax);
       this.pendingBytes = length;
     }

@@ -60,18 +60,24 @@ const rejectReasons = new Set<string>([
  * @throws MessageDecodeError if it is not a handshake frame.
  */
 export function decodeHandshake(value: unknown): HandshakeFrame {
-  if (typeof value !== "object" || value === null) throw new MessageDecodeError("", "expected a handshake map");
+  if (typeof value !== "object" || value === null) {
+    throw new MessageDecodeError("", "expected a handshake map");
+  }
   const f = value as Readonly<Record<string, unknown>>;
   const get = (key: string): unknown => (Object.hasOwn(f, key) ? f[key] : undefined);
   const kind = get("kind");
   if (kind === "reject") {
     const reason = get("reason");
     const detail = get("detail");
-    if (typeof reason !== "string" || !rejectReasons.has(reason)) throw new MessageDecodeError("reason", "unknown");
+    if (typeof reason !== "string" || !rejectReasons.has(reason)) {
+      throw new MessageDecodeError("reason", "unknown");
+    }
     if (typeof detail !== "string") throw new MessageDecodeError("detail", "expected a string");
     return { kind, reason: reason as HandshakeRejectReason, detail: detail.slice(0, 500) };
   }
-  if (kind !== "hello" && kind !== "welcome") throw new MessageDecodeError("kind", "expected hello, welcome or reject");
+  if (kind !== "hello" && kind !== "welcome") {
+    throw new MessageDecodeError("kind", "expected hello, welcome or reject");
+  }
   const protocol = get("protocol");
   const version = get("version");
   const clusterId = get("clusterId");
@@ -87,19 +93,21 @@ export function decodeHandshake(value: unknown): HandshakeFrame {
 
 function checkCommon(frame: Hello | Welcome, self: HandshakeIdentity): void {
   if (frame.protocol !== PROTOCOL_NAME || frame.version !== PROTOCOL_VERSION) {
+    const got = `${JSON.stringify(frame.protocol)} v${frame.version}`;
     throw new HandshakeError(
       "VERSION_MISMATCH",
-      `expected protocol ${PROTOCOL_NAME} v${PROTOCOL_VERSION}, got ${JSON.stringify(frame.protocol)} v${frame.version}`,
+      `expected protocol ${PROTOCOL_NAME} v${PROTOCOL_VERSION}, got ${got}`,
     );
   }
   if (frame.clusterId !== self.clusterId) {
-    throw new HandshakeError(
-      "CLUSTER_MISMATCH",
-      `expected cluster id ${JSON.stringify(self.clusterId)}, got ${JSON.stringify(frame.clusterId)}`,
-    );
+    const [expected, got] = [JSON.stringify(self.clusterId), JSON.stringify(frame.clusterId)];
+    throw new HandshakeError("CLUSTER_MISMATCH", `expected cluster id ${expected}, got ${got}`);
   }
   if (frame.to !== self.nodeId) {
-    throw new HandshakeError("WRONG_NODE", `addressed to node ${frame.to}, but this is node ${self.nodeId}`);
+    throw new HandshakeError(
+      "WRONG_NODE",
+      `addressed to node ${frame.to}, but this is node ${self.nodeId}`,
+    );
   }
 }
 
@@ -108,7 +116,9 @@ function checkCommon(frame: Hello | Welcome, self: HandshakeIdentity): void {
  * @throws HandshakeError saying which check failed and what was expected.
  */
 export function checkHello(frame: HandshakeFrame, self: HandshakeIdentity): NodeId {
-  if (frame.kind !== "hello") throw new HandshakeError("MALFORMED", `expected hello, got ${frame.kind}`);
+  if (frame.kind !== "hello") {
+    throw new HandshakeError("MALFORMED", `expected hello, got ${frame.kind}`);
+  }
   checkCommon(frame, self);
   if (!self.isPeer(frame.from) || frame.from === self.nodeId) {
     throw new HandshakeError("UNKNOWN_NODE", `node ${frame.from} is not a peer of ${self.nodeId}`);
@@ -120,23 +130,35 @@ export function checkHello(frame: HandshakeFrame, self: HandshakeIdentity): Node
  * Dialler side: checks the acceptor is the node we meant to reach.
  * @throws HandshakeError for a Reject (carrying the acceptor's reason) or a mismatched Welcome.
  */
-export function checkWelcome(frame: HandshakeFrame, self: HandshakeIdentity, expected: NodeId): void {
-  if (frame.kind === "reject") throw new HandshakeError(frame.reason, `peer refused us: ${frame.detail}`);
-  if (frame.kind !== "welcome") throw new HandshakeError("MALFORMED", `expected welcome, got ${frame.kind}`);
+export function checkWelcome(
+  frame: HandshakeFrame,
+  self: HandshakeIdentity,
+  expected: NodeId,
+): void {
+  if (frame.kind === "reject") {
+    throw new HandshakeError(frame.reason, `peer refused us: ${frame.detail}`);
+  }
+  if (frame.kind !== "welcome") {
+    throw new HandshakeError("MALFORMED", `expected welcome, got ${frame.kind}`);
+  }
   checkCommon(frame, self);
   if (frame.from !== expected) {
-    throw new HandshakeError("WRONG_NODE", `dialled node ${expected}, but node ${frame.from} answered`);
+    throw new HandshakeError(
+      "WRONG_NODE",
+      `dialled node ${expected}, but node ${frame.from} answered`,
+    );
   }
 }
 
 export function helloFrame(self: HandshakeIdentity, to: NodeId): Hello {
-  const { clusterId, nodeId } = self;
-  return { kind: "hello", protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, clusterId, from: nodeId, to };
+  const { clusterId, nodeId: from } = self;
+  return { kind: "hello", protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, clusterId, from, to };
 }
 
 export function welcomeFrame(self: HandshakeIdentity, to: NodeId): Welcome {
-  const { clusterId, nodeId } = self;
-  return { kind: "welcome", protocol: PROTOCOL_NAME, version: PROTOCOL_VERSION, clusterId, from: nodeId, to };
+  const { clusterId, nodeId: from } = self;
+  const version = PROTOCOL_VERSION;
+  return { kind: "welcome", protocol: PROTOCOL_NAME, version, clusterId, from, to };
 }
 
 export function rejectFrame(error: HandshakeError): Reject {

@@ -7,12 +7,13 @@
  */
 import type { Socket } from "node:net";
 import type { Message, NodeId } from "../core/index.js";
-import { HandshakeError, MessageDecodeError, MessageMisaddressedError, TransportError } from "./errors.js";
+import {
+  HandshakeError, MessageDecodeError, MessageMisaddressedError, TransportError,
+} from "./errors.js";
 import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from "./frame.js";
 import {
-  checkHello, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeFrame, type HandshakeIdentity,
-  rejectFrame,
-  welcomeFrame,
+  checkHello, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeFrame,
+  type HandshakeIdentity, rejectFrame, welcomeFrame,
 } from "./handshake.js";
 import type { TransportLimits } from "./limits.js";
 import { unpackMessage } from "./message_codec.js";
@@ -42,12 +43,14 @@ export class InboundConnection {
     this.remote = `${socket.remoteAddress ?? "?"}:${socket.remotePort ?? "?"}`;
     socket.setNoDelay(true);
     this.handshakeTimer = setTimeout(() => {
-      this.reject(new HandshakeError("TIMEOUT", `no handshake within ${ctx.limits.handshakeTimeoutMs} ms`));
+      const timeoutMs = ctx.limits.handshakeTimeoutMs;
+      this.reject(new HandshakeError("TIMEOUT", `no handshake within ${timeoutMs} ms`));
     }, ctx.limits.handshakeTimeoutMs);
     socket.on("data", (chunk: Buffer) => { this.handleData(chunk); });
     socket.on("end", () => { this.handleEnd(); });
     socket.on("error", (error) => {
-      ctx.logger.debug({ remote: this.remote, peer: this.peer, err: error }, "Inbound connection error");
+      const fields = { remote: this.remote, peer: this.peer, err: error };
+      ctx.logger.debug(fields, "Inbound connection error");
     });
     socket.on("close", () => {
       clearTimeout(this.handshakeTimer);
@@ -103,10 +106,13 @@ export class InboundConnection {
     }
     const message = unpackMessage(frame, this.unpack);
     if (message.from !== peer) {
-      throw new MessageMisaddressedError(`from ${message.from} on the connection authenticated as ${peer}`);
+      throw new MessageMisaddressedError(
+        `from ${message.from} on the connection authenticated as ${peer}`,
+      );
     }
     if (message.to !== this.ctx.identity.nodeId) {
-      throw new MessageMisaddressedError(`to ${message.to}, but this is node ${this.ctx.identity.nodeId}`);
+      const self = this.ctx.identity.nodeId;
+      throw new MessageMisaddressedError(`to ${message.to}, but this is node ${self}`);
     }
     this.ctx.deliver(peer, message, frame.byteLength + FRAME_HEADER_BYTES);
   }
@@ -143,7 +149,8 @@ export class InboundConnection {
     );
     this.ctx.rejected(this, error);
     if (peer === null && error instanceof HandshakeError) {
-      this.socket.end(encodeFrame(encodeHandshake(rejectFrame(error))), () => this.socket.destroy());
+      const refusal = encodeFrame(encodeHandshake(rejectFrame(error)));
+      this.socket.end(refusal, () => this.socket.destroy());
     } else {
       this.socket.destroy();
     }

@@ -6,7 +6,8 @@
  *   const transport = new TcpTransport({ clusterId, nodeId, listen, peers, logger });
  *   transport.onMessage((message) => raft.step(message));  // validated; to === nodeId
  *   await transport.start();
- *   // in the Ready loop, after persisting (Figure 2): for (const m of ready.messages) transport.send(m);
+ *   // In the Ready loop, only after persisting (Figure 2):
+ *   for (const m of ready.messages) transport.send(m);
  *   // a false return means dropped now; Raft's retries cover it (§5.1).
  *   ...
  *   await transport.close();
@@ -22,8 +23,8 @@ export type {
 } from "./transport.js";
 export { silentLogger } from "./transport.js";
 export {
-  type BackoffOptions, DEFAULT_BACKOFF, DEFAULT_TRANSPORT_LIMITS, type TransportLimits, validateBackoff,
-  validateTransportLimits,
+  type BackoffOptions, DEFAULT_BACKOFF, DEFAULT_TRANSPORT_LIMITS, type TransportLimits,
+  validateBackoff, validateTransportLimits,
 } from "./limits.js";
 export {
   FrameTooLargeError, FrameTruncatedError, HandshakeError, type HandshakeRejectReason, ListenError,

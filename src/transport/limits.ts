@@ -49,10 +49,14 @@ function positiveInteger(field: string, value: number): void {
 export function validateTransportLimits(limits: TransportLimits): TransportLimits {
   for (const [field, value] of Object.entries(limits)) positiveInteger(field, value as number);
   if (limits.frameBytesMax > FRAME_BYTES_LIMIT) {
-    throw new ConfigError("frameBytesMax", `must fit the uint32 length prefix (<= ${FRAME_BYTES_LIMIT})`);
+    const limit = FRAME_BYTES_LIMIT;
+    throw new ConfigError("frameBytesMax", `must fit the uint32 length prefix (<= ${limit})`);
   }
   if (limits.frameBytesMax > limits.sendQueueBytesMax) {
-    throw new ConfigError("frameBytesMax", "must not exceed sendQueueBytesMax, or a largest message could never be queued");
+    throw new ConfigError(
+      "frameBytesMax",
+      "must not exceed sendQueueBytesMax, or a largest message could never be queued",
+    );
   }
   return limits;
 }

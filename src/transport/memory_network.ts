@@ -11,13 +11,15 @@ import type { Message, NodeId } from "../core/index.js";
 import { assert } from "../core/index.js";
 import { MessageDecodeError } from "./errors.js";
 import { FRAME_HEADER_BYTES } from "./frame.js";
-import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits, validateTransportLimits } from "./limits.js";
+import {
+  DEFAULT_TRANSPORT_LIMITS, type TransportLimits, validateTransportLimits,
+} from "./limits.js";
 import { encodeMessage, unpackMessage } from "./message_codec.js";
 import { newUnpacker } from "./msgpack.js";
 import { PeerStateEvents } from "./peer_state_events.js";
 import {
-  type MessageHandler, type PeerConnectionState, type PeerStateListener, type PeerStats, silentLogger,
-  type Transport, type TransportLogger, type TransportStats,
+  type MessageHandler, type PeerConnectionState, type PeerStateListener, type PeerStats,
+  silentLogger, type Transport, type TransportLogger, type TransportStats,
 } from "./transport.js";
 
 export interface MemoryNetworkOptions {
@@ -91,16 +93,25 @@ class MemoryLink {
   constructor(readonly peer: NodeId) {}
 }
 
+interface ReceivedCounters {
+  messagesReceived: number;
+  bytesReceived: number;
+}
+
 export class MemoryTransport implements Transport {
   private readonly links = new Map<NodeId, MemoryLink>();
-  private readonly received = new Map<NodeId, { messagesReceived: number; bytesReceived: number }>();
+  private readonly received = new Map<NodeId, ReceivedCounters>();
   private readonly events = new PeerStateEvents();
   private readonly unpack = newUnpacker();
   private handler: MessageHandler | null = null;
   private lifecycle: "new" | "started" | "closed" = "new";
   private droppedUnknownPeer = 0;
 
-  constructor(private readonly network: MemoryNetwork, readonly nodeId: NodeId, peers: Iterable<NodeId>) {
+  constructor(
+    private readonly network: MemoryNetwork,
+    readonly nodeId: NodeId,
+    peers: Iterable<NodeId>,
+  ) {
     for (const peer of peers) {
       if (peer === nodeId) continue;
       this.links.set(peer, new MemoryLink(peer));
@@ -117,7 +128,7 @@ export class MemoryTransport implements Transport {
   }
 
   send(message: Message): boolean {
-    assert(message.from === this.nodeId, `send from ${message.from} on the transport of ${this.nodeId}`);
+    assert(message.from === this.nodeId, `send from ${message.from} on ${this.nodeId}'s transport`);
     const link = this.links.get(message.to);
     if (link === undefined) this.droppedUnknownPeer += 1;
     if (link === undefined || this.isClosed) return false;
@@ -185,7 +196,8 @@ export class MemoryTransport implements Transport {
         queuedMessages: link.items.length, queuedBytes: link.queuedBytes,
       });
     }
-    return { nodeId: this.nodeId, peers, messagesDroppedUnknownPeer: this.droppedUnknownPeer, connectionsRejected: 0 };
+    const messagesDroppedUnknownPeer = this.droppedUnknownPeer;
+    return { nodeId: this.nodeId, peers, messagesDroppedUnknownPeer, connectionsRejected: 0 };
   }
 
   /** The network says `peer` came up or went down: update our link to it and deliver. */
@@ -207,7 +219,8 @@ export class MemoryTransport implements Transport {
       message = unpackMessage(payload, this.unpack);
     } catch (error: unknown) {
       if (!(error instanceof MessageDecodeError)) throw error;
-      this.network.logger.error({ peer: from, code: error.code, err: error }, `Dropped a message from ${from}`);
+      const fields = { peer: from, code: error.code, err: error };
+      this.network.logger.error(fields, `Dropped a message from ${from}`);
       return;
     }
     const counters = this.received.get(from);

@@ -5,7 +5,9 @@
  * fresh object holding only the known fields, with byte fields copied into plain `Uint8Array`s
  * that share no memory with the receive buffers.
  */
-import type { ConfState, Entry, EntryKind, LogIndex, Message, NodeId, Snapshot, Term } from "../core/index.js";
+import type {
+  ConfState, Entry, EntryKind, LogIndex, Message, NodeId, Snapshot, Term,
+} from "../core/index.js";
 import { assertNever } from "../core/index.js";
 import { MessageDecodeError } from "./errors.js";
 import { newUnpacker, packValue } from "./msgpack.js";
@@ -30,9 +32,8 @@ function fail(path: string, reason: string): never {
 }
 
 function record(value: unknown, path: string): Fields {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Uint8Array) {
-    fail(path, "expected a map");
-  }
+  const isMap = typeof value === "object" && value !== null && !Array.isArray(value);
+  if (!isMap || value instanceof Uint8Array) fail(path, "expected a map");
   return value as Fields;
 }
 
@@ -53,8 +54,13 @@ function count(fields: Fields, key: string, path: string): number {
   return value;
 }
 
-const termField = (f: Fields, key: string, path: string): Term => count(f, key, path) as Term;
-const indexField = (f: Fields, key: string, path: string): LogIndex => count(f, key, path) as LogIndex;
+function termField(f: Fields, key: string, path: string): Term {
+  return count(f, key, path) as Term;
+}
+
+function indexField(f: Fields, key: string, path: string): LogIndex {
+  return count(f, key, path) as LogIndex;
+}
 
 /** Mirrors the check of `nodeId()` in core/types.ts (a test keeps the two in step). */
 const nodeIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -70,7 +76,9 @@ function nodeIdValue(value: unknown, path: string): NodeId {
 
 function boolField(fields: Fields, key: string, path: string): boolean {
   const value = field(fields, key);
-  if (typeof value !== "boolean") fail(join(path, key), `expected a boolean, got ${describe(value)}`);
+  if (typeof value !== "boolean") {
+    fail(join(path, key), `expected a boolean, got ${describe(value)}`);
+  }
   return value;
 }
 
@@ -86,7 +94,9 @@ function contextField(fields: Fields, key: string, path: string): string | null 
 
 function bytesField(fields: Fields, key: string, path: string): Uint8Array {
   const value = field(fields, key);
-  if (!(value instanceof Uint8Array)) fail(join(path, key), `expected bytes, got ${describe(value)}`);
+  if (!(value instanceof Uint8Array)) {
+    fail(join(path, key), `expected bytes, got ${describe(value)}`);
+  }
   return new Uint8Array(value); // a copy: never a view of a receive buffer
 }
 
@@ -105,7 +115,9 @@ const entryKinds: readonly EntryKind[] = ["normal", "noop", "config"];
 function entryValue(value: unknown, path: string): Entry {
   const f = record(value, path);
   const kind = field(f, "kind");
-  if (!entryKinds.includes(kind as EntryKind)) fail(join(path, "kind"), `unknown entry kind ${describe(kind)}`);
+  if (!entryKinds.includes(kind as EntryKind)) {
+    fail(join(path, "kind"), `unknown entry kind ${describe(kind)}`);
+  }
   return {
     term: termField(f, "term", path),
     index: indexField(f, "index", path),
@@ -150,7 +162,9 @@ const messageTypes = new Set<string>([
 export function decodeMessage(value: unknown): Message {
   const f = record(value, "");
   const type = field(f, "type");
-  if (typeof type !== "string" || !messageTypes.has(type)) fail("type", `unknown message type ${describe(type)}`);
+  if (typeof type !== "string" || !messageTypes.has(type)) {
+    fail("type", `unknown message type ${describe(type)}`);
+  }
   const envelope = {
     from: nodeIdValue(field(f, "from"), "from"),
     to: nodeIdValue(field(f, "to"), "to"),
@@ -168,7 +182,11 @@ interface EnvelopeFields {
 function bodyOf(type: Message["type"], f: Fields, e: EnvelopeFields): Message {
   switch (type) {
     case "PreVote":
-      return { type, ...e, lastLogIndex: indexField(f, "lastLogIndex", ""), lastLogTerm: termField(f, "lastLogTerm", "") };
+      return {
+        type, ...e,
+        lastLogIndex: indexField(f, "lastLogIndex", ""),
+        lastLogTerm: termField(f, "lastLogTerm", ""),
+      };
     case "RequestVote":
       return {
         type, ...e,
@@ -196,7 +214,9 @@ function bodyOf(type: Message["type"], f: Fields, e: EnvelopeFields): Message {
         hintTerm: termField(f, "hintTerm", ""),
       };
     case "Heartbeat":
-      return { type, ...e, commit: indexField(f, "commit", ""), context: contextField(f, "context", "") };
+      return {
+        type, ...e, commit: indexField(f, "commit", ""), context: contextField(f, "context", ""),
+      };
     case "HeartbeatResponse":
       return { type, ...e, context: contextField(f, "context", "") };
     case "InstallSnapshot":
@@ -206,7 +226,9 @@ function bodyOf(type: Message["type"], f: Fields, e: EnvelopeFields): Message {
     case "ReadIndexRequest":
       return { type, ...e, context: stringField(f, "context", "") };
     case "ReadIndexResponse":
-      return { type, ...e, context: stringField(f, "context", ""), index: indexField(f, "index", "") };
+      return {
+        type, ...e, context: stringField(f, "context", ""), index: indexField(f, "index", ""),
+      };
     case "TimeoutNow":
       return { type, ...e };
     default:

@@ -22,7 +22,8 @@ export function newUnpacker(): (bytes: Uint8Array) => unknown {
       return unpackr.unpack(bytes) as unknown;
     } catch (error: unknown) {
       // msgpackr throws plain Errors for truncated, trailing or invalid data.
-      throw new MessageDecodeError("", `not valid msgpack (${error instanceof Error ? error.message : "?"})`);
+      const reason = error instanceof Error ? error.message : "?";
+      throw new MessageDecodeError("", `not valid msgpack (${reason})`);
     }
   };
 }

@@ -11,7 +11,8 @@ import { Backoff } from "./backoff.js";
 import { ProtocolViolationError, TransportError } from "./errors.js";
 import { encodeFrame, encodeFrames, FrameDecoder } from "./frame.js";
 import {
-  checkWelcome, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeIdentity, helloFrame,
+  checkWelcome, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeIdentity,
+  helloFrame,
 } from "./handshake.js";
 import type { BackoffOptions, TransportLimits } from "./limits.js";
 import { newUnpacker } from "./msgpack.js";
@@ -32,7 +33,10 @@ export interface PeerLinkContext {
   readonly onState: (peer: NodeId, state: PeerConnectionState) => void;
 }
 
-type SentCounters = Pick<PeerStats, "messagesSent" | "bytesSent" | "messagesDropped" | "connectsTotal">;
+type SentCounters = Pick<
+  PeerStats, "messagesSent" | "bytesSent" | "messagesDropped" | "connectsTotal"
+>;
+type Unpack = (bytes: Uint8Array) => unknown;
 
 export class PeerLink {
   private linkState: PeerConnectionState = "disconnected";
@@ -44,9 +48,15 @@ export class PeerLink {
   private closing: Promise<void> | null = null;
   private readonly queue: SendQueue;
   private readonly backoff: Backoff;
-  private readonly counters = { messagesSent: 0, bytesSent: 0, messagesDropped: 0, connectsTotal: 0 };
+  private readonly counters: { -readonly [K in keyof SentCounters]: number } = {
+    messagesSent: 0, bytesSent: 0, messagesDropped: 0, connectsTotal: 0,
+  };
 
-  constructor(readonly peer: NodeId, public address: PeerAddress, private readonly ctx: PeerLinkContext) {
+  constructor(
+    readonly peer: NodeId,
+    public address: PeerAddress,
+    private readonly ctx: PeerLinkContext,
+  ) {
     this.queue = new SendQueue(ctx.limits.sendQueueMessagesMax, ctx.limits.sendQueueBytesMax);
     this.backoff = new Backoff(ctx.backoff, ctx.rng);
   }
@@ -60,7 +70,8 @@ export class PeerLink {
   }
 
   start(): void {
-    if (this.linkState === "disconnected" && this.socket === null && this.retryTimer === null) this.dial();
+    const idle = this.socket === null && this.retryTimer === null;
+    if (this.linkState === "disconnected" && idle) this.dial();
   }
 
   /** Queues one encoded message; false (and counted) if the queue is full or the link closed. */
@@ -105,20 +116,22 @@ export class PeerLink {
     const decoder = new FrameDecoder(HANDSHAKE_BYTES_MAX);
     const unpack = newUnpacker();
     this.handshakeTimer = setTimeout(() => {
-      this.ctx.logger.warn({ peer: this.peer, host, port }, `Handshake with peer ${this.peer} timed out`);
+      const fields = { peer: this.peer, host, port };
+      this.ctx.logger.warn(fields, `Handshake with peer ${this.peer} timed out`);
       socket.destroy();
     }, this.ctx.limits.handshakeTimeoutMs);
     socket.write(encodeFrame(encodeHandshake(helloFrame(this.ctx.identity, this.peer))));
     socket.on("data", (chunk: Buffer) => { this.handleData(socket, decoder, unpack, chunk); });
     socket.on("drain", () => { this.flush(); });
     socket.on("error", (error) => {
-      this.ctx.logger.debug({ peer: this.peer, host, port, err: error }, `Connection to peer ${this.peer} failed`);
+      const fields = { peer: this.peer, host, port, err: error };
+      this.ctx.logger.debug(fields, `Connection to peer ${this.peer} failed`);
     });
     socket.on("close", () => { this.handleClose(socket); });
   }
 
   /** The acceptor sends exactly one frame, Welcome or Reject; anything else is a violation. */
-  private handleData(socket: Socket, decoder: FrameDecoder, unpack: (b: Uint8Array) => unknown, chunk: Buffer): void {
+  private handleData(socket: Socket, decoder: FrameDecoder, unpack: Unpack, chunk: Buffer): void {
     if (socket !== this.socket) return;
     try {
       if (this.handshaken) throw new ProtocolViolationError("peer sent data after the handshake");
@@ -126,7 +139,9 @@ export class PeerLink {
       const frame = decoder.next();
       if (frame === null) return;
       checkWelcome(decodeHandshake(unpack(frame)), this.ctx.identity, this.peer);
-      if (decoder.bufferedBytes > 0) throw new ProtocolViolationError("peer sent data after its welcome");
+      if (decoder.bufferedBytes > 0) {
+        throw new ProtocolViolationError("peer sent data after its welcome");
+      }
     } catch (error: unknown) {
       if (!(error instanceof TransportError)) throw error;
       this.ctx.logger.error(
@@ -155,7 +170,9 @@ export class PeerLink {
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
     if (this.linkState === "closed") return;
-    if (this.handshaken) this.ctx.logger.warn({ peer: this.peer }, `Lost connection to peer ${this.peer}`);
+    if (this.handshaken) {
+      this.ctx.logger.warn({ peer: this.peer }, `Lost connection to peer ${this.peer}`);
+    }
     this.handshaken = false;
     this.setState("disconnected");
     const delayMs = this.backoff.nextDelayMs();

@@ -18,8 +18,8 @@ import { ListenError } from "./errors.js";
 import type { HandshakeIdentity } from "./handshake.js";
 import { InboundConnection } from "./inbound_connection.js";
 import {
-  type BackoffOptions, DEFAULT_BACKOFF, DEFAULT_TRANSPORT_LIMITS, type TransportLimits, validateBackoff,
-  validateTransportLimits,
+  type BackoffOptions, DEFAULT_BACKOFF, DEFAULT_TRANSPORT_LIMITS, type TransportLimits,
+  validateBackoff, validateTransportLimits,
 } from "./limits.js";
 import { encodeMessage } from "./message_codec.js";
 import { type PeerAddress, PeerLink } from "./peer_link.js";
@@ -82,7 +82,7 @@ export class TcpTransport implements Transport {
   }
 
   send(message: Message): boolean {
-    assert(message.from === this.nodeId, `send from ${message.from} on the transport of ${this.nodeId}`);
+    assert(message.from === this.nodeId, `send from ${message.from} on ${this.nodeId}'s transport`);
     const link = this.links.get(message.to);
     if (link === undefined || this.lifecycle === "closed") {
       this.droppedUnknownPeer += link === undefined ? 1 : 0;
@@ -93,7 +93,7 @@ export class TcpTransport implements Transport {
     if (payload.byteLength > this.limits.frameBytesMax) {
       this.logger.warn(
         { peer: message.to, type: message.type, bytes: payload.byteLength },
-        `Dropped a ${message.type} of ${payload.byteLength} bytes for ${message.to}: over frameBytesMax`,
+        `Dropped a ${message.type} of ${payload.byteLength} bytes: over frameBytesMax`,
       );
       link.countDrop();
       return false;
@@ -196,7 +196,9 @@ export class TcpTransport implements Transport {
     if (this.lifecycle !== "started" || this.inbound.size >= this.limits.inboundConnectionsMax) {
       this.logger.warn(
         { remote: socket.remoteAddress, inbound: this.inbound.size },
-        `Refused an inbound connection: ${this.lifecycle === "started" ? "inboundConnectionsMax reached" : "closing"}`,
+        this.lifecycle === "started"
+          ? "Refused an inbound connection: inboundConnectionsMax reached"
+          : "Refused an inbound connection: closing",
       );
       this.connectionsRejected += 1;
       socket.destroy();
@@ -212,7 +214,9 @@ export class TcpTransport implements Transport {
       closed: (connection) => {
         this.inbound.delete(connection);
         const peer = connection.peer;
-        if (peer !== null && this.inboundByPeer.get(peer) === connection) this.inboundByPeer.delete(peer);
+        if (peer !== null && this.inboundByPeer.get(peer) === connection) {
+          this.inboundByPeer.delete(peer);
+        }
       },
     }));
   }
@@ -221,7 +225,8 @@ export class TcpTransport implements Transport {
     const older = this.inboundByPeer.get(peer);
     this.inboundByPeer.set(peer, connection);
     if (older !== undefined && older !== connection) {
-      this.logger.info({ peer, remote: connection.remote }, `Peer ${peer} reconnected; closing its older connection`);
+      const fields = { peer, remote: connection.remote };
+      this.logger.info(fields, `Peer ${peer} reconnected; closing its older connection`);
       void older.destroy();
     }
   }
