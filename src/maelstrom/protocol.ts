@@ -78,13 +78,15 @@ export class ProtocolError extends Error {
     readonly line: string,
     readonly reason: string,
   ) {
-    super(`Node ${nodeId} broke the Maelstrom protocol: ${reason}\n  offending line: ${clip(line)}`);
+    super(`Node ${nodeId} broke the Maelstrom protocol: ${reason}\n` +
+      `  offending line: ${clip(line)}`);
   }
 }
 
 function clip(line: string): string {
   const lineCharsMax = 500;
-  return line.length > lineCharsMax ? `${line.slice(0, lineCharsMax)}... (${line.length} chars)` : line;
+  if (line.length <= lineCharsMax) return line;
+  return `${line.slice(0, lineCharsMax)}... (${line.length} chars)`;
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -102,7 +104,11 @@ function isOptionalInteger(value: unknown): boolean {
  * @throws ProtocolError for non-JSON, a non-object, extra envelope keys, a `src` other than the
  *   node itself, a `dest` that `isKnownId` rejects, or a body without a string `type`.
  */
-export function parseNodeLine(nodeId: string, line: string, isKnownId: (id: string) => boolean): Envelope {
+export function parseNodeLine(
+  nodeId: string,
+  line: string,
+  isKnownId: (id: string) => boolean,
+): Envelope {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -111,14 +117,19 @@ export function parseNodeLine(nodeId: string, line: string, isKnownId: (id: stri
   }
   if (!isRecord(parsed)) throw new ProtocolError(nodeId, line, "stdout line is not a JSON object");
   for (const key of Object.keys(parsed)) {
-    if (!envelopeKeys.has(key)) throw new ProtocolError(nodeId, line, `envelope has an extra key "${key}"`);
+    if (!envelopeKeys.has(key)) {
+      throw new ProtocolError(nodeId, line, `envelope has an extra key "${key}"`);
+    }
   }
   const { src, dest, body } = parsed;
   if (src !== nodeId) {
-    throw new ProtocolError(nodeId, line, `"src" must be the node's own id "${nodeId}", got ${JSON.stringify(src)}`);
+    const got = JSON.stringify(src);
+    throw new ProtocolError(nodeId, line, `"src" must be the node's own id "${nodeId}", got ${got}`);
   }
   if (typeof dest !== "string") throw new ProtocolError(nodeId, line, `"dest" must be a string`);
-  if (!isKnownId(dest)) throw new ProtocolError(nodeId, line, `"dest" names an unknown node "${dest}"`);
+  if (!isKnownId(dest)) {
+    throw new ProtocolError(nodeId, line, `"dest" names an unknown node "${dest}"`);
+  }
   if (!isRecord(body) || typeof body.type !== "string") {
     throw new ProtocolError(nodeId, line, `"body" must be an object with a string "type"`);
   }
@@ -135,7 +146,12 @@ export type ReplyOutcome =
   | { readonly kind: "malformed"; readonly reason: string };
 
 /** lin-kv's closed reply schemas: exactly these keys, `msg_id` optional. */
-const replySchemas: Readonly<Record<string, { readonly type: string; readonly keys: readonly string[] }>> = {
+interface ReplySchema {
+  readonly type: string;
+  readonly keys: readonly string[];
+}
+
+const replySchemas: Readonly<Record<string, ReplySchema>> = {
   read: { type: "read_ok", keys: ["type", "value", "in_reply_to"] },
   write: { type: "write_ok", keys: ["type", "in_reply_to"] },
   cas: { type: "cas_ok", keys: ["type", "in_reply_to"] },
@@ -145,18 +161,23 @@ const replySchemas: Readonly<Record<string, { readonly type: string; readonly ke
 export function classifyReply(f: string, body: Body): ReplyOutcome {
   if (body.type === "error") {
     if (typeof body.code !== "number" || !Number.isSafeInteger(body.code)) {
-      return { kind: "malformed", reason: `error body without an integer "code": ${JSON.stringify(body)}` };
+      const reason = `error body without an integer "code": ${JSON.stringify(body)}`;
+      return { kind: "malformed", reason };
     }
-    return { kind: "error", code: body.code, text: typeof body.text === "string" ? body.text : null };
+    const text = typeof body.text === "string" ? body.text : null;
+    return { kind: "error", code: body.code, text };
   }
   const schema = replySchemas[f];
   if (schema === undefined) return { kind: "malformed", reason: `no schema for f ${f}` };
   if (body.type !== schema.type) {
-    return { kind: "malformed", reason: `expected type "${schema.type}", got ${JSON.stringify(body)}` };
+    const reason = `expected type "${schema.type}", got ${JSON.stringify(body)}`;
+    return { kind: "malformed", reason };
   }
   const allowed = new Set([...schema.keys, "msg_id"]);
   for (const key of Object.keys(body)) {
-    if (!allowed.has(key)) return { kind: "malformed", reason: `${schema.type} has extra key "${key}"` };
+    if (!allowed.has(key)) {
+      return { kind: "malformed", reason: `${schema.type} has extra key "${key}"` };
+    }
   }
   for (const key of schema.keys) {
     if (!(key in body)) return { kind: "malformed", reason: `${schema.type} is missing "${key}"` };

@@ -6,7 +6,7 @@
  * under its JSON text. Values are stored wrapped in a one-element array, so that a written `null`
  * stays distinguishable from an absent key (the state machine reads an absent key as null).
  */
-import { type KvCommand, type KvResult, type KvStateMachine, type KvValue } from "../../kv/index.js";
+import type { KvCommand, KvResult, KvStateMachine, KvValue } from "../../kv/index.js";
 import { ErrorCode, type Body, type OutgoingBody } from "../protocol.js";
 
 export type ClientOp = "read" | "write" | "cas";
@@ -30,18 +30,17 @@ function wrap(value: unknown): KvValue {
 
 /** The command for a write or cas (reads take the ReadIndex path unless configured otherwise). */
 export function commandOf(body: Body, clientId: string, seq: number): KvCommand | Rejection {
-  if (!("key" in body)) return { reject: errorBody(ErrorCode.malformedRequest, `${body.type} needs a key`) };
+  const malformed = (text: string): Rejection => ({ reject: errorBody(ErrorCode.malformedRequest, text) });
+  if (!("key" in body)) return malformed(`${body.type} needs a key`);
   const key = storedKey(body.key);
   switch (body.type) {
     case "read":
       return { op: "read", clientId, seq, key };
     case "write":
-      if (!("value" in body)) return { reject: errorBody(ErrorCode.malformedRequest, "write needs a value") };
+      if (!("value" in body)) return malformed("write needs a value");
       return { op: "write", clientId, seq, key, value: wrap(body.value) };
     case "cas":
-      if (!("from" in body) || !("to" in body)) {
-        return { reject: errorBody(ErrorCode.malformedRequest, "cas needs from and to") };
-      }
+      if (!("from" in body) || !("to" in body)) return malformed("cas needs from and to");
       return { op: "cas", clientId, seq, key, from: wrap(body.from), to: wrap(body.to) };
     default:
       return { reject: errorBody(ErrorCode.notSupported, `unsupported request type ${body.type}`) };
@@ -81,7 +80,8 @@ export function replyOf(op: ClientOp, result: KvResult): OutgoingBody {
       return errorBody(ErrorCode.keyDoesNotExist, "key does not exist");
     case "precondition-failed": {
       const current = unwrap(result.current).value;
-      return errorBody(ErrorCode.preconditionFailed, `expected a different value; current is ${JSON.stringify(current)}`);
+      const text = `expected a different value; current is ${JSON.stringify(current)}`;
+      return errorBody(ErrorCode.preconditionFailed, text);
     }
     case "stale-session":
       // A newer command of this client was applied first; this one was skipped. The client has

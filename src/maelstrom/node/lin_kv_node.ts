@@ -22,7 +22,9 @@ import { nodeId, type LogIndex } from "../../core/types.js";
 import { decodeCommand, encodeCommand, KvStateMachine, type KvCommand } from "../../kv/index.js";
 import { MemoryStorage } from "../../storage/memory_storage.js";
 import { ErrorCode, type Envelope, type OutgoingBody } from "../protocol.js";
-import { commandOf, errorBody, isClientOp, readReply, replyOf, type ClientOp } from "./kv_adapter.js";
+import {
+  commandOf, errorBody, isClientOp, readReply, replyOf, type ClientOp,
+} from "./kv_adapter.js";
 import type { NodeTimings } from "./timings.js";
 import { decodeRaftBody, encodeRaftBody, RAFT_BODY_TYPE } from "./wire.js";
 
@@ -52,6 +54,14 @@ interface Pending {
   readIndex: LogIndex | null;
 }
 
+interface AwaitingLeader {
+  readonly request: Envelope;
+  readonly op: ClientOp;
+  readonly giveUpAtMs: number;
+}
+
+const unavailable = ErrorCode.temporarilyUnavailable;
+
 export class LinKvNode {
   private readonly raft: RaftNode;
   private readonly storage: MemoryStorage;
@@ -61,14 +71,15 @@ export class LinKvNode {
   private readonly pendingCommands = new Map<string, Pending>();
   private readonly pendingReads = new Map<string, Pending>();
   /** Requests that arrived while no leader was known, with the time to give up on them. */
-  private awaitingLeader: { readonly request: Envelope; readonly op: ClientOp; readonly giveUpAtMs: number }[] = [];
+  private awaitingLeader: AwaitingLeader[] = [];
   private seq = 0;
   private applied = 0;
 
   constructor(private readonly options: LinKvNodeOptions) {
     const { id, nodeIds, timings, seed } = options;
     this.peers = new Set(nodeIds.filter((peer) => peer !== id));
-    this.storage = new MemoryStorage({ voters: nodeIds.map(nodeId), learners: [], votersOutgoing: [] });
+    const voters = nodeIds.map(nodeId);
+    this.storage = new MemoryStorage({ voters, learners: [], votersOutgoing: [] });
     this.raft = new RaftNode({
       config: {
         ...DEFAULT_CONFIG,
@@ -102,7 +113,8 @@ export class LinKvNode {
     }
     if (!isClientOp(body.type)) {
       if (body.in_reply_to === undefined) {
-        this.options.send(message.src, errorBody(ErrorCode.notSupported, `unsupported type ${body.type}`), body.msg_id);
+        const refusal = errorBody(ErrorCode.notSupported, `unsupported type ${body.type}`);
+        this.options.send(message.src, refusal, body.msg_id);
       }
       return;
     }
@@ -113,7 +125,8 @@ export class LinKvNode {
   drain(): void {
     while (this.raft.hasReady()) {
       const ready = this.raft.ready();
-      this.storage.saveSync({ hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot });
+      const { hardState, entries, snapshot } = ready;
+      this.storage.saveSync({ hardState, entries, snapshot });
       if (ready.softState !== null) this.options.log.info({ ...ready.softState }, "role changed");
       for (const message of ready.messages) this.sendRaft(message);
       this.apply(ready);
@@ -130,16 +143,17 @@ export class LinKvNode {
 
   private sendRaft(message: Message): void {
     if (!this.peers.has(message.to)) {
-      this.options.log.warn({ to: message.to, type: message.type }, "dropping a message to a non-peer");
+      this.options.log.warn({ to: message.to, type: message.type }, "dropping a message to non-peer");
       return;
     }
     this.options.send(message.to, encodeRaftBody(message));
   }
 
   private handleClientRequest(request: Envelope, op: ClientOp): void {
-    const pendingCount = this.pendingCommands.size + this.pendingReads.size + this.awaitingLeader.length;
+    const { pendingCommands, pendingReads, awaitingLeader } = this;
+    const pendingCount = pendingCommands.size + pendingReads.size + awaitingLeader.length;
     if (pendingCount >= this.options.timings.pendingRequestsMax) {
-      this.reply(request, errorBody(ErrorCode.temporarilyUnavailable, "too many requests in flight"));
+      this.reply(request, errorBody(unavailable, "too many requests in flight"));
       return;
     }
     if (!this.hasLeader()) {
@@ -199,8 +213,8 @@ export class LinKvNode {
 
   /** The definite error for a request the core refused before it could enter the log. */
   private refusal(error: unknown): OutgoingBody {
-    if (error instanceof NotLeaderError) return errorBody(ErrorCode.temporarilyUnavailable, "no leader known");
-    if (error instanceof RaftError && error.definite) return errorBody(ErrorCode.temporarilyUnavailable, error.message);
+    if (error instanceof NotLeaderError) return errorBody(unavailable, "no leader known");
+    if (error instanceof RaftError && error.definite) return errorBody(unavailable, error.message);
     throw error;
   }
 
@@ -241,7 +255,7 @@ export class LinKvNode {
     const stillWaiting = this.awaitingLeader.filter((waiting) => waiting.giveUpAtMs > nowMs);
     for (const waiting of this.awaitingLeader) {
       if (waiting.giveUpAtMs <= nowMs) {
-        this.reply(waiting.request, errorBody(ErrorCode.temporarilyUnavailable, "no leader known"));
+        this.reply(waiting.request, errorBody(unavailable, "no leader known"));
       }
     }
     this.awaitingLeader = stillWaiting;

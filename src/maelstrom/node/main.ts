@@ -14,7 +14,8 @@ import { DEFAULT_TIMINGS, type NodeTimings } from "./timings.js";
 
 function timingsFromEnv(env: NodeJS.ProcessEnv): NodeTimings {
   const tickMs = Number(env.RAFTKV_MAELSTROM_TICK_MS ?? DEFAULT_TIMINGS.tickMs);
-  return { ...DEFAULT_TIMINGS, tickMs: Number.isFinite(tickMs) && tickMs > 0 ? tickMs : DEFAULT_TIMINGS.tickMs };
+  const usable = Number.isFinite(tickMs) && tickMs > 0;
+  return { ...DEFAULT_TIMINGS, tickMs: usable ? tickMs : DEFAULT_TIMINGS.tickMs };
 }
 
 /** Runs the node until stdin closes. */
@@ -30,7 +31,8 @@ export function runMaelstromNode(): void {
 
   const write = (dest: string, body: OutgoingBody, inReplyTo?: number): void => {
     if (selfId === null) return;
-    const stamped: Body = { ...body, msg_id: nextMsgId++, ...(inReplyTo === undefined ? {} : { in_reply_to: inReplyTo }) };
+    const reply = inReplyTo === undefined ? {} : { in_reply_to: inReplyTo };
+    const stamped: Body = { ...body, msg_id: nextMsgId++, ...reply };
     const envelope: Envelope = { src: selfId, dest, body: stamped };
     process.stdout.write(`${JSON.stringify(envelope)}\n`);
   };
@@ -50,14 +52,16 @@ export function runMaelstromNode(): void {
     try {
       work();
     } catch (error: unknown) {
-      log.fatal({ err: error }, error instanceof AssertionError ? "assertion failed" : "unexpected error");
+      const what = error instanceof AssertionError ? "assertion failed" : "unexpected error";
+      log.fatal({ err: error }, what);
       process.exit(1);
     }
   };
 
   const handleInit = (message: Envelope): void => {
     const { node_id: id, node_ids: ids } = message.body;
-    if (typeof id !== "string" || !Array.isArray(ids) || !ids.every((peer) => typeof peer === "string")) {
+    const idsOk = Array.isArray(ids) && ids.every((peer) => typeof peer === "string");
+    if (typeof id !== "string" || !idsOk) {
       log.error({ body: message.body }, "malformed init");
       return;
     }

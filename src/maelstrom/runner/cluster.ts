@@ -70,11 +70,15 @@ export class Cluster {
     await Promise.all(
       nodes.map(async (id) => {
         const client = new Client(newClientId(), network);
-        const result = await client.rpc(id, { type: "init", node_id: id, node_ids: [...nodes] }, initTimeoutMs);
+        const init = { type: "init", node_id: id, node_ids: [...nodes] };
+        const result = await client.rpc(id, init, initTimeoutMs);
         client.close();
-        if (result.kind === "timeout") throw new InitError(`Node ${id} did not answer init within ${initTimeoutMs} ms`);
+        if (result.kind === "timeout") {
+          throw new InitError(`Node ${id} did not answer init within ${initTimeoutMs} ms`);
+        }
         if (result.body.type !== "init_ok") {
-          throw new InitError(`Node ${id} answered init with ${JSON.stringify(result.body)} instead of init_ok`);
+          const got = JSON.stringify(result.body);
+          throw new InitError(`Node ${id} answered init with ${got} instead of init_ok`);
         }
       }),
     );

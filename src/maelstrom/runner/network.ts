@@ -92,7 +92,8 @@ export class Network {
       ? sampleLatencyMs(this.options.latencyDist, this.options.latencyMs, this.options.rng)
       : 0;
     this.count("sendCount", betweenNodes);
-    const pending: Pending = { deadlineMs: this.options.nowMs() + latencyMs, seq: this.seq++, envelope };
+    const deadlineMs = this.options.nowMs() + latencyMs;
+    const pending: Pending = { deadlineMs, seq: this.seq++, envelope };
     this.insert(pending);
     if (latencyMs === 0) this.flush();
     else this.schedule();
@@ -118,7 +119,9 @@ export class Network {
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const other = this.queue[mid] as Pending;
-      if (other.deadlineMs < pending.deadlineMs || (other.deadlineMs === pending.deadlineMs && other.seq < pending.seq)) {
+      const before = other.deadlineMs < pending.deadlineMs
+        || (other.deadlineMs === pending.deadlineMs && other.seq < pending.seq);
+      if (before) {
         lo = mid + 1;
       } else {
         hi = mid;
@@ -162,7 +165,8 @@ export class Network {
   private deliver(envelope: Envelope): void {
     const betweenNodes = !isClientId(envelope.src) && !isClientId(envelope.dest);
     const handler = this.handlers.get(envelope.dest);
-    if (this.grudge.get(envelope.dest)?.has(envelope.src) === true || handler === null || handler === undefined) {
+    const blocked = this.grudge.get(envelope.dest)?.has(envelope.src) === true;
+    if (blocked || handler === null || handler === undefined) {
       this.count("dropCount", betweenNodes);
       return;
     }

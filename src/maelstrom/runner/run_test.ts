@@ -4,7 +4,9 @@
  * time limit, heal, stop the nodes, check the history for linearizability, and write
  * `<store>/lin-kv/<timestamp>/` with history.jsonl, results.json, summary.txt and node-logs/.
  */
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  accessSync, constants, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { checkHistory, formatHistory, type CheckResult } from "../../check/index.js";
@@ -156,7 +158,9 @@ export async function runTest(input: TestOptions): Promise<TestRun> {
   return { results, dir, summary, exitCode: exitCodeOf(results["valid?"]) };
 }
 
-function check(options: TestOptions, recorder: Recorder): CheckResult | { verdict: "error"; reason: string } {
+type CheckOutcome = CheckResult | { readonly verdict: "error"; readonly reason: string };
+
+function check(options: TestOptions, recorder: Recorder): CheckOutcome {
   try {
     return checkHistory(recorder.events, { budget: options.checkBudget });
   } catch (error: unknown) {

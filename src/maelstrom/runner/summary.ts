@@ -11,18 +11,25 @@ function pct(p: Percentiles | undefined): string {
 
 export function summarize(options: TestOptions, results: TestResults, dir: string): string {
   const { stats, availability, perf, workload, nemesis, net, error } = results;
+  const nemesisText = options.nemesis.length === 0
+    ? "none"
+    : `partition every ~${options.nemesisIntervalS} s`;
+  const target = availability.target === null ? "" : ` (target ${availability.target})`;
+  const shapes = Object.keys(nemesis.shapes).length === 0 ? "" : ` ${JSON.stringify(nemesis.shapes)}`;
+  const servers = net.servers as Record<string, number> | undefined;
+  const statsText = stats["valid?"] ? "valid" : "INVALID (some f never succeeded)";
   const lines = [
-    `lin-kv: ${options.nodeCount} nodes, concurrency ${options.concurrency}, rate ${options.rate}/s, ` +
-      `${options.timeLimitS} s, nemesis ${options.nemesis.length === 0 ? "none" : `partition every ~${options.nemesisIntervalS} s`}, ` +
+    `lin-kv: ${options.nodeCount} nodes, concurrency ${options.concurrency}, ` +
+      `rate ${options.rate}/s, ${options.timeLimitS} s, nemesis ${nemesisText}, ` +
       `latency ${options.latencyMs} ms ${options.latencyDist}, seed ${options.seed}`,
-    `ops: ${stats.count} (ok ${stats["ok-count"]}, fail ${stats["fail-count"]}, info ${stats["info-count"]}); ` +
-      `availability ${(availability["ok-fraction"] * 100).toFixed(1)}% ok` +
-      (availability.target === null ? "" : ` (target ${availability.target})`),
+    `ops: ${stats.count} (ok ${stats["ok-count"]}, fail ${stats["fail-count"]}, ` +
+      `info ${stats["info-count"]}); ` +
+      `availability ${(availability["ok-fraction"] * 100).toFixed(1)}% ok${target}`,
     `latency ms of ok ops: ${pct(perf["ok-all"])}`,
-    `partitions: ${nemesis.partitions}${Object.keys(nemesis.shapes).length === 0 ? "" : ` ${JSON.stringify(nemesis.shapes)}`}; ` +
-      `inter-node messages ${String(net.servers === undefined ? 0 : (net.servers as Record<string, number>)["send-count"])}, ` +
+    `partitions: ${nemesis.partitions}${shapes}; ` +
+      `inter-node messages ${String(servers?.["send-count"] ?? 0)}, ` +
       `${String(net["msgs-per-op"])} per op`,
-    `stats: ${stats["valid?"] ? "valid" : "INVALID (some f never succeeded)"}; workload: ${describeWorkload(workload)}`,
+    `stats: ${statsText}; workload: ${describeWorkload(workload)}`,
   ];
   if (error !== null) lines.push(`ERROR: ${error.message}`);
   lines.push(`results in ${dir}`, verdictLine(results["valid?"]));
@@ -33,9 +40,12 @@ function describeWorkload(workload: TestResults["workload"]): string {
   const verdict = String(workload.verdict);
   if (workload.verdict === "not-linearizable") {
     const counterexample = workload.counterexample as { explanation?: unknown } | undefined;
-    const explanation = typeof counterexample?.explanation === "string" ? counterexample.explanation : "";
+    const explanation = counterexample?.explanation;
+    if (typeof explanation !== "string") return `NOT linearizable on key ${String(workload.key)}`;
     return `NOT linearizable on key ${String(workload.key)}: ${explanation}`;
   }
-  if (workload.verdict === "unknown" || workload.verdict === "error") return `${verdict}: ${String(workload.reason)}`;
+  if (workload.verdict === "unknown" || workload.verdict === "error") {
+    return `${verdict}: ${String(workload.reason)}`;
+  }
   return `${verdict} (${String(workload.ops)} ops, ${String(workload.keys)} keys)`;
 }
