@@ -21,14 +21,14 @@ import { FailStop } from "./fail_stop.js";
 import { resolveDiskStorageOptions, type DiskStorageOptions, type ResolvedDiskStorageOptions } from "./options.js";
 import { snapshotFileName, writeSnapshotFile } from "./snapshot_file.js";
 import type { SaveBatch, StableStorage } from "./stable_storage.js";
-import { encodeRecord, FRAME_HEADER_BYTES } from "./wal/record.js";
+import { encodeRecord, encodeRecords, type WalRecord } from "./wal/record.js";
 import { logEnd, type SegmentInfo } from "./wal/recovery.js";
 import { segmentFileName } from "./wal/segment.js";
 import { Wal, type WalJob } from "./wal/wal.js";
 import { join } from "node:path";
 
-/** Bytes an entry record adds to its data (frame header and fixed payload fields). */
-const ENTRY_RECORD_OVERHEAD_BYTES = FRAME_HEADER_BYTES + 17;
+/** Bytes an entry record's payload adds to its data (index, term, kind). */
+const ENTRY_PAYLOAD_OVERHEAD_BYTES = 17;
 
 export class DiskStorage implements StableStorage {
   private closed = false;
@@ -112,32 +112,32 @@ export class DiskStorage implements StableStorage {
   async save(batch: SaveBatch): Promise<void> {
     this.assertUsable();
     const jobs: WalJob[] = [];
-    const records: Uint8Array[] = [];
+    const records: WalRecord[] = [];
     if (batch.snapshot !== null) {
       const snapshot = batch.snapshot;
       const { index, term } = snapshot.metadata;
       assert(index >= this.snap.metadata.index, `snapshot at ${index} is older than the stored one at ${this.snap.metadata.index}`);
       // The file must be durable before the WAL record that makes replay rely on it.
       jobs.push({ kind: "task", run: () => this.persistSnapshot(snapshot) });
-      records.push(encodeRecord({ type: "snapshotInstall", index, term }));
+      records.push({ type: "snapshotInstall", index, term });
       this.log.reset(index, term);
       this.snap = snapshot;
     }
     if (batch.entries.length > 0) {
       for (const entry of batch.entries) {
         assert(
-          entry.data.byteLength + ENTRY_RECORD_OVERHEAD_BYTES - FRAME_HEADER_BYTES <= this.options.recordBytesMax,
+          entry.data.byteLength + ENTRY_PAYLOAD_OVERHEAD_BYTES <= this.options.recordBytesMax,
           `entry ${entry.index} of ${entry.data.byteLength} bytes exceeds recordBytesMax`,
         );
       }
       this.log.append(batch.entries);
-      for (const entry of batch.entries) records.push(encodeRecord({ type: "entry", entry }));
+      for (const entry of batch.entries) records.push({ type: "entry", entry });
     }
     if (batch.hardState !== null) {
-      records.push(encodeRecord({ type: "hardState", hardState: batch.hardState }));
+      records.push({ type: "hardState", hardState: batch.hardState });
       this.hardState = batch.hardState;
     }
-    jobs.push({ kind: "records", records });
+    jobs.push({ kind: "records", records: [encodeRecords(records)] });
     const durable = this.wal.submit(jobs);
     if (this.wal.isSegmentFull()) this.wal.cut((seq) => this.nextSegment(seq));
     return durable;

@@ -23,7 +23,7 @@
  */
 import { crc32 } from "node:zlib";
 import type { Entry, EntryKind, HardState } from "../../core/messages.js";
-import { assertNever, logIndex, nodeId, term, type LogIndex, type Term } from "../../core/types.js";
+import { assert, assertNever, logIndex, nodeId, term, type LogIndex, type Term } from "../../core/types.js";
 
 export const FRAME_HEADER_BYTES = 16;
 
@@ -56,33 +56,74 @@ export class MalformedRecordError extends Error {
   override readonly name = "MalformedRecordError";
 }
 
-/** Encodes one record, frame included, into a single buffer. */
+/** Encodes one record, frame included. */
 export function encodeRecord(record: WalRecord): Uint8Array {
+  return encodeRecords([record]);
+}
+
+/**
+ * Encodes records back to back into ONE buffer (one allocation per save: small typed arrays
+ * are expensive to allocate one by one, and the buffer is written with a single write call).
+ */
+export function encodeRecords(records: readonly WalRecord[]): Uint8Array {
+  const votes = records.map(recordVoteBytes);
+  let totalBytes = 0;
+  for (const [i, record] of records.entries()) totalBytes += FRAME_HEADER_BYTES + payloadBytes(record, votes[i] ?? null);
+  // A pooled allocation; every byte is written below.
+  const buf = Buffer.allocUnsafe(totalBytes);
+  const w = new Writer(buf);
+  for (const [i, record] of records.entries()) {
+    const start = w.begin();
+    writePayload(w, record, votes[i] ?? null);
+    w.end(start, TYPE_CODES[record.type]);
+  }
+  assert(w.position() === totalBytes, "record sizes miscomputed");
+  return buf;
+}
+
+const TYPE_CODES: Record<WalRecord["type"], number> = {
+  segmentHeader: TYPE_SEGMENT_HEADER,
+  entry: TYPE_ENTRY,
+  hardState: TYPE_HARD_STATE,
+  snapshotInstall: TYPE_SNAPSHOT_INSTALL,
+};
+
+function payloadBytes(record: WalRecord, vote: Uint8Array | null): number {
+  switch (record.type) {
+    case "segmentHeader":
+      return 24 + 17 + (vote?.byteLength ?? 0);
+    case "entry":
+      return 17 + record.entry.data.byteLength;
+    case "hardState":
+      return 17 + (vote?.byteLength ?? 0);
+    case "snapshotInstall":
+      return 16;
+    default:
+      return assertNever(record, "WAL record");
+  }
+}
+
+function writePayload(w: Writer, record: WalRecord, vote: Uint8Array | null): void {
   switch (record.type) {
     case "segmentHeader": {
       const { seq, baseIndex, baseTerm, hardState } = record.header;
-      const vote = voteBytes(hardState);
-      const w = new Writer(TYPE_SEGMENT_HEADER, 24 + 17 + vote.byteLength);
       w.u64(seq).u64(baseIndex).u64(baseTerm);
-      writeHardState(w, hardState, vote);
-      return w.finish();
+      writeHardState(w, hardState, vote ?? new Uint8Array(0));
+      return;
     }
     case "entry": {
       const { entry } = record;
-      const w = new Writer(TYPE_ENTRY, 17 + entry.data.byteLength);
       w.u64(entry.index).u64(entry.term).u8(KIND_CODES[entry.kind]).bytes(entry.data);
-      return w.finish();
+      return;
     }
-    case "hardState": {
-      const vote = voteBytes(record.hardState);
-      const w = new Writer(TYPE_HARD_STATE, 17 + vote.byteLength);
-      writeHardState(w, record.hardState, vote);
-      return w.finish();
-    }
+    case "hardState":
+      writeHardState(w, record.hardState, vote ?? new Uint8Array(0));
+      return;
     case "snapshotInstall":
-      return new Writer(TYPE_SNAPSHOT_INSTALL, 16).u64(record.index).u64(record.term).finish();
+      w.u64(record.index).u64(record.term);
+      return;
     default:
-      return assertNever(record, "WAL record");
+      assertNever(record, "WAL record");
   }
 }
 
@@ -150,6 +191,12 @@ export function decodeRecord(type: number, payload: Uint8Array): WalRecord {
   return record;
 }
 
+function recordVoteBytes(record: WalRecord): Uint8Array | null {
+  if (record.type === "hardState") return voteBytes(record.hardState);
+  if (record.type === "segmentHeader") return voteBytes(record.header.hardState);
+  return null;
+}
+
 function voteBytes(hardState: HardState): Uint8Array {
   return hardState.vote === null ? new Uint8Array(0) : new TextEncoder().encode(hardState.vote);
 }
@@ -169,16 +216,31 @@ function readHardState(r: Reader): HardState {
 }
 
 class Writer {
-  private readonly buf: Uint8Array;
   private readonly view: DataView;
-  private pos = FRAME_HEADER_BYTES;
+  private pos = 0;
 
-  constructor(
-    private readonly type: number,
-    private readonly payloadBytes: number,
-  ) {
-    this.buf = new Uint8Array(FRAME_HEADER_BYTES + payloadBytes);
-    this.view = new DataView(this.buf.buffer);
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  position(): number {
+    return this.pos;
+  }
+
+  /** Leaves room for a frame header; returns where the record starts. */
+  begin(): number {
+    const start = this.pos;
+    this.pos += FRAME_HEADER_BYTES;
+    return start;
+  }
+
+  /** Fills in the frame header of the record that started at `start`. */
+  end(start: number, type: number): void {
+    const payloadStart = start + FRAME_HEADER_BYTES;
+    this.view.setUint32(start, this.pos - payloadStart, true);
+    this.view.setUint32(start + 4, type, true); // type, then three zero bytes
+    this.view.setUint32(start + 8, crc32(this.buf.subarray(payloadStart, this.pos)), true);
+    this.view.setUint32(start + 12, crc32(this.buf.subarray(start, start + 12)), true);
   }
 
   u8(value: number): this {
@@ -198,15 +260,6 @@ class Writer {
     this.buf.set(data, this.pos);
     this.pos += data.byteLength;
     return this;
-  }
-
-  finish(): Uint8Array {
-    if (this.pos !== this.buf.byteLength) throw new Error("record size miscomputed");
-    this.view.setUint32(0, this.payloadBytes, true);
-    this.view.setUint8(4, this.type);
-    this.view.setUint32(8, crc32(this.buf.subarray(FRAME_HEADER_BYTES)), true);
-    this.view.setUint32(12, crc32(this.buf.subarray(0, 12)), true);
-    return this.buf;
   }
 }
 
