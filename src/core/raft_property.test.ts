@@ -27,18 +27,27 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant("heal" as const) }) },
 );
 
-const schedule = fc.tuple(fc.integer({ min: 3, max: 5 }), fc.array(action, { minLength: 50, maxLength: 400 }));
+const schedule = fc.tuple(
+  fc.integer({ min: 3, max: 5 }),
+  fc.array(action, { minLength: 50, maxLength: 400 }),
+  fc.record({ preVote: fc.boolean(), checkQuorum: fc.boolean() }),
+);
 const runs = Number(globalThis.process.env.RAFT_PROPERTY_RUNS ?? "60");
 
-function newSchedule(size: number, actions: readonly Action[], bugs?: TestingBugs): Schedule {
-  const config = bugs === undefined ? {} : { testingBugs: bugs };
+interface Features {
+  readonly preVote: boolean;
+  readonly checkQuorum: boolean;
+}
+
+function newSchedule(size: number, actions: readonly Action[], features?: Features, bugs?: TestingBugs): Schedule {
+  const config = { ...features, ...(bugs === undefined ? {} : { testingBugs: bugs }) };
   return new Schedule(size, { storage: (cs) => new MemoryStorage(cs), seed: actions.length, config });
 }
 
 test("Figure 3 safety properties and §6.4 read freshness hold under random schedules (fast-check)", () => {
   fc.assert(
-    fc.property(schedule, ([size, actions]) => {
-      const s = newSchedule(size, actions);
+    fc.property(schedule, ([size, actions, features]) => {
+      const s = newSchedule(size, actions, features);
       assert.deepEqual(s.run(actions), []);
       s.checkLiveness();
     }),
@@ -49,7 +58,7 @@ test("Figure 3 safety properties and §6.4 read freshness hold under random sche
 test("the schedule checker can fail: readWithoutQuorum lets a partitioned leader serve a stale read", () => {
   // Elect, isolate the leader, let the others elect and commit, then read on the old leader.
   const size = 3;
-  const s = newSchedule(size, [], { readWithoutQuorum: true });
+  const s = newSchedule(size, [], undefined, { readWithoutQuorum: true });
   const net = s.net;
   const old = net.electLeader();
   net.isolate(old);
