@@ -1,11 +1,10 @@
 /**
  * `npm run bench:wal`: WAL append throughput with group commit, against a BASELINE of a plain
- * loop of write + fdatasync of a small buffer on the same disk, run in the same invocation
- * (before and after the WAL cases; the reference is their mean, so drift on a shared machine
- * shows). Also compares the hand-written record encoding with msgpackr.
+ * loop of write + fdatasync of a small buffer on the same disk, run in the same invocation and
+ * interleaved with each case. Also compares the hand-written record encoding with msgpackr.
  * RAFTKV_BENCH_MS sets the time per case (default 2000).
  */
-import { mkdtemp, open, rm } from "node:fs/promises";
+import { mkdtemp, open, rm, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -21,52 +20,82 @@ const CASE_MS = Number(process.env.RAFTKV_BENCH_MS ?? 2000);
 const ENTRY_DATA_BYTES = 64;
 const CONF = { voters: [nodeId("n1")], learners: [], votersOutgoing: [] };
 
-interface Result {
-  readonly name: string;
-  readonly entriesPerSec: number;
-  readonly syncsPerSec: number;
+const SLICES = 8;
+
+interface Counts {
+  entries: number;
+  syncs: number;
+  ms: number;
 }
 
-async function baseline(dir: string, name: string): Promise<Result> {
-  const handle = await open(join(dir, `${name}.dat`), "wx");
+/** One slice of the BASELINE: write + fdatasync of one small buffer, in a loop. */
+async function baselineSlice(handle: FileHandle, sliceMs: number, into: Counts): Promise<void> {
   const buffer = new Uint8Array(ENTRY_DATA_BYTES + 33).fill(7); // one framed entry's size
-  let syncs = 0;
   const start = performance.now();
-  while (performance.now() - start < CASE_MS) {
+  while (performance.now() - start < sliceMs) {
     await handle.write(buffer, 0, buffer.byteLength, null);
     await handle.datasync();
-    syncs++;
+    into.entries++;
+    into.syncs++;
   }
-  const seconds = (performance.now() - start) / 1000;
-  await handle.close();
-  return { name, entriesPerSec: syncs / seconds, syncsPerSec: syncs / seconds };
+  into.ms += performance.now() - start;
 }
 
-/** `proposers` loops each save `batch` entries at a time, awaiting each save. */
-async function walCase(dir: string, name: string, batch: number, proposers: number): Promise<Result> {
-  const fs = new InstrumentedFileSystem(nodeFileSystem);
-  const storage = await DiskStorage.open(join(dir, name), { confState: CONF, fs });
+/** One slice of a WAL case: `proposers` loops each save `batch` entries, awaiting each save. */
+async function walSlice(
+  storage: DiskStorage,
+  fs: InstrumentedFileSystem,
+  shape: { batch: number; proposers: number; sliceMs: number },
+  into: Counts,
+): Promise<void> {
   const data = new Uint8Array(ENTRY_DATA_BYTES).fill(1);
   const syncsBefore = fs.count("datasync");
-  let entries = 0;
   const start = performance.now();
   const proposer = async (): Promise<void> => {
-    while (performance.now() - start < CASE_MS) {
+    while (performance.now() - start < shape.sliceMs) {
       const first = storage.lastIndex() + 1;
-      const batchEntries: Entry[] = [];
-      for (let i = 0; i < batch; i++) {
-        batchEntries.push({ index: logIndex(first + i), term: term(1), kind: "normal", data });
+      const entries: Entry[] = [];
+      for (let i = 0; i < shape.batch; i++) {
+        entries.push({ index: logIndex(first + i), term: term(1), kind: "normal", data });
       }
-      const commit = logIndex(first + batch - 1);
-      await storage.save({ hardState: { term: term(1), vote: null, commit }, entries: batchEntries, snapshot: null });
-      entries += batch;
+      const commit = logIndex(first + shape.batch - 1);
+      await storage.save({ hardState: { term: term(1), vote: null, commit }, entries, snapshot: null });
+      into.entries += shape.batch;
     }
   };
-  await Promise.all(Array.from({ length: proposers }, proposer));
-  const seconds = (performance.now() - start) / 1000;
-  const syncs = fs.count("datasync") - syncsBefore;
+  await Promise.all(Array.from({ length: shape.proposers }, proposer));
+  into.ms += performance.now() - start;
+  into.syncs += fs.count("datasync") - syncsBefore;
+}
+
+/**
+ * Runs a WAL case and the baseline in alternating slices, so both see the same disk: on a
+ * shared machine the fdatasync rate drifts by 2x within seconds.
+ */
+async function pairedCase(dir: string, batch: number, proposers: number): Promise<string[]> {
+  const name = proposers === 1 ? `WAL, batch ${batch}` : `WAL, batch ${batch}, ${proposers} concurrent saves`;
+  const handle = await open(join(dir, `baseline-${batch}-${proposers}.dat`), "wx");
+  const fs = new InstrumentedFileSystem(nodeFileSystem);
+  const storage = await DiskStorage.open(join(dir, `wal-${batch}-${proposers}`), { confState: CONF, fs });
+  const base: Counts = { entries: 0, syncs: 0, ms: 0 };
+  const wal: Counts = { entries: 0, syncs: 0, ms: 0 };
+  const sliceMs = CASE_MS / SLICES;
+  for (let i = 0; i < SLICES; i++) {
+    await baselineSlice(handle, sliceMs, base);
+    await walSlice(storage, fs, { batch, proposers, sliceMs }, wal);
+  }
+  await handle.close();
   await storage.close();
-  return { name, entriesPerSec: entries / seconds, syncsPerSec: syncs / seconds };
+  const rate = (n: number, c: Counts): number => n / (c.ms / 1000);
+  const baseSyncs = rate(base.syncs, base);
+  return [
+    name,
+    fmt(rate(wal.entries, wal)),
+    fmt(rate(wal.syncs, wal)),
+    fmt(baseSyncs),
+    `${((100 * rate(wal.syncs, wal)) / baseSyncs).toFixed(0)}%`,
+    `${(rate(wal.entries, wal) / baseSyncs).toFixed(1)}x`,
+  ];
 }
 
 /** Encodes 256-entry batches as save() does: hand-written into one buffer vs msgpackr + crc32s. */
@@ -115,23 +144,13 @@ function fmt(n: number): string {
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "raftkv-wal-bench-"));
   try {
-    const before = await baseline(dir, "baseline-before");
-    const cases: Result[] = [];
-    for (const batch of [1, 16, 256]) cases.push(await walCase(dir, `wal-batch-${batch}`, batch, 1));
-    cases.push(await walCase(dir, "wal-batch-1-x16-concurrent", 1, 16));
-    const after = await baseline(dir, "baseline-after");
-    const reference = (before.syncsPerSec + after.syncsPerSec) / 2;
-    const header = ["case", "entries/s", "fsyncs/s", "fsyncs vs baseline", "entries vs baseline"];
-    const rows = [before, after, ...cases].map((r) => [
-      r.name,
-      fmt(r.entriesPerSec),
-      fmt(r.syncsPerSec),
-      `${((100 * r.syncsPerSec) / reference).toFixed(0)}%`,
-      `${(r.entriesPerSec / reference).toFixed(2)}x`,
-    ]);
-    console.log(`WAL benchmark: ${CASE_MS} ms per case, ${ENTRY_DATA_BYTES}-byte entries, ` +
-      `baseline = mean of before/after (${fmt(reference)} fdatasync/s), dir ${dir}`);
-    console.log(table([header, ...rows]));
+    const header = ["case", "appends/s", "fsyncs/s", "baseline fsyncs/s", "fsyncs vs baseline", "appends vs baseline"];
+    const rows = [header];
+    for (const batch of [1, 16, 256]) rows.push(await pairedCase(dir, batch, 1));
+    rows.push(await pairedCase(dir, 1, 16));
+    console.log(`WAL benchmark: ${CASE_MS} ms per case in ${SLICES} slices alternating with the ` +
+      `BASELINE (write + fdatasync of a ${ENTRY_DATA_BYTES + 33}-byte buffer), ${ENTRY_DATA_BYTES}-byte entries`);
+    console.log(table(rows));
     for (const line of encodeBench()) console.log(line);
   } finally {
     await rm(dir, { recursive: true, force: true });
