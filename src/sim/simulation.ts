@@ -53,6 +53,11 @@ export interface SimOptions {
   readonly checkBudget?: number;
   /** Safety net against a run that never ends (virtual time). */
   readonly virtualTimeMaxNs?: number;
+  /**
+   * Safety net against a message storm (virtual time crawls while events pile up): about 20
+   * times the events a healthy run needs per operation. Exceeding it is reported as liveness.
+   */
+  readonly eventsMax?: number;
 }
 
 export interface SimResult {
@@ -107,6 +112,7 @@ export class Simulation {
   private readonly tickNs: number;
   private faultsActive = true;
   private readonly messageBytesMax: number;
+  private readonly eventsMax: number;
   /** Per node tick period: the nominal one, stretched by clock skew. */
   private readonly tickPeriodsNs: number[];
   private events = 0;
@@ -115,6 +121,7 @@ export class Simulation {
     this.rng = new SeededRng(options.seed);
     this.plan = { ...planFaults(options.faults, this.rng.fork()), ...options.planOverrides };
     this.tickNs = options.tickNs ?? 10 * MS;
+    this.eventsMax = options.eventsMax ?? 200_000 + 500 * options.opsMax;
     this.ids = Array.from({ length: options.nodes }, (_, i) => nodeId(`n${i + 1}`));
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
     this.network = new SimNetwork(options.nodes, this.plan, this.rng.fork());
@@ -292,6 +299,12 @@ export class Simulation {
     const event = this.queue.pop();
     if (event === undefined) return false;
     this.events++;
+    if (this.events > this.eventsMax) {
+      throw new SimViolation(
+        "liveness",
+        `livelock: ${this.events} events by ${(this.queue.now / 1e9).toFixed(3)}s of virtual time (${this.describeNodes()})`,
+      );
+    }
     this.dispatch(event);
     return true;
   }
