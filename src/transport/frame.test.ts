@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { FrameTooLargeError, FrameTruncatedError } from "./errors.js";
-import { encodeFrame, encodeFrames, FrameDecoder } from "./frame.js";
+import { encodeFrame, encodeFrames, FRAME_COPY_BYTES_MAX, FrameDecoder, frameSegments } from "./frame.js";
 
 function drain(decoder: FrameDecoder): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -110,4 +110,19 @@ test("frameBytesMax can be raised between frames (after the handshake)", () => {
   assert.equal(decoder.next()?.byteLength, 2);
   decoder.frameBytesMax = 5;
   assert.equal(decoder.next()?.byteLength, 5);
+});
+
+test("property: frame segments concatenate to exactly encodeFrames, referencing large payloads", () => {
+  const sizes = fc.oneof(fc.nat(100), fc.integer({ min: FRAME_COPY_BYTES_MAX, max: FRAME_COPY_BYTES_MAX + 50 }));
+  fc.assert(
+    fc.property(fc.array(sizes, { maxLength: 8 }), (lengths) => {
+      const payloads = lengths.map((n, i) => new Uint8Array(n).fill(i + 1));
+      const segments = frameSegments(payloads);
+      assert.deepEqual(Buffer.concat(segments), encodeFrames(payloads));
+      for (const p of payloads) {
+        if (p.byteLength >= FRAME_COPY_BYTES_MAX) assert.ok(segments.includes(p), "large payload was copied");
+      }
+    }),
+    { numRuns: 100 },
+  );
 });

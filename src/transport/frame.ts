@@ -10,9 +10,33 @@ import { FRAME_BYTES_LIMIT } from "./limits.js";
 
 export const FRAME_HEADER_BYTES = 4;
 
+/** Payloads at least this large are written from their own buffer rather than copied. */
+export const FRAME_COPY_BYTES_MAX = 16 * 1024;
+
 /** Writes `payloads` as consecutive frames into one new buffer (one socket write per batch). */
 export function encodeFrames(payloads: readonly Uint8Array[]): Buffer {
-  let total = 0;
+  return copyFrames(payloads, null);
+}
+
+/**
+ * The frames of `payloads` as buffers for one vectored write (cork, write each, uncork): headers
+ * and small payloads are copied together; a large payload is referenced, not copied again.
+ */
+export function frameSegments(payloads: readonly Uint8Array[]): Uint8Array[] {
+  const segments: Uint8Array[] = [];
+  let start = 0;
+  payloads.forEach((payload, i) => {
+    if (payload.byteLength < FRAME_COPY_BYTES_MAX) return;
+    segments.push(copyFrames(payloads.slice(start, i), payload.byteLength), payload);
+    start = i + 1;
+  });
+  if (start < payloads.length) segments.push(copyFrames(payloads.slice(start), null));
+  return segments;
+}
+
+/** Frames `payloads` into one buffer, ending with the bare header of `trailingBytes` if given. */
+function copyFrames(payloads: readonly Uint8Array[], trailingBytes: number | null): Buffer {
+  let total = trailingBytes === null ? 0 : FRAME_HEADER_BYTES;
   for (const payload of payloads) total += FRAME_HEADER_BYTES + payload.byteLength;
   const out = Buffer.allocUnsafe(total);
   let offset = 0;
@@ -21,6 +45,10 @@ export function encodeFrames(payloads: readonly Uint8Array[]): Buffer {
     out.writeUInt32BE(payload.byteLength, offset);
     out.set(payload, offset + FRAME_HEADER_BYTES);
     offset += FRAME_HEADER_BYTES + payload.byteLength;
+  }
+  if (trailingBytes !== null) {
+    assert(trailingBytes <= FRAME_BYTES_LIMIT, "frame payload exceeds the uint32 prefix");
+    out.writeUInt32BE(trailingBytes, offset);
   }
   return out;
 }

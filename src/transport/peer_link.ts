@@ -9,7 +9,7 @@ import { connect, type Socket } from "node:net";
 import type { NodeId, Rng } from "../core/index.js";
 import { Backoff } from "./backoff.js";
 import { ProtocolViolationError, TransportError } from "./errors.js";
-import { encodeFrame, encodeFrames, FrameDecoder } from "./frame.js";
+import { encodeFrame, FrameDecoder, frameSegments } from "./frame.js";
 import {
   checkWelcome, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeIdentity,
   helloFrame,
@@ -195,10 +195,14 @@ export class PeerLink {
     if (socket === null || !this.handshaken || this.linkState === "closed") return;
     while (this.queue.length > 0 && !socket.writableNeedDrain) {
       const batch = this.queue.takeBatch(this.ctx.limits.batchBytesMax);
-      const bytes = encodeFrames(batch);
+      // One vectored write per batch: small frames are coalesced, large payloads not re-copied.
+      socket.cork();
+      for (const segment of frameSegments(batch)) {
+        this.counters.bytesSent += segment.byteLength;
+        socket.write(segment);
+      }
+      socket.uncork();
       this.counters.messagesSent += batch.length;
-      this.counters.bytesSent += bytes.byteLength;
-      socket.write(bytes);
     }
   }
 
