@@ -12,7 +12,7 @@ export interface StateMachine<R> {
    * throw is treated as a bug and fails the node (fail-stop), since replicas would diverge.
    *
    * A command may be applied twice if the network duplicated its proposal; state machines that
-   * need exactly-once use client sessions (see `src/kv/store`).
+   * need exactly-once use client sessions (see `src/kv/binary_store`).
    */
   apply(command: Uint8Array, index: LogIndex): R;
   /** An image of the whole state, as of the last applied index. */

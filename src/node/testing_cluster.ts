@@ -143,7 +143,7 @@ export class TestCluster {
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
       }, timeoutMs);
       for (const node of this.nodes.values()) {
-        for (const name of ["roleChange", "leaderChange", "applied"] as const) offs.push(node.on(name, poll));
+        for (const name of ["roleChange", "leaderChange", "applied", "snapshot"] as const) offs.push(node.on(name, poll));
       }
       poll();
     });
