@@ -16,7 +16,9 @@ type CampaignKind = "pre-election" | "election" | "transfer";
 /** The election timeout fired (or TimeoutNow arrived): campaign unless we lead or cannot vote. */
 export function hup(r: Raft, options: { transfer: boolean }): void {
   if (r.role.kind === "leader" || !r.cluster.isVoter(r.id)) return;
-  const kind: CampaignKind = options.transfer ? "transfer" : r.config.preVote ? "pre-election" : "election";
+  const kind: CampaignKind = options.transfer
+    ? "transfer"
+    : r.config.preVote ? "pre-election" : "election";
   campaign(r, kind);
 }
 
@@ -39,7 +41,10 @@ function campaign(r: Raft, kind: CampaignKind): void {
     if (id === r.id) continue;
     const envelope = { ...r.envelope(id), term: voteTerm };
     if (pre) r.send({ ...envelope, type: "PreVote", lastLogIndex, lastLogTerm });
-    else r.send({ ...envelope, type: "RequestVote", lastLogIndex, lastLogTerm, transfer: kind === "transfer" });
+    else {
+      const transfer = kind === "transfer";
+      r.send({ ...envelope, type: "RequestVote", lastLogIndex, lastLogTerm, transfer });
+    }
   }
 }
 

@@ -11,7 +11,8 @@ export class Inflights {
   private size = 0;
 
   constructor(readonly capacity: number) {
-    assert(Number.isSafeInteger(capacity) && capacity > 0, `inflight capacity ${capacity} must be positive`);
+    assert(Number.isSafeInteger(capacity) && capacity > 0,
+      `inflight capacity ${capacity} must be positive`);
     this.ring = [];
   }
 

@@ -62,7 +62,10 @@ export class RaftLog {
     return this.termOrNull(index) === term;
   }
 
-  /** §5.4.1: a log is at least as up to date as ours if its last term is higher, or equal and longer. */
+  /**
+   * §5.4.1: a log is at least as up to date as ours if its last term is higher, or equal and
+   * it is at least as long.
+   */
   isUpToDate(lastIndex: LogIndex, lastTerm: Term): boolean {
     const ourTerm = this.lastTerm();
     return lastTerm > ourTerm || (lastTerm === ourTerm && lastIndex >= this.lastIndex());
@@ -203,7 +206,8 @@ export class RaftLog {
    */
   private applyFrom(): LogIndex {
     const snap = this.unstable.snapshot;
-    return snap !== null && snap.metadata.index > this.applying ? snap.metadata.index : this.applying;
+    const snapIndex = snap === null ? 0 : snap.metadata.index;
+    return snapIndex > this.applying ? logIndex(snapIndex) : this.applying;
   }
 
   /** Committed entries not yet handed out, within `bytesMax`. */

@@ -72,7 +72,8 @@ export class Progress {
   sentEntries(entries: number, lastIndex: LogIndex): void {
     if (entries === 0) return;
     if (this.state === "replicate") {
-      // Optimistic: assume delivery and keep pipelining (§5.3 is safe under loss: a gap is rejected).
+      // Optimistic: assume delivery and keep pipelining; §5.3 stays safe under loss because the
+      // follower rejects an append that leaves a gap.
       this.next = logIndex(lastIndex + 1);
       this.inflights.add(lastIndex);
       this.paused = this.inflights.full();
@@ -124,6 +125,7 @@ export class Progress {
   }
 
   status(): ProgressStatus {
-    return { match: this.match, next: this.next, state: this.state, recentActive: this.recentActive };
+    const { match, next, state, recentActive } = this;
+    return { match, next, state, recentActive };
   }
 }

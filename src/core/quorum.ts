@@ -48,15 +48,17 @@ export class MajorityConfig {
 export class JointConfig {
   readonly incoming: MajorityConfig;
   readonly outgoing: MajorityConfig;
+  private readonly allIds: ReadonlySet<NodeId>;
 
   constructor(incoming: readonly NodeId[], outgoing: readonly NodeId[] = []) {
     this.incoming = new MajorityConfig(incoming);
     this.outgoing = new MajorityConfig(outgoing);
+    this.allIds = new Set([...incoming, ...outgoing]);
   }
 
   /** Every voter of either half. */
   ids(): ReadonlySet<NodeId> {
-    return new Set([...this.incoming.voters, ...this.outgoing.voters]);
+    return this.allIds;
   }
 
   isJoint(): boolean {
@@ -65,7 +67,10 @@ export class JointConfig {
 
   /** An index is committed only when both halves have it on a majority. */
   committedIndex(matchOf: (id: NodeId) => LogIndex | undefined): LogIndex {
-    const index = Math.min(this.incoming.committedIndex(matchOf), this.outgoing.committedIndex(matchOf));
+    const index = Math.min(
+      this.incoming.committedIndex(matchOf),
+      this.outgoing.committedIndex(matchOf),
+    );
     return logIndex(Number.isFinite(index) ? index : 0);
   }
 

@@ -17,7 +17,9 @@ import { stepFollower } from "./step_follower.js";
 import { stepLeader, tickLeader } from "./step_leader.js";
 import type { Storage } from "./storage.js";
 import { ClusterConfig } from "./tracker.js";
-import { assert, assertNever, logIndex, TERM_ZERO, type LogIndex, type NodeId, type Term } from "./types.js";
+import {
+  assert, assertNever, logIndex, TERM_ZERO, type LogIndex, type NodeId, type Term,
+} from "./types.js";
 
 export interface RaftOptions {
   readonly config: RaftConfig;
@@ -80,7 +82,8 @@ export class Raft {
 
   /** Enqueues a message; the caller sends it after persisting the Ready that carries it. */
   send(message: Message): void {
-    assert(message.from === this.id && message.to !== this.id, `bad envelope ${message.from}->${message.to}`);
+    assert(message.from === this.id && message.to !== this.id,
+      `bad envelope ${message.from}->${message.to}`);
     this.msgs.push(message);
   }
 
@@ -129,14 +132,16 @@ export class Raft {
         const transfer = m.type === "RequestVote" && m.transfer;
         // Leader lease: while a live leader is heard from, a (pre)candidate elsewhere is
         // disrupting a healthy cluster and is ignored (§9.6 / check-quorum).
-        const leaseApplies = this.config.checkQuorum || (m.type === "PreVote" && this.config.preVote);
+        const leaseApplies = this.config.checkQuorum
+          || (m.type === "PreVote" && this.config.preVote);
         if (!transfer && leaseApplies && this.inLeaderLease()) return false;
       }
       if (m.type === "PreVote" || (m.type === "PreVoteResponse" && !m.reject)) {
         // Pre-votes are sent at a future term and never bump ours (§9.6).
         return true;
       }
-      const fromLeader = m.type === "AppendEntries" || m.type === "Heartbeat" || m.type === "InstallSnapshot";
+      const fromLeader = m.type === "AppendEntries" || m.type === "Heartbeat"
+        || m.type === "InstallSnapshot";
       becomeFollower(this, m.term, fromLeader ? m.from : null);
       return true;
     }

@@ -131,7 +131,8 @@ export class RaftNode {
     const entries = r.log.unstable.nextEntries();
     const snapshot = r.log.unstable.nextSnapshot();
     const committedEntries = r.log.nextCommittedEntries(r.config.applyBytesMax);
-    const termOrVoteChanged = hard.term !== this.prevHardState.term || hard.vote !== this.prevHardState.vote;
+    const prev = this.prevHardState;
+    const termOrVoteChanged = hard.term !== prev.term || hard.vote !== prev.vote;
     const ready: Ready = {
       softState,
       hardState,
@@ -210,8 +211,9 @@ export class RaftNode {
     const log = r.log;
     assert(log.applied <= log.committed && log.committed <= log.lastIndex(),
       `invariant applied ${log.applied} <= commit ${log.committed} <= last ${log.lastIndex()}`);
-    assert(this.prevHardState.term <= r.term, `term went backwards below ${this.prevHardState.term}`);
-    assert(this.prevHardState.commit <= log.committed, `commit went backwards below ${this.prevHardState.commit}`);
+    const prev = this.prevHardState;
+    assert(prev.term <= r.term, `term went backwards below ${prev.term}`);
+    assert(prev.commit <= log.committed, `commit went backwards below ${prev.commit}`);
   }
 }
 

@@ -21,7 +21,11 @@ export interface NewEntry {
 }
 
 /** Appends entries at the leader's term; returns the last index. */
-export function appendLeaderEntries(r: Raft, leader: LeaderState, items: readonly NewEntry[]): LogIndex {
+export function appendLeaderEntries(
+  r: Raft,
+  leader: LeaderState,
+  items: readonly NewEntry[],
+): LogIndex {
   const first = r.log.lastIndex() + 1;
   const entries: Entry[] = items.map((item, i) => ({
     term: r.term, index: logIndex(first + i), kind: item.kind, data: item.data,
@@ -62,7 +66,12 @@ function entriesOrNull(r: Raft, from: LogIndex): readonly Entry[] | null {
  * Sends one AppendEntries to `to` unless its progress is paused. With `sendIfEmpty` false an
  * append with no entries is not sent. Returns whether a message went out.
  */
-export function maybeSendAppend(r: Raft, leader: LeaderState, to: NodeId, sendIfEmpty: boolean): boolean {
+export function maybeSendAppend(
+  r: Raft,
+  leader: LeaderState,
+  to: NodeId,
+  sendIfEmpty: boolean,
+): boolean {
   const pr = leader.tracker.get(to);
   if (pr === undefined || pr.isPaused()) return false;
   const prevLogIndex = logIndex(pr.next - 1);
@@ -71,7 +80,8 @@ export function maybeSendAppend(r: Raft, leader: LeaderState, to: NodeId, sendIf
   if (prevLogTerm === null || entries === null) return maybeSendSnapshot(r, pr, to);
   if (entries.length === 0 && !sendIfEmpty) return false;
   r.send({
-    ...r.envelope(to), type: "AppendEntries", prevLogIndex, prevLogTerm, entries, commit: r.log.committed,
+    ...r.envelope(to), type: "AppendEntries", prevLogIndex, prevLogTerm, entries,
+    commit: r.log.committed,
   });
   pr.sentEntries(entries.length, logIndex(prevLogIndex + entries.length));
   return true;

@@ -46,6 +46,8 @@ export function stepFollower(r: Raft, m: Message): void {
   }
 }
 
+const noHint = { hintIndex: logIndex(0), hintTerm: TERM_ZERO } as const;
+
 function heardFromLeader(r: Raft, m: Message): void {
   r.electionElapsed = 0;
   r.lead = m.from;
@@ -60,7 +62,7 @@ export function handleAppendEntries(r: Raft, m: AppendEntries): void {
   const respond = { ...r.envelope(m.from), type: "AppendEntriesResponse" } as const;
   if (m.prevLogIndex < r.log.committed) {
     // Everything up to our commit index matches the leader already (Log Matching, §5.3).
-    r.send({ ...respond, reject: false, index: r.log.committed, hintIndex: logIndex(0), hintTerm: TERM_ZERO });
+    r.send({ ...respond, ...noHint, reject: false, index: r.log.committed });
     return;
   }
   const lastNew = r.log.maybeAppend(
@@ -70,13 +72,15 @@ export function handleAppendEntries(r: Raft, m: AppendEntries): void {
     { truncateOnStaleAppend: r.bugs.truncateOnStaleAppend === true },
   );
   if (lastNew !== null) {
-    r.send({ ...respond, reject: false, index: lastNew, hintIndex: logIndex(0), hintTerm: TERM_ZERO });
+    r.send({ ...respond, ...noHint, reject: false, index: lastNew });
     return;
   }
   const last = r.log.lastIndex();
   const probe = m.prevLogIndex < last ? m.prevLogIndex : last;
   const hint = r.log.findConflictByTerm(probe, m.prevLogTerm);
-  r.send({ ...respond, reject: true, index: m.prevLogIndex, hintIndex: hint.index, hintTerm: hint.term });
+  r.send({
+    ...respond, reject: true, index: m.prevLogIndex, hintIndex: hint.index, hintTerm: hint.term,
+  });
 }
 
 export function handleHeartbeat(r: Raft, m: Heartbeat): void {

@@ -12,7 +12,7 @@ import {
   appendLeaderEntries, bcastAppend, bcastHeartbeat, maybeCommit, maybeSendAppend,
 } from "./replication.js";
 import type { LeaderState } from "./role.js";
-import { assertNever, type LogIndex } from "./types.js";
+import { assertNever, type LogIndex, type NodeId } from "./types.js";
 
 export function stepLeader(r: Raft, leader: LeaderState, m: Message): void {
   switch (m.type) {
@@ -73,7 +73,8 @@ export function tickLeader(r: Raft, leader: LeaderState): void {
 function fitsUncommittedLimit(r: Raft, leader: LeaderState, bytes: number): boolean {
   // As in etcd-io/raft, a proposal is always accepted when nothing is uncommitted, so a single
   // entry larger than the limit cannot wedge the leader.
-  return leader.uncommittedBytes === 0 || leader.uncommittedBytes + bytes <= r.config.uncommittedBytesMax;
+  const uncommitted = leader.uncommittedBytes;
+  return uncommitted === 0 || uncommitted + bytes <= r.config.uncommittedBytesMax;
 }
 
 /**
@@ -82,7 +83,8 @@ function fitsUncommittedLimit(r: Raft, leader: LeaderState, bytes: number): bool
  */
 export function proposeAsLeader(r: Raft, leader: LeaderState, data: Uint8Array): LogIndex {
   if (!fitsUncommittedLimit(r, leader, data.byteLength)) {
-    throw new UncommittedBytesExceededError(leader.uncommittedBytes + data.byteLength, r.config.uncommittedBytesMax);
+    const wouldBe = leader.uncommittedBytes + data.byteLength;
+    throw new UncommittedBytesExceededError(wouldBe, r.config.uncommittedBytesMax);
   }
   return propose(r, leader, data);
 }
@@ -148,7 +150,8 @@ function respondToRead(r: Raft, request: ReadRequest, index: LogIndex): void {
   if (request.from === r.id) {
     r.readStates.push({ index, context: request.context });
   } else {
-    r.send({ ...r.envelope(request.from), type: "ReadIndexResponse", context: request.context, index });
+    const { from, context } = request;
+    r.send({ ...r.envelope(from), type: "ReadIndexResponse", context, index });
   }
 }
 
@@ -158,7 +161,9 @@ function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntr
   pr.recentActive = true;
   if (m.reject) {
     // §5.3 fast backtracking: skip to the last index of a term both logs may share.
-    const probe = m.hintTerm > 0 ? r.log.findConflictByTerm(m.hintIndex, m.hintTerm).index : m.hintIndex;
+    const probe = m.hintTerm > 0
+      ? r.log.findConflictByTerm(m.hintIndex, m.hintTerm).index
+      : m.hintIndex;
     if (pr.maybeDecrTo(m.index, probe)) {
       if (pr.state === "replicate") pr.becomeProbe();
       maybeSendAppend(r, leader, m.from, true);
@@ -190,7 +195,9 @@ function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntr
     maybeSendAppend(r, leader, m.from, true);
   }
   // Pipeline whatever else the follower is missing, up to the inflight limit.
-  for (let i = 0; i < r.config.inflightMessagesMax && maybeSendAppend(r, leader, m.from, false); i++);
+  for (let i = 0; i < r.config.inflightMessagesMax; i++) {
+    if (!maybeSendAppend(r, leader, m.from, false)) break;
+  }
 }
 
 function handleHeartbeatResponse(r: Raft, leader: LeaderState, m: HeartbeatResponse): void {
@@ -205,6 +212,7 @@ function handleHeartbeatResponse(r: Raft, leader: LeaderState, m: HeartbeatRespo
   }
   if (pr.match < r.log.lastIndex()) maybeSendAppend(r, leader, m.from, true);
   if (m.context === null) return;
-  const released = leader.reads.recvAck(m.from, m.context, (acks) => leader.tracker.voteResult(acks));
+  const quorum = (acks: ReadonlyMap<NodeId, boolean>) => leader.tracker.voteResult(acks);
+  const released = leader.reads.recvAck(m.from, m.context, quorum);
   for (const { index, request } of released) respondToRead(r, request, index);
 }

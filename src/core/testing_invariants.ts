@@ -9,7 +9,7 @@
  */
 import type { Entry } from "./messages.js";
 import type { TestNetwork } from "./testing_network.js";
-import type { NodeId } from "./types.js";
+import { logIndex, type NodeId } from "./types.js";
 
 /** The terms of a contiguous stretch of a log: `terms[k]` is the term at index `first + k`. */
 export interface LogTerms {
@@ -44,7 +44,7 @@ export class SafetyMonitor {
   private readonly leaderOfTerm = new Map<number, NodeId>();
   /** index -> the entry applied there by whichever node applied it first. */
   readonly appliedAt = new Map<number, { key: string; term: number; seenInTerm: number }>();
-  /** The highest term any node has reached: an entry first seen applied now was committed at or before it. */
+  /** The highest term any node has reached: an entry first seen applied now committed by then. */
   private termNow = 0;
   private appliedCursor = 0;
   private readonly lastCommit = new Map<NodeId, number>();
@@ -62,14 +62,21 @@ export class SafetyMonitor {
   observeApplied(id: NodeId, entry: Entry): void {
     const key = entryKey(entry);
     const known = this.appliedAt.get(entry.index);
-    if (known === undefined) this.appliedAt.set(entry.index, { key, term: entry.term, seenInTerm: this.termNow });
-    else if (known.key !== key) this.violations.push(`${id} applied ${key} at ${entry.index}, another node ${known.key}`);
+    if (known === undefined) {
+      this.appliedAt.set(entry.index, { key, term: entry.term, seenInTerm: this.termNow });
+    } else if (known.key !== key) {
+      this.violations.push(`${id} applied ${key} at ${entry.index}, another node ${known.key}`);
+    }
   }
 
   /** Commit and applied never decrease on a running node. */
   observeProgress(id: NodeId, commit: number, applied: number): void {
-    if (commit < (this.lastCommit.get(id) ?? 0)) this.violations.push(`${id} commit went back to ${commit}`);
-    if (applied < (this.lastApplied.get(id) ?? 0)) this.violations.push(`${id} applied went back to ${applied}`);
+    if (commit < (this.lastCommit.get(id) ?? 0)) {
+      this.violations.push(`${id} commit went back to ${commit}`);
+    }
+    if (applied < (this.lastApplied.get(id) ?? 0)) {
+      this.violations.push(`${id} applied went back to ${applied}`);
+    }
     this.lastCommit.set(id, commit);
     this.lastApplied.set(id, applied);
   }
@@ -83,7 +90,8 @@ export class SafetyMonitor {
   /** Checks every property over the network's current state; returns the violations so far. */
   check(net: TestNetwork): string[] {
     for (const id of net.ids) this.termNow = Math.max(this.termNow, net.node(id).status().term);
-    for (const { id, entry } of net.appliedEvents.slice(this.appliedCursor)) this.observeApplied(id, entry);
+    const events = net.appliedEvents.slice(this.appliedCursor);
+    for (const { id, entry } of events) this.observeApplied(id, entry);
     this.appliedCursor = net.appliedEvents.length;
     const logs = new Map<NodeId, LogTerms>();
     for (const id of net.ids) {
@@ -93,7 +101,7 @@ export class SafetyMonitor {
       const storage = net.storage(id);
       const first = storage.firstIndex() - 1;
       const terms: number[] = [];
-      for (let i = first; i <= storage.lastIndex(); i++) terms.push(storage.term(i as Entry["index"]));
+      for (let i = first; i <= storage.lastIndex(); i++) terms.push(storage.term(logIndex(i)));
       logs.set(id, { first, terms });
       if (status.role === "leader") this.checkLeaderCompleteness(id, status.term, { first, terms });
     }
@@ -114,7 +122,10 @@ export class SafetyMonitor {
     for (const [index, { term, seenInTerm }] of this.appliedAt) {
       if (index < log.first || leaderTerm <= seenInTerm) continue;
       const have = log.terms[index - log.first];
-      if (have !== term) this.violations.push(`leader ${id} lacks applied entry ${index} (term ${term}, has ${have})`);
+      if (have !== term) {
+        const has = have === undefined ? "nothing" : `term ${have}`;
+        this.violations.push(`leader ${id} lacks applied entry ${index} of term ${term} (has ${has})`);
+      }
     }
   }
 }

@@ -14,7 +14,11 @@ import { assert, nodeId, type LogIndex, type NodeId } from "./types.js";
 
 /** The storage a test network writes: MemoryStorage fits. */
 export interface SyncStorage extends Storage {
-  saveSync(batch: { hardState: HardState | null; entries: readonly Entry[]; snapshot: Snapshot | null }): void;
+  saveSync(batch: {
+    hardState: HardState | null;
+    entries: readonly Entry[];
+    snapshot: Snapshot | null;
+  }): void;
 }
 
 export interface TestNetworkOptions<S extends SyncStorage = SyncStorage> {
@@ -47,8 +51,9 @@ export class TestNetwork<S extends SyncStorage = SyncStorage> {
     this.ids = options.ids.map(nodeId);
     this.rng = new SeededRng(options.seed ?? 1);
     this.config = options.config ?? {};
-    const confState: ConfState = { voters: this.ids.filter((id) => !(options.learners ?? []).includes(id)),
-      learners: (options.learners ?? []).map(nodeId), votersOutgoing: [] };
+    const learners = (options.learners ?? []).map(nodeId);
+    const voters = this.ids.filter((id) => !learners.includes(id));
+    const confState: ConfState = { voters, learners, votersOutgoing: [] };
     for (const id of this.ids) {
       this.storages.set(id, options.storage(confState, id));
       this.applied.set(id, []);
@@ -187,6 +192,7 @@ export class TestNetwork<S extends SyncStorage = SyncStorage> {
   /** The data of the normal entries `id` applied, decoded as text. */
   appliedData(id: string): string[] {
     const decoder = new TextDecoder();
-    return (this.applied.get(nodeId(id)) ?? []).filter((e) => e.kind === "normal").map((e) => decoder.decode(e.data));
+    const entries = this.applied.get(nodeId(id)) ?? [];
+    return entries.filter((e) => e.kind === "normal").map((e) => decoder.decode(e.data));
   }
 }

@@ -84,7 +84,8 @@ export class Schedule {
         this.readsServed++;
         const floor = this.readFloor.get(state.context) ?? 0;
         if (state.index < floor) {
-          this.monitor.violations.push(`${id} read ${state.context} at ${state.index}, below ${floor} applied before it`);
+          this.monitor.violations.push(
+            `${id} read ${state.context} at ${state.index}, below ${floor} applied before it`);
         }
       }
       this.readCursor.set(id, states.length);
@@ -195,6 +196,7 @@ export class Schedule {
       const { role, term, commit, applied, lastIndex } = net.node(id).status();
       return `${id}:${role}@${term} commit ${commit} applied ${applied} last ${lastIndex}`;
     });
-    assert(false, `no proposal was applied on every node within ${roundsMax} rounds: ${statuses.join(" ")}`);
+    assert(false,
+      `no proposal was applied on every node within ${roundsMax} rounds: ${statuses.join(" ")}`);
   }
 }

@@ -11,6 +11,7 @@ import { assert, logIndex, type LogIndex, type NodeId } from "./types.js";
 export class ClusterConfig {
   readonly voters: JointConfig;
   readonly learners: ReadonlySet<NodeId>;
+  private readonly allIds: readonly NodeId[];
 
   constructor(confState: ConfState) {
     this.voters = new JointConfig(confState.voters, confState.votersOutgoing);
@@ -18,11 +19,12 @@ export class ClusterConfig {
     for (const id of this.learners) {
       assert(!this.voters.ids().has(id), `node ${id} is both a voter and a learner`);
     }
+    this.allIds = [...new Set([...this.voters.ids(), ...this.learners])].sort();
   }
 
   /** Every node that receives the log: voters of both halves and learners. */
   ids(): readonly NodeId[] {
-    return [...new Set([...this.voters.ids(), ...this.learners])].sort();
+    return this.allIds;
   }
 
   isVoter(id: NodeId): boolean {
@@ -35,7 +37,10 @@ export class ProgressTracker {
   readonly progress: Map<NodeId, Progress>;
 
   /** A fresh tracker for a new leader whose log ends at `lastIndex` (§5.3: next = last + 1). */
-  constructor(config: ClusterConfig, options: { self: NodeId; lastIndex: LogIndex; inflightMessagesMax: number }) {
+  constructor(
+    config: ClusterConfig,
+    options: { self: NodeId; lastIndex: LogIndex; inflightMessagesMax: number },
+  ) {
     this.config = config;
     this.progress = new Map();
     for (const id of config.ids()) {
