@@ -5,8 +5,10 @@
  *
  * Keys and values are binary-safe byte strings (`Uint8Array`) end to end, as in Redis: the RESP
  * front end passes the request's bytes through untouched, and the HTTP front end converts its
- * UTF-8 or base64 text at its edge (see `http/value_encoding.ts`). Callers hand over buffers they
- * will not modify again; implementations may keep them.
+ * UTF-8 or base64 text at its edge (see `http/value_encoding.ts`). Callers never modify a buffer
+ * after handing it over, but it may be a view into a larger one (the RESP front end passes views
+ * of the socket's receive chunks, to avoid a copy per argument): an implementation that keeps a
+ * key or value beyond the call, rather than encoding it into a log entry, must copy it.
  *
  * Ordering contract: calls that start one after another (without awaiting) must take effect in
  * call order when they are writes, because the RESP front end pipelines a client's consecutive

@@ -46,12 +46,20 @@ export class ByteQueue {
     return -1;
   }
 
-  /** Removes the first `count` bytes and returns them in freshly allocated memory of their own. */
+  /**
+   * Removes the first `count` bytes and returns them: a view of the received chunk when they lie
+   * within one (no copy: the common case), else a copy joined from the chunks they span. Views
+   * keep their whole chunk alive, so whoever keeps one for long must copy it (kv_service.ts).
+   */
   take(count: number): Buffer {
     assert(count >= 0 && count <= this.#length, `take(${count}) of ${this.#length} bytes`);
-    // A fresh ArrayBuffer, not Buffer's shared pool or a view of the socket's chunk, so a value
-    // kept by the store retains exactly its own bytes.
-    const out = Buffer.from(new ArrayBuffer(count));
+    const first = this.#chunks[0];
+    if (first !== undefined && this.#offset + count <= first.length) {
+      const view = first.subarray(this.#offset, this.#offset + count);
+      this.#consume(count);
+      return view;
+    }
+    const out = Buffer.allocUnsafe(count);
     let written = 0;
     while (written < count) {
       const chunk = this.#chunks[0];

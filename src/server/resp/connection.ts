@@ -99,7 +99,8 @@ export class Connection {
   #pump(): void {
     let progressed = false;
     let starved = false;
-    while (!this.#closing && this.#slots.length < this.#deps.options.pipelineRequestsMax) {
+    const { pipelineRequestsMax } = this.#deps.options;
+    while (!this.#closing && !this.#closed && this.#slots.length < pipelineRequestsMax) {
       const result = this.#parser.next();
       if (result.kind === "incomplete") {
         starved = true;

@@ -8,6 +8,8 @@
  * more than `requestBytesMax`, is a protocol error at once. Nothing is ever allocated for a
  * declared length; bytes are kept only as they arrive (see `byte_queue.ts`). Error texts follow
  * Redis's wording ("Protocol error: invalid bulk length") so that clients recognise them.
+ *
+ * Arguments are views of the received chunks where possible (see `ByteQueue.take`).
  */
 import { ByteQueue } from "./byte_queue.js";
 import { splitInlineArgs } from "./inline.js";
@@ -32,34 +34,49 @@ export type ParseResult =
 const countLineBytesMax = 32;
 const CR = 0x0d;
 const LF = 0x0a;
+const STAR = 0x2a;
+const DOLLAR = 0x24;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+/** More digits than this could exceed Number.MAX_SAFE_INTEGER; no limit is that large. */
+const countDigitsMax = 15;
 const INCOMPLETE: ParseResult = { kind: "incomplete" };
-const integerPattern = /^-?(0|[1-9][0-9]*)$/;
-
-type State =
-  | { readonly at: "start" }
-  | { readonly at: "bulkHeader"; readonly args: Buffer[]; readonly count: number; bytes: number }
-  | {
-    readonly at: "bulkBody";
-    readonly args: Buffer[];
-    readonly count: number;
-    bytes: number;
-    readonly length: number;
-  };
 
 function protocolError(detail: string): ParseResult {
   return { kind: "error", message: `Protocol error: ${detail}` };
 }
 
-function parseCount(line: string): number | null {
-  if (!integerPattern.test(line)) return null;
-  const value = Number(line);
-  return Number.isSafeInteger(value) ? value : null;
+/**
+ * The integer after the line's type byte, as Redis's string2ll reads it (an optional minus, no
+ * plus, no leading zeros), or null.
+ */
+function parseCount(line: Buffer): number | null {
+  let i = 1;
+  const negative = line[i] === MINUS;
+  if (negative) i += 1;
+  const digits = line.length - i;
+  if (digits < 1 || digits > countDigitsMax || (line[i] === ZERO && digits > 1)) return null;
+  let value = 0;
+  for (; i < line.length; i += 1) {
+    const c = line[i] ?? 0;
+    if (c < ZERO || c > NINE) return null;
+    value = value * 10 + (c - ZERO);
+  }
+  return negative ? -value : value;
 }
 
 export class RespParser {
   readonly #bytes = new ByteQueue();
   readonly #limits: RespParserLimits;
-  #state: State = { at: "start" };
+  /** The arguments of the array request being read, or null between requests. */
+  #args: Buffer[] | null = null;
+  /** How many arguments the current array request declared. */
+  #count = 0;
+  /** Bulk bytes the current request has declared so far. */
+  #requestBytes = 0;
+  /** The declared length of the bulk string being read, or -1 while reading its header. */
+  #bulkLength = -1;
   /** Where the search for the current line's LF resumes, so slow senders cost O(n) in total. */
   #scannedBytes = 0;
 
@@ -79,26 +96,14 @@ export class RespParser {
   /** The next complete request, if its bytes have all arrived. */
   next(): ParseResult {
     for (;;) {
-      const state = this.#state;
-      switch (state.at) {
-        case "start": {
-          if (this.#bytes.length === 0) return INCOMPLETE;
-          const isArray = this.#bytes.byteAt(0) === 0x2a;
-          const result = isArray ? this.#readArrayHeader() : this.#readInline();
-          if (result !== null) return result;
-          break;
-        }
-        case "bulkHeader": {
-          const result = this.#readBulkHeader(state);
-          if (result !== null) return result;
-          break;
-        }
-        case "bulkBody": {
-          const result = this.#readBulkBody(state);
-          if (result !== null) return result;
-          break;
-        }
+      let result: ParseResult | null;
+      if (this.#args === null) {
+        if (this.#bytes.length === 0) return INCOMPLETE;
+        result = this.#bytes.byteAt(0) === STAR ? this.#readArrayHeader() : this.#readInline();
+      } else {
+        result = this.#bulkLength < 0 ? this.#readBulkHeader() : this.#readBulkBody(this.#args);
       }
+      if (result !== null) return result;
     }
   }
 
@@ -122,49 +127,54 @@ export class RespParser {
     const line = this.#takeLine(countLineBytesMax, "too big mbulk count string");
     if (line === null) return INCOMPLETE;
     if (!Buffer.isBuffer(line)) return line;
-    const count = parseCount(line.toString("latin1", 1));
+    const count = parseCount(line);
     if (count === null || count > this.#limits.arrayLengthMax) {
       return protocolError("invalid multibulk length");
     }
     // Redis ignores "*0" and "*-1" requests.
-    if (count > 0) this.#state = { at: "bulkHeader", args: [], count, bytes: 0 };
+    if (count > 0) {
+      this.#args = [];
+      this.#count = count;
+      this.#requestBytes = 0;
+      this.#bulkLength = -1;
+    }
     return null;
   }
 
-  #readBulkHeader(state: State & { at: "bulkHeader" }): ParseResult | null {
+  #readBulkHeader(): ParseResult | null {
     if (this.#bytes.length === 0) return INCOMPLETE;
     const first = this.#bytes.byteAt(0);
-    if (first !== 0x24) {
+    if (first !== DOLLAR) {
       return protocolError(`expected '$', got '${String.fromCharCode(first)}'`);
     }
     const line = this.#takeLine(countLineBytesMax, "too big bulk count string");
     if (line === null) return INCOMPLETE;
     if (!Buffer.isBuffer(line)) return line;
-    const length = parseCount(line.toString("latin1", 1));
+    const length = parseCount(line);
     if (length === null || length < 0 || length > this.#limits.bulkBytesMax) {
       return protocolError("invalid bulk length");
     }
-    if (state.bytes + length > this.#limits.requestBytesMax) {
+    if (this.#requestBytes + length > this.#limits.requestBytesMax) {
       return protocolError(`request larger than ${this.#limits.requestBytesMax} bytes`);
     }
-    this.#state = { ...state, at: "bulkBody", bytes: state.bytes + length, length };
+    this.#requestBytes += length;
+    this.#bulkLength = length;
     return null;
   }
 
-  #readBulkBody(state: State & { at: "bulkBody" }): ParseResult | null {
-    if (this.#bytes.length < state.length + 2) return INCOMPLETE;
-    const value = this.#bytes.take(state.length);
+  #readBulkBody(args: Buffer[]): ParseResult | null {
+    const length = this.#bulkLength;
+    if (this.#bytes.length < length + 2) return INCOMPLETE;
+    const value = this.#bytes.take(length);
     if (this.#bytes.byteAt(0) !== CR || this.#bytes.byteAt(1) !== LF) {
       return protocolError("bulk string not terminated by CRLF");
     }
     this.#bytes.skip(2);
-    state.args.push(value);
-    if (state.args.length < state.count) {
-      this.#state = { at: "bulkHeader", args: state.args, count: state.count, bytes: state.bytes };
-      return null;
-    }
-    this.#state = { at: "start" };
-    return { kind: "request", args: state.args };
+    args.push(value);
+    this.#bulkLength = -1;
+    if (args.length < this.#count) return null;
+    this.#args = null;
+    return { kind: "request", args };
   }
 
   #readInline(): ParseResult | null {
