@@ -33,9 +33,14 @@ export function sampleMessages(from: NodeId, to: NodeId): Message[] {
     { type: "RequestVoteResponse", ...e, reject: false },
     {
       type: "AppendEntries", ...e, prevLogIndex: i(9), prevLogTerm: term(6), commit: i(8),
-      entries: [entry(10, bytes(5)), entry(11, new Uint8Array(0), "noop"), entry(12, bytes(3), "config")],
+      entries: [
+        entry(10, bytes(5)), entry(11, new Uint8Array(0), "noop"), entry(12, bytes(3), "config"),
+      ],
     },
-    { type: "AppendEntriesResponse", ...e, reject: true, index: i(9), hintIndex: i(4), hintTerm: term(2) },
+    {
+      type: "AppendEntriesResponse", ...e,
+      reject: true, index: i(9), hintIndex: i(4), hintTerm: term(2),
+    },
     { type: "Heartbeat", ...e, commit: i(8), context: null },
     { type: "Heartbeat", ...e, commit: i(8), context: "read-1" },
     { type: "HeartbeatResponse", ...e, context: "read-1" },

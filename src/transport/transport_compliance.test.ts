@@ -16,7 +16,8 @@ registerTransportCompliance({
         if (listen === undefined) throw new Error(`unknown id ${id}`);
         const peers = new Map([...addresses].filter(([peer]) => peer !== id));
         return new TcpTransport({
-          clusterId: "compliance", nodeId: id, listen, peers, limits, backoff: { initialMs: 5, maxMs: 50 },
+          clusterId: "compliance", nodeId: id, listen, peers, limits,
+          backoff: { initialMs: 5, maxMs: 50 },
         });
       },
     };

@@ -29,8 +29,10 @@ const ids = [nodeId("n1"), nodeId("n2"), nodeId("n3")] as const;
 const [n1, n2, n3] = ids;
 const testTimeoutMs = 20_000;
 
-function heartbeat(from: NodeId, to: NodeId, commit: number, context: string | null = null): Message {
-  return { type: "Heartbeat", from, to, term: term(1), commit: logIndex(commit), context };
+function heartbeat(from: NodeId, to: NodeId, commit: number, context?: string): Message {
+  return {
+    type: "Heartbeat", from, to, term: term(1), commit: logIndex(commit), context: context ?? null,
+  };
 }
 
 function propose(from: NodeId, to: NodeId, data: Uint8Array): Message {
@@ -41,16 +43,18 @@ interface Node {
   readonly transport: Transport;
   readonly inbox: Inbox;
 }
+type Nodes = Map<NodeId, Node>;
+type PeerStats = ReturnType<Transport["stats"]>["peers"][number];
 
 /** Creates and starts endpoints, and closes every one of them when `body` finishes. */
 async function withCluster(
   factory: TransportFactory,
   limits: Partial<TransportLimits>,
-  body: (nodes: Map<NodeId, Node>, cluster: ComplianceCluster, track: (t: Transport) => void) => Promise<void>,
+  body: (nodes: Nodes, cluster: ComplianceCluster, track: (t: Transport) => void) => Promise<void>,
 ): Promise<void> {
   const cluster = await factory.cluster(ids, limits);
   const all: Transport[] = [];
-  const nodes = new Map<NodeId, Node>();
+  const nodes: Nodes = new Map();
   try {
     for (const id of ids) {
       const inbox = new Inbox();
@@ -66,7 +70,12 @@ async function withCluster(
   }
 }
 
-function node(nodes: Map<NodeId, Node>, id: NodeId): Node {
+/** The `commit` of each Heartbeat received, in arrival order. */
+function commits(inbox: Inbox): number[] {
+  return inbox.messages.map((m) => (m.type === "Heartbeat" ? m.commit : -1));
+}
+
+function node(nodes: Nodes, id: NodeId): Node {
   const found = nodes.get(id);
   assert.ok(found, `no node ${id}`);
   return found;
@@ -84,7 +93,7 @@ function peerState(transport: Transport, peer: NodeId, state: PeerConnectionStat
   });
 }
 
-function peerStats(transport: Transport, peer: NodeId): ReturnType<Transport["stats"]>["peers"][number] {
+function peerStats(transport: Transport, peer: NodeId): PeerStats {
   const found = transport.stats().peers.find((p) => p.peer === peer);
   assert.ok(found, `no stats for ${peer}`);
   return found;
@@ -98,13 +107,16 @@ export function registerTransportCompliance(factory: TransportFactory): void {
     withCluster(factory, {}, async (nodes) => {
       for (const from of ids) {
         for (const to of ids) {
-          if (from !== to) assert.equal(node(nodes, from).transport.send(heartbeat(from, to, 1, `${from}>${to}`)), true);
+          if (from === to) continue;
+          const sent = node(nodes, from).transport.send(heartbeat(from, to, 1, `${from}>${to}`));
+          assert.equal(sent, true);
         }
       }
       for (const id of ids) {
         const inbox = node(nodes, id).inbox;
         await inbox.waitFor(2);
-        const contexts = inbox.messages.map((m) => (m.type === "Heartbeat" ? m.context : null)).sort();
+        const contexts = inbox.messages.map((m) => (m.type === "Heartbeat" ? m.context : null));
+        contexts.sort();
         assert.deepEqual(contexts, ids.filter((f) => f !== id).map((f) => `${f}>${id}`));
         for (const m of inbox.messages) assert.equal(m.to, id);
       }
@@ -126,20 +138,25 @@ export function registerTransportCompliance(factory: TransportFactory): void {
       for (const id of [n2, n3]) {
         const inbox = node(nodes, id).inbox;
         await inbox.waitFor(count);
-        assert.deepEqual(inbox.messages.map((m) => (m.type === "Heartbeat" ? m.commit : -1)), [...Array(count).keys()]);
+        assert.deepEqual(commits(inbox), [...Array(count).keys()]);
       }
     }));
 
   const frameBytesMax = 1024 * 1024;
-  test(name("near-limit messages arrive with Uint8Array payloads intact; over-limit ones are dropped"), opts, () =>
+  const nearLimit = "near-limit messages keep Uint8Array payloads intact; over-limit ones drop";
+  test(name(nearLimit), opts, () =>
     withCluster(factory, { frameBytesMax }, async (nodes) => {
       const t1 = node(nodes, n1).transport;
       const big = propose(n1, n2, bytes(frameBytesMax - 100, 7));
       assert.ok(encodeMessage(big).byteLength <= frameBytesMax);
-      const entries = [entry(1, bytes(300_000, 1)), entry(2, new Uint8Array(0), "noop"), entry(3, bytes(5, 3), "config")];
+      const entries = [
+        entry(1, bytes(300_000, 1)),
+        entry(2, new Uint8Array(0), "noop"),
+        entry(3, bytes(5, 3), "config"),
+      ];
       const append: Message = {
-        type: "AppendEntries", from: n1, to: n2, term: term(2), prevLogIndex: logIndex(0), prevLogTerm: term(0),
-        entries, commit: logIndex(0),
+        type: "AppendEntries", from: n1, to: n2, term: term(2),
+        prevLogIndex: logIndex(0), prevLogTerm: term(0), entries, commit: logIndex(0),
       };
       const tooBig = propose(n1, n2, bytes(frameBytesMax, 9));
       assert.equal(t1.send(big), true);
@@ -149,25 +166,29 @@ export function registerTransportCompliance(factory: TransportFactory): void {
       await inbox.waitFor(2);
       assert.deepEqual(inbox.messages, [big, append]);
       const received = inbox.messages[0];
-      assert.ok(received?.type === "Propose" && Object.getPrototypeOf(received.data) === Uint8Array.prototype);
+      assert.ok(received?.type === "Propose");
+      assert.equal(Object.getPrototypeOf(received.data), Uint8Array.prototype);
       assert.equal(peerStats(t1, n2).messagesDropped, 1);
     }));
 
+  const queueLimits = {
+    sendQueueMessagesMax: 16, sendQueueBytesMax: 64 * 1024, frameBytesMax: 32 * 1024,
+  };
   test(name("bounded send queues drop and count instead of growing"), opts, () =>
-    withCluster(factory, { sendQueueMessagesMax: 16, sendQueueBytesMax: 64 * 1024, frameBytesMax: 32 * 1024 }, async (nodes) => {
+    withCluster(factory, queueLimits, async (nodes) => {
       const t1 = node(nodes, n1).transport;
       // All sends happen in one turn: `send` only enqueues, so the queue bound decides exactly.
       const accepted = [...Array(40).keys()].map((i) => t1.send(heartbeat(n1, n2, i)));
       assert.deepEqual(accepted, [...Array(40).keys()].map((i) => i < 16));
       assert.equal(peerStats(t1, n2).messagesDropped, 24);
-      const byBytes = [...Array(5).keys()].map((i) => t1.send(propose(n1, n3, bytes(20_000, i + 1))));
+      const byBytes = [1, 2, 3, 4, 5].map((seed) => t1.send(propose(n1, n3, bytes(20_000, seed))));
       assert.deepEqual(byBytes, [true, true, true, false, false]);
       assert.equal(peerStats(t1, n3).messagesDropped, 2);
       assert.equal(t1.send(heartbeat(n1, nodeId("n9"), 0)), false);
       assert.equal(t1.stats().messagesDroppedUnknownPeer, 1);
       await node(nodes, n2).inbox.waitFor(16);
       await node(nodes, n3).inbox.waitFor(3);
-      assert.deepEqual(node(nodes, n2).inbox.messages.map((m) => (m.type === "Heartbeat" ? m.commit : -1)), [...Array(16).keys()]);
+      assert.deepEqual(commits(node(nodes, n2).inbox), [...Array(16).keys()]);
       assert.equal(peerStats(t1, n2).queuedMessages, 0);
     }));
 
@@ -212,7 +233,7 @@ export function registerTransportCompliance(factory: TransportFactory): void {
       await node(nodes, n1).inbox.waitFor(1);
     }));
 
-  test(name("close releases every handle, is idempotent, and later sends are refused"), opts, async () => {
+  test(name("close releases every handle, is idempotent, refuses sends"), opts, async () => {
     const before = process.getActiveResourcesInfo();
     await withCluster(factory, {}, async (nodes) => {
       node(nodes, n1).transport.send(heartbeat(n1, n3, 1));

@@ -24,7 +24,8 @@ interface Result {
 }
 
 function propose(payloadBytes: number): Message {
-  return { type: "Propose", from: n1, to: n2, term: term(1), data: new Uint8Array(payloadBytes).fill(7) };
+  const data = new Uint8Array(payloadBytes).fill(7);
+  return { type: "Propose", from: n1, to: n2, term: term(1), data };
 }
 
 function listen(server: Server): Promise<number> {
@@ -34,7 +35,11 @@ function listen(server: Server): Promise<number> {
 }
 
 /** Transport: a closed loop keeping at most `window` messages unreceived, so nothing drops. */
-async function benchTransport(messages: number, payloadBytes: number, window: number): Promise<Result> {
+async function benchTransport(
+  messages: number,
+  payloadBytes: number,
+  window: number,
+): Promise<Result> {
   const probe = createServer();
   const port2 = await listen(probe);
   await new Promise((resolve) => probe.close(resolve));
@@ -44,13 +49,15 @@ async function benchTransport(messages: number, payloadBytes: number, window: nu
     peers: new Map([[n2, { host, port: port2 }]]),
   });
   const receiver = new TcpTransport({
-    clusterId: "bench", nodeId: n2, listen: { host, port: port2 }, limits, peers: new Map([[n1, { host, port: 1 }]]),
+    clusterId: "bench", nodeId: n2, listen: { host, port: port2 }, limits,
+    peers: new Map([[n1, { host, port: 1 }]]),
   });
   let received = 0;
   let wake: (() => void) | null = null;
   receiver.onMessage(() => {
     received += 1;
-    if (wake !== null && (messages - received < window / 2 || received === messages || received % 64 === 0)) {
+    const worthWaking = received % 64 === 0 || messages - received < window / 2;
+    if (wake !== null && worthWaking) {
       const w = wake;
       wake = null;
       w();
@@ -107,7 +114,8 @@ function report(r: Result): void {
   const size = r.payloadBytes >= 1024 ? `${r.payloadBytes / 1024} KiB` : `${r.payloadBytes} B`;
   console.log(
     `${r.name.padEnd(11)} ${size.padStart(7)} x ${String(r.messages).padStart(7)}: ` +
-      `${Math.round(rate).toLocaleString("en").padStart(9)} msg/s ${mbPerSecond.toFixed(1).padStart(8)} MB/s ` +
+      `${Math.round(rate).toLocaleString("en").padStart(9)} msg/s ` +
+      `${mbPerSecond.toFixed(1).padStart(8)} MB/s ` +
       `(${r.seconds.toFixed(2)} s)`,
   );
 }
@@ -115,14 +123,16 @@ function report(r: Result): void {
 function argNumber(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`${name} must be a positive integer`);
+  }
   return value;
 }
 
 async function main(): Promise<void> {
   const small = argNumber("--small", 200_000);
   const large = argNumber("--large", 4_000);
-  console.log(`node ${process.version}, loopback ${host}; payload MB/s counts message data bytes only`);
+  console.log(`node ${process.version}, loopback ${host}; MB/s counts message data bytes only`);
   report(await benchRawSocket(small, 100));
   report(await benchTransport(small, 100, 4096));
   report(await benchRawSocket(large, 64 * 1024));
