@@ -10,7 +10,8 @@ import { idx, preload, tm } from "./testing_storage.js";
 import { nodeId } from "./types.js";
 
 const isVote = (m: Message): boolean =>
-  m.type === "PreVote" || m.type === "PreVoteResponse" || m.type === "RequestVote" || m.type === "RequestVoteResponse";
+  m.type === "PreVote" || m.type === "PreVoteResponse"
+  || m.type === "RequestVote" || m.type === "RequestVoteResponse";
 
 /**
  * Figure 8 (c)-(d): S1 leads term 4 with the term-2 entry at index 2 stored on S1, S2 and S3 (a
@@ -18,7 +19,9 @@ const isVote = (m: Message): boolean =>
  * acknowledge index 2, and the violations seen after S1 crashes and S5 takes over.
  */
 function figure8(bugs: TestingBugs): { commitAfterAcks: number; violations: string[] } {
-  const logs: Record<string, number[]> = { n1: [1, 2], n2: [1, 2], n3: [1, 2], n4: [1], n5: [1, 3] };
+  const logs: Record<string, number[]> = {
+    n1: [1, 2], n2: [1, 2], n3: [1, 2], n4: [1], n5: [1, 3],
+  };
   const net = new TestNetwork({
     ids: ["n1", "n2", "n3", "n4", "n5"],
     storage: (cs, id) => preload(new MemoryStorage(cs), logs[id] ?? [], { term: 3 }),
@@ -81,6 +84,10 @@ test("§5.4.2 entries of earlier terms commit together with the leader's first e
   net.tickAll();
   net.settle();
   for (const id of net.ids) {
-    assert.deepEqual(net.applied.get(nodeId(id))?.map((e) => [e.index, e.term]), [[1, 1], [2, 2], [3, 3]], id);
+    assert.deepEqual(
+      net.applied.get(nodeId(id))?.map((e) => [e.index, e.term]),
+      [[1, 1], [2, 2], [3, 3]],
+      id,
+    );
   }
 });

@@ -15,22 +15,39 @@ const voters = ["n1", "n2", "n3"].map(nodeId);
 const confState = { voters, learners: [], votersOutgoing: [] };
 
 function lone(storage: MemoryStorage, config: Partial<RaftConfig> = {}): RaftNode {
-  return new RaftNode({ config: { ...DEFAULT_CONFIG, id: nodeId("n1"), ...config }, storage, rng: new SeededRng(1) });
+  const full = { ...DEFAULT_CONFIG, id: nodeId("n1"), ...config };
+  return new RaftNode({ config: full, storage, rng: new SeededRng(1) });
 }
 
-function requestVote(from: string, term: number, lastLogIndex = 0, lastLogTerm = 0, transfer = false): RequestVote {
+function requestVote(
+  from: string,
+  term: number,
+  lastLogIndex = 0,
+  lastLogTerm = 0,
+  transfer = false,
+): RequestVote {
   return {
     type: "RequestVote", from: nodeId(from), to: nodeId("n1"), term: tm(term),
     lastLogIndex: idx(lastLogIndex), lastLogTerm: tm(lastLogTerm), transfer,
   };
 }
 
-function voteAnswers(messages: readonly Message[]): { to: string; term: number; granted: boolean }[] {
+interface VoteAnswer {
+  to: string;
+  term: number;
+  granted: boolean;
+}
+
+function voteAnswers(messages: readonly Message[]): VoteAnswer[] {
   return messages.flatMap((m) => m.type === "RequestVoteResponse" || m.type === "PreVoteResponse"
     ? [{ to: m.to, term: m.term, granted: !m.reject }] : []);
 }
 
-function cluster(size: number, config: Partial<Omit<RaftConfig, "id">> = {}, seed = 1): TestNetwork {
+function cluster(
+  size: number,
+  config: Partial<Omit<RaftConfig, "id">> = {},
+  seed = 1,
+): TestNetwork {
   const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
   return new TestNetwork({ ids, storage: (cs) => new MemoryStorage(cs), config, seed });
 }
@@ -53,7 +70,10 @@ test("§5.2 one vote per term, and the vote is in the same Ready's hardState as 
   // After a crash the persisted vote still binds.
   const restarted = lone(storage);
   restarted.step(requestVote("n3", 1));
-  assert.deepEqual(voteAnswers(restarted.ready().messages), [{ to: "n3", term: 1, granted: false }]);
+  assert.deepEqual(
+    voteAnswers(restarted.ready().messages),
+    [{ to: "n3", term: 1, granted: false }],
+  );
 });
 
 test("testing bug skipPersistVote: the vote is not persisted, so a restarted node votes twice in a term", () => {
@@ -71,7 +91,9 @@ test("testing bug skipPersistVote: the vote is not persisted, so a restarted nod
 });
 
 test("§5.4.1 a vote is refused to a candidate whose log is less up to date", () => {
-  const cases: [number, number, boolean][] = [[5, 1, false], [2, 2, false], [3, 2, true], [1, 3, true]];
+  const cases: [number, number, boolean][] = [
+    [5, 1, false], [2, 2, false], [3, 2, true], [1, 3, true],
+  ];
   for (const [lastIndex, lastTerm, granted] of cases) {
     const node = lone(preload(new MemoryStorage(confState), [1, 1, 2]));
     node.step(requestVote("n2", 4, lastIndex, lastTerm));
@@ -82,12 +104,16 @@ test("§5.4.1 a vote is refused to a candidate whose log is less up to date", ()
 
 test("§5.2 election safety: at most one leader per term across many split-vote-prone runs", () => {
   for (let seed = 1; seed <= 20; seed++) {
-    const net = cluster(5, { preVote: false, checkQuorum: false, electionTimeoutTicksMin: 3, electionTimeoutTicksMax: 5 }, seed);
+    const features = { preVote: false, checkQuorum: false };
+    const timeouts = { electionTimeoutTicksMin: 3, electionTimeoutTicksMax: 5 };
+    const net = cluster(5, { ...features, ...timeouts }, seed);
     const monitor = new SafetyMonitor();
     for (let round = 0; round < 60; round++) {
       net.tickAll();
       // Deliver in a scrambled order to provoke split votes.
-      while (net.queue.length > 0) net.deliver((round * 7 + net.queue.length * 3) % net.queue.length);
+      while (net.queue.length > 0) {
+        net.deliver((round * 7 + net.queue.length * 3) % net.queue.length);
+      }
       assert.deepEqual(monitor.check(net), [], `seed ${seed}`);
     }
     assert.ok(net.leader() !== null, `seed ${seed} elected nobody`);
@@ -100,7 +126,10 @@ test("§5.2 a single-node cluster elects itself on its first tick; §5.4.2 and a
   const status = net.node("n1").status();
   assert.equal(status.role, "leader");
   assert.equal(status.term, 1);
-  assert.deepEqual(net.applied.get(nodeId("n1"))?.map((e) => [e.index, e.term, e.kind]), [[1, 1, "noop"]]);
+  assert.deepEqual(
+    net.applied.get(nodeId("n1"))?.map((e) => [e.index, e.term, e.kind]),
+    [[1, 1, "noop"]],
+  );
 });
 
 test("§9.6 pre-vote: a partitioned node neither bumps its term nor disrupts the leader when it rejoins", () => {

@@ -21,24 +21,39 @@ function termsOf(log: RaftLog): number[] {
 
 test("§5.3 consistency check: an append whose prevLogIndex/prevLogTerm is missing is refused", () => {
   const log = logWith([1, 1, 2]);
-  assert.equal(log.maybeAppend({ index: idx(3), term: tm(1) }, idx(0), entriesWithTerms([3], 4), noBug), null);
-  assert.equal(log.maybeAppend({ index: idx(4), term: tm(2) }, idx(0), entriesWithTerms([3], 5), noBug), null);
+  assert.equal(
+    log.maybeAppend({ index: idx(3), term: tm(1) }, idx(0), entriesWithTerms([3], 4), noBug),
+    null,
+  );
+  assert.equal(
+    log.maybeAppend({ index: idx(4), term: tm(2) }, idx(0), entriesWithTerms([3], 5), noBug),
+    null,
+  );
   assert.deepEqual(termsOf(log), [1, 1, 2]);
-  assert.equal(log.maybeAppend({ index: idx(3), term: tm(2) }, idx(0), entriesWithTerms([3], 4), noBug), 4);
+  assert.equal(
+    log.maybeAppend({ index: idx(3), term: tm(2) }, idx(0), entriesWithTerms([3], 4), noBug),
+    4,
+  );
   assert.deepEqual(termsOf(log), [1, 1, 2, 3]);
 });
 
 test("§5.3 stale and duplicate appends are idempotent: matching entries never truncate", () => {
   const log = logWith([1, 1, 2, 2, 3]);
   // A delayed append carrying entries 2..3 that we already have.
-  assert.equal(log.maybeAppend({ index: idx(1), term: tm(1) }, idx(0), entriesWithTerms([1, 2], 2), noBug), 3);
+  assert.equal(
+    log.maybeAppend({ index: idx(1), term: tm(1) }, idx(0), entriesWithTerms([1, 2], 2), noBug),
+    3,
+  );
   assert.deepEqual(termsOf(log), [1, 1, 2, 2, 3]);
   assert.deepEqual(log.unstable.nextEntries(), [], "nothing to persist again");
 });
 
 test("§5.3 a conflicting entry truncates the log from that index and appends the leader's", () => {
   const log = logWith([1, 1, 2, 2, 3]);
-  assert.equal(log.maybeAppend({ index: idx(2), term: tm(1) }, idx(0), entriesWithTerms([2, 4], 3), noBug), 4);
+  assert.equal(
+    log.maybeAppend({ index: idx(2), term: tm(1) }, idx(0), entriesWithTerms([2, 4], 3), noBug),
+    4,
+  );
   assert.deepEqual(termsOf(log), [1, 1, 2, 4]);
   assert.deepEqual(log.unstable.nextEntries().map((e) => e.index), [4]);
 });
@@ -56,13 +71,15 @@ test("§5.3 follower commit is min(leaderCommit, index of last new entry)", () =
 test("§5.4 a conflict at or below the commit index is a bug and asserts", () => {
   const log = logWith([1, 1, 1]);
   log.commitTo(idx(2));
-  assert.throws(() => log.maybeAppend({ index: idx(1), term: tm(1) }, idx(0), entriesWithTerms([5], 2), noBug),
+  const prev = { index: idx(1), term: tm(1) };
+  assert.throws(() => log.maybeAppend(prev, idx(0), entriesWithTerms([5], 2), noBug),
     /conflicts with the committed prefix/);
 });
 
 test("testing bug truncateOnStaleAppend drops matching uncommitted entries after a stale append", () => {
   const log = logWith([1, 1, 2, 2, 3]);
-  log.maybeAppend({ index: idx(1), term: tm(1) }, idx(0), entriesWithTerms([1], 2), { truncateOnStaleAppend: true });
+  const prev = { index: idx(1), term: tm(1) };
+  log.maybeAppend(prev, idx(0), entriesWithTerms([1], 2), { truncateOnStaleAppend: true });
   assert.deepEqual(termsOf(log), [1, 1]);
 });
 
@@ -90,7 +107,11 @@ test("slice spans stable and unstable entries and honours bytesMax (at least one
   assert.deepEqual(all.map((e: Entry) => e.index), [1, 2, 3, 4, 5]);
   assert.equal(log.slice(idx(2), idx(6), 1).length, 1, "one entry even when it is over the limit");
   assert.deepEqual(log.slice(idx(2), idx(6), 50).map((e) => e.index), [2, 3], "25 bytes each");
-  assert.deepEqual(log.slice(idx(3), idx(6), 50).map((e) => e.index), [3, 4], "crossing into unstable");
+  assert.deepEqual(
+    log.slice(idx(3), idx(6), 50).map((e) => e.index),
+    [3, 4],
+    "crossing into unstable",
+  );
 });
 
 test("§7 restoring a snapshot restarts the log after it and commits it", () => {
@@ -104,5 +125,9 @@ test("§7 restoring a snapshot restarts the log after it and commits it", () => 
   assert.deepEqual(log.nextCommittedEntries(1000), [], "the snapshot is applied instead");
   log.append(entriesWithTerms([3], 11));
   log.commitTo(idx(11));
-  assert.deepEqual(log.nextCommittedEntries(1000).map((e) => e.index), [11], "entries resume after it");
+  assert.deepEqual(
+    log.nextCommittedEntries(1000).map((e) => e.index),
+    [11],
+    "entries resume after it",
+  );
 });

@@ -73,5 +73,8 @@ test("§7 snapshot state pauses until the follower answers; probe resumes after 
   assert.equal(pr.next, 21);
   pr.becomeProbe();
   assert.equal(pr.next, 21, "resume after the snapshot sent");
-  assert.throws(() => new Progress({ match: idx(5), next: idx(5), inflightMessagesMax: 1 }), /match 5 < next 5/);
+  assert.throws(
+    () => new Progress({ match: idx(5), next: idx(5), inflightMessagesMax: 1 }),
+    /match 5 < next 5/,
+  );
 });

@@ -42,25 +42,40 @@ test("§4.3 (dissertation) joint configs need both majorities, for commits and v
   assert.equal(joint.voteResult(votes({ a: true, b: true, d: false, e: false })), "lost");
   const simple = new JointConfig(ids("a", "b", "c"));
   assert.ok(!simple.isJoint());
-  assert.equal(simple.committedIndex(matches({ a: 3, b: 4, c: 1 })), 3, "empty outgoing half is ignored");
+  assert.equal(
+    simple.committedIndex(matches({ a: 3, b: 4, c: 1 })),
+    3,
+    "empty outgoing half is ignored",
+  );
   assert.equal(simple.voteResult(votes({ a: true, b: true })), "won");
 });
 
 test("learners receive progress but never count towards a quorum", () => {
-  const config = new ClusterConfig({ voters: ids("a", "b", "c"), learners: ids("l1", "l2"), votersOutgoing: [] });
+  const config = new ClusterConfig({
+    voters: ids("a", "b", "c"), learners: ids("l1", "l2"), votersOutgoing: [],
+  });
   assert.deepEqual(config.ids(), ids("a", "b", "c", "l1", "l2"));
   assert.ok(!config.isVoter(nodeId("l1")));
-  const tracker = new ProgressTracker(config, { self: nodeId("a"), lastIndex: logIndex(10), inflightMessagesMax: 4 });
+  const tracker = new ProgressTracker(config, {
+    self: nodeId("a"), lastIndex: logIndex(10), inflightMessagesMax: 4,
+  });
   for (const id of ids("l1", "l2")) tracker.get(id)?.maybeUpdate(logIndex(10));
   assert.equal(tracker.committedIndex(), 0, "learners at 10 do not make a quorum with the leader");
   tracker.get(nodeId("b"))?.maybeUpdate(logIndex(6));
   assert.equal(tracker.committedIndex(), 6);
-  assert.throws(() => new ClusterConfig({ voters: ids("a"), learners: ids("a"), votersOutgoing: [] }), /both a voter and a learner/);
+  assert.throws(
+    () => new ClusterConfig({ voters: ids("a"), learners: ids("a"), votersOutgoing: [] }),
+    /both a voter and a learner/,
+  );
 });
 
 test("check-quorum counts the leader and recently active voters, then resets the marks", () => {
-  const config = new ClusterConfig({ voters: ids("a", "b", "c"), learners: [], votersOutgoing: [] });
-  const tracker = new ProgressTracker(config, { self: nodeId("a"), lastIndex: logIndex(0), inflightMessagesMax: 4 });
+  const config = new ClusterConfig(
+    { voters: ids("a", "b", "c"), learners: [], votersOutgoing: [] },
+  );
+  const tracker = new ProgressTracker(config, {
+    self: nodeId("a"), lastIndex: logIndex(0), inflightMessagesMax: 4,
+  });
   assert.ok(tracker.checkQuorumActive(nodeId("a")), "everyone starts active");
   assert.ok(!tracker.checkQuorumActive(nodeId("a")), "nobody was heard from since");
   tracker.get(nodeId("c"))!.recentActive = true;

@@ -34,7 +34,7 @@ for (const size of [1, 3, 5]) {
     assert.deepEqual(leaders, [leader]);
   });
 
-  test(`§6.4 ReadIndex on a ${size}-node cluster is answered on the leader and on followers`, () => {
+  test(`§6.4 ReadIndex on a ${size}-node cluster is answered on leader and followers`, () => {
     const net = network(size);
     const leader = net.electLeader();
     net.node(leader).propose(enc.encode("x"));
@@ -43,7 +43,11 @@ for (const size of [1, 3, 5]) {
     net.settle();
     const commit = net.node(leader).status().commit;
     for (const id of net.ids) {
-      assert.deepEqual(net.readStates.get(id), [{ index: commit, context: `read-${id}` }], `node ${id}`);
+      assert.deepEqual(
+        net.readStates.get(id),
+        [{ index: commit, context: `read-${id}` }],
+        `node ${id}`,
+      );
     }
   });
 }
@@ -63,7 +67,10 @@ test("a follower forwards proposals to the leader it knows", () => {
 test("propose and readIndex throw NotLeaderError(null) when no leader is known", () => {
   const net = network(3);
   const node = net.node("n1");
-  assert.throws(() => node.propose(enc.encode("x")), (e: unknown) => e instanceof NotLeaderError && e.leaderId === null);
+  assert.throws(
+    () => node.propose(enc.encode("x")),
+    (e: unknown) => e instanceof NotLeaderError && e.leaderId === null,
+  );
   assert.throws(() => { node.readIndex("r"); }, NotLeaderError);
 });
 

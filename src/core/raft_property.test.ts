@@ -9,17 +9,19 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import type { TestingBugs } from "./config.js";
+import type { ConfState } from "./messages.js";
 import { Schedule, type Action } from "./testing_schedule.js";
 
 const node = fc.nat(4);
 const pos = fc.nat(1000);
+const upTo = (max: number) => fc.integer({ min: 1, max });
 const action: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant("tick" as const), node, times: fc.integer({ min: 1, max: 12 }) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant("tickAll" as const), times: fc.integer({ min: 1, max: 4 }) }) },
-  { weight: 20, arbitrary: fc.record({ t: fc.constant("deliver" as const), pos, count: fc.integer({ min: 1, max: 8 }) }) },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant("tick" as const), node, times: upTo(12) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant("tickAll" as const), times: upTo(4) }) },
+  { weight: 20, arbitrary: fc.record({ t: fc.constant("deliver" as const), pos, count: upTo(8) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("drop" as const), pos }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("dup" as const), pos }) },
-  { weight: 5, arbitrary: fc.record({ t: fc.constant("propose" as const), node, count: fc.integer({ min: 1, max: 4 }) }) },
+  { weight: 5, arbitrary: fc.record({ t: fc.constant("propose" as const), node, count: upTo(4) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant("read" as const), node }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("crash" as const), node }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("compact" as const), node }) },
@@ -39,9 +41,15 @@ interface Features {
   readonly checkQuorum: boolean;
 }
 
-function newSchedule(size: number, actions: readonly Action[], features?: Features, bugs?: TestingBugs): Schedule {
+function newSchedule(
+  size: number,
+  actions: readonly Action[],
+  features?: Features,
+  bugs?: TestingBugs,
+): Schedule {
   const config = { ...features, ...(bugs === undefined ? {} : { testingBugs: bugs }) };
-  return new Schedule(size, { storage: (cs) => new MemoryStorage(cs), seed: actions.length, config });
+  const storage = (cs: ConfState) => new MemoryStorage(cs);
+  return new Schedule(size, { storage, seed: actions.length, config });
 }
 
 test("Figure 3 safety properties and §6.4 read freshness hold under random schedules (fast-check)", () => {

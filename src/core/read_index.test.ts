@@ -32,7 +32,8 @@ test("§6.4 the leader releases a read only once a quorum acknowledged its heart
   net.node(leader).readIndex("a");
   net.processReady(leader);
   assert.deepEqual(reads(net, leader), [], "not before the round");
-  const beats = net.queue.filter((m): m is Heartbeat => m.type === "Heartbeat" && m.context !== null);
+  const isRound = (m: Message): m is Heartbeat => m.type === "Heartbeat" && m.context !== null;
+  const beats = net.queue.filter(isRound);
   assert.equal(beats.length, 2);
   net.settle();
   assert.deepEqual(reads(net, leader), [{ index: commit, context: "a" }]);
@@ -74,14 +75,21 @@ test("§6.4 a new leader defers reads until it has committed an entry of its own
   const n1 = nodeId("n1");
   net.node(n1).readIndex("early");
   net.processReady(n1);
-  assert.ok(!net.queue.some((m) => m.type === "Heartbeat"), "no read round before the no-op commits");
+  assert.ok(
+    !net.queue.some((m) => m.type === "Heartbeat"),
+    "no read round before the no-op commits",
+  );
   net.tick(n1);
   net.settle();
   net.tickAll();
   net.settle();
   const status = net.node(n1).status();
   assert.ok(status.commit >= 1);
-  assert.deepEqual(reads(net, n1), [{ index: 1, context: "early" }], "the read index covers the no-op");
+  assert.deepEqual(
+    reads(net, n1),
+    [{ index: 1, context: "early" }],
+    "the read index covers the no-op",
+  );
 });
 
 test("§6.4 acknowledgements are cumulative: a quorum for a later round releases earlier ones", () => {
@@ -92,11 +100,19 @@ test("§6.4 acknowledgements are cumulative: a quorum for a later round releases
   const second = readOnly.addRound(idx(7), [{ from: nodeId("b"), context: "r2" }]);
   assert.notEqual(first, second);
   assert.equal(readOnly.lastContext(), second);
-  assert.deepEqual(readOnly.recvAck(nodeId("b"), "3.99", result), [], "unknown contexts are ignored");
+  assert.deepEqual(
+    readOnly.recvAck(nodeId("b"), "3.99", result),
+    [],
+    "unknown contexts are ignored",
+  );
   const released = readOnly.recvAck(nodeId("c"), second, result);
   assert.deepEqual(released.map((r) => [r.index, r.request.context]), [[5, "r1"], [7, "r2"]]);
   assert.equal(readOnly.pendingCount(), 0);
-  assert.deepEqual(readOnly.recvAck(nodeId("b"), first, result), [], "a late ack of a released round");
+  assert.deepEqual(
+    readOnly.recvAck(nodeId("b"), first, result),
+    [],
+    "a late ack of a released round",
+  );
 });
 
 test("§6.4 an ack for an earlier round does not release a later one", () => {
@@ -124,6 +140,9 @@ test("§6.4 a follower's read is answered by the leader and surfaces on the foll
   const follower = net.ids.find((id) => id !== leader)!;
   net.node(follower).readIndex("f");
   net.settle();
-  assert.deepEqual(reads(net, follower), [{ index: net.node(leader).status().commit, context: "f" }]);
+  assert.deepEqual(
+    reads(net, follower),
+    [{ index: net.node(leader).status().commit, context: "f" }],
+  );
   assert.deepEqual(reads(net, leader), []);
 });

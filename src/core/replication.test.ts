@@ -22,7 +22,8 @@ function storedTerms(net: TestNetwork, id: string): number[] {
 }
 
 const appends = (q: readonly Message[], to?: NodeId): AppendEntries[] =>
-  q.filter((m): m is AppendEntries => m.type === "AppendEntries" && (to === undefined || m.to === to));
+  q.filter((m): m is AppendEntries =>
+    m.type === "AppendEntries" && (to === undefined || m.to === to));
 
 // Figure 7: the leader's log (term 8 starts after index 10) and followers (a)-(f).
 const leaderLog = [1, 1, 1, 4, 4, 5, 5, 6, 6, 6];
@@ -36,11 +37,12 @@ const followers: Record<string, number[]> = {
 };
 
 for (const [name, followerLog] of Object.entries(followers)) {
-  test(`§5.3 Figure 7 (${name}): a leader at term 8 brings the follower's log into agreement`, () => {
+  test(`§5.3 Figure 7 (${name}): a leader at term 8 brings the follower into agreement`, () => {
     // n1 leads with the Figure 7 log; n3 shares it and votes for n1; n2 is the follower.
     const net = new TestNetwork({
       ids: ["n1", "n2", "n3"],
-      storage: (cs, id) => preload(new MemoryStorage(cs), id === "n2" ? followerLog : leaderLog, { term: 7 }),
+      storage: (cs, id) =>
+        preload(new MemoryStorage(cs), id === "n2" ? followerLog : leaderLog, { term: 7 }),
       config: { messageBytesMax: 50 },
     });
     for (let i = 0; i < 100 && net.node("n1").status().role !== "leader"; i++) {
@@ -61,7 +63,8 @@ test("§5.3 fast backtracking: a rejection hint skips a whole conflicting term i
   // Follower (f) of Figure 7 has eleven entries of terms 2-3 after index 3.
   const net = new TestNetwork({
     ids: ["n1", "n2", "n3"],
-    storage: (cs, id) => preload(new MemoryStorage(cs), id === "n2" ? followers.f! : leaderLog, { term: 7 }),
+    storage: (cs, id) =>
+      preload(new MemoryStorage(cs), id === "n2" ? followers.f! : leaderLog, { term: 7 }),
   });
   for (let i = 0; i < 100 && net.node("n1").status().role !== "leader"; i++) {
     net.tick("n1");
@@ -159,7 +162,10 @@ test("many proposals between Readys are batched into one AppendEntries", () => {
     const m = net.deliver();
     if (m?.type === "AppendEntries" && m.to === follower && m.entries.length > 0) catchUp.push(m);
   }
-  assert.ok(catchUp.some((m) => m.entries.length === 5), JSON.stringify(catchUp.map((m) => m.entries.length)));
+  assert.ok(
+    catchUp.some((m) => m.entries.length === 5),
+    JSON.stringify(catchUp.map((m) => m.entries.length)),
+  );
 });
 
 test("a reject while replicating sends the follower back to probe", () => {
@@ -174,7 +180,11 @@ test("a reject while replicating sends the follower back to probe", () => {
     type: "AppendEntriesResponse", from: follower, to: leader, term: tm(term), reject: true,
     index: idx(last), hintIndex: idx(0), hintTerm: tm(0),
   });
-  assert.equal(net.node(leader).status().progress?.get(follower)?.state, "replicate", "stale: at match");
+  assert.equal(
+    net.node(leader).status().progress?.get(follower)?.state,
+    "replicate",
+    "stale: at match",
+  );
   net.node(leader).propose(new Uint8Array([1]));
   net.processReady(leader);
   net.queue = [];

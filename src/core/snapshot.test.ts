@@ -25,7 +25,14 @@ function compact(net: TestNetwork<MemoryStorage>, id: NodeId): number {
 }
 
 /** A cluster whose follower missed entries the leader has since compacted away. */
-function lagging(): { net: TestNetwork<MemoryStorage>; leader: NodeId; follower: NodeId; snapIndex: number } {
+interface Lagging {
+  net: TestNetwork<MemoryStorage>;
+  leader: NodeId;
+  follower: NodeId;
+  snapIndex: number;
+}
+
+function lagging(): Lagging {
   const net = cluster();
   const leader = net.electLeader();
   const follower = net.ids.find((id) => id !== leader)!;
@@ -57,7 +64,8 @@ test("§7 a follower that needs compacted entries is sent the snapshot, restores
 
 test("§7 a lost InstallSnapshot is sent again after a timeout", () => {
   const { net, leader, follower } = lagging();
-  const isSnap = (m: Message): m is InstallSnapshot => m.type === "InstallSnapshot" && m.to === follower;
+  const isSnap = (m: Message): m is InstallSnapshot =>
+    m.type === "InstallSnapshot" && m.to === follower;
   let sent = 0;
   for (let i = 0; i < 3 * DEFAULT_CONFIG.electionTimeoutTicksMax && sent < 2; i++) {
     net.tickAll();
@@ -72,14 +80,18 @@ test("§7 a lost InstallSnapshot is sent again after a timeout", () => {
 
 function follower(terms: number[], commit: number): { node: RaftNode; storage: MemoryStorage } {
   const storage = preload(new MemoryStorage(confState), terms, { commit });
-  const node = new RaftNode({ config: { ...DEFAULT_CONFIG, id: nodeId("n2") }, storage, rng: new SeededRng(3) });
+  const config = { ...DEFAULT_CONFIG, id: nodeId("n2") };
+  const node = new RaftNode({ config, storage, rng: new SeededRng(3) });
   return { node, storage };
 }
 
 function snapshotMessage(index: number, term: number): InstallSnapshot {
   return {
     type: "InstallSnapshot", from: nodeId("n1"), to: nodeId("n2"), term: tm(term),
-    snapshot: { metadata: { index: idx(index), term: tm(term), confState }, data: new Uint8Array([7]) },
+    snapshot: {
+      metadata: { index: idx(index), term: tm(term), confState },
+      data: new Uint8Array([7]),
+    },
   };
 }
 
@@ -118,7 +130,8 @@ test("§7 a snapshot that conflicts replaces the log; Ready carries it before co
   assert.equal(status.applied, 7);
   assert.equal(storage.firstIndex(), 7);
   // Restart: applied defaults to the snapshot index, so entry 7 is handed out again.
-  const restarted = new RaftNode({ config: { ...DEFAULT_CONFIG, id: nodeId("n2") }, storage, rng: new SeededRng(4) });
+  const config = { ...DEFAULT_CONFIG, id: nodeId("n2") };
+  const restarted = new RaftNode({ config, storage, rng: new SeededRng(4) });
   assert.equal(restarted.status().applied, 6);
   assert.deepEqual(restarted.ready().committedEntries.map((e) => e.index), [7]);
 });

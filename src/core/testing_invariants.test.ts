@@ -6,10 +6,19 @@ import { entriesWithTerms } from "./testing_storage.js";
 import { nodeId } from "./types.js";
 
 test("Log Matching checker accepts agreeing or diverging-tail logs and flags a broken prefix", () => {
-  assert.equal(logMatchingViolation({ first: 0, terms: [0, 1, 1, 2] }, { first: 0, terms: [0, 1, 1, 3, 3] }), null);
-  assert.equal(logMatchingViolation({ first: 2, terms: [1, 2] }, { first: 0, terms: [0, 1, 1, 2, 5] }), null);
+  assert.equal(
+    logMatchingViolation({ first: 0, terms: [0, 1, 1, 2] }, { first: 0, terms: [0, 1, 1, 3, 3] }),
+    null,
+  );
+  assert.equal(
+    logMatchingViolation({ first: 2, terms: [1, 2] }, { first: 0, terms: [0, 1, 1, 2, 5] }),
+    null,
+  );
   assert.match(
-    logMatchingViolation({ first: 0, terms: [0, 1, 2, 3] }, { first: 0, terms: [0, 1, 1, 3] }) ?? "",
+    logMatchingViolation(
+      { first: 0, terms: [0, 1, 2, 3] },
+      { first: 0, terms: [0, 1, 1, 3] },
+    ) ?? "",
     /logs agree at 3 but differ at 2/,
   );
 });
