@@ -2,7 +2,7 @@
  * `npm run bench:wal`: WAL append throughput with group commit, against a BASELINE of a plain
  * loop of write + fdatasync of a small buffer on the same disk, run in the same invocation and
  * interleaved with each case. Also compares the hand-written record encoding with msgpackr.
- * RAFTKV_BENCH_MS sets the time per case (default 2000).
+ * RAFTKV_BENCH_MS sets the time per case (default 6000: shorter runs are dominated by disk noise).
  */
 import { mkdtemp, open, rm, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ import { nodeFileSystem } from "../file_system.js";
 import { InstrumentedFileSystem } from "../instrumented_file_system.js";
 import { encodeRecords, type WalRecord } from "../wal/record.js";
 
-const CASE_MS = Number(process.env.RAFTKV_BENCH_MS ?? 2000);
+const CASE_MS = Number(process.env.RAFTKV_BENCH_MS ?? 6000);
 const ENTRY_DATA_BYTES = 64;
 const CONF = { voters: [nodeId("n1")], learners: [], votersOutgoing: [] };
 
