@@ -83,16 +83,19 @@ test("§5.2 when the leader stops, a new leader is elected and proposals continu
 test("propose and readBarrier fail definitely with NotLeaderError(null) while no leader is known", async () => {
   const network = new MemoryNetwork();
   const ids = ["n1", "n2", "n3"];
+  const outcomes: string[] = [];
   const node = await ClusterNode.start({
     id: "n1", peers: ids, transport: network.endpoint(ids[0] as never, ids as never),
     storage: new MemoryStorage({ voters: ids as never, learners: [], votersOutgoing: [] }),
     stateMachine: new RecordingMachine(), limits: TEST_LIMITS,
+    observer: { proposalSettled: (outcome) => { outcomes.push(outcome); } },
   });
   try {
     const isNoLeader = (e: unknown): boolean => e instanceof NotLeaderError && e.leaderId === null && e.definite;
     await assert.rejects(node.propose(enc.encode("x")), isNoLeader);
     await assert.rejects(node.readBarrier(), isNoLeader);
     assert.equal(node.status().pendingProposals, 0);
+    assert.deepEqual(outcomes, ["not_leader"], "the observer hears how the proposal ended");
   } finally {
     await node.stop();
   }

@@ -13,23 +13,26 @@
  */
 import { randomInt } from "node:crypto";
 import {
-  ConfigError, entrySizeBytes, logIndex, nodeId, RaftError, RaftNode, SeededRng, type Entry, type LogIndex, type Message,
+  ConfigError, nodeId, RaftError, RaftNode, SeededRng, type Entry, type LogIndex, type Message,
   type NodeId, type Ready, type RoleName, type Snapshot, type Status,
 } from "../core/index.js";
 import { ProposalDroppedError } from "../core/index.js";
-import { shouldSnapshot, type StableStorage } from "../storage/index.js";
+import type { StableStorage } from "../storage/index.js";
 import { silentLogger, type Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimits } from "./config.js";
 import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
 import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
+import { observeProposal, type NodeObserver } from "./observer.js";
 import { openNodeStorage, votersOf, type ClusterNodeOptions, type NodeLogger } from "./options.js";
 import { PendingProposals } from "./pending_proposals.js";
 import { PendingReads } from "./pending_reads.js";
+import { Snapshotter } from "./snapshotter.js";
 import type { StateMachine } from "./state_machine.js";
 import { toNodeStatus, type NodeRunState, type NodeStatus } from "./status.js";
 
 const INCARNATION_MAX = 2 ** 48 - 1;
+
 
 interface Parts<R> {
   readonly id: NodeId;
@@ -39,6 +42,7 @@ interface Parts<R> {
   readonly stateMachine: StateMachine<R>;
   readonly limits: NodeLimits;
   readonly logger: NodeLogger;
+  readonly observer: NodeObserver;
 }
 
 export class ClusterNode<R> {
@@ -49,6 +53,7 @@ export class ClusterNode<R> {
   private readonly transport: Transport;
   private readonly stateMachine: StateMachine<R>;
   private readonly logger: NodeLogger;
+  private readonly observer: NodeObserver;
   private readonly events = new NodeEventEmitter();
   private readonly proposals = new PendingProposals<R>();
   private readonly reads = new PendingReads();
@@ -61,21 +66,28 @@ export class ClusterNode<R> {
   private timer: NodeJS.Timeout | null = null;
   private loopScheduled = false;
   private loop: Promise<void> | null = null;
-  private snapshotting: Promise<void> | null = null;
+  private readonly snapshots: Snapshotter;
   private stopping: Promise<void> | null = null;
   private appliedIndex: LogIndex;
-  private snapshotIndex: LogIndex;
-  private entriesSinceSnapshot = 0;
-  private bytesSinceSnapshot = 0;
   private role: RoleName;
   private leaderId: NodeId | null;
 
   private constructor(parts: Parts<R>) {
     ({ id: this.id, raft: this.raft, storage: this.storage, transport: this.transport,
-      stateMachine: this.stateMachine, limits: this.limits, logger: this.logger } = parts);
+      stateMachine: this.stateMachine, limits: this.limits, logger: this.logger,
+      observer: this.observer } = parts);
     const status = this.raft.status();
     this.appliedIndex = status.applied;
-    this.snapshotIndex = this.storage.snapshot().metadata.index;
+    this.snapshots = new Snapshotter(this.storage, this.limits, {
+      takeImage: () => this.stateMachine.snapshot(),
+      taken: (index) => {
+        this.logger.info({ id: this.id, index }, "Snapshot taken");
+        this.events.emit("snapshot", { index });
+      },
+      failed: (error) => {
+        this.fail(error);
+      },
+    });
     this.role = status.role;
     this.leaderId = status.leaderId;
   }
@@ -105,7 +117,7 @@ export class ClusterNode<R> {
       });
       const node = new ClusterNode<R>({
         id, raft, storage, transport: options.transport, stateMachine: options.stateMachine,
-        limits, logger: options.logger ?? silentLogger,
+        limits, logger: options.logger ?? silentLogger, observer: options.observer ?? {},
       });
       options.transport.onMessage((message) => {
         node.receive(message);
@@ -114,7 +126,7 @@ export class ClusterNode<R> {
       node.timer = setInterval(() => {
         node.onTick();
       }, limits.tickMs);
-      node.logger.info({ id, applied: node.appliedIndex, snapshot: node.snapshotIndex }, "Node started");
+      node.logger.info({ id, applied: node.appliedIndex, snapshot: node.snapshots.index }, "Node started");
       return node;
     } catch (error) {
       if (opened) await storage.close().catch(() => undefined);
@@ -150,7 +162,7 @@ export class ClusterNode<R> {
       this.proposals.fail(seq, error);
     }
     this.scheduleReady();
-    return outcome;
+    return observeProposal(outcome, this.observer);
   }
 
   /**
@@ -182,7 +194,7 @@ export class ClusterNode<R> {
   /** This node's view: role, term, leader, commit/applied, and per-peer lag on the leader. */
   status(): NodeStatus {
     return toNodeStatus(this.raft.status(), {
-      snapshotIndex: this.snapshotIndex,
+      snapshotIndex: this.snapshots.index,
       pendingProposals: this.proposals.size,
       pendingReads: this.reads.size,
       state: this.runState,
@@ -223,7 +235,7 @@ export class ClusterNode<R> {
     if (this.runState === "running") this.runState = "stopped";
     this.clearTimer();
     await this.loop;
-    await this.snapshotting;
+    await this.snapshots.inFlight;
     this.rejectPending("the node stopped before the proposal was applied");
     await this.transport.close();
     try {
@@ -286,11 +298,13 @@ export class ClusterNode<R> {
 
   private async handleReady(rd: Ready): Promise<void> {
     // 1. Persist. An own snapshot being written must land before a leader's newer one.
-    if (rd.snapshot !== null && this.snapshotting !== null) await this.snapshotting;
+    if (rd.snapshot !== null && this.snapshots.inFlight !== null) await this.snapshots.inFlight;
     if (rd.hardState !== null || rd.entries.length > 0 || rd.snapshot !== null) {
       const saved = this.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
       if (rd.mustSync) {
+        const startMs = performance.now();
         await saved;
+        this.observer.saveDurable?.((performance.now() - startMs) / 1000);
       } else {
         // Only the commit index changed: it need not be durable before sending (etcd does the
         // same); later saves are ordered after this one by the storage.
@@ -310,16 +324,14 @@ export class ClusterNode<R> {
     this.raft.advance(rd);
     this.reads.release(this.appliedIndex);
     this.report(rd);
-    this.maybeSnapshot();
+    if (this.runState === "running") this.snapshots.maybeSnapshot(this.appliedIndex);
   }
 
   private applySnapshot(snapshot: Snapshot): void {
     const { index } = snapshot.metadata;
     this.stateMachine.restore(snapshot.data);
     this.appliedIndex = index;
-    this.snapshotIndex = index;
-    this.entriesSinceSnapshot = 0;
-    this.bytesSinceSnapshot = 0;
+    this.snapshots.installed(index);
     this.proposals.coveredBySnapshot(index,
       () => new OutcomeUnknownError(`a snapshot from the leader at index ${index} replaced the log`));
   }
@@ -334,8 +346,7 @@ export class ClusterNode<R> {
         if (tag.proposer === this.id && tag.incarnation === this.incarnation) ownSeq = tag.seq;
       }
       this.appliedIndex = entry.index;
-      this.entriesSinceSnapshot++;
-      this.bytesSinceSnapshot += entrySizeBytes(entry);
+      this.snapshots.recordApplied(entry);
       this.proposals.applied(entry.index, entry.term, ownSeq, result);
     }
   }
@@ -357,36 +368,6 @@ export class ClusterNode<R> {
     if (rd.snapshot !== null || rd.committedEntries.length > 0) {
       this.events.emit("applied", { index: this.appliedIndex });
     }
-  }
-
-  /** Takes a snapshot at the applied index once the policy says so (§7); one at a time. */
-  private maybeSnapshot(): void {
-    if (this.snapshotting !== null || this.runState !== "running") return;
-    const progress = { entriesSinceSnapshot: this.entriesSinceSnapshot, bytesSinceSnapshot: this.bytesSinceSnapshot };
-    if (!shouldSnapshot(progress, this.limits) || this.appliedIndex <= this.snapshotIndex) return;
-    const index = this.appliedIndex;
-    // Taken synchronously, so the image is exactly the state at `index`.
-    const image = this.stateMachine.snapshot();
-    this.entriesSinceSnapshot = 0;
-    this.bytesSinceSnapshot = 0;
-    this.snapshotting = this.writeSnapshot(index, image)
-      .catch((error: unknown) => {
-        this.fail(error);
-      })
-      .finally(() => {
-        this.snapshotting = null;
-      });
-  }
-
-  private async writeSnapshot(index: LogIndex, image: Uint8Array): Promise<void> {
-    const { confState } = this.storage.initialState();
-    await this.storage.createSnapshot(index, confState, image);
-    this.snapshotIndex = index;
-    // Keep snapshotCatchUpEntries behind the snapshot for followers that lag a little.
-    const compactTo = index - this.limits.snapshotCatchUpEntries;
-    if (compactTo >= this.storage.firstIndex()) await this.storage.compact(logIndex(compactTo));
-    this.logger.info({ id: this.id, index }, "Snapshot taken");
-    this.events.emit("snapshot", { index });
   }
 
   /** Fail-stop: stop accepting and acknowledging work, and report why. */

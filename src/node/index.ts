@@ -4,6 +4,7 @@
  */
 export { ClusterNode } from "./cluster_node.js";
 export type { ClusterNodeOptions, NodeLogger } from "./options.js";
+export type { NodeObserver, ProposalOutcome } from "./observer.js";
 export type { StateMachine } from "./state_machine.js";
 export {
   DEFAULT_NODE_LIMITS, resolveNodeLimits, toRaftConfig, type ElectionTimeoutMs, type NodeLimits,

@@ -7,6 +7,7 @@ import { ConfigError, nodeId, type ConfState, type NodeId } from "../core/index.
 import { DiskStorage, type DiskStorageOptions, type StableStorage } from "../storage/index.js";
 import type { Transport, TransportLogger } from "../transport/index.js";
 import type { NodeLimitsInput } from "./config.js";
+import type { NodeObserver } from "./observer.js";
 import type { StateMachine } from "./state_machine.js";
 
 /** pino-compatible; `pino()` satisfies it. */
@@ -31,6 +32,7 @@ export interface ClusterNodeOptions<R> {
   readonly stateMachine: StateMachine<R>;
   readonly limits?: NodeLimitsInput;
   readonly logger?: NodeLogger;
+  readonly observer?: NodeObserver;
   /** Seeds election timeouts; random by default. */
   readonly seed?: number;
 }

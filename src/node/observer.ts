@@ -1,0 +1,36 @@
+/**
+ * Optional hooks through which the runtime reports what metrics need (the CLI wires them to
+ * src/server/metrics.ts; the node layer cannot import the server). Hooks are called inline:
+ * they must be quick and must not throw.
+ */
+import { NotLeaderError, RaftError } from "../core/index.js";
+
+/** How a proposal of this node ended (the `result` label of `raft_proposals_total`). */
+export type ProposalOutcome = "committed" | "dropped" | "not_leader" | "unknown";
+
+export interface NodeObserver {
+  /** A proposal made on this node settled, `seconds` after `propose` was called. */
+  readonly proposalSettled?: (outcome: ProposalOutcome, seconds: number) => void;
+  /** A `storage.save` that had to sync became durable after `seconds`. */
+  readonly saveDurable?: (seconds: number) => void;
+}
+
+function outcomeOf(error: unknown): ProposalOutcome {
+  if (error instanceof NotLeaderError) return "not_leader";
+  return error instanceof RaftError && error.definite ? "dropped" : "unknown";
+}
+
+/** `outcome`, reporting how it ends to `observer.proposalSettled` when there is one. */
+export function observeProposal<R>(outcome: Promise<R>, observer: NodeObserver): Promise<R> {
+  const hook = observer.proposalSettled;
+  if (hook === undefined) return outcome;
+  const startMs = performance.now();
+  const seconds = (): number => (performance.now() - startMs) / 1000;
+  return outcome.then((result) => {
+    hook("committed", seconds());
+    return result;
+  }, (error: unknown) => {
+    hook(outcomeOf(error), seconds());
+    throw error;
+  });
+}
