@@ -13,9 +13,12 @@ test("the defaults are valid", () => {
 
 test("bad limits and combinations are refused, naming the field", () => {
   const d = DEFAULT_TRANSPORT_LIMITS;
-  assert.throws(() => validateTransportLimits({ ...d, batchBytesMax: 0 }), refusedField("batchBytesMax"));
-  assert.throws(() => validateTransportLimits({ ...d, sendQueueMessagesMax: 1.5 }), refusedField("sendQueueMessagesMax"));
-  assert.throws(() => validateTransportLimits({ ...d, frameBytesMax: 2 ** 32 }), refusedField("frameBytesMax"));
+  const refuses = (limits: typeof d | Record<string, number>, field: string): void => {
+    assert.throws(() => validateTransportLimits({ ...d, ...limits }), refusedField(field));
+  };
+  refuses({ batchBytesMax: 0 }, "batchBytesMax");
+  refuses({ sendQueueMessagesMax: 1.5 }, "sendQueueMessagesMax");
+  refuses({ frameBytesMax: 2 ** 32 }, "frameBytesMax");
   assert.throws(
     () => validateTransportLimits({ ...d, frameBytesMax: 1024, sendQueueBytesMax: 1023 }),
     refusedField("frameBytesMax"),

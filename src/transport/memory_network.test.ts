@@ -10,7 +10,12 @@ function heartbeat(from: NodeId, to: NodeId, commit: number): Message {
   return { type: "Heartbeat", from, to, term: term(1), commit: logIndex(commit), context: null };
 }
 
-async function pair(network: MemoryNetwork): Promise<{ send: (c: number) => boolean; inbox: Inbox }> {
+interface Pair {
+  readonly send: (commit: number) => boolean;
+  readonly inbox: Inbox;
+}
+
+async function pair(network: MemoryNetwork): Promise<Pair> {
   const a = network.endpoint(n1, [n1, n2]);
   const b = network.endpoint(n2, [n1, n2]);
   const inbox = new Inbox();
@@ -20,8 +25,9 @@ async function pair(network: MemoryNetwork): Promise<{ send: (c: number) => bool
   return { send: (c) => a.send(heartbeat(n1, n2, c)), inbox };
 }
 
-test("the drop hook loses messages in flight: send still succeeds and the loss is counted", async () => {
-  const network = new MemoryNetwork({ dropHook: (m) => m.type === "Heartbeat" && m.commit % 2 === 1 });
+test("the drop hook loses messages in flight: send succeeds and the loss is counted", async () => {
+  const odd = (m: Message): boolean => m.type === "Heartbeat" && m.commit % 2 === 1;
+  const network = new MemoryNetwork({ dropHook: odd });
   const { send, inbox } = await pair(network);
   for (let i = 0; i < 6; i++) assert.equal(send(i), true);
   await inbox.waitFor(3);
@@ -30,7 +36,8 @@ test("the drop hook loses messages in flight: send still succeeds and the loss i
 });
 
 test("the delay hook delays delivery but keeps per-pair FIFO order", async () => {
-  const network = new MemoryNetwork({ delayHook: (m) => (m.type === "Heartbeat" && m.commit === 0 ? 30 : 0) });
+  const first = (m: Message): boolean => m.type === "Heartbeat" && m.commit === 0;
+  const network = new MemoryNetwork({ delayHook: (m) => (first(m) ? 30 : 0) });
   const { send, inbox } = await pair(network);
   const started = performance.now();
   for (let i = 0; i < 3; i++) send(i);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type Message, nodeId } from "../core/index.js";
+import { type Message, nodeId, term } from "../core/index.js";
 import { MessageDecodeError } from "./errors.js";
 import { decodeMessage, encodeMessage, isNodeIdString, unpackMessage } from "./message_codec.js";
 import { packValue } from "./msgpack.js";
@@ -12,7 +12,7 @@ const n2 = nodeId("n2");
 
 function malformed(path: string): (error: unknown) => boolean {
   return (error) => {
-    assert.ok(error instanceof MessageDecodeError, `expected MessageDecodeError, got ${String(error)}`);
+    assert.ok(error instanceof MessageDecodeError, `not a MessageDecodeError: ${String(error)}`);
     assert.equal(error.code, "MESSAGE_MALFORMED");
     assert.equal(error.path, path);
     return true;
@@ -33,7 +33,8 @@ test("every message type survives encode and decode unchanged", () => {
 });
 
 test("decoded byte fields are plain Uint8Arrays that share no memory with the frame", () => {
-  const frame = encodeMessage({ type: "Propose", from: n1, to: n2, term: 1 as never, data: bytes(32) });
+  const data = bytes(32);
+  const frame = encodeMessage({ type: "Propose", from: n1, to: n2, term: term(1), data });
   const decoded = unpackMessage(frame);
   assert.ok(decoded.type === "Propose");
   assert.equal(Object.getPrototypeOf(decoded.data), Uint8Array.prototype);
@@ -43,11 +44,14 @@ test("decoded byte fields are plain Uint8Arrays that share no memory with the fr
 });
 
 test("unknown fields are stripped, so nothing unexpected reaches the core", () => {
-  const decoded = decodeMessage({ ...raw("TimeoutNow"), extra: "x", __proto__: { type: "Heartbeat" } });
+  const sneaky = { ...raw("TimeoutNow"), extra: "x", __proto__: { type: "Heartbeat" } };
+  const decoded = decodeMessage(sneaky);
   assert.deepEqual(Object.keys(decoded).sort(), ["from", "term", "to", "type"]);
 });
 
-const corruptions: readonly [string, Message["type"], (m: Record<string, unknown>) => unknown, string][] = [
+type Corrupt = (m: Record<string, unknown>) => unknown;
+const entryOf = (kind: unknown, data: unknown): unknown => ({ term: 1, index: 1, kind, data });
+const corruptions: readonly [string, Message["type"], Corrupt, string][] = [
   ["not a map", "TimeoutNow", () => [1, 2], ""],
   ["null", "TimeoutNow", () => null, ""],
   ["bytes instead of a map", "TimeoutNow", () => new Uint8Array(3), ""],
@@ -65,8 +69,10 @@ const corruptions: readonly [string, Message["type"], (m: Record<string, unknown
   ["context not a string", "Heartbeat", (m) => ({ ...m, context: 5 }), "context"],
   ["null context where required", "ReadIndexRequest", (m) => ({ ...m, context: null }), "context"],
   ["entries not an array", "AppendEntries", (m) => ({ ...m, entries: {} }), "entries"],
-  ["entry kind unknown", "AppendEntries", (m) => ({ ...m, entries: [{ term: 1, index: 1, kind: "evil", data: new Uint8Array() }] }), "entries[0].kind"],
-  ["entry data a string", "AppendEntries", (m) => ({ ...m, entries: [{ term: 1, index: 1, kind: "normal", data: "x" }] }), "entries[0].data"],
+  ["entry kind unknown", "AppendEntries",
+    (m) => ({ ...m, entries: [entryOf("evil", new Uint8Array())] }), "entries[0].kind"],
+  ["entry data a string", "AppendEntries",
+    (m) => ({ ...m, entries: [entryOf("normal", "x")] }), "entries[0].data"],
   ["entry null", "AppendEntries", (m) => ({ ...m, entries: [null] }), "entries[0]"],
   ["data an array of numbers", "Propose", (m) => ({ ...m, data: [1, 2] }), "data"],
   ["snapshot missing", "InstallSnapshot", (m) => ({ ...m, snapshot: undefined }), "snapshot"],
@@ -99,7 +105,7 @@ test("bytes that are not msgpack, or carry trailing data, are a MessageDecodeErr
   assert.throws(() => unpackMessage(packValue("just a string")), malformed(""));
 });
 
-test("property: random msgpack values never decode as messages and never throw anything else", () => {
+test("property: random msgpack values never decode as messages nor throw anything else", () => {
   fc.assert(
     fc.property(fc.anything(), (value) => {
       try {
@@ -127,7 +133,8 @@ test("property: random bytes never throw anything but MessageDecodeError", () =>
 
 test("the node id check agrees with the core's nodeId constructor", () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 70 }), fc.stringMatching(/^[a-z0-9:.-]{0,66}$/)), (s) => {
+    fc.property(fc.oneof(fc.string({ maxLength: 70 }), fc.stringMatching(/^[a-z0-9:.-]{0,66}$/)),
+      (s) => {
       let coreAccepts = true;
       try {
         nodeId(s);

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { SendQueue } from "./send_queue.js";
 
-test("the queue refuses a push that would exceed either bound, and accepts again once drained", () => {
+test("the queue refuses a push that would exceed either bound, and accepts once drained", () => {
   const queue = new SendQueue(3, 10);
   assert.equal(queue.maybePush(new Uint8Array(4)), true);
   assert.equal(queue.maybePush(new Uint8Array(4)), true);
@@ -15,11 +15,12 @@ test("the queue refuses a push that would exceed either bound, and accepts again
   assert.equal(queue.maybePush(new Uint8Array(10)), true);
 });
 
-test("a batch takes whole payloads within its byte budget, but always at least one, in order", () => {
+test("a batch takes whole payloads within its byte budget, always at least one, in order", () => {
   const queue = new SendQueue(100, 1000);
   for (const size of [5, 5, 50, 1, 1]) queue.maybePush(new Uint8Array(size).fill(size));
   assert.deepEqual(queue.takeBatch(12).map((p) => p.byteLength), [5, 5]);
-  assert.deepEqual(queue.takeBatch(12).map((p) => p.byteLength), [50]); // larger than the budget: alone
+  // Larger than the budget: it goes alone.
+  assert.deepEqual(queue.takeBatch(12).map((p) => p.byteLength), [50]);
   assert.deepEqual(queue.takeBatch(12).map((p) => p.byteLength), [1, 1]);
   assert.deepEqual(queue.takeBatch(12), []);
 });

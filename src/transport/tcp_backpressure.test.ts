@@ -16,7 +16,8 @@ const [n1, n2] = [nodeId("n1"), nodeId("n2")];
 const payloadBytes = 64 * 1024;
 const sendQueueBytesMax = 2 * 1024 * 1024;
 
-test("a peer that stops reading makes sends drop at the queue bound instead of growing", { timeout: 20_000 }, async () => {
+const title = "a peer that stops reading makes sends drop at the queue bound instead of growing";
+test(title, { timeout: 20_000 }, async () => {
   let peerSocket: Socket | null = null;
   let framesReceived = 0;
   let onFrames: (() => void) | null = null;
@@ -57,9 +58,11 @@ test("a peer that stops reading makes sends drop at the queue bound instead of g
     const total = 1000; // 64 MB offered, far beyond what the queue and the kernel buffers hold
     let accepted = 0;
     for (let i = 0; i < total; i++) {
-      const message: Message = { type: "Propose", from: n1, to: n2, term: term(1), data: bytes(payloadBytes, i + 1) };
+      const data = bytes(payloadBytes, i + 1);
+      const message: Message = { type: "Propose", from: n1, to: n2, term: term(1), data };
       if (transport.send(message)) accepted += 1;
-      if (i % 10 === 0) await new Promise((r) => setImmediate(r)); // let the link flush between bursts
+      // Let the link flush between bursts.
+      if (i % 10 === 0) await new Promise((r) => setImmediate(r));
       const stats = transport.stats().peers[0];
       assert.ok(stats !== undefined && stats.queuedBytes <= sendQueueBytesMax);
     }
@@ -68,7 +71,8 @@ test("a peer that stops reading makes sends drop at the queue bound instead of g
     assert.equal(stats.messagesDropped, total - accepted);
     assert.ok(stats.messagesDropped > total / 2, `only ${stats.messagesDropped} dropped`);
     // Handed to the socket: bounded by kernel buffers plus one batch, not by what was offered.
-    assert.ok(stats.bytesSent < 32 * 1024 * 1024, `${stats.bytesSent} bytes written to a stalled socket`);
+    const written = stats.bytesSent;
+    assert.ok(written < 32 * 1024 * 1024, `${written} bytes written to a stalled socket`);
     const allDelivered = new Promise<void>((resolve) => {
       onFrames = () => { if (framesReceived === accepted) resolve(); };
     });

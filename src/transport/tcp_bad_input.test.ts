@@ -36,7 +36,8 @@ before(async () => {
   });
   t2 = new TcpTransport({
     clusterId, nodeId: n2, listen: { host, port: p2 }, limits, logger,
-    peers: new Map([[n1, { host, port: p1 }], [n3, { host, port: 1 }]]), backoff: { initialMs: 1000, maxMs: 1000 },
+    peers: new Map([[n1, { host, port: p1 }], [n3, { host, port: 1 }]]),
+    backoff: { initialMs: 1000, maxMs: 1000 },
   });
   t1.onMessage(() => undefined);
   t2.onMessage(inbox.handler);
@@ -49,7 +50,7 @@ function heartbeat(from: NodeId, to: NodeId, commit: number): Message {
   return { type: "Heartbeat", from, to, term: term(1), commit: logIndex(commit), context: null };
 }
 
-/** A raw client: connects, writes `bytes`, optionally ends, and resolves with what it read once closed. */
+/** A raw client: connects, writes `bytes`, maybe ends; resolves with what it read once closed. */
 function rawSession(bytes: Uint8Array, end = false): Promise<Buffer> {
   return new Promise((resolve) => {
     const socket: Socket = connect({ host: "127.0.0.1", port });
@@ -70,7 +71,7 @@ async function assertStillServingAndNothingDelivered(): Promise<void> {
   await inbox.waitFor(expected);
   assert.equal(inbox.messages.length, expected);
   assert.deepEqual(inbox.messages.at(-1), heartbeat(n1, n2, barrier));
-  assert.ok(inbox.messages.every((m) => m.from === n1), "a message from the bad connection was delivered");
+  assert.ok(inbox.messages.every((m) => m.from === n1), "the bad connection delivered a message");
 }
 
 function hello(overrides: Record<string, unknown> = {}): Uint8Array {
@@ -86,12 +87,12 @@ function handshakeReply(bytes: Buffer): HandshakeFrame {
   return decodeHandshake(newUnpacker()(frame));
 }
 
-test("binary garbage closes that connection, is logged, and the transport keeps serving", opts, async () => {
+test("binary garbage closes that connection, logged; the transport serves on", opts, async () => {
   const rejectedBefore = t2.stats().connectionsRejected;
   await rawSession(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
   await logger.waitFor(errorWithCode("FRAME_TOO_LARGE"));
   const since = logger.entries.length;
-  const reply = await rawSession(new Uint8Array([0, 0, 0, 8, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1]));
+  const reply = await rawSession(new Uint8Array([0, 0, 0, 8, ...new Array<number>(8).fill(0xc1)]));
   assert.deepEqual(handshakeReply(reply).kind, "reject");
   const logged = await logger.waitFor(errorWithCode("HANDSHAKE_REJECTED"), since);
   assert.match(logged.msg, /MALFORMED.*not valid msgpack/);
@@ -99,18 +100,19 @@ test("binary garbage closes that connection, is logged, and the transport keeps 
   await assertStillServingAndNothingDelivered();
 });
 
-test("a 1 GB length prefix closes the connection without allocating it, before and after the handshake", opts, async () => {
+test("a 1 GB length prefix closes the connection unallocated, at any stage", opts, async () => {
   const heapBefore = process.memoryUsage().arrayBuffers;
   const count = logger.entries.filter(errorWithCode("FRAME_TOO_LARGE")).length;
   await rawSession(new Uint8Array([0x40, 0, 0, 0]));
-  const reply = await rawSession(Buffer.concat([hello(), new Uint8Array([0x40, 0, 0, 0, 1, 2, 3])]));
+  const oneGigabyte = new Uint8Array([0x40, 0, 0, 0, 1, 2, 3]);
+  const reply = await rawSession(Buffer.concat([hello(), oneGigabyte]));
   assert.equal(handshakeReply(reply).kind, "welcome");
   assert.equal(logger.entries.filter(errorWithCode("FRAME_TOO_LARGE")).length, count + 2);
   assert.ok(process.memoryUsage().arrayBuffers - heapBefore < 100 * 1024 * 1024);
   await assertStillServingAndNothingDelivered();
 });
 
-test("a truncated frame followed by end of stream is logged and delivers nothing", opts, async () => {
+test("a truncated frame then end of stream is logged and delivers nothing", opts, async () => {
   const valid = encodeFrame(encodeMessage(heartbeat(n3, n2, 99)));
   const since = logger.entries.length;
   await rawSession(Buffer.concat([hello(), valid.subarray(0, valid.byteLength - 3)]), true);
@@ -120,7 +122,8 @@ test("a truncated frame followed by end of stream is logged and delivers nothing
 });
 
 const refusals: readonly [string, Record<string, unknown>, string, RegExp][] = [
-  ["a wrong cluster id", { clusterId: "other-cluster" }, "CLUSTER_MISMATCH", /cluster id "bad-input", got "other-cluster"/],
+  ["a wrong cluster id", { clusterId: "other-cluster" }, "CLUSTER_MISMATCH",
+    /cluster id "bad-input", got "other-cluster"/],
   ["a wrong protocol version", { version: 99 }, "VERSION_MISMATCH", /v1, got "raftkv-peer" v99/],
   ["another protocol", { protocol: "http" }, "VERSION_MISMATCH", /expected protocol raftkv-peer/],
   ["an unknown node id", { from: "n7" }, "UNKNOWN_NODE", /node n7 is not a peer of n2/],
@@ -128,7 +131,7 @@ const refusals: readonly [string, Record<string, unknown>, string, RegExp][] = [
 ];
 
 for (const [what, overrides, reason, detail] of refusals) {
-  test(`a handshake with ${what} is refused with a clear logged error, and nothing it sends is delivered`, opts, async () => {
+  test(`a handshake with ${what} is refused, logged clearly, delivers nothing`, opts, async () => {
     const since = logger.entries.length;
     const sneaky = encodeFrame(encodeMessage(heartbeat(n3, n2, 7)));
     const reply = handshakeReply(await rawSession(Buffer.concat([hello(overrides), sneaky])));
@@ -141,12 +144,13 @@ for (const [what, overrides, reason, detail] of refusals) {
 }
 
 test("a malformed handshake frame is refused", opts, async () => {
-  const reply = handshakeReply(await rawSession(encodeFrame(packValue({ kind: "hello", protocol: PROTOCOL_NAME }))));
+  const partial = encodeFrame(packValue({ kind: "hello", protocol: PROTOCOL_NAME }));
+  const reply = handshakeReply(await rawSession(partial));
   assert.equal(reply.kind, "reject");
   await assertStillServingAndNothingDelivered();
 });
 
-test("a valid frame holding a malformed message closes the connection and is not delivered", opts, async () => {
+test("a valid frame holding a malformed message closes it, undelivered", opts, async () => {
   const bad = encodeFrame(packValue({ type: "AppendEntries", from: "n3", to: "n2", term: -1 }));
   const after = encodeFrame(encodeMessage(heartbeat(n3, n2, 1)));
   const since = logger.entries.length;
@@ -157,7 +161,7 @@ test("a valid frame holding a malformed message closes the connection and is not
   await assertStillServingAndNothingDelivered();
 });
 
-test("a well-formed message with a forged sender or the wrong recipient is not delivered", opts, async () => {
+test("a message with a forged sender or the wrong recipient is not delivered", opts, async () => {
   for (const forged of [heartbeat(n1, n2, 1), heartbeat(n3, n1, 1)]) {
     const since = logger.entries.length;
     await rawSession(Buffer.concat([hello(), encodeFrame(encodeMessage(forged))]));
@@ -166,7 +170,7 @@ test("a well-formed message with a forged sender or the wrong recipient is not d
   await assertStillServingAndNothingDelivered();
 });
 
-test("a connection that never completes the handshake is closed after handshakeTimeoutMs", opts, async () => {
+test("a connection that never completes the handshake closes after its timeout", opts, async () => {
   await rawSession(new Uint8Array(0));
   const reason = await logger.waitFor((e) => e.level === "error" && /TIMEOUT/.test(e.msg));
   assert.equal(reason.obj["code"], "HANDSHAKE_REJECTED");
@@ -191,7 +195,8 @@ test("a dialler whose cluster id differs logs the refusal and delivers nothing",
   await assertStillServingAndNothingDelivered();
 });
 
-test("a well-behaved raw peer is accepted (the bad-input cases are not failing for another reason)", opts, async () => {
+// The bad-input cases above must not be failing for some other reason.
+test("a well-behaved raw peer is accepted and delivered", opts, async () => {
   const before = inbox.messages.length;
   const reply = await new Promise<Buffer>((resolve) => {
     const socket = connect({ host: "127.0.0.1", port });
