@@ -17,15 +17,20 @@ export class MajorityConfig {
   }
 
   /**
-   * The largest index replicated on a majority, given each voter's match index (missing counts
-   * as 0). An empty config returns +Infinity so a joint config's min ignores it.
+   * The largest value that a majority of voters has reached, given each voter's value (missing
+   * counts as 0): for match indexes, the largest index replicated on a majority (§5.3). An empty
+   * config returns +Infinity so a joint config's min ignores it.
    */
-  committedIndex(matchOf: (id: NodeId) => LogIndex | undefined): number {
+  quorumValue(valueOf: (id: NodeId) => number | undefined): number {
     if (this.voters.size === 0) return Number.POSITIVE_INFINITY;
-    const matches = [...this.voters].map((id) => matchOf(id) ?? 0).sort((a, b) => b - a);
-    const quorumth = matches[Math.floor(this.voters.size / 2)];
+    const values = [...this.voters].map((id) => valueOf(id) ?? 0).sort((a, b) => b - a);
+    const quorumth = values[Math.floor(this.voters.size / 2)];
     assert(quorumth !== undefined, "majority index out of range");
     return quorumth;
+  }
+
+  committedIndex(matchOf: (id: NodeId) => LogIndex | undefined): number {
+    return this.quorumValue(matchOf);
   }
 
   /** §5.2: a majority of granted votes wins; a majority of rejections loses. Empty wins. */
@@ -65,13 +70,15 @@ export class JointConfig {
     return this.outgoing.voters.size > 0;
   }
 
+  /** The largest value both halves have on a majority (0 when there are no voters). */
+  quorumValue(valueOf: (id: NodeId) => number | undefined): number {
+    const value = Math.min(this.incoming.quorumValue(valueOf), this.outgoing.quorumValue(valueOf));
+    return Number.isFinite(value) ? value : 0;
+  }
+
   /** An index is committed only when both halves have it on a majority. */
   committedIndex(matchOf: (id: NodeId) => LogIndex | undefined): LogIndex {
-    const index = Math.min(
-      this.incoming.committedIndex(matchOf),
-      this.outgoing.committedIndex(matchOf),
-    );
-    return logIndex(Number.isFinite(index) ? index : 0);
+    return logIndex(this.quorumValue(matchOf));
   }
 
   /** Won only when both halves won; lost as soon as either lost. */

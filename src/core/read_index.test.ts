@@ -95,7 +95,7 @@ test("§6.4 a new leader defers reads until it has committed an entry of its own
 test("§6.4 acknowledgements are cumulative: a quorum for a later round releases earlier ones", () => {
   const readOnly = new ReadOnly(nodeId("a"), tm(3));
   const voters = new JointConfig(["a", "b", "c"].map(nodeId));
-  const result = (acks: ReadonlyMap<NodeId, boolean>) => voters.voteResult(acks);
+  const result = (valueOf: (id: NodeId) => number | undefined) => voters.quorumValue(valueOf);
   const first = readOnly.addRound(idx(5), [{ from: nodeId("a"), context: "r1" }]);
   const second = readOnly.addRound(idx(7), [{ from: nodeId("b"), context: "r2" }]);
   assert.notEqual(first, second);
@@ -120,7 +120,7 @@ test("§6.4 an ack for an earlier round does not release a later one", () => {
   const voters = new JointConfig(["a", "b", "c"].map(nodeId));
   const first = readOnly.addRound(idx(5), [{ from: nodeId("a"), context: "r1" }]);
   readOnly.addRound(idx(7), [{ from: nodeId("a"), context: "r2" }]);
-  const released = readOnly.recvAck(nodeId("b"), first, (acks) => voters.voteResult(acks));
+  const released = readOnly.recvAck(nodeId("b"), first, (v) => voters.quorumValue(v));
   assert.deepEqual(released.map((r) => r.request.context), ["r1"]);
   assert.equal(readOnly.pendingCount(), 1);
 });

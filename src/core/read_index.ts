@@ -8,7 +8,6 @@
  * that answered round s answered a heartbeat sent after every earlier round began, so it
  * confirms those too; once a quorum confirms round s, every round up to s is released.
  */
-import type { VoteResult } from "./quorum.js";
 import { assert, type LogIndex, type NodeId, type Term } from "./types.js";
 
 /** A read asked of the leader: by itself (`from` = leader) or forwarded by a follower. */
@@ -64,24 +63,22 @@ export class ReadOnly {
 
   /**
    * Records that `from` acknowledged the heartbeat carrying `context` and returns the reads now
-   * confirmed by a quorum (in order). Unknown or stale contexts are ignored.
+   * confirmed by a quorum (in order). Unknown or stale contexts are ignored. `quorumValue` gives
+   * the highest round a quorum of voters has acknowledged (JointConfig.quorumValue), so one ack
+   * costs O(voters log voters) however many rounds wait.
    */
   recvAck(
     from: NodeId,
     context: string,
-    voteResult: (acks: ReadonlyMap<NodeId, boolean>) => VoteResult,
+    quorumValue: (valueOf: (id: NodeId) => number | undefined) => number,
   ): ReleasedRead[] {
     const seq = this.seqOf.get(context);
     if (seq === undefined) return [];
     if ((this.ackedSeq.get(from) ?? 0) < seq) this.ackedSeq.set(from, seq);
-    for (let i = this.rounds.length - 1; i >= 0; i--) {
-      const round = this.rounds[i];
-      assert(round !== undefined, "read round index out of range");
-      const acks = new Map<NodeId, boolean>();
-      for (const [id, acked] of this.ackedSeq) acks.set(id, acked >= round.seq);
-      if (voteResult(acks) === "won") return this.releaseThrough(i);
-    }
-    return [];
+    const confirmed = quorumValue((id) => this.ackedSeq.get(id));
+    const pending = this.rounds.findIndex((round) => round.seq > confirmed);
+    const released = pending < 0 ? this.rounds.length : pending;
+    return released === 0 ? [] : this.releaseThrough(released - 1);
   }
 
   private releaseThrough(position: number): ReleasedRead[] {

@@ -212,7 +212,8 @@ function handleHeartbeatResponse(r: Raft, leader: LeaderState, m: HeartbeatRespo
   }
   if (pr.match < r.log.lastIndex()) maybeSendAppend(r, leader, m.from, true);
   if (m.context === null) return;
-  const quorum = (acks: ReadonlyMap<NodeId, boolean>) => leader.tracker.voteResult(acks);
-  const released = leader.reads.recvAck(m.from, m.context, quorum);
+  const voters = leader.tracker.config.voters;
+  const quorumValue = (valueOf: (id: NodeId) => number | undefined) => voters.quorumValue(valueOf);
+  const released = leader.reads.recvAck(m.from, m.context, quorumValue);
   for (const { index, request } of released) respondToRead(r, request, index);
 }

@@ -124,7 +124,8 @@ export class SafetyMonitor {
       const have = log.terms[index - log.first];
       if (have !== term) {
         const has = have === undefined ? "nothing" : `term ${have}`;
-        this.violations.push(`leader ${id} lacks applied entry ${index} of term ${term} (has ${has})`);
+        const what = `applied entry ${index} of term ${term} (has ${has})`;
+        this.violations.push(`leader ${id} lacks ${what}`);
       }
     }
   }
