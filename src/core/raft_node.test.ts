@@ -98,3 +98,24 @@ test("§5.2 after the leader crashes and restarts, the cluster re-elects and kee
   for (const id of net.ids) assert.deepEqual(net.appliedData(id), ["a", "b"], `node ${id}`);
   assert.equal(net.node(leader).status().leaderId, nodeId(next));
 });
+
+test("learners receive and apply the log but never campaign nor count towards commitment", () => {
+  const net = network(4, { learners: ["n4"] });
+  for (let i = 0; i < 100; i++) net.tick("n4");
+  assert.equal(net.node("n4").status().role, "follower", "a learner never campaigns");
+  const leader = net.electLeader();
+  assert.notEqual(leader, "n4");
+  net.node(leader).propose(enc.encode("to-all"));
+  net.settle();
+  net.tickAll();
+  net.settle();
+  assert.deepEqual(net.appliedData("n4"), ["to-all"]);
+  // With two voters cut off, the leader plus the learner are not a quorum.
+  const voters = net.ids.filter((id) => id !== leader && id !== "n4");
+  for (const id of voters) net.isolate(id);
+  const before = net.node(leader).status().commit;
+  net.node(leader).propose(enc.encode("stuck"));
+  net.settle();
+  assert.equal(net.node(leader).status().commit, before);
+  assert.equal(net.node("n4").status().lastIndex, before + 1, "yet the learner has the entry");
+});
