@@ -38,7 +38,8 @@ const allowed: Record<string, readonly string[]> = {
   sim: ["sim", "core", "storage", "transport", "kv", "check"],
   maelstrom: ["maelstrom", "core", "storage", "kv", "check", "node"],
   server: ["server", "core", "node", "kv", "storage"],
-  cli: ["cli", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
+  app: ["app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
+  cli: ["cli", "app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
 };
 
 function withoutComments(source: string): string {

@@ -4,8 +4,12 @@
  */
 import { Command } from "commander";
 import { registerCheckCommand } from "./check_command.js";
+import { registerClusterCommand } from "./cluster_command.js";
+import { registerKvCommands } from "./kv_commands.js";
 import { registerMaelstromCommand } from "./maelstrom_command.js";
+import { registerNodeCommand } from "./node_command.js";
 import { registerSimCommand } from "./sim_command.js";
+import { registerStatusCommand } from "./status_command.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command("raftkv")
@@ -13,7 +17,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     .showHelpAfterError();
   // Subcommands register here, one line each.
   registerCheckCommand(program);
+  registerClusterCommand(program);
+  registerKvCommands(program);
   registerMaelstromCommand(program);
+  registerNodeCommand(program);
   registerSimCommand(program);
+  registerStatusCommand(program);
   await program.parseAsync(argv);
 }

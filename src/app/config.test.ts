@@ -1,0 +1,70 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InvalidConfigError, loadConfigFile, overridesFromEnv, resolveConfig } from "./config.js";
+
+const valid = {
+  clusterId: "c1",
+  nodeId: "n1",
+  members: [
+    { id: "n1", peer: "127.0.0.1:9081", redis: "127.0.0.1:6381", http: "127.0.0.1:8081" },
+    { id: "n2", peer: "127.0.0.1:9082", redis: "127.0.0.1:6382", http: "127.0.0.1:8082" },
+  ],
+};
+
+function rejection(raw: unknown): string {
+  try {
+    resolveConfig(raw, "raftkv.yaml");
+  } catch (error) {
+    assert.ok(error instanceof InvalidConfigError);
+    return error.message;
+  }
+  return assert.fail("accepted an invalid config");
+}
+
+test("a valid config resolves with defaults and {id} in the data directory", () => {
+  const config = resolveConfig(valid, "raftkv.yaml");
+  assert.equal(config.self.id, "n1");
+  assert.deepEqual(config.self.peer, { host: "127.0.0.1", port: 9081 });
+  assert.equal(config.dataDir, "./data/n1");
+  assert.equal(config.logLevel, "info");
+  assert.equal(config.nodeLimits.electionTimeoutMs.min, 500);
+});
+
+test("rejections name the file and the field", () => {
+  const badPeer = { ...valid, members: [valid.members[0], { ...valid.members[1], peer: "nowhere" }] };
+  assert.match(rejection(badPeer), /^Invalid config raftkv\.yaml: members\[1\]\.peer: expected host:port/);
+  assert.match(rejection({ ...valid, clusterId: undefined }), /: clusterId: /);
+  assert.match(rejection({ ...valid, nodeId: "n9" }), /: nodeId: n9 is not one of members/);
+  assert.match(rejection({ ...valid, logLevel: "loud" }), /: logLevel: /);
+  assert.match(rejection({ ...valid, surprise: 1 }), /Unrecognized key/);
+  assert.match(rejection({ ...valid, members: [valid.members[0], valid.members[0]] }),
+    /members\[1\]\.id: duplicate member n1/);
+  assert.match(rejection({ ...valid, heartbeatIntervalMs: 400, electionTimeoutMs: { min: 300, max: 600 } }),
+    /: electionTimeoutMs\.min: must exceed heartbeatIntervalMs/);
+  assert.match(rejection("just text"), /Invalid config raftkv\.yaml: /);
+});
+
+test("flags beat the environment, which beats the file", () => {
+  const env = { RAFTKV_NODE_ID: "n2", LOG_LEVEL: "debug", RAFTKV_DATA_DIR: "/env/{id}" };
+  const fromEnv = resolveConfig(valid, "f", overridesFromEnv({}, env));
+  assert.equal(fromEnv.nodeId, "n2");
+  assert.equal(fromEnv.logLevel, "debug");
+  assert.equal(fromEnv.dataDir, "/env/n2");
+  const fromFlags = resolveConfig(valid, "f", overridesFromEnv({ nodeId: "n1", logLevel: "warn" }, env));
+  assert.equal(fromFlags.nodeId, "n1");
+  assert.equal(fromFlags.logLevel, "warn");
+});
+
+test("loadConfigFile reports unreadable files and bad YAML", () => {
+  const dir = mkdtempSync(join(tmpdir(), "raftkv-config-"));
+  assert.throws(() => loadConfigFile(join(dir, "missing.yaml")), /cannot read the file/);
+  const bad = join(dir, "bad.yaml");
+  writeFileSync(bad, "members: [unclosed\n");
+  assert.throws(() => loadConfigFile(bad), /not valid YAML/);
+  const ok = join(dir, "ok.yaml");
+  writeFileSync(ok, "clusterId: c\nmembers:\n  - {id: a, peer: 'h:1', redis: 'h:2', http: 'h:3'}\n");
+  assert.equal(loadConfigFile(ok, { nodeId: "a" }).self.http.port, 3);
+});

@@ -1,0 +1,227 @@
+/**
+ * The node's configuration file (YAML, validated with zod) and its overrides. Precedence, as in
+ * etcd: command-line flags over `RAFTKV_*` environment variables over the file over defaults.
+ * Every rejection names the field ("Invalid config raftkv.yaml: members[1].peer: expected
+ * host:port"), so an operator can fix the file without reading code.
+ */
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { ConfigError, nodeId } from "../core/index.js";
+import { resolveNodeLimits, type NodeLimits } from "../node/index.js";
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A TCP address, "host:port". */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+const hostPort = z.string().transform((text, ctx): HostPort => {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[2]);
+  if (match?.[1] === undefined || !(port >= 1 && port <= 65_535)) {
+    ctx.addIssue({ code: "custom", message: `expected host:port, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return { host: match[1].replace(/^\[|\]$/g, ""), port };
+});
+
+const memberId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/,
+  "expected a node id of 1-64 letters, digits, '_', '.' or '-'");
+
+const memberSchema = z.strictObject({
+  id: memberId,
+  peer: hostPort,
+  redis: hostPort,
+  http: hostPort,
+});
+
+const positiveInt = z.number().int().positive();
+
+const fileSchema = z.strictObject({
+  nodeId: memberId.optional(),
+  clusterId: z.string().min(1).max(128),
+  members: z.array(memberSchema).min(1).max(64),
+  /** `{id}` is replaced by the node id, so one file serves every member. */
+  dataDir: z.string().min(1).default("./data/{id}"),
+  tickMs: positiveInt.optional(),
+  electionTimeoutMs: z.strictObject({ min: positiveInt, max: positiveInt }).optional(),
+  heartbeatIntervalMs: positiveInt.optional(),
+  snapshot: z.strictObject({
+    entriesMin: positiveInt.optional(),
+    bytesMin: positiveInt.optional(),
+    catchUpEntries: z.number().int().nonnegative().optional(),
+  }).default({}),
+  limits: z.strictObject({
+    proposalTimeoutMs: positiveInt.optional(),
+    readTimeoutMs: positiveInt.optional(),
+    pendingProposalsMax: positiveInt.optional(),
+    keyBytesMax: positiveInt.optional(),
+    valueBytesMax: positiveInt.optional(),
+    redisClientsMax: positiveInt.optional(),
+    httpBodyBytesMax: positiveInt.optional(),
+  }).default({}),
+  logLevel: z.enum(LOG_LEVELS).default("info"),
+});
+
+export type ConfigFile = z.infer<typeof fileSchema>;
+export type Member = z.infer<typeof memberSchema>;
+
+/** What `raftkv node` runs with: the file, overridden, validated and resolved. */
+export interface NodeConfig {
+  readonly nodeId: string;
+  readonly clusterId: string;
+  readonly self: Member;
+  readonly members: readonly Member[];
+  readonly dataDir: string;
+  readonly nodeLimits: NodeLimits;
+  readonly store: { readonly keyBytesMax?: number; readonly valueBytesMax?: number };
+  readonly redisClientsMax: number | undefined;
+  readonly httpBodyBytesMax: number | undefined;
+  readonly logLevel: LogLevel;
+}
+
+/** Values that override the file: from flags, else from the environment. */
+export interface ConfigOverrides {
+  readonly nodeId?: string | undefined;
+  readonly clusterId?: string | undefined;
+  readonly dataDir?: string | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+/** A config file that cannot be used; the message names the file and the field. */
+export class InvalidConfigError extends Error {
+  override readonly name = "InvalidConfigError";
+  readonly code = "INVALID_CONFIG";
+  constructor(readonly source: string, readonly field: string, readonly reason: string) {
+    super(`Invalid config ${source}: ${field === "" ? "" : `${field}: `}${reason}`);
+  }
+}
+
+/** "members[1].peer" from zod's path. */
+function fieldOf(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** The overrides from `RAFTKV_*` variables (and `LOG_LEVEL`), flags taking precedence. */
+export function overridesFromEnv(
+  flags: ConfigOverrides,
+  env: NodeJS.ProcessEnv = process.env,
+): ConfigOverrides {
+  return {
+    nodeId: flags.nodeId ?? env.RAFTKV_NODE_ID,
+    clusterId: flags.clusterId ?? env.RAFTKV_CLUSTER_ID,
+    dataDir: flags.dataDir ?? env.RAFTKV_DATA_DIR,
+    logLevel: flags.logLevel ?? env.RAFTKV_LOG_LEVEL ?? env.LOG_LEVEL,
+  };
+}
+
+/**
+ * Reads and resolves a config file.
+ * @throws InvalidConfigError when the file is missing, is not YAML, or fails validation.
+ */
+export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): NodeConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new InvalidConfigError(path, "", `cannot read the file (${(error as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new InvalidConfigError(path, "", `not valid YAML (${(error as Error).message})`);
+  }
+  return resolveConfig(raw, path, overrides);
+}
+
+/**
+ * Validates a parsed config object and applies overrides.
+ * @throws InvalidConfigError naming the first invalid field.
+ */
+export function resolveConfig(raw: unknown, source: string, overrides: ConfigOverrides = {}): NodeConfig {
+  const withOverrides = applyOverrides(raw, overrides);
+  const parsed = fileSchema.safeParse(withOverrides);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidConfigError(source, fieldOf(issue?.path ?? []), issue?.message ?? "invalid");
+  }
+  return toNodeConfig(parsed.data, source);
+}
+
+function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (overrides.nodeId !== undefined) out.nodeId = overrides.nodeId;
+  if (overrides.clusterId !== undefined) out.clusterId = overrides.clusterId;
+  if (overrides.dataDir !== undefined) out.dataDir = overrides.dataDir;
+  if (overrides.logLevel !== undefined) out.logLevel = overrides.logLevel;
+  return out;
+}
+
+function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
+  const invalid = (field: string, reason: string) => new InvalidConfigError(source, field, reason);
+  if (file.nodeId === undefined) {
+    throw invalid("nodeId", "is required (in the file, --id or RAFTKV_NODE_ID)");
+  }
+  const ids = new Set<string>();
+  file.members.forEach((member, i) => {
+    if (ids.has(member.id)) throw invalid(`members[${i}].id`, `duplicate member ${member.id}`);
+    ids.add(member.id);
+    nodeId(member.id);
+  });
+  const self = file.members.find((member) => member.id === file.nodeId);
+  if (self === undefined) {
+    throw invalid("nodeId", `${file.nodeId} is not one of members (${[...ids].join(", ")})`);
+  }
+  let nodeLimits: NodeLimits;
+  try {
+    nodeLimits = resolveNodeLimits(nodeLimitsInput(file));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw invalid(error.field, error.message.replace(`Invalid configuration: ${error.field} `, ""));
+    }
+    throw error;
+  }
+  return {
+    nodeId: file.nodeId,
+    clusterId: file.clusterId,
+    self,
+    members: file.members,
+    dataDir: file.dataDir.replaceAll("{id}", file.nodeId),
+    nodeLimits,
+    store: defined({ keyBytesMax: file.limits.keyBytesMax, valueBytesMax: file.limits.valueBytesMax }),
+    redisClientsMax: file.limits.redisClientsMax,
+    httpBodyBytesMax: file.limits.httpBodyBytesMax,
+    logLevel: file.logLevel,
+  };
+}
+
+function nodeLimitsInput(file: ConfigFile): Parameters<typeof resolveNodeLimits>[0] {
+  return defined({
+    tickMs: file.tickMs,
+    electionTimeoutMs: file.electionTimeoutMs,
+    heartbeatIntervalMs: file.heartbeatIntervalMs,
+    proposalTimeoutMs: file.limits.proposalTimeoutMs,
+    readTimeoutMs: file.limits.readTimeoutMs,
+    pendingProposalsMax: file.limits.pendingProposalsMax,
+    snapshotEntriesMin: file.snapshot.entriesMin,
+    snapshotBytesMin: file.snapshot.bytesMin,
+    snapshotCatchUpEntries: file.snapshot.catchUpEntries,
+  });
+}
+
+/** Drops undefined fields (exactOptionalPropertyTypes). */
+function defined<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as
+    { [K in keyof T]?: Exclude<T[K], undefined> };
+}

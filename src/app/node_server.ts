@@ -1,0 +1,99 @@
+/**
+ * One raftkv server process, assembled: the replicated store (ReplicatedKv on a ClusterNode over
+ * DiskStorage and the TCP peer transport) behind the Redis-protocol server and the HTTP API, with
+ * Prometheus metrics and structured logs of elections, leader changes, snapshots and failures.
+ */
+import { Registry } from "prom-client";
+import { nodeId, type NodeId } from "../core/index.js";
+import { ReplicatedKv } from "../kv/index.js";
+import {
+  createRaftMetrics, RespServer, startHttpApi, type RaftMetrics, type RunningHttpApi,
+} from "../server/index.js";
+import { TcpTransport, type PeerAddress } from "../transport/index.js";
+import type { NodeConfig } from "./config.js";
+import type { Logger } from "./logger.js";
+
+export interface RunningNodeServer {
+  readonly kv: ReplicatedKv;
+  readonly resp: RespServer;
+  readonly http: RunningHttpApi;
+  /** Resolves with the error once the node fails (disk failure, assertion): fail-stop. */
+  readonly failed: Promise<Error>;
+  /** Closes the front ends, then stops the node (idempotent). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the node's storage, joins the cluster and starts listening for clients.
+ * @throws ConfigError; WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
+ *   ListenError or a listen error (EADDRINUSE) from the transport and front ends.
+ */
+export async function startNodeServer(config: NodeConfig, logger: Logger): Promise<RunningNodeServer> {
+  const id = nodeId(config.nodeId);
+  const peers = new Map<NodeId, PeerAddress>();
+  for (const member of config.members) {
+    if (member.id !== config.nodeId) peers.set(nodeId(member.id), member.peer);
+  }
+  const transport = new TcpTransport({
+    clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers,
+    logger: logger.child({ component: "transport" }),
+  });
+  const storageLogger = logger.child({ component: "storage" });
+  const kv = await ReplicatedKv.start({
+    id: config.nodeId,
+    peers: config.members.map((member) => member.id),
+    dataDir: config.dataDir,
+    diskStorage: { logger: (level, message) => { storageLogger[level](message); } },
+    transport,
+    limits: config.nodeLimits,
+    logger: logger.child({ component: "node" }),
+    store: config.store,
+  });
+  const registry = new Registry();
+  const metrics = createRaftMetrics(registry, { status: () => kv.status() });
+  const failed = watchNode(kv, logger, metrics);
+  let resp: RespServer | null = null;
+  try {
+    resp = await RespServer.start({ service: kv, logger: logger.child({ component: "resp" }) }, {
+      host: config.self.redis.host, port: config.self.redis.port,
+      ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
+    });
+    const http = await startHttpApi({ service: kv, registry, logger: logger.child({ component: "http" }) }, {
+      host: config.self.http.host, port: config.self.http.port,
+      ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
+    });
+    return { kv, resp, http, failed, stop: once(() => stopAll(kv, resp, http)) };
+  } catch (error) {
+    await resp?.close();
+    await kv.stop();
+    throw error;
+  }
+}
+
+async function stopAll(kv: ReplicatedKv, resp: RespServer | null, http: RunningHttpApi | null): Promise<void> {
+  await Promise.allSettled([resp?.close(), http?.close()]);
+  await kv.stop();
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () => (running ??= fn());
+}
+
+/**
+ * Logs leader changes (the node itself logs role changes, snapshots and its failure) and
+ * resolves once the node fails.
+ */
+function watchNode(kv: ReplicatedKv, logger: Logger, metrics: RaftMetrics): Promise<Error> {
+  const node = kv.node;
+  node.on("roleChange", ({ role }) => {
+    if (role === "candidate") metrics.elections.inc();
+  });
+  node.on("leaderChange", ({ leaderId, term }) => {
+    logger.info({ leader: leaderId, term },
+      leaderId === null ? `No leader known in term ${term}` : `Leader is ${leaderId} in term ${term}`);
+  });
+  return new Promise<Error>((resolve) => {
+    node.on("fatal", ({ error }) => { resolve(error); });
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * The CLI's HTTP client for a raftkv cluster. It tries the endpoints in turn: on a refused
+ * connection or a definite refusal (503: no leader, dropped) the request cannot have taken
+ * effect, so it retries elsewhere until its deadline. When a write may have taken effect (504
+ * UNKNOWN_OUTCOME, a connection lost after the request was sent, a timeout) it stops and says
+ * the outcome is unknown, distinctly from a failure: retrying a non-idempotent write blindly
+ * could apply it twice.
+ */
+
+export const DEFAULT_ENDPOINTS = ["127.0.0.1:8081", "127.0.0.1:8082", "127.0.0.1:8083"] as const;
+
+/** "host:port" or a URL, to a base URL without a trailing slash. */
+export function endpointUrl(endpoint: string): string {
+  const trimmed = endpoint.trim().replace(/\/+$/, "");
+  return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+}
+
+/** `--endpoints a,b` (or RAFTKV_ENDPOINTS), else the local cluster's defaults. */
+export function parseEndpoints(flag: string | undefined, env = process.env): string[] {
+  const text = flag ?? env.RAFTKV_ENDPOINTS;
+  const list = text === undefined ? [...DEFAULT_ENDPOINTS] : text.split(",").filter((s) => s.trim() !== "");
+  if (list.length === 0) throw new RangeError("--endpoints must name at least one host:port");
+  return list.map(endpointUrl);
+}
+
+/** The request may or may not have taken effect. */
+export class OutcomeUnknownError extends Error {
+  override readonly name = "OutcomeUnknownError";
+  readonly code = "UNKNOWN_OUTCOME";
+}
+
+/** No endpoint could serve the request before the deadline; it did not take effect. */
+export class UnavailableError extends Error {
+  override readonly name = "UnavailableError";
+  readonly code = "UNAVAILABLE";
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+  readonly endpoint: string;
+}
+
+export interface RequestOptions {
+  readonly method: "GET" | "PUT" | "DELETE" | "POST";
+  readonly path: string;
+  readonly body?: unknown;
+  /** A write is not retried once it may have reached a node. */
+  readonly write: boolean;
+  readonly deadlineMs?: number;
+  readonly attemptTimeoutMs?: number;
+}
+
+const RETRY_PAUSE_MS = 100;
+
+/**
+ * @throws UnavailableError when no endpoint served it in time (definite for writes only if
+ *   every attempt was refused before sending); OutcomeUnknownError for a write that may have
+ *   applied.
+ */
+export async function requestCluster(endpoints: readonly string[], options: RequestOptions): Promise<ApiResponse> {
+  const deadline = Date.now() + (options.deadlineMs ?? 10_000);
+  let lastProblem = "no attempt";
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const endpoint = endpoints[attempt % endpoints.length] ?? "";
+    const outcome = await attemptOnce(endpoint, options);
+    if (outcome.kind === "response") {
+      const { status, body } = outcome;
+      const error = body.error as { code?: string; message?: string; definite?: boolean } | undefined;
+      if (status === 503 && error?.definite !== false) {
+        lastProblem = `${endpoint}: ${error?.code ?? "503"} ${error?.message ?? ""}`.trim();
+      } else if (options.write && (status === 504 || (status >= 500 && error?.definite === false))) {
+        throw new OutcomeUnknownError(`${endpoint}: ${error?.message ?? `status ${status}`}`);
+      } else {
+        return { status, body, endpoint };
+      }
+    } else if (outcome.kind === "refused" || !options.write) {
+      lastProblem = `${endpoint}: ${outcome.message}`;
+    } else {
+      throw new OutcomeUnknownError(`${endpoint}: ${outcome.message}`);
+    }
+    if ((attempt + 1) % endpoints.length === 0) await new Promise((done) => setTimeout(done, RETRY_PAUSE_MS));
+  }
+  throw new UnavailableError(`No endpoint served the request in time (last: ${lastProblem})`);
+}
+
+type Attempt =
+  | { readonly kind: "response"; readonly status: number; readonly body: Record<string, unknown> }
+  | { readonly kind: "refused" | "lost"; readonly message: string };
+
+async function attemptOnce(endpoint: string, options: RequestOptions): Promise<Attempt> {
+  const init: RequestInit = {
+    method: options.method,
+    signal: AbortSignal.timeout(options.attemptTimeoutMs ?? 6000),
+    ...(options.body === undefined ? {} : {
+      body: JSON.stringify(options.body), headers: { "content-type": "application/json" },
+    }),
+  };
+  let response: Response;
+  try {
+    response = await fetch(`${endpoint}${options.path}`, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const message = cause?.message ?? (error as Error).message;
+    return { kind: cause?.code === "ECONNREFUSED" ? "refused" : "lost", message };
+  }
+  let body: Record<string, unknown>;
+  try {
+    const text = await response.text();
+    body = text === "" ? {} : JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    return { kind: "lost", message: `unreadable response (${(error as Error).message})` };
+  }
+  return { kind: "response", status: response.status, body };
+}

@@ -1,0 +1,126 @@
+/**
+ * `raftkv node --config raftkv.yaml`: runs one node of a cluster until SIGINT/SIGTERM.
+ *
+ * Exit codes: 0 stopped cleanly; 78 invalid configuration (EX_CONFIG); 74 storage cannot be
+ * trusted or the disk failed (EX_IOERR), with the storage's advice to the operator; 1 any other
+ * failure to start or a fatal runtime error.
+ */
+import { Command, Option } from "commander";
+import { InvalidConfigError, LOG_LEVELS, loadConfigFile, overridesFromEnv } from "../app/config.js";
+import { createLogger, parseLogFormat, type Logger } from "../app/logger.js";
+import { startNodeServer, type RunningNodeServer } from "../app/node_server.js";
+import { ConfigError } from "../core/index.js";
+import { DiskFailedError, SnapshotCorruptError, WalCorruptError } from "../storage/index.js";
+
+export const EXIT_CONFIG = 78;
+export const EXIT_STORAGE = 74;
+
+interface NodeFlags {
+  readonly config: string;
+  readonly id?: string;
+  readonly clusterId?: string;
+  readonly dataDir?: string;
+  readonly logLevel?: string;
+  readonly logFormat?: string;
+  readonly stopWithParent?: boolean;
+}
+
+export function registerNodeCommand(program: Command): void {
+  program.command("node")
+    .description("run one node of a raftkv cluster from a config file")
+    .requiredOption("-c, --config <file>", "YAML config file (see examples/raftkv.yaml)")
+    .option("--id <id>", "this node's id, one of the config's members (env RAFTKV_NODE_ID)")
+    .option("--cluster-id <id>", "cluster id; peers with another one are refused (env RAFTKV_CLUSTER_ID)")
+    .option("--data-dir <dir>", "data directory; {id} is replaced by the node id (env RAFTKV_DATA_DIR)")
+    .addOption(new Option("--log-level <level>", "log level (env LOG_LEVEL)").choices(LOG_LEVELS))
+    .addOption(new Option("--log-format <format>", "default: pretty on a terminal, else json")
+      .choices(["json", "pretty"]))
+    .addOption(new Option("--stop-with-parent", "stop when stdin closes (used by raftkv cluster)")
+      .hideHelp())
+    .action(async (flags: NodeFlags) => {
+      // Exit explicitly: with --stop-with-parent, stdin would keep the process alive.
+      process.exit(await runNode(flags));
+    });
+}
+
+async function runNode(flags: NodeFlags): Promise<number> {
+  let config;
+  try {
+    config = loadConfigFile(flags.config, overridesFromEnv({
+      nodeId: flags.id, clusterId: flags.clusterId, dataDir: flags.dataDir, logLevel: flags.logLevel,
+    }));
+  } catch (error) {
+    if (!(error instanceof InvalidConfigError)) throw error;
+    console.error(error.message);
+    return EXIT_CONFIG;
+  }
+  const logger = createLogger({
+    level: config.logLevel, format: parseLogFormat(flags.logFormat), base: { node: config.nodeId },
+  });
+  let server: RunningNodeServer;
+  try {
+    server = await startNodeServer(config, logger);
+  } catch (error) {
+    return reportStartFailure(error, logger);
+  }
+  logger.info({
+    cluster: config.clusterId, dataDir: config.dataDir, peer: config.self.peer,
+    redis: server.resp.port, http: server.http.port,
+  }, `Node ${config.nodeId} serving Redis on ${config.self.redis.host}:${server.resp.port}, ` +
+    `HTTP on ${config.self.http.host}:${server.http.port}`);
+  return waitForEnd(server, logger, flags.stopWithParent === true);
+}
+
+function reportStartFailure(error: unknown, logger: Logger): number {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof WalCorruptError || error instanceof SnapshotCorruptError) {
+    logger.fatal({ code: error.code, file: error.file }, message);
+    console.error(message);
+    return EXIT_STORAGE;
+  }
+  if (error instanceof DiskFailedError) {
+    logger.fatal({ code: error.code }, message);
+    console.error(message);
+    return EXIT_STORAGE;
+  }
+  if (error instanceof ConfigError) {
+    console.error(message);
+    return EXIT_CONFIG;
+  }
+  logger.fatal({ err: error }, `Cannot start: ${message}`);
+  console.error(`Cannot start: ${message}`);
+  return 1;
+}
+
+/** Runs until a signal (exit 0 after a clean stop) or a fatal node error (exit 1 or 74). */
+function waitForEnd(server: RunningNodeServer, logger: Logger, stopWithParent: boolean): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (why: string, code: number): void => {
+      if (stopping) {
+        logger.warn(`${why} again: exiting without waiting`);
+        process.exit(code === 0 ? 130 : code);
+      }
+      stopping = true;
+      logger.info(`${why}: stopping`);
+      server.stop().then(() => {
+        logger.info("Stopped");
+        resolve(code);
+      }, (error: unknown) => {
+        logger.error({ err: error }, "Failed to stop cleanly");
+        resolve(1);
+      });
+    };
+    process.on("SIGINT", () => { stop("SIGINT", 0); });
+    process.on("SIGTERM", () => { stop("SIGTERM", 0); });
+    if (stopWithParent) {
+      process.stdin.on("end", () => { stop("Parent went away", 0); });
+      process.stdin.on("error", () => { stop("Parent went away", 0); });
+      process.stdin.resume();
+    }
+    void server.failed.then((error) => {
+      console.error(`raftkv node failed: ${error.message}`);
+      stop("Fatal error", error instanceof DiskFailedError ? EXIT_STORAGE : 1);
+    });
+  });
+}

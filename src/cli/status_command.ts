@@ -1,0 +1,75 @@
+/**
+ * `raftkv status`: every node's role, term, leader, commit and applied indexes, and how far it
+ * lags the leader, from GET /v1/status of each endpoint (default: the local cluster's).
+ */
+import type { Command } from "commander";
+import { parseEndpoints } from "./http_client.js";
+import { formatTable } from "./table.js";
+
+interface StatusFlags {
+  readonly endpoints?: string;
+  readonly json?: boolean;
+}
+
+/** One endpoint's answer: its status, or why it gave none. */
+export interface EndpointStatus {
+  readonly endpoint: string;
+  readonly status: NodeStatusJson | null;
+  readonly error: string | null;
+  /** Entries behind the leader's last index, from the leader's view (null: unknown). */
+  readonly lag: number | null;
+}
+
+export interface NodeStatusJson {
+  readonly id: string;
+  readonly role: string;
+  readonly term: number;
+  readonly leaderId: string | null;
+  readonly commit: number;
+  readonly applied: number;
+  readonly lastIndex: number;
+  readonly peers: readonly { readonly id: string; readonly lag: number }[] | null;
+}
+
+export function registerStatusCommand(program: Command): void {
+  program.command("status")
+    .description("show every node's role, term, leader, commit, applied and lag")
+    .option("-e, --endpoints <list>", "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083)")
+    .option("--json", "print JSON instead of a table")
+    .action(async (flags: StatusFlags) => {
+      const statuses = await fetchStatuses(parseEndpoints(flags.endpoints));
+      if (flags.json === true) process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
+      else process.stdout.write(`${formatStatusTable(statuses)}\n`);
+      process.exitCode = statuses.some((s) => s.status === null) ? 1 : 0;
+    });
+}
+
+/** Asks every endpoint at once; never throws (an unreachable node is a row with its error). */
+export async function fetchStatuses(endpoints: readonly string[]): Promise<EndpointStatus[]> {
+  const answers = await Promise.all(endpoints.map(async (endpoint) => {
+    try {
+      const response = await fetch(`${endpoint}/v1/status`, { signal: AbortSignal.timeout(2000) });
+      if (!response.ok) return { endpoint, status: null, error: `HTTP ${response.status}` };
+      return { endpoint, status: await response.json() as NodeStatusJson, error: null };
+    } catch (error) {
+      const cause = (error as { cause?: { message?: string } }).cause;
+      return { endpoint, status: null, error: cause?.message ?? (error as Error).message };
+    }
+  }));
+  const leader = answers
+    .map((a) => a.status)
+    .filter((s): s is NodeStatusJson => s?.role === "leader")
+    .sort((a, b) => b.term - a.term)[0];
+  return answers.map((answer) => {
+    const peer = leader?.peers?.find((p) => p.id === answer.status?.id);
+    return { ...answer, lag: peer?.lag ?? null };
+  });
+}
+
+export function formatStatusTable(statuses: readonly EndpointStatus[]): string {
+  const rows = statuses.map(({ endpoint, status, error, lag }) => status === null
+    ? [endpoint, "-", "unreachable", "-", "-", "-", "-", error ?? ""]
+    : [endpoint, status.id, status.role, String(status.term), status.leaderId ?? "none",
+      String(status.commit), String(status.applied), lag === null ? "-" : String(lag)]);
+  return formatTable(["endpoint", "node", "role", "term", "leader", "commit", "applied", "lag"], rows);
+}
