@@ -46,6 +46,8 @@ export class PeerLink {
   private retryTimer: NodeJS.Timeout | null = null;
   private handshakeTimer: NodeJS.Timeout | null = null;
   private closing: Promise<void> | null = null;
+  /** The last handshake failure, so an unchanged one is not logged as an error every time. */
+  private lastFailure: string | null = null;
   private readonly queue: SendQueue;
   private readonly backoff: Backoff;
   private readonly counters: { -readonly [K in keyof SentCounters]: number } = {
@@ -144,10 +146,13 @@ export class PeerLink {
       }
     } catch (error: unknown) {
       if (!(error instanceof TransportError)) throw error;
-      this.ctx.logger.error(
-        { peer: this.peer, code: error.code, err: error },
-        `Connection to peer ${this.peer} closed: ${error.message}`,
-      );
+      // A misconfiguration repeats on every redial: log it as an error once, then quietly.
+      const repeated = error.message === this.lastFailure;
+      this.lastFailure = error.message;
+      const fields = { peer: this.peer, code: error.code, err: error, repeated };
+      const text = `Connection to peer ${this.peer} closed: ${error.message}`;
+      if (repeated) this.ctx.logger.debug(fields, text);
+      else this.ctx.logger.error(fields, text);
       socket.destroy();
       return;
     }
@@ -156,6 +161,7 @@ export class PeerLink {
 
   private handshakeDone(): void {
     this.clearTimers();
+    this.lastFailure = null;
     this.handshaken = true;
     this.backoff.reset();
     this.counters.connectsTotal += 1;
