@@ -65,12 +65,25 @@ function raftSection({ service }: CommandContext): string[] {
   return lines;
 }
 
-/** The key count needs a linearizable read; without a leader the line is left out. */
+/**
+ * The key count needs a linearizable read, which waits while there is no leader; INFO must not
+ * (ioredis sends it on every connect), so the line is left out when the count takes longer than
+ * `keyspaceWaitMsMax` or fails.
+ */
+const keyspaceWaitMsMax = 250;
+
 async function keyspaceSection({ service }: CommandContext): Promise<string[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const tooSlow = new Promise<null>((resolve) => {
+    timer = setTimeout(() => { resolve(null); }, keyspaceWaitMsMax);
+  });
   try {
-    return [`db0:keys=${await service.dbSize()},expires=0,avg_ttl=0`];
+    const keys = await Promise.race([service.dbSize(), tooSlow]);
+    return keys === null ? [] : [`db0:keys=${keys},expires=0,avg_ttl=0`];
   } catch {
     return [];
+  } finally {
+    clearTimeout(timer);
   }
 }
 

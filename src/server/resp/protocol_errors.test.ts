@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { setTimeout as sleep } from "node:timers/promises";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { RawRespClient } from "../testing/raw_resp_client.js";
 import { RespServer } from "./server.js";
@@ -173,6 +174,52 @@ describe("RESP server, limits", { timeout: 20_000 }, () => {
       assert.equal(await second.untilClosed(), "-ERR max number of clients reached\r\n");
       assert.equal(await first.exchange("PING\r\n", "+PONG\r\n"), "+PONG\r\n");
       first.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a client that stops reading stops being read: requests wait in its socket", async () => {
+    // The reply must be larger than the kernel's socket buffers, which absorb a few MiB.
+    const valueBytes = 24 * 1024 * 1024;
+    const service = new MemoryKvService({ valueBytesMax: valueBytes });
+    const server = await RespServer.start({ service }, { port: 0, bulkBytesMax: valueBytes });
+    const gets = () => service.calls.filter((call) => call === "get").length;
+    try {
+      const value = "v".repeat(valueBytes);
+      const c = await RawRespClient.connect(server.port);
+      const set = `*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$${valueBytes}\r\n${value}\r\n`;
+      assert.equal(await c.exchange(set, "+OK\r\n"), "+OK\r\n");
+      c.pauseReading();
+      c.send("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n");
+      while (gets() < 1) await sleep(5);
+      c.send("*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n".repeat(2));
+      // Proving that something does not happen needs a wait; the server had ample time here.
+      await sleep(200);
+      assert.equal(gets(), 1);
+      c.resumeReading();
+      const replyBytes = `$${valueBytes}\r\n`.length + valueBytes + 2;
+      await c.untilLength("+OK\r\n".length + 3 * replyBytes);
+      assert.equal(gets(), 3);
+      c.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("INFO answers without the key count when the count cannot be read", async () => {
+    class StuckService extends MemoryKvService {
+      override dbSize(): Promise<number> {
+        return new Promise(() => undefined);
+      }
+    }
+    const server = await RespServer.start({ service: new StuckService() }, { port: 0 });
+    try {
+      const c = await RawRespClient.connect(server.port);
+      c.send("INFO\r\n");
+      const text = await c.until((t) => t.includes("# Keyspace\r\n"));
+      assert.doesNotMatch(text, /db0:/);
+      c.destroy();
     } finally {
       await server.close();
     }

@@ -7,14 +7,16 @@ import { once } from "node:events";
 
 export class RawRespClient {
   readonly #socket: Socket;
-  #received = Buffer.alloc(0);
+  readonly #chunks: Buffer[] = [];
+  #length = 0;
   #closed = false;
   #waiters: (() => void)[] = [];
 
   private constructor(socket: Socket) {
     this.#socket = socket;
     socket.on("data", (chunk: Buffer) => {
-      this.#received = Buffer.concat([this.#received, chunk]);
+      this.#chunks.push(chunk);
+      this.#length += chunk.length;
       this.#wake();
     });
     socket.on("error", () => undefined);
@@ -34,9 +36,19 @@ export class RawRespClient {
     return this.#closed;
   }
 
+  /** Bytes received so far. */
+  get length(): number {
+    return this.#length;
+  }
+
   /** Everything received so far, as latin1 text. */
   get text(): string {
-    return this.#received.toString("latin1");
+    if (this.#chunks.length > 1) {
+      const joined = Buffer.concat(this.#chunks);
+      this.#chunks.length = 0;
+      this.#chunks.push(joined);
+    }
+    return this.#chunks[0]?.toString("latin1") ?? "";
   }
 
   send(bytes: string | Buffer): void {
@@ -45,10 +57,13 @@ export class RawRespClient {
 
   /** Resolves once the received text satisfies `done` (or the connection closed). */
   async until(done: (text: string) => boolean): Promise<string> {
-    while (!done(this.text) && !this.#closed) {
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    }
+    while (!done(this.text) && !this.#closed) await this.#nextEvent();
     return this.text;
+  }
+
+  /** Resolves once `bytes` bytes have been received in all (or the connection closed). */
+  async untilLength(bytes: number): Promise<void> {
+    while (this.#length < bytes && !this.#closed) await this.#nextEvent();
   }
 
   /** Resolves once the server has closed the connection. */
@@ -56,13 +71,21 @@ export class RawRespClient {
     return this.until(() => false);
   }
 
-  /** Sends `request` and waits until at least `bytes` bytes of reply have arrived. */
+  /** Sends `request` and returns the next `expected.length` bytes received, as latin1 text. */
   async exchange(request: string | Buffer, expected: string): Promise<string> {
-    const before = this.#received.length;
+    const before = this.#length;
     this.send(request);
-    const length = before + Buffer.byteLength(expected, "latin1");
-    const text = await this.until((t) => t.length >= length);
-    return text.slice(before);
+    await this.untilLength(before + Buffer.byteLength(expected, "latin1"));
+    return this.text.slice(before);
+  }
+
+  /** Stops reading, so the server's writes back up (to test its backpressure). */
+  pauseReading(): void {
+    this.#socket.pause();
+  }
+
+  resumeReading(): void {
+    this.#socket.resume();
   }
 
   end(): void {
@@ -71,6 +94,10 @@ export class RawRespClient {
 
   destroy(): void {
     this.#socket.destroy();
+  }
+
+  #nextEvent(): Promise<void> {
+    return new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
   #wake(): void {
