@@ -15,7 +15,12 @@
  * `send` only enqueues; batches go out on the next turn of the event loop, one socket write per
  * batch. `stats()` feeds /metrics; `onPeerState` reports connection changes for logs and the
  * dashboard. Tests and examples use `MemoryNetwork` + `MemoryTransport`, which honour the same
- * contract (`transport_compliance.ts` is the suite both pass).
+ * contract. The suite both pass is `registerTransportCompliance` in transport_compliance.ts; it
+ * imports node:test, so it is deliberately not re-exported here: a new implementation (say, the
+ * simulator's network) imports it from that file in its own test.
+ *
+ * Topology (tcp_transport.ts): every node dials each peer for its outbound traffic and accepts
+ * connections for inbound traffic: two connections per pair, one per direction, no dedupe race.
  */
 export type {
   MessageHandler, PeerConnectionState, PeerStateListener, PeerStats, Transport, TransportLogger,
@@ -30,7 +35,7 @@ export {
   FrameTooLargeError, FrameTruncatedError, HandshakeError, type HandshakeRejectReason, ListenError,
   MessageDecodeError, MessageMisaddressedError, ProtocolViolationError, TransportError,
 } from "./errors.js";
-export { decodeMessage, encodeMessage } from "./message_codec.js";
+export { decodeMessage, encodeMessage, unpackMessage } from "./message_codec.js";
 export { TcpTransport, type TcpTransportOptions } from "./tcp_transport.js";
 export type { PeerAddress } from "./peer_link.js";
 export { MemoryNetwork, type MemoryNetworkOptions, MemoryTransport } from "./memory_network.js";
