@@ -19,7 +19,7 @@ export interface ClientState {
   protocol: ProtocolVersion;
   /** Set by QUIT: close the connection once this command's reply is written. */
   closeAfterReply: boolean;
-  /** Reply count of commands run; also shown by CLIENT INFO. */
+  /** Commands received on this connection (CLIENT INFO's tot-cmds). */
   commandsProcessed: number;
 }
 
