@@ -1,0 +1,84 @@
+/**
+ * Test support for the multi-process tests: a LocalCluster of real node processes on random
+ * high ports in a temporary directory, with fast timeouts, and helpers to find the leader and
+ * to wait for catch-up. Tests must call `close()` in an `after` hook so no child outlives them.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { delay, LocalCluster } from "../app/local_cluster.js";
+import { ENTRY_PATH } from "./entry.js";
+import { fetchStatuses, type NodeStatusJson } from "./status_command.js";
+
+export interface TestCluster {
+  readonly cluster: LocalCluster;
+  readonly dir: string;
+  /** Every line the nodes wrote, prefixed with the node id. */
+  readonly output: string[];
+  close(): Promise<void>;
+}
+
+/** Fast enough for tests, slow enough not to flap on a busy 2-core machine. */
+export const TEST_CONFIG = {
+  tickMs: 10,
+  electionTimeoutMs: { min: 400, max: 800 },
+  heartbeatIntervalMs: 50,
+  limits: { proposalTimeoutMs: 2000, readTimeoutMs: 2000 },
+  logLevel: "info",
+} as const;
+
+/** Starts `nodes` node processes and waits until each serves HTTP. */
+export async function startTestCluster(nodes = 3, config: Record<string, unknown> = TEST_CONFIG): Promise<TestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "raftkv-cluster-"));
+  const output: string[] = [];
+  // Random, well-separated bases so concurrent test files do not clash.
+  const base = 20_000 + Math.floor(Math.random() * 1200) * 32;
+  const cluster = new LocalCluster({
+    nodes, dataDir: dir, entryPath: ENTRY_PATH, redisPortBase: base, httpPortBase: base + 10,
+    peerPortBase: base + 20, config,
+    onOutput: (id, line) => { output.push(`${id} ${line}`); },
+  });
+  const close = async (): Promise<void> => {
+    await cluster.stop(3000);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    cluster.start();
+    await cluster.waitReady(20_000);
+  } catch (error) {
+    await close();
+    const tail = output.slice(-20).join("\n");
+    throw new Error(`${(error as Error).message}\n${tail}`, { cause: error });
+  }
+  return { cluster, dir, output, close };
+}
+
+/** The status of every running node (unreachable ones left out). */
+export async function statuses(cluster: LocalCluster): Promise<NodeStatusJson[]> {
+  const urls = cluster.runningIds.map((id) => cluster.node(id).httpUrl);
+  return (await fetchStatuses(urls)).flatMap((s) => (s.status === null ? [] : [s.status]));
+}
+
+/** Waits until a running node is leader and every running node agrees. @throws on timeout. */
+export async function waitForLeader(cluster: LocalCluster, timeoutMs = 10_000): Promise<NodeStatusJson> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const all = await statuses(cluster);
+    const leader = all.find((s) => s.role === "leader");
+    if (leader !== undefined && all.length === cluster.runningIds.length &&
+      all.every((s) => s.leaderId === leader.id && s.term === leader.term)) return leader;
+    await delay(50);
+  }
+  throw new Error(`no agreed leader within ${timeoutMs} ms`);
+}
+
+/** Waits until node `id` has applied at least `index`. @throws on timeout. */
+export async function waitApplied(cluster: LocalCluster, id: string, index: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const [status] = (await fetchStatuses([cluster.node(id).httpUrl])).map((s) => s.status);
+    if (status !== null && status !== undefined && status.applied >= index) return;
+    await delay(50);
+  }
+  throw new Error(`${id} did not apply index ${index} within ${timeoutMs} ms`);
+}
