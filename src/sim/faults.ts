@@ -18,6 +18,7 @@ export const FAULT_NAMES = [
   "torn", // a crash tears the in-flight save: a prefix of its records persists
   "eio", // a save fails (EIO): fail-stop, the node crashes and restarts later
   "skew", // node clocks run at different rates (ticks drift), as timers on loaded hosts do
+  "chase", // isolate new leaders after their no-op, and leaders whose commit passes older terms
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -56,6 +57,8 @@ export function formatFaults(selection: FaultSelection): string {
 }
 
 const MS = 1_000_000;
+/** The tick the plan's fault intervals are scaled to by default (see simulation.ts). */
+export const TICK_NS_DEFAULT = 50 * MS;
 
 /** The concrete fault parameters of one run (all times in virtual nanoseconds). */
 export interface FaultPlan {
@@ -80,36 +83,69 @@ export interface FaultPlan {
   readonly clockSkewMax: number;
   readonly fsyncMinNs: number;
   readonly fsyncMaxNs: number;
+  /** The leader-chasing nemesis (nemesis.ts), or null when `chase` is off. */
+  readonly chase: ChasePlan | null;
+}
+
+/**
+ * An adversarial scheduler aimed at Figure 8 (§5.4.2): it isolates a leader right after it
+ * appends the no-op of its term (so its tail reaches no one), and a leader whose commit index
+ * moves over an entry of an older term (so the entry it just committed, and what it applied,
+ * are left on the smallest possible majority). It only decides when to partition; the core runs
+ * unchanged.
+ */
+export interface ChasePlan {
+  /** Probability of isolating a leader right after it appends its first entry of a term. */
+  readonly newLeaderRate: number;
+  /** Probability of isolating a leader whose commit index passes an older term's entry. */
+  readonly oldCommitRate: number;
+  /** Mean time after which the isolation heals if no later one replaced it. */
+  readonly healMeanNs: number;
 }
 
 function between(rng: SeededRng, lo: number, hi: number): number {
   return lo + rng.nextFloat() * (hi - lo);
 }
 
-/** Draws a plan: for `all`, each fault is on with probability 0.6. */
-export function planFaults(selection: FaultSelection, rng: SeededRng): FaultPlan {
-  const enabled = selection.mode === "all" ? FAULT_NAMES.filter(() => rng.nextFloat() < 0.6) : [...selection.names];
+/**
+ * Draws a plan: for `all`, each fault is on with probability 0.6. Fault intervals are counted in
+ * ticks (an election timeout is 10-20 ticks), so a faster tick scales them with it; message
+ * delay and disk latency are real-world durations and do not scale.
+ */
+export function planFaults(
+  selection: FaultSelection,
+  rng: SeededRng,
+  tickNs: number = TICK_NS_DEFAULT,
+): FaultPlan {
+  const enabled = selection.mode === "all"
+    ? FAULT_NAMES.filter(() => rng.nextFloat() < 0.6)
+    : [...selection.names];
   const on = (name: FaultName): boolean => enabled.includes(name);
   const exponential = rng.nextFloat() < 0.5;
   const meanNs = Math.round(between(rng, 0.5, 8) * MS);
   const partitionOn = on("partition") || on("oneway");
+  const ticks = (lo: number, hi: number): number => Math.round(between(rng, lo, hi) * tickNs);
   return {
     enabled,
     delay: { dist: exponential ? "exponential" : "uniform", minNs: Math.round(0.1 * MS), meanNs },
     lossRate: on("loss") ? between(rng, 0.001, 0.1) : 0,
     duplicateRate: on("duplicate") ? between(rng, 0.001, 0.1) : 0,
     reorder: on("reorder"),
-    partitionIntervalNs: partitionOn ? Math.round(between(rng, 150, 1000) * MS) : null,
+    partitionIntervalNs: partitionOn ? ticks(15, 100) : null,
     partitionShapes: on("partition"),
     onewayShapes: on("oneway"),
-    crashIntervalNs: on("crash") ? Math.round(between(rng, 150, 2000) * MS) : null,
-    downtimeMaxNs: Math.round(between(rng, 20, 800) * MS),
-    pauseIntervalNs: on("pause") ? Math.round(between(rng, 200, 2000) * MS) : null,
-    pauseMaxNs: Math.round(between(rng, 20, 600) * MS),
+    crashIntervalNs: on("crash") ? ticks(15, 200) : null,
+    downtimeMaxNs: ticks(2, 80),
+    pauseIntervalNs: on("pause") ? ticks(20, 200) : null,
+    pauseMaxNs: ticks(2, 60),
     tornRate: on("torn") ? between(rng, 0.3, 1) : 0,
     eioRate: on("eio") ? between(rng, 0.0005, 0.01) : 0,
     clockSkewMax: on("skew") ? between(rng, 1.2, 3) : 1,
     fsyncMinNs: Math.round(0.05 * MS),
     fsyncMaxNs: Math.round(between(rng, 0.2, 5) * MS),
+    chase: on("chase")
+      ? { newLeaderRate: between(rng, 0.2, 0.7), oldCommitRate: between(rng, 0.3, 0.8),
+        healMeanNs: ticks(50, 200) }
+      : null,
   };
 }

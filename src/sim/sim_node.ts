@@ -32,6 +32,10 @@ export interface NodeHost {
   /** A save failed (EIO): the host crashes the node now and restarts it later. */
   failStop(node: number): void;
   trace(line: string): void;
+  /** A Ready of a leader, before it is persisted or sent (for the leader-chasing nemesis). */
+  observeLeaderReady(
+    node: number, term: number, entries: readonly Entry[], commitBefore: number, commitAfter: number,
+  ): void;
 }
 
 export interface SimNodeOptions {
@@ -66,6 +70,8 @@ export class SimNode {
   /** The Ready whose save is in flight, if any. */
   private saving: Ready | null = null;
   private applied = 0;
+  /** The commit index of the last Ready (or the durable one after a restart). */
+  private commit = 0;
   private isLeader = false;
   private readContextNext = 0;
   private readonly pendingWrites = new Map<string, ClientRequest>();
@@ -111,8 +117,12 @@ export class SimNode {
     this.isLeader = false;
     const first = this.storage.firstIndex();
     const last = this.storage.lastIndex();
-    const entries = first <= last ? this.storage.entries(first, logIndex(last + 1), { bytesMax: Infinity }) : [];
-    this.options.checker.observeRestart(this.index, snapshot.metadata, entries, this.storage.initialState().hardState);
+    const entries = first <= last
+      ? this.storage.entries(first, logIndex(last + 1), { bytesMax: Infinity })
+      : [];
+    const hardState = this.storage.initialState().hardState;
+    this.commit = hardState.commit;
+    this.options.checker.observeRestart(this.index, snapshot.metadata, entries, hardState);
   }
 
   /** Crash: lose all volatile state; an in-flight save is lost or torn. */
@@ -226,6 +236,11 @@ export class SimNode {
     const termNow = ready.hardState?.term ?? checker.termOf(this.index);
     checker.observeEntries(this.index, ready.entries, termNow, leaderNow);
     if (ready.hardState !== null) checker.observeHardState(this.index, ready.hardState, false);
+    const commitBefore = this.commit;
+    if (ready.hardState !== null) this.commit = ready.hardState.commit;
+    if (leaderNow) {
+      this.options.host.observeLeaderReady(this.index, termNow, ready.entries, commitBefore, this.commit);
+    }
     if (ready.softState !== null) {
       if (leaderNow !== this.isLeader) this.options.host.trace(`role ${this.id} ${ready.softState.role} ${termNow}`);
       this.isLeader = leaderNow;

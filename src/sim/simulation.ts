@@ -10,17 +10,25 @@
  * and resumes paused nodes, and demands that within `livenessTicksMax` ticks a leader is elected,
  * every client operation is complete and every node has applied the leader's commit index.
  * Finally the history goes through the linearizability checker.
+ *
+ * Virtual time means what it means in production: one tick is 50 ms by default, so an election
+ * timeout of 10-20 ticks is 500-1000 ms and a heartbeat every 3 ticks is 150 ms (the runtime's
+ * defaults in src/node/config.ts: electionTimeoutMs 500-1000, heartbeatIntervalMs 50). Message
+ * delay (0.1 ms to several ms) and fsync latency (0.05-5 ms) are real-world durations, and the
+ * clients offer about 100 operations per virtual second (10 clients, a think time uniform in
+ * 0-200 ms between an operation's completion and the next invoke).
  */
 import { DEFAULT_CONFIG, type RaftConfig, type TestingBugs } from "../core/config.js";
-import type { Message } from "../core/messages.js";
+import type { Entry, Message } from "../core/messages.js";
 import { SeededRng } from "../core/rng.js";
 import { AssertionError, nodeId, type NodeId } from "../core/types.js";
 import { checkHistory, type CheckResult } from "../check/index.js";
 import { EventQueue } from "./event_queue.js";
-import { planFaults, type FaultPlan, type FaultSelection } from "./faults.js";
+import { planFaults, TICK_NS_DEFAULT, type FaultPlan, type FaultSelection } from "./faults.js";
 import { InvariantChecker, SimViolation } from "./invariants.js";
+import { Nemesis, type NemesisEvent } from "./nemesis.js";
 import { SimNetwork } from "./network.js";
-import { describeGrudge, partitionGrudge, type PartitionShape } from "./partitions.js";
+import type { Grudge } from "./partitions.js";
 import { SimNode } from "./sim_node.js";
 import { TraceHash } from "./trace.js";
 import { Workload, type ClientReply, type ClientRequest } from "./workload.js";
@@ -41,7 +49,10 @@ export interface SimOptions {
   readonly faults: FaultSelection;
   readonly clientsPerNode?: number;
   readonly keys?: number;
+  /** Virtual time per tick (default 50 ms, see above). */
   readonly tickNs?: number;
+  /** A client waits uniformly below this between operations (default 200 ms). */
+  readonly thinkMaxNs?: number;
   readonly clientTimeoutNs?: number;
   readonly livenessTicksMax?: number;
   readonly testingBugs?: TestingBugs;
@@ -86,10 +97,8 @@ type SimEvent =
   | { readonly kind: "request"; readonly node: number; readonly request: ClientRequest }
   | { readonly kind: "reply"; readonly reply: ClientReply }
   | { readonly kind: "client"; readonly client: number; readonly opId: number | null }
-  | { readonly kind: "nemesis"; readonly start: boolean }
-  | { readonly kind: "crash" }
+  | NemesisEvent
   | { readonly kind: "restart"; readonly node: number; readonly incarnation: number }
-  | { readonly kind: "pause" }
   | { readonly kind: "resume"; readonly node: number; readonly incarnation: number };
 
 /** Events a node processes; they queue up while the node is paused. */
@@ -105,12 +114,11 @@ export class Simulation {
   private readonly ids: NodeId[];
   private readonly indexOf = new Map<string, number>();
   private readonly workload: Workload;
-  private readonly nemesisRng: SeededRng;
+  private readonly nemesis: Nemesis;
   private readonly clientNetRng: SeededRng;
   private readonly pausedQueues: NodeEvent[][];
   private readonly hash = new TraceHash();
   private readonly tickNs: number;
-  private faultsActive = true;
   private readonly messageBytesMax: number;
   private readonly eventsMax: number;
   /** Per node tick period: the nominal one, stretched by clock skew. */
@@ -119,13 +127,14 @@ export class Simulation {
 
   constructor(private readonly options: SimOptions) {
     this.rng = new SeededRng(options.seed);
-    this.plan = { ...planFaults(options.faults, this.rng.fork()), ...options.planOverrides };
-    this.tickNs = options.tickNs ?? 10 * MS;
+    this.tickNs = options.tickNs ?? TICK_NS_DEFAULT;
+    const planned = planFaults(options.faults, this.rng.fork(), this.tickNs);
+    this.plan = { ...planned, ...options.planOverrides };
     this.eventsMax = options.eventsMax ?? 200_000 + 500 * options.opsMax;
     this.ids = Array.from({ length: options.nodes }, (_, i) => nodeId(`n${i + 1}`));
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
     this.network = new SimNetwork(options.nodes, this.plan, this.rng.fork());
-    this.nemesisRng = this.rng.fork();
+    this.nemesis = new Nemesis(this.plan, this.rng.fork(), this, this.ids);
     this.clientNetRng = this.rng.fork();
     this.checker = new InvariantChecker(this.ids);
     this.pausedQueues = this.ids.map(() => []);
@@ -143,8 +152,10 @@ export class Simulation {
       checker: this.checker, host: this, snapshotEntries, compactLagEntries,
     }));
     this.workload = new Workload({
-      clients: options.nodes * (options.clientsPerNode ?? 2), nodes: options.nodes, opsMax: options.opsMax,
-      keys: options.keys ?? 3, timeoutNs: options.clientTimeoutNs ?? 1500 * MS, thinkMaxNs: 5 * MS, backoffNs: 50 * MS,
+      clients: options.nodes * (options.clientsPerNode ?? 2), nodes: options.nodes,
+      opsMax: options.opsMax, keys: options.keys ?? 3,
+      timeoutNs: options.clientTimeoutNs ?? 3000 * MS, thinkMaxNs: options.thinkMaxNs ?? 200 * MS,
+      backoffNs: 100 * MS,
     }, this.rng.fork(), this);
   }
 
@@ -186,6 +197,34 @@ export class Simulation {
 
   failStop(node: number): void {
     this.crashNode(node, "eio");
+  }
+
+  observeLeaderReady(
+    node: number, term: number, entries: readonly Entry[], commitBefore: number, commitAfter: number,
+  ): void {
+    this.nemesis.observeLeaderReady(node, term, entries, commitBefore, commitAfter);
+  }
+
+  // ---- NemesisHost ---------------------------------------------------------------------------
+
+  schedule(atNs: number, event: NemesisEvent): void {
+    this.queue.push(atNs, event);
+  }
+
+  leaderIndex(): number {
+    return this.nodes.findIndex((n) => n.leader);
+  }
+
+  setGrudge(grudge: Grudge): void {
+    this.network.setGrudge(grudge);
+  }
+
+  heal(): void {
+    this.network.heal();
+  }
+
+  recordNemesis(f: string, value: string): void {
+    this.workload.recordNemesis(f, value);
   }
 
   sendRequest(node: number, request: ClientRequest): void {
@@ -234,14 +273,7 @@ export class Simulation {
       this.queue.push(this.rng.nextInt(this.tickNs), { kind: "tick", node });
     });
     this.workload.start();
-    const plan = this.plan;
-    if (plan.partitionIntervalNs !== null) this.queue.push(this.gap(plan.partitionIntervalNs), { kind: "nemesis", start: true });
-    if (plan.crashIntervalNs !== null) this.queue.push(this.gap(plan.crashIntervalNs), { kind: "crash" });
-    if (plan.pauseIntervalNs !== null) this.queue.push(this.gap(plan.pauseIntervalNs), { kind: "pause" });
-  }
-
-  private gap(meanNs: number): number {
-    return this.queue.now + this.nemesisRng.nextInt(2 * meanNs);
+    this.nemesis.start();
   }
 
   private runFaultPhase(): void {
@@ -254,7 +286,7 @@ export class Simulation {
   }
 
   private runLivenessPhase(): void {
-    this.faultsActive = false;
+    this.nemesis.active = false;
     this.workload.stopped = true;
     this.network.heal();
     this.trace("heal-all");
@@ -329,16 +361,14 @@ export class Simulation {
         this.workload.handleTimer(event.client, event.opId);
         return;
       case "nemesis":
-        this.handleNemesis(event.start);
-        return;
       case "crash":
-        this.handleCrashSchedule();
+      case "pause":
+      case "chaseHeal":
+      case "chaseKick":
+        this.nemesis.handle(event);
         return;
       case "restart":
         if (this.nodes[event.node]?.incarnation === event.incarnation) this.restartNode(event.node);
-        return;
-      case "pause":
-        this.handlePauseSchedule();
         return;
       case "resume":
         if (this.nodes[event.node]?.incarnation === event.incarnation) this.resumeNode(event.node);
@@ -383,49 +413,17 @@ export class Simulation {
     }
   }
 
-  // ---- nemesis -------------------------------------------------------------------------------
+  // ---- faults the nemesis asks for ------------------------------------------------------------
 
-  private handleNemesis(start: boolean): void {
-    const interval = this.plan.partitionIntervalNs;
-    if (!this.faultsActive || interval === null) return;
-    if (start) {
-      const shapes: PartitionShape[] = [];
-      if (this.plan.partitionShapes) shapes.push("one", "halves", "ring");
-      if (this.plan.onewayShapes) shapes.push("oneway");
-      const shape = shapes[this.nemesisRng.nextInt(shapes.length)] ?? "one";
-      // Half the time the nemesis aims at the leader (alone, or in the minority half), as
-      // Jepsen's "primaries" targeting does: stale leaders are where reads and commits go wrong.
-      const leader = this.nodes.findIndex((n) => n.leader);
-      const target = leader >= 0 && this.nemesisRng.nextFloat() < 0.5 ? leader : null;
-      const grudge = partitionGrudge(shape, this.nodes.length, this.nemesisRng, target);
-      this.network.setGrudge(grudge);
-      const description = `${shape} ${describeGrudge(grudge, this.ids)}`;
-      this.trace(`partition ${description}`);
-      this.workload.recordNemesis("start-partition", description);
-    } else {
-      this.network.heal();
-      this.trace("heal");
-      this.workload.recordNemesis("stop-partition", "healed");
-    }
-    this.queue.push(this.gap(interval), { kind: "nemesis", start: !start });
-  }
-
-  private handleCrashSchedule(): void {
-    const interval = this.plan.crashIntervalNs;
-    if (!this.faultsActive || interval === null) return;
-    this.crashNode(this.nemesisRng.nextInt(this.nodes.length), "crash");
-    this.queue.push(this.gap(interval), { kind: "crash" });
-  }
-
-  private crashNode(index: number, why: string): void {
+  crashNode(index: number, why: string): void {
     const node = this.nodes[index];
     if (node === undefined || !node.up) return;
     node.crash();
     this.pausedQueues[index] = [];
     this.trace(`${why} ${node.id}`);
     this.workload.recordNemesis(why, node.id);
-    const downNs = 1 + this.nemesisRng.nextInt(this.plan.downtimeMaxNs);
-    this.queue.push(this.queue.now + downNs, { kind: "restart", node: index, incarnation: node.incarnation });
+    const at = this.queue.now + this.nemesis.downtimeNs();
+    this.queue.push(at, { kind: "restart", node: index, incarnation: node.incarnation });
   }
 
   private restartNode(index: number): void {
@@ -436,19 +434,15 @@ export class Simulation {
     node.restart();
   }
 
-  private handlePauseSchedule(): void {
-    const interval = this.plan.pauseIntervalNs;
-    if (!this.faultsActive || interval === null) return;
-    const index = this.nemesisRng.nextInt(this.nodes.length);
+  pauseNode(index: number): boolean {
     const node = this.nodes[index];
-    if (node?.up === true && !node.paused) {
-      node.paused = true;
-      this.trace(`pause ${node.id}`);
-      this.workload.recordNemesis("pause", node.id);
-      const pauseNs = 1 + this.nemesisRng.nextInt(this.plan.pauseMaxNs);
-      this.queue.push(this.queue.now + pauseNs, { kind: "resume", node: index, incarnation: node.incarnation });
-    }
-    this.queue.push(this.gap(interval), { kind: "pause" });
+    if (node?.up !== true || node.paused) return false;
+    node.paused = true;
+    this.trace(`pause ${node.id}`);
+    this.workload.recordNemesis("pause", node.id);
+    const at = this.queue.now + this.nemesis.pauseNs();
+    this.queue.push(at, { kind: "resume", node: index, incarnation: node.incarnation });
+    return true;
   }
 
   private resumeNode(index: number): void {

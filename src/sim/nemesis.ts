@@ -1,0 +1,207 @@
+/**
+ * The nemesis: when to partition, crash and pause nodes. Scheduled faults (partitions of
+ * Maelstrom's shapes, crashes, pauses) fire at seeded random intervals; the leader chase
+ * (`chase`, faults.ts) reacts to what leaders do, as an adversarial scheduler would. Every
+ * choice draws from the nemesis's own generator, so a seed replays the same faults. The
+ * simulation applies the faults (the `NemesisHost`); the core runs unchanged.
+ */
+import type { Entry } from "../core/messages.js";
+import type { SeededRng } from "../core/rng.js";
+import type { FaultPlan } from "./faults.js";
+import { describeGrudge, partitionGrudge, type Grudge, type PartitionShape } from "./partitions.js";
+
+export type NemesisEvent =
+  | { readonly kind: "nemesis"; readonly start: boolean }
+  | { readonly kind: "crash" }
+  | { readonly kind: "pause" }
+  | { readonly kind: "chaseHeal"; readonly generation: number }
+  | { readonly kind: "chaseKick" };
+
+export interface NemesisHost {
+  nowNs(): number;
+  schedule(atNs: number, event: NemesisEvent): void;
+  /** The index of a node that believes it leads, or -1. */
+  leaderIndex(): number;
+  setGrudge(grudge: Grudge): void;
+  heal(): void;
+  crashNode(index: number, why: string): void;
+  /** Pauses a node that is up and running; false when it cannot be paused now. */
+  pauseNode(index: number): boolean;
+  trace(line: string): void;
+  recordNemesis(f: string, value: string): void;
+}
+
+/** What the chase knows about one node's current leadership. */
+interface ChaseState {
+  term: number;
+  /** The index of the first entry of its own term (its no-op), once seen. */
+  firstIndex: number | null;
+}
+
+export class Nemesis {
+  /** False once the liveness phase began: no new faults. */
+  active = true;
+  private readonly chaseStates: ChaseState[];
+  private chaseGeneration = 0;
+
+  constructor(
+    private readonly plan: FaultPlan,
+    private readonly rng: SeededRng,
+    private readonly host: NemesisHost,
+    private readonly names: readonly string[],
+  ) {
+    this.chaseStates = names.map(() => ({ term: 0, firstIndex: null }));
+  }
+
+  /** Schedules the first action of every periodic fault of the plan. */
+  start(): void {
+    const plan = this.plan;
+    if (plan.partitionIntervalNs !== null) {
+      this.host.schedule(this.gap(plan.partitionIntervalNs), { kind: "nemesis", start: true });
+    }
+    if (plan.crashIntervalNs !== null) {
+      this.host.schedule(this.gap(plan.crashIntervalNs), { kind: "crash" });
+    }
+    if (plan.pauseIntervalNs !== null) {
+      this.host.schedule(this.gap(plan.pauseIntervalNs), { kind: "pause" });
+    }
+    if (plan.chase !== null) this.host.schedule(this.gap(plan.chase.healMeanNs), { kind: "chaseKick" });
+  }
+
+  /** The delay before a node restarts after a crash. */
+  downtimeNs(): number {
+    return 1 + this.rng.nextInt(this.plan.downtimeMaxNs);
+  }
+
+  /** How long a paused node stays paused. */
+  pauseNs(): number {
+    return 1 + this.rng.nextInt(this.plan.pauseMaxNs);
+  }
+
+  handle(event: NemesisEvent): void {
+    if (!this.active) return;
+    switch (event.kind) {
+      case "nemesis":
+        this.handlePartition(event.start);
+        return;
+      case "crash":
+        this.handleCrash();
+        return;
+      case "pause":
+        this.handlePause();
+        return;
+      case "chaseHeal":
+        this.handleChaseHeal(event.generation);
+        return;
+      case "chaseKick":
+        this.handleChaseKick();
+        return;
+    }
+  }
+
+  private gap(meanNs: number): number {
+    return this.host.nowNs() + this.rng.nextInt(2 * meanNs);
+  }
+
+  private handlePartition(start: boolean): void {
+    const interval = this.plan.partitionIntervalNs;
+    if (interval === null) return;
+    if (start) {
+      const shapes: PartitionShape[] = [];
+      if (this.plan.partitionShapes) shapes.push("one", "halves", "ring");
+      if (this.plan.onewayShapes) shapes.push("oneway");
+      const shape = shapes[this.rng.nextInt(shapes.length)] ?? "one";
+      // Half the time the nemesis aims at the leader (alone, or in the minority half), as
+      // Jepsen's "primaries" targeting does: stale leaders are where reads and commits go wrong.
+      const leader = this.host.leaderIndex();
+      const target = leader >= 0 && this.rng.nextFloat() < 0.5 ? leader : null;
+      this.partition(shape, target);
+    } else {
+      this.host.heal();
+      this.host.trace("heal");
+      this.host.recordNemesis("stop-partition", "healed");
+    }
+    this.host.schedule(this.gap(interval), { kind: "nemesis", start: !start });
+  }
+
+  private partition(shape: PartitionShape, target: number | null): void {
+    const grudge = partitionGrudge(shape, this.names.length, this.rng, target);
+    this.host.setGrudge(grudge);
+    const description = `${shape} ${describeGrudge(grudge, this.names)}`;
+    this.host.trace(`partition ${description}`);
+    this.host.recordNemesis("start-partition", description);
+  }
+
+  private handleCrash(): void {
+    const interval = this.plan.crashIntervalNs;
+    if (interval === null) return;
+    this.host.crashNode(this.rng.nextInt(this.names.length), "crash");
+    this.host.schedule(this.gap(interval), { kind: "crash" });
+  }
+
+  private handlePause(): void {
+    const interval = this.plan.pauseIntervalNs;
+    if (interval === null) return;
+    this.host.pauseNode(this.rng.nextInt(this.names.length));
+    this.host.schedule(this.gap(interval), { kind: "pause" });
+  }
+
+  /**
+   * A leader's Ready, seen before it is persisted or sent (sim_node.ts). Isolating the leader
+   * now drops every message of this Ready at delivery, so what it just appended stays on it
+   * alone, and what it just committed stays on the bare majority that acknowledged it.
+   */
+  observeLeaderReady(
+    index: number,
+    term: number,
+    entries: readonly Entry[],
+    commitBefore: number,
+    commitAfter: number,
+  ): void {
+    const chase = this.plan.chase;
+    const state = this.chaseStates[index];
+    if (chase === null || state === undefined || !this.active) return;
+    if (state.term !== term) {
+      state.term = term;
+      state.firstIndex = null;
+    }
+    if (state.firstIndex === null) {
+      const own = entries.find((e) => e.term === term);
+      if (own === undefined) return;
+      state.firstIndex = own.index;
+      if (this.rng.nextFloat() < chase.newLeaderRate) this.isolate(index, "new-leader", chase.healMeanNs);
+      return;
+    }
+    // Everything before the first entry of its term is from older terms (§5.4.2, Figure 8).
+    const passesOlder = commitAfter > commitBefore && commitBefore + 1 < state.firstIndex;
+    if (passesOlder && this.rng.nextFloat() < chase.oldCommitRate) {
+      this.isolate(index, "old-commit", chase.healMeanNs);
+    }
+  }
+
+  /** The last isolation healed: a while later the chase starts over by isolating the leader. */
+  private handleChaseHeal(generation: number): void {
+    const chase = this.plan.chase;
+    if (generation !== this.chaseGeneration || chase === null) return;
+    this.host.heal();
+    this.host.trace("chase-heal");
+    this.host.recordNemesis("stop-partition", "healed");
+    this.host.schedule(this.gap(chase.healMeanNs), { kind: "chaseKick" });
+  }
+
+  private handleChaseKick(): void {
+    const chase = this.plan.chase;
+    if (chase === null) return;
+    const leader = this.host.leaderIndex();
+    if (leader >= 0) this.isolate(leader, "kick", chase.healMeanNs);
+    else this.host.schedule(this.gap(chase.healMeanNs), { kind: "chaseKick" });
+  }
+
+  private isolate(index: number, why: string, healMeanNs: number): void {
+    this.host.trace(`chase ${why}`);
+    this.partition("one", index);
+    this.chaseGeneration++;
+    const at = this.host.nowNs() + 1 + this.rng.nextInt(2 * healMeanNs);
+    this.host.schedule(at, { kind: "chaseHeal", generation: this.chaseGeneration });
+  }
+}
