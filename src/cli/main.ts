@@ -3,6 +3,7 @@
  * them together.
  */
 import { Command } from "commander";
+import { registerBenchCommand } from "./bench_command.js";
 import { registerCheckCommand } from "./check_command.js";
 import { registerClusterCommand } from "./cluster_command.js";
 import { registerKvCommands } from "./kv_commands.js";
@@ -16,6 +17,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .description("Raft consensus for Node.js, and a strongly consistent replicated key-value store")
     .showHelpAfterError();
   // Subcommands register here, one line each.
+  registerBenchCommand(program);
   registerCheckCommand(program);
   registerClusterCommand(program);
   registerKvCommands(program);
