@@ -108,3 +108,26 @@ test("an incomplete bulk string waits for its bytes", () => {
   assert.equal(result.kind, "request");
   assert.equal(parser.bufferedBytes, 0);
 });
+
+test("arbitrary bytes never make the parser throw, and an error is final", () => {
+  const noise = fc.oneof(
+    fc.uint8Array({ maxLength: 64 }),
+    fc.constantFrom("*", "$", "\r\n", "*2\r\n", "$3\r\n", "-1", "99999", "\"", "'", " ")
+      .map((text) => Buffer.from(text)),
+  );
+  fc.assert(fc.property(fc.array(noise, { maxLength: 30 }), (pieces) => {
+    const parser = new RespParser(limits);
+    for (const piece of pieces) {
+      parser.push(Buffer.from(piece));
+      for (;;) {
+        const result = parser.next();
+        if (result.kind === "error") {
+          assert.match(result.message, /^Protocol error: /);
+          return;
+        }
+        if (result.kind === "incomplete") break;
+        assert.ok(result.args.length > 0);
+      }
+    }
+  }), { numRuns: 500 });
+});

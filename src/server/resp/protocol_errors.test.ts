@@ -6,6 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
+import fc from "fast-check";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { RawRespClient } from "../testing/raw_resp_client.js";
 import { RespServer } from "./server.js";
@@ -104,6 +105,17 @@ describe("RESP server, protocol errors", { timeout: 20_000 }, () => {
     assert.equal(await c.exchange("GET \"a\\x20b\"\r\n", "$4\r\nit's\r\n"), "$4\r\nit's\r\n");
     assert.equal(await c.exchange("\r\nPING\n", "+PONG\r\n"), "+PONG\r\n");
     c.destroy();
+  });
+
+  test("random garbage from many clients at once never disturbs a well-behaved one", async () => {
+    const garbage = fc.uint8Array({ minLength: 1, maxLength: 256 });
+    const payloads = fc.sample(garbage, { numRuns: 40, seed: 7 });
+    const clients = await Promise.all(payloads.map(() => RawRespClient.connect(server.port)));
+    clients.forEach((c, i) => { c.send(Buffer.from(payloads[i] ?? [])); });
+    await assertBystanderServed();
+    for (const c of clients) c.destroy();
+    await Promise.all(clients.map((c) => c.untilClosed()));
+    await assertBystanderServed();
   });
 
   test("QUIT replies OK and closes", async () => {
