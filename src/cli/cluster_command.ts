@@ -7,8 +7,9 @@
  */
 import { Command, Option } from "commander";
 import { LOG_LEVELS } from "../app/config.js";
-import { LocalCluster, type LocalNode } from "../app/local_cluster.js";
+import { delay, LocalCluster, type LocalNode } from "../app/local_cluster.js";
 import { ENTRY_PATH } from "./entry.js";
+import { fetchStatuses } from "./status_command.js";
 import { formatTable } from "./table.js";
 
 interface ClusterFlags {
@@ -93,6 +94,7 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
   process.on("SIGTERM", () => { void stop("SIGTERM"); });
   try {
     await cluster.waitReady(READY_TIMEOUT_MS);
+    await waitForLeader(cluster, READY_TIMEOUT_MS);
   } catch (error) {
     say(`Cluster did not start: ${(error as Error).message}`);
     await stop("Start failed");
@@ -101,6 +103,17 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
   if (!state.stopping) printEndpoints(cluster);
   await allExited;
   return state.stopping ? 0 : 1;
+}
+
+/** Ready means writable: wait until some node is leader. @throws after `timeoutMs`. */
+async function waitForLeader(cluster: LocalCluster, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const statuses = await fetchStatuses(cluster.nodes.map((node) => node.httpUrl));
+    if (statuses.some((s) => s.status?.role === "leader")) return;
+    await delay(50);
+  }
+  throw new Error(`no leader was elected within ${timeoutMs} ms`);
 }
 
 function printEndpoints(cluster: LocalCluster): void {
