@@ -17,11 +17,13 @@ export {
 export { silentLogger, type Logger } from "./logger.js";
 export {
   createRaftMetrics,
+  createRespMetrics,
   recordProposal,
   recordStatus,
   type ProposalResult,
   type RaftMetrics,
   type RaftMetricsOptions,
+  type RespMetrics,
 } from "./metrics.js";
 export { RespServer, type RespServerDeps } from "./resp/server.js";
 export {

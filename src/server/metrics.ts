@@ -92,3 +92,27 @@ export function createRaftMetrics(
 export function recordProposal(metrics: RaftMetrics, result: ProposalResult): void {
   metrics.proposals.inc({ result });
 }
+
+/** Metrics of the Redis-protocol front end, updated by `RespServer` when it is given them. */
+export interface RespMetrics {
+  readonly connections: Gauge;
+  /** By command name; names outside the command table count as "unknown" (bounded labels). */
+  readonly commands: Counter<"command">;
+}
+
+/**
+ * Creates and registers the RESP front end's metrics on `registry`.
+ * @throws Error from prom-client if metrics with these names are already registered there.
+ */
+export function createRespMetrics(registry: Registry): RespMetrics {
+  const registers = [registry];
+  return {
+    connections: new Gauge({
+      name: "raftkv_resp_connections", help: "Open Redis-protocol client connections.", registers,
+    }),
+    commands: new Counter({
+      name: "raftkv_resp_commands_total", help: "Redis-protocol commands received, by command.",
+      labelNames: ["command"], registers,
+    }),
+  };
+}

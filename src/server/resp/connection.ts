@@ -12,6 +12,7 @@ import type { Socket } from "node:net";
 import { classifyError, messageOf } from "../errors.js";
 import type { KvService } from "../kv_service.js";
 import type { Logger } from "../logger.js";
+import type { RespMetrics } from "../metrics.js";
 import type { ClientState, CommandKind, CommandSpec, ServerState } from "./command_context.js";
 import { CommandScheduler } from "./command_scheduler.js";
 import { isCommandSpec, resolveCommand } from "./commands.js";
@@ -33,6 +34,7 @@ export interface ConnectionDeps {
   readonly logger: Logger;
   readonly server: ServerState;
   readonly options: RespServerOptions;
+  readonly metrics: RespMetrics | null;
 }
 
 export class Connection {
@@ -129,9 +131,11 @@ export class Connection {
     this.#slots.push(slot);
     const resolved = resolveCommand(args);
     if (!isCommandSpec(resolved)) {
+      this.#deps.metrics?.commands.inc({ command: "unknown" });
       slot.reply = resolved;
       return;
     }
+    this.#deps.metrics?.commands.inc({ command: resolved.name });
     const kind: CommandKind = resolved.kind;
     if (kind === "local") {
       this.#run(resolved, args, slot, null);

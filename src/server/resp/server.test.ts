@@ -5,9 +5,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
+import { Registry } from "prom-client";
 import { nodeId } from "../../core/index.js";
 import { NotLeaderError } from "../../core/index.js";
 import { UnknownOutcomeError } from "../errors.js";
+import { createRespMetrics } from "../metrics.js";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { RespServer } from "./server.js";
 
@@ -125,6 +127,25 @@ for (const protocol of [2, 3] as const) {
     });
   });
 }
+
+test("the server counts connections and commands when given metrics", async () => {
+  const registry = new Registry();
+  const metrics = createRespMetrics(registry);
+  const server = await RespServer.start({ service: new MemoryKvService(), metrics }, { port: 0 });
+  const redis = client(server.port, 2);
+  try {
+    await redis.connect();
+    await redis.get("k");
+    await redis.call("NOSUCH").catch(() => undefined);
+    const text = await registry.metrics();
+    assert.match(text, /raftkv_resp_connections 1/);
+    assert.match(text, /raftkv_resp_commands_total\{command="get"\} 1/);
+    assert.match(text, /raftkv_resp_commands_total\{command="unknown"\} 1/);
+  } finally {
+    redis.disconnect();
+    await server.close();
+  }
+});
 
 test("HELLO 3 answers with a RESP3 map and HELLO rejects unknown protocol versions", async () => {
   const server = await RespServer.start({ service: new MemoryKvService() }, { port: 0 });

@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
 import type { KvService } from "../kv_service.js";
+import type { RespMetrics } from "../metrics.js";
 import { silentLogger, type Logger } from "../logger.js";
 import type { ClientState, ServerState } from "./command_context.js";
 import { Connection } from "./connection.js";
@@ -14,6 +15,8 @@ import { resolveRespServerOptions, type RespServerOptions } from "./options.js";
 export interface RespServerDeps {
   readonly service: KvService;
   readonly logger?: Logger;
+  /** Updated when given; see `createRespMetrics`. */
+  readonly metrics?: RespMetrics;
 }
 
 export class RespServer {
@@ -21,6 +24,7 @@ export class RespServer {
   readonly #server: Server;
   readonly #service: KvService;
   readonly #logger: Logger;
+  readonly #metrics: RespMetrics | null;
   readonly #connections = new Map<number, Connection>();
   readonly #state: ServerState;
   #nextClientId = 1;
@@ -29,6 +33,7 @@ export class RespServer {
     this.options = options;
     this.#service = deps.service;
     this.#logger = deps.logger ?? silentLogger;
+    this.#metrics = deps.metrics ?? null;
     this.#state = {
       startedAtMs: Date.now(),
       clientsMax: options.clientsMax,
@@ -91,8 +96,13 @@ export class RespServer {
       logger: this.#logger,
       server: this.#state,
       options: this.options,
+      metrics: this.#metrics,
     });
     this.#connections.set(id, connection);
-    socket.on("close", () => { this.#connections.delete(id); });
+    this.#metrics?.connections.inc();
+    socket.on("close", () => {
+      this.#connections.delete(id);
+      this.#metrics?.connections.dec();
+    });
   }
 }
