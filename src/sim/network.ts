@@ -12,6 +12,8 @@ export class SimNetwork {
   private grudge: Grudge;
   /** The latest delivery time scheduled on each directed link, for FIFO without reordering. */
   private readonly lastDeliveryNs: number[][];
+  /** Arrival times written by `route`. */
+  readonly arrivalsNs: number[] = [0, 0];
   sent = 0;
   lost = 0;
   duplicated = 0;
@@ -36,18 +38,19 @@ export class SimNetwork {
   }
 
   /**
-   * The times at which a message sent now from `from` to `to` arrives: none when it is lost,
-   * two when it is duplicated. The grudge is applied later, by `isBlocked` at delivery.
+   * Routes a message sent now from `from` to `to`: returns how many copies arrive (0 when it is
+   * lost, 2 when it is duplicated), their times in `arrivalsNs[0..count)`. The grudge is applied
+   * later, by `isBlocked` at delivery. (No array per message: this runs for every message.)
    */
-  route(nowNs: number, from: number, to: number): number[] {
+  route(nowNs: number, from: number, to: number): number {
     this.sent++;
     if (this.plan.lossRate > 0 && this.rng.nextFloat() < this.plan.lossRate) {
       this.lost++;
-      return [];
+      return 0;
     }
-    const copies = this.plan.duplicateRate > 0 && this.rng.nextFloat() < this.plan.duplicateRate ? 2 : 1;
-    if (copies === 2) this.duplicated++;
-    const out: number[] = [];
+    const dup = this.plan.duplicateRate > 0 && this.rng.nextFloat() < this.plan.duplicateRate;
+    const copies = dup ? 2 : 1;
+    if (dup) this.duplicated++;
     for (let c = 0; c < copies; c++) {
       let at = nowNs + this.sampleDelayNs();
       if (!this.plan.reorder) {
@@ -56,9 +59,9 @@ export class SimNetwork {
         if (at < last) at = last;
         if (row !== undefined) row[to] = at;
       }
-      out.push(at);
+      this.arrivalsNs[c] = at;
     }
-    return out;
+    return copies;
   }
 
   /** True when `to` currently discards messages from `from` (counted as blocked). */

@@ -313,6 +313,27 @@ export class SimNode {
   }
 }
 
+/** One leader that every node follows, with every node having applied the leader's commit. */
+export function isConverged(nodes: readonly SimNode[]): boolean {
+  const leader = nodes.find((n) => n.leader);
+  const status = leader?.status() ?? null;
+  if (status === null) return false;
+  return nodes.every((n) => {
+    const s = n.status();
+    return s !== null && s.leaderId === status.id && s.term === status.term
+      && n.appliedIndex >= status.commit;
+  });
+}
+
+export function describeNodes(nodes: readonly SimNode[]): string {
+  return nodes.map((n) => {
+    const s = n.status();
+    return s === null
+      ? `${n.id}:down`
+      : `${n.id}:${s.role}@${s.term} commit ${s.commit} applied ${n.appliedIndex}`;
+  }).join(", ");
+}
+
 function sessionKey(clientId: string, seq: number): string {
   return `${clientId}#${seq}`;
 }

@@ -18,19 +18,22 @@
  * clients offer about 100 operations per virtual second (10 clients, a think time uniform in
  * 0-200 ms between an operation's completion and the next invoke).
  */
-import { DEFAULT_CONFIG, type RaftConfig, type TestingBugs } from "../core/config.js";
+import { DEFAULT_CONFIG, type RaftConfig } from "../core/config.js";
 import type { Entry, Message } from "../core/messages.js";
 import { SeededRng } from "../core/rng.js";
 import { AssertionError, nodeId, type NodeId } from "../core/types.js";
 import { checkHistory, type CheckResult } from "../check/index.js";
 import { EventQueue } from "./event_queue.js";
-import { planFaults, TICK_NS_DEFAULT, type FaultPlan, type FaultSelection } from "./faults.js";
+import { planFaults, TICK_NS_DEFAULT, type FaultPlan } from "./faults.js";
 import { InvariantChecker, SimViolation } from "./invariants.js";
 import { Nemesis, type NemesisEvent } from "./nemesis.js";
 import { SimNetwork } from "./network.js";
 import type { Grudge } from "./partitions.js";
-import { SimNode } from "./sim_node.js";
-import { TraceHash } from "./trace.js";
+import { describeNodes, isConverged, SimNode } from "./sim_node.js";
+import type { NodeEvent, SimEvent, SimOptions, SimResult } from "./sim_types.js";
+
+export type { SimOptions, SimResult } from "./sim_types.js";
+import { messageCode, TraceHash } from "./trace.js";
 import { Workload, type ClientReply, type ClientRequest } from "./workload.js";
 
 const MS = 1_000_000;
@@ -41,68 +44,6 @@ const TRACE_REQUEST = 4;
 const TRACE_REPLY = 5;
 const TRACE_CLIENT = 6;
 const TRACE_TICK = 7;
-
-export interface SimOptions {
-  readonly seed: number;
-  readonly nodes: number;
-  readonly opsMax: number;
-  readonly faults: FaultSelection;
-  readonly clientsPerNode?: number;
-  readonly keys?: number;
-  /** Virtual time per tick (default 50 ms, see above). */
-  readonly tickNs?: number;
-  /** A client waits uniformly below this between operations (default 200 ms). */
-  readonly thinkMaxNs?: number;
-  readonly clientTimeoutNs?: number;
-  readonly livenessTicksMax?: number;
-  readonly testingBugs?: TestingBugs;
-  /** Replaces parts of the seeded fault plan (tests aim a fault mix at one bug). */
-  readonly planOverrides?: Partial<FaultPlan>;
-  /** Replaces parts of the node configuration. */
-  readonly configOverrides?: Partial<Omit<RaftConfig, "id" | "testingBugs">>;
-  /** Budget for the linearizability search, per key. */
-  readonly checkBudget?: number;
-  /** Safety net against a run that never ends (virtual time). */
-  readonly virtualTimeMaxNs?: number;
-  /**
-   * Safety net against a message storm (virtual time crawls while events pile up): about 20
-   * times the events a healthy run needs per operation. Exceeding it is reported as liveness.
-   */
-  readonly eventsMax?: number;
-}
-
-export interface SimResult {
-  readonly seed: number;
-  readonly plan: FaultPlan;
-  readonly ops: number;
-  readonly ok: number;
-  readonly fail: number;
-  readonly info: number;
-  readonly elections: number;
-  readonly crashes: number;
-  readonly virtualNs: number;
-  readonly traceHash: string;
-  readonly events: number;
-  readonly violation: SimViolation | null;
-  /** "linearizable", "not-linearizable", "unknown", or "skipped" when a violation stopped the run. */
-  readonly verdict: CheckResult["verdict"] | "skipped";
-  readonly unknownReason: string | null;
-  readonly history: readonly import("../check/index.js").HistoryEvent[];
-}
-
-type SimEvent =
-  | { readonly kind: "tick"; readonly node: number }
-  | { readonly kind: "deliver"; readonly from: number; readonly node: number; readonly message: Message }
-  | { readonly kind: "saveDone"; readonly node: number; readonly incarnation: number }
-  | { readonly kind: "request"; readonly node: number; readonly request: ClientRequest }
-  | { readonly kind: "reply"; readonly reply: ClientReply }
-  | { readonly kind: "client"; readonly client: number; readonly opId: number | null }
-  | NemesisEvent
-  | { readonly kind: "restart"; readonly node: number; readonly incarnation: number }
-  | { readonly kind: "resume"; readonly node: number; readonly incarnation: number };
-
-/** Events a node processes; they queue up while the node is paused. */
-type NodeEvent = Extract<SimEvent, { kind: "tick" | "deliver" | "saveDone" | "request" }>;
 
 export class Simulation {
   private readonly queue = new EventQueue<SimEvent>();
@@ -182,8 +123,9 @@ export class Simulation {
   sendMessage(from: number, message: Message): void {
     const to = this.indexOf.get(message.to);
     if (to === undefined) return;
-    for (const at of this.network.route(this.queue.now, from, to)) {
-      this.queue.push(at, { kind: "deliver", from, node: to, message });
+    const copies = this.network.route(this.queue.now, from, to);
+    for (let c = 0; c < copies; c++) {
+      this.queue.push(this.network.arrivalsNs[c] ?? 0, { kind: "deliver", from, node: to, message });
     }
   }
 
@@ -296,35 +238,21 @@ export class Simulation {
       if (!node.up) this.restartNode(i);
     });
     const deadline = this.queue.now + (this.options.livenessTicksMax ?? 400) * this.tickNs;
+    // Convergence is checked at most once per virtual millisecond: it reads every node's status.
+    let checkNs = 0;
     while (this.queue.now <= deadline) {
-      if (this.workload.openCount === 0 && this.isConverged()) return;
+      if (this.workload.openCount === 0 && this.queue.now >= checkNs) {
+        if (isConverged(this.nodes)) return;
+        checkNs = this.queue.now + MS;
+      }
       if (!this.step()) break;
     }
     const open = this.workload.openCount;
     throw new SimViolation(
       "liveness",
       `after healing, ${open} client operations were still open or the cluster had not converged ` +
-        `within ${this.options.livenessTicksMax ?? 400} ticks (${this.describeNodes()})`,
+        `within ${this.options.livenessTicksMax ?? 400} ticks (${describeNodes(this.nodes)})`,
     );
-  }
-
-  /** One leader that every node follows, with every node having applied the leader's commit. */
-  private isConverged(): boolean {
-    const leader = this.nodes.find((n) => n.leader);
-    if (leader === undefined) return false;
-    const status = leader.status();
-    if (status === null) return false;
-    return this.nodes.every((n) => {
-      const s = n.status();
-      return s !== null && s.leaderId === status.id && s.term === status.term && n.appliedIndex >= status.commit;
-    });
-  }
-
-  private describeNodes(): string {
-    return this.nodes.map((n) => {
-      const s = n.status();
-      return s === null ? `${n.id}:down` : `${n.id}:${s.role}@${s.term} commit ${s.commit} applied ${n.appliedIndex}`;
-    }).join(", ");
   }
 
   private step(): boolean {
@@ -334,7 +262,7 @@ export class Simulation {
     if (this.events > this.eventsMax) {
       throw new SimViolation(
         "liveness",
-        `livelock: ${this.events} events by ${(this.queue.now / 1e9).toFixed(3)}s of virtual time (${this.describeNodes()})`,
+        `livelock: ${this.events} events by ${(this.queue.now / 1e9).toFixed(3)}s of virtual time (${describeNodes(this.nodes)})`,
       );
     }
     this.dispatch(event);
@@ -395,11 +323,12 @@ export class Simulation {
       case "deliver": {
         if (!node.up) return;
         const m = event.message;
+        const link = event.from * 1024 + event.node;
         if (this.network.isBlocked(event.from, event.node)) {
-          this.hash.record(TRACE_DROP, this.queue.now, event.from, event.node, this.hash.messageCode(m.type), m.term);
+          this.hash.record(TRACE_DROP, this.queue.now, link, messageCode(m.type), m.term);
           return;
         }
-        this.hash.record(TRACE_DELIVER, this.queue.now, event.from, event.node, this.hash.messageCode(m.type), m.term);
+        this.hash.record(TRACE_DELIVER, this.queue.now, link, messageCode(m.type), m.term);
         node.step(m);
         return;
       }

@@ -35,20 +35,26 @@ export class TraceHash {
     for (let i = 0; i < text.length; i++) this.mix(text.charCodeAt(i));
   }
 
-  /** One trace record: an event code and its numeric fields. */
-  record(code: number, ...fields: number[]): void {
+  /**
+   * One trace record: an event code and up to four numeric fields (fixed arity, unused fields
+   * are 0, so a record costs no array allocation).
+   */
+  record(code: number, a: number, b = 0, c = 0, d = 0): void {
     this.count++;
     this.mix(code);
-    for (const field of fields) this.mix(field);
-  }
-
-  messageCode(type: MessageType): number {
-    return MESSAGE_CODES[type];
+    this.mix(a);
+    this.mix(b);
+    this.mix(c);
+    this.mix(d);
   }
 
   hex(): string {
     return this.a.toString(16).padStart(8, "0") + this.b.toString(16).padStart(8, "0");
   }
+}
+
+export function messageCode(type: MessageType): number {
+  return MESSAGE_CODES[type];
 }
 
 /** A hash over several runs' hashes, for the summary of a sweep. */

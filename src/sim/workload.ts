@@ -66,6 +66,7 @@ export class Workload {
   private processNext: number;
   /** The last value each client saw per key, to aim cas at a value that may be current. */
   private readonly seen = new Map<string, KvValue>();
+  private openOps = 0;
   issued = 0;
   ok = 0;
   fail = 0;
@@ -87,8 +88,9 @@ export class Workload {
     this.processNext = options.clients;
   }
 
+  /** Operations invoked and not yet completed. */
   get openCount(): number {
-    return this.clients.filter((c) => c.open !== null).length;
+    return this.openOps;
   }
 
   /** Schedules every client's first operation at a random instant of the first tick. */
@@ -154,6 +156,7 @@ export class Workload {
     c.seq++;
     const request: ClientRequest = { opId: this.opIdNext++, client, clientId: c.clientId, seq: c.seq, f, key, value };
     c.open = request;
+    this.openOps++;
     this.issued++;
     this.history.push({ process: c.process, type: "invoke", f, key, value, time: this.host.nowNs(), node: c.node });
     this.host.sendRequest(c.node, request);
@@ -162,6 +165,7 @@ export class Workload {
 
   private complete(c: ClientState, open: ClientRequest, type: "ok" | "fail" | "info", value: KvValue, error?: string): void {
     c.open = null;
+    this.openOps--;
     const event: HistoryEvent = { process: c.process, type, f: open.f, key: open.key, value, time: this.host.nowNs() };
     this.history.push(error === undefined ? event : { ...event, error });
     if (type === "ok") {

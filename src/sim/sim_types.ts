@@ -1,0 +1,74 @@
+/**
+ * The options and result of one simulation run, and the events on its agenda (simulation.ts).
+ */
+import type { RaftConfig, TestingBugs } from "../core/config.js";
+import type { Message } from "../core/messages.js";
+import type { CheckResult, HistoryEvent } from "../check/index.js";
+import type { FaultPlan, FaultSelection } from "./faults.js";
+import type { SimViolation } from "./invariants.js";
+import type { NemesisEvent } from "./nemesis.js";
+import type { ClientReply, ClientRequest } from "./workload.js";
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly nodes: number;
+  readonly opsMax: number;
+  readonly faults: FaultSelection;
+  readonly clientsPerNode?: number;
+  readonly keys?: number;
+  /** Virtual time per tick (default 50 ms, see above). */
+  readonly tickNs?: number;
+  /** A client waits uniformly below this between operations (default 200 ms). */
+  readonly thinkMaxNs?: number;
+  readonly clientTimeoutNs?: number;
+  readonly livenessTicksMax?: number;
+  readonly testingBugs?: TestingBugs;
+  /** Replaces parts of the seeded fault plan (tests aim a fault mix at one bug). */
+  readonly planOverrides?: Partial<FaultPlan>;
+  /** Replaces parts of the node configuration. */
+  readonly configOverrides?: Partial<Omit<RaftConfig, "id" | "testingBugs">>;
+  /** Budget for the linearizability search, per key. */
+  readonly checkBudget?: number;
+  /** Safety net against a run that never ends (virtual time). */
+  readonly virtualTimeMaxNs?: number;
+  /**
+   * Safety net against a message storm (virtual time crawls while events pile up): about 20
+   * times the events a healthy run needs per operation. Exceeding it is reported as liveness.
+   */
+  readonly eventsMax?: number;
+}
+
+export interface SimResult {
+  readonly seed: number;
+  readonly plan: FaultPlan;
+  readonly ops: number;
+  readonly ok: number;
+  readonly fail: number;
+  readonly info: number;
+  readonly elections: number;
+  readonly crashes: number;
+  readonly virtualNs: number;
+  readonly traceHash: string;
+  readonly events: number;
+  readonly violation: SimViolation | null;
+  /** "linearizable", "not-linearizable", "unknown", or "skipped" when a violation stopped it. */
+  readonly verdict: CheckResult["verdict"] | "skipped";
+  readonly unknownReason: string | null;
+  readonly history: readonly HistoryEvent[];
+}
+
+export type SimEvent =
+  | { readonly kind: "tick"; readonly node: number }
+  | {
+    readonly kind: "deliver"; readonly from: number; readonly node: number; readonly message: Message;
+  }
+  | { readonly kind: "saveDone"; readonly node: number; readonly incarnation: number }
+  | { readonly kind: "request"; readonly node: number; readonly request: ClientRequest }
+  | { readonly kind: "reply"; readonly reply: ClientReply }
+  | { readonly kind: "client"; readonly client: number; readonly opId: number | null }
+  | NemesisEvent
+  | { readonly kind: "restart"; readonly node: number; readonly incarnation: number }
+  | { readonly kind: "resume"; readonly node: number; readonly incarnation: number };
+
+/** Events a node processes; they queue up while the node is paused. */
+export type NodeEvent = Extract<SimEvent, { kind: "tick" | "deliver" | "saveDone" | "request" }>;
