@@ -13,7 +13,13 @@ import { classifyError, messageOf } from "../errors.js";
 import type { KvService } from "../kv_service.js";
 import type { Logger } from "../logger.js";
 import type { RespMetrics } from "../metrics.js";
-import type { ClientState, CommandKind, CommandSpec, ServerState } from "./command_context.js";
+import type {
+  ClientState,
+  CommandContext,
+  CommandKind,
+  CommandSpec,
+  ServerState,
+} from "./command_context.js";
 import { CommandScheduler } from "./command_scheduler.js";
 import { isCommandSpec, resolveCommand } from "./commands.js";
 import { ReplyWriter } from "./encoder.js";
@@ -39,6 +45,7 @@ export interface ConnectionDeps {
 
 export class Connection {
   readonly client: ClientState;
+  readonly #context: CommandContext;
   readonly #socket: Socket;
   readonly #deps: ConnectionDeps;
   readonly #parser: RespParser;
@@ -69,6 +76,8 @@ export class Connection {
       closeAfterReply: false,
       commandsProcessed: 0,
     };
+    const { server, service, logger } = deps;
+    this.#context = { client: this.client, server, service, logger };
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => { this.#onData(chunk); });
     socket.on("drain", () => {
@@ -165,17 +174,12 @@ export class Connection {
       settle(errorReply(thrown));
     };
     try {
-      const result = spec.handler(this.#context(), args);
+      const result = spec.handler(this.#context, args);
       if (result instanceof Promise) result.then(settle, fail);
       else settle(result);
     } catch (thrown: unknown) {
       fail(thrown);
     }
-  }
-
-  #context(): Parameters<CommandSpec["handler"]>[0] {
-    const { service, logger, server } = this.#deps;
-    return { client: this.client, server, service, logger };
   }
 
   /** Coalesces the completions of one turn of the event loop into one socket write. */
