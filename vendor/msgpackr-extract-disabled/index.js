@@ -1,0 +1,2 @@
+// Intentionally empty: msgpackr checks `if (extractor)` and uses its pure JavaScript path.
+module.exports = undefined;
