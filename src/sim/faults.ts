@@ -29,7 +29,9 @@ export class FaultSpecError extends Error {
   readonly code = "SIM_FAULT_SPEC_INVALID";
 }
 
-export type FaultSelection = { readonly mode: "all" } | { readonly mode: "list"; readonly names: readonly FaultName[] };
+export type FaultSelection =
+  | { readonly mode: "all" }
+  | { readonly mode: "list"; readonly names: readonly FaultName[] };
 
 /**
  * Parses `all`, `none` or a comma-separated list of fault names.
@@ -44,7 +46,9 @@ export function parseFaults(spec: string): FaultSelection {
     const name = part.trim();
     const known = FAULT_NAMES.find((n) => n === name);
     if (known === undefined) {
-      throw new FaultSpecError(`Unknown fault "${name}": expected all, none or a list of ${FAULT_NAMES.join(", ")}`);
+      throw new FaultSpecError(
+        `Unknown fault "${name}": expected all, none or a list of ${FAULT_NAMES.join(", ")}`,
+      );
     }
     if (!names.includes(known)) names.push(known);
   }
@@ -63,7 +67,11 @@ export const TICK_NS_DEFAULT = 50 * MS;
 /** The concrete fault parameters of one run (all times in virtual nanoseconds). */
 export interface FaultPlan {
   readonly enabled: readonly FaultName[];
-  readonly delay: { readonly dist: "uniform" | "exponential"; readonly minNs: number; readonly meanNs: number };
+  readonly delay: {
+    readonly dist: "uniform" | "exponential";
+    readonly minNs: number;
+    readonly meanNs: number;
+  };
   readonly lossRate: number;
   readonly duplicateRate: number;
   readonly reorder: boolean;

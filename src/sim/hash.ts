@@ -17,7 +17,9 @@ export function fnv1aBytes(bytes: Uint8Array, seed: number = FNV_OFFSET): number
 
 function mixWord(h: number, word: number): number {
   let x = h;
-  for (let shift = 0; shift < 32; shift += 8) x = Math.imul(x ^ ((word >>> shift) & 0xff), FNV_PRIME) >>> 0;
+  for (let shift = 0; shift < 32; shift += 8) {
+    x = Math.imul(x ^ ((word >>> shift) & 0xff), FNV_PRIME) >>> 0;
+  }
   return x;
 }
 

@@ -65,7 +65,9 @@ export class Nemesis {
     if (plan.pauseIntervalNs !== null) {
       this.host.schedule(this.gap(plan.pauseIntervalNs), { kind: "pause" });
     }
-    if (plan.chase !== null) this.host.schedule(this.gap(plan.chase.healMeanNs), { kind: "chaseKick" });
+    if (plan.chase !== null) {
+      this.host.schedule(this.gap(plan.chase.healMeanNs), { kind: "chaseKick" });
+    }
   }
 
   /** The delay before a node restarts after a crash. */
@@ -169,7 +171,9 @@ export class Nemesis {
       const own = entries.find((e) => e.term === term);
       if (own === undefined) return;
       state.firstIndex = own.index;
-      if (this.rng.nextFloat() < chase.newLeaderRate) this.isolate(index, "new-leader", chase.healMeanNs);
+      if (this.rng.nextFloat() < chase.newLeaderRate) {
+        this.isolate(index, "new-leader", chase.healMeanNs);
+      }
       return;
     }
     // Everything before the first entry of its term is from older terms (§5.4.2, Figure 8).

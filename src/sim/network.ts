@@ -33,7 +33,9 @@ export class SimNetwork {
     const { dist, minNs, meanNs } = this.plan.delay;
     const spread = Math.max(0, meanNs - minNs);
     const extra =
-      dist === "uniform" ? this.rng.nextFloat() * 2 * spread : -Math.log(1 - this.rng.nextFloat()) * spread;
+      dist === "uniform"
+        ? this.rng.nextFloat() * 2 * spread
+        : -Math.log(1 - this.rng.nextFloat()) * spread;
     return minNs + Math.round(extra);
   }
 

@@ -42,7 +42,12 @@ function setBlocked(g: Grudge, to: number, from: number): void {
 }
 
 /** Builds the grudge of one shape over `n` nodes, drawing node choices from `rng`. */
-export function partitionGrudge(shape: PartitionShape, n: number, rng: SeededRng, target: number | null = null): Grudge {
+export function partitionGrudge(
+  shape: PartitionShape,
+  n: number,
+  rng: SeededRng,
+  target: number | null = null,
+): Grudge {
   const g = noGrudge(n);
   const order = shuffled(n, rng);
   // Aim at a chosen node (the leader): it goes first, i.e. alone or in the smaller half.

@@ -5,8 +5,8 @@
  * persist step taking a simulated fsync delay during which the node takes no new Ready.
  *
  * A crash drops the RaftNode, the state machine and everything in flight; only what a completed
- * save put in storage survives. The in-flight save is lost, or — with the `torn` fault — a prefix
- * of its records survives (entries in order, the hard state last, as a write-ahead log would
+ * save put in storage survives. The in-flight save is lost, or (with the `torn` fault) a
+ * prefix of its records survives (entries in order, the hard state last, as a write-ahead log would
  * leave them; a save carrying a snapshot is all-or-nothing, since a snapshot is written to its
  * own file and installed by rename). With `eio` a save can fail, which is fail-stop.
  */
@@ -19,7 +19,9 @@ import type { SeededRng } from "../core/rng.js";
 import { logIndex, type NodeId } from "../core/types.js";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import type { SaveBatch } from "../storage/stable_storage.js";
-import { decodeCommand, encodeCommand, KvStateMachine, type KvCommand, type KvValue } from "../kv/index.js";
+import {
+  decodeCommand, encodeCommand, KvStateMachine, type KvCommand, type KvValue,
+} from "../kv/index.js";
 import type { FaultPlan } from "./faults.js";
 import type { InvariantChecker } from "./invariants.js";
 import type { ClientReply, ClientRequest } from "./workload.js";
@@ -34,7 +36,11 @@ export interface NodeHost {
   trace(line: string): void;
   /** A Ready of a leader, before it is persisted or sent (for the leader-chasing nemesis). */
   observeLeaderReady(
-    node: number, term: number, entries: readonly Entry[], commitBefore: number, commitAfter: number,
+    node: number,
+    term: number,
+    entries: readonly Entry[],
+    commitBefore: number,
+    commitAfter: number,
   ): void;
 }
 
@@ -195,12 +201,15 @@ export class SimNode {
 
   private save(batch: SaveBatch): void {
     this.storage.saveSync(batch);
-    if (batch.hardState !== null) this.options.checker.observeHardState(this.index, batch.hardState, true);
+    if (batch.hardState !== null) {
+      this.options.checker.observeHardState(this.index, batch.hardState, true);
+    }
   }
 
   private persistTorn(ready: Ready): void {
     const batch = batchOf(ready);
-    if (this.options.plan.tornRate === 0 || this.diskRng.nextFloat() >= this.options.plan.tornRate) return;
+    const tornRate = this.options.plan.tornRate;
+    if (tornRate === 0 || this.diskRng.nextFloat() >= tornRate) return;
     if (batch.snapshot !== null) return; // all-or-nothing, and a crash before completion: nothing
     const records = batch.entries.length + (batch.hardState === null ? 0 : 1);
     const kept = this.diskRng.nextInt(records + 1);
@@ -221,7 +230,8 @@ export class SimNode {
         this.saving = ready;
         const { fsyncMinNs, fsyncMaxNs } = this.options.plan;
         const delay = fsyncMinNs + this.diskRng.nextInt(Math.max(1, fsyncMaxNs - fsyncMinNs));
-        this.options.host.scheduleSaveDone(this.index, this.incarnation, this.options.host.nowNs() + delay);
+        const host = this.options.host;
+        host.scheduleSaveDone(this.index, this.incarnation, host.nowNs() + delay);
         return;
       }
       this.finishReady(ready);
@@ -239,10 +249,13 @@ export class SimNode {
     const commitBefore = this.commit;
     if (ready.hardState !== null) this.commit = ready.hardState.commit;
     if (leaderNow) {
-      this.options.host.observeLeaderReady(this.index, termNow, ready.entries, commitBefore, this.commit);
+      const host = this.options.host;
+      host.observeLeaderReady(this.index, termNow, ready.entries, commitBefore, this.commit);
     }
     if (ready.softState !== null) {
-      if (leaderNow !== this.isLeader) this.options.host.trace(`role ${this.id} ${ready.softState.role} ${termNow}`);
+      if (leaderNow !== this.isLeader) {
+        this.options.host.trace(`role ${this.id} ${ready.softState.role} ${termNow}`);
+      }
       this.isLeader = leaderNow;
       checker.observeRole(this.index, leaderNow, termNow);
     }
@@ -281,15 +294,17 @@ export class SimNode {
     if (request === undefined) return;
     this.pendingWrites.delete(key);
     if (result.kind === "ok") this.reply(request, "ok", request.value);
-    else if (result.kind !== "stale-session") this.reply(request, "fail", request.value, result.kind);
+    else if (result.kind !== "stale-session") {
+      this.reply(request, "fail", request.value, result.kind);
+    }
   }
 
   private serveReads(): void {
     if (this.waitingReads.length === 0) return;
     const still: WaitingRead[] = [];
     for (const waiting of this.waitingReads) {
-      if (waiting.index <= this.applied) this.reply(waiting.request, "ok", this.machine.get(waiting.request.key));
-      else still.push(waiting);
+      if (waiting.index > this.applied) still.push(waiting);
+      else this.reply(waiting.request, "ok", this.machine.get(waiting.request.key));
     }
     this.waitingReads = still;
   }
@@ -341,7 +356,9 @@ function sessionKey(clientId: string, seq: number): string {
 function toCommand(request: ClientRequest): KvCommand {
   const session = { clientId: request.clientId, seq: request.seq, key: request.key };
   if (request.f === "write") return { op: "write", ...session, value: request.value };
-  const pair: readonly KvValue[] = Array.isArray(request.value) ? (request.value as readonly KvValue[]) : [];
+  const pair: readonly KvValue[] = Array.isArray(request.value)
+    ? (request.value as readonly KvValue[])
+    : [];
   return { op: "cas", ...session, from: pair[0] ?? null, to: pair[1] ?? null };
 }
 

@@ -60,7 +60,10 @@ export interface SimResult {
 export type SimEvent =
   | { readonly kind: "tick"; readonly node: number }
   | {
-    readonly kind: "deliver"; readonly from: number; readonly node: number; readonly message: Message;
+    readonly kind: "deliver";
+    readonly from: number;
+    readonly node: number;
+    readonly message: Message;
   }
   | { readonly kind: "saveDone"; readonly node: number; readonly incarnation: number }
   | { readonly kind: "request"; readonly node: number; readonly request: ClientRequest }

@@ -80,12 +80,17 @@ export class Simulation {
     this.checker = new InvariantChecker(this.ids);
     this.pausedQueues = this.ids.map(() => []);
     const skewRng = this.rng.fork();
-    this.tickPeriodsNs = this.ids.map(() => Math.round(this.tickNs * (1 + skewRng.nextFloat() * (this.plan.clockSkewMax - 1))));
+    const skewMax = this.plan.clockSkewMax;
+    this.tickPeriodsNs = this.ids.map(
+      () => Math.round(this.tickNs * (1 + skewRng.nextFloat() * (skewMax - 1))),
+    );
     const confState = { voters: this.ids, learners: [], votersOutgoing: [] };
     const nodeRng = this.rng.fork();
     // Half the runs use tiny AppendEntries (a few entries each) to exercise flow control and the
     // orderings, such as an entry acked without its successor, that Figure 8 is about.
-    this.messageBytesMax = this.rng.nextFloat() < 0.5 ? 100 + this.rng.nextInt(400) : DEFAULT_CONFIG.messageBytesMax;
+    this.messageBytesMax = this.rng.nextFloat() < 0.5
+      ? 100 + this.rng.nextInt(400)
+      : DEFAULT_CONFIG.messageBytesMax;
     const snapshotEntries = 20 + this.rng.nextInt(100);
     const compactLagEntries = this.rng.nextInt(30);
     this.nodes = this.ids.map((id, index) => new SimNode({
@@ -102,10 +107,12 @@ export class Simulation {
 
   private configFor(id: NodeId): RaftConfig {
     const base: RaftConfig = {
-      ...DEFAULT_CONFIG, id, electionTimeoutTicksMin: 10, electionTimeoutTicksMax: 20, heartbeatIntervalTicks: 3,
+      ...DEFAULT_CONFIG, id,
+      electionTimeoutTicksMin: 10, electionTimeoutTicksMax: 20, heartbeatIntervalTicks: 3,
       messageBytesMax: this.messageBytesMax, ...this.options.configOverrides,
     };
-    return this.options.testingBugs === undefined ? base : { ...base, testingBugs: this.options.testingBugs };
+    const testingBugs = this.options.testingBugs;
+    return testingBugs === undefined ? base : { ...base, testingBugs };
   }
 
   // ---- NodeHost and WorkloadHost -------------------------------------------------------------
@@ -125,7 +132,8 @@ export class Simulation {
     if (to === undefined) return;
     const copies = this.network.route(this.queue.now, from, to);
     for (let c = 0; c < copies; c++) {
-      this.queue.push(this.network.arrivalsNs[c] ?? 0, { kind: "deliver", from, node: to, message });
+      const at = this.network.arrivalsNs[c] ?? 0;
+      this.queue.push(at, { kind: "deliver", from, node: to, message });
     }
   }
 
@@ -142,7 +150,11 @@ export class Simulation {
   }
 
   observeLeaderReady(
-    node: number, term: number, entries: readonly Entry[], commitBefore: number, commitAfter: number,
+    node: number,
+    term: number,
+    entries: readonly Entry[],
+    commitBefore: number,
+    commitAfter: number,
   ): void {
     this.nemesis.observeLeaderReady(node, term, entries, commitBefore, commitAfter);
   }
@@ -190,9 +202,11 @@ export class Simulation {
       this.startSchedules();
       this.runFaultPhase();
       this.runLivenessPhase();
-      check = checkHistory(this.workload.history, this.options.checkBudget === undefined ? {} : { budget: this.options.checkBudget });
+      const budget = this.options.checkBudget;
+      check = checkHistory(this.workload.history, budget === undefined ? {} : { budget });
       if (check.verdict === "not-linearizable") {
-        violation = new SimViolation("linearizability", `key ${check.key}: ${check.counterexample.explanation}`);
+        const explanation = check.counterexample.explanation;
+        violation = new SimViolation("linearizability", `key ${check.key}: ${explanation}`);
       }
     } catch (error: unknown) {
       if (error instanceof SimViolation) violation = error;
@@ -205,7 +219,8 @@ export class Simulation {
       seed: this.options.seed, plan: this.plan, ops: w.issued, ok: w.ok, fail: w.fail, info: w.info,
       elections: this.checker.elections, crashes: this.nodes.reduce((sum, n) => sum + n.crashes, 0),
       virtualNs: this.queue.now, traceHash: this.hash.hex(), events: this.events, violation,
-      verdict: check?.verdict ?? "skipped", unknownReason: check?.verdict === "unknown" ? check.reason : null,
+      verdict: check?.verdict ?? "skipped",
+      unknownReason: check?.verdict === "unknown" ? check.reason : null,
       history: w.history,
     };
   }
@@ -222,7 +237,9 @@ export class Simulation {
     const limit = this.options.virtualTimeMaxNs ?? 3600_000 * MS;
     while (this.workload.issued < this.options.opsMax || this.workload.openCount > 0) {
       if (!this.step() || this.queue.now > limit) {
-        throw new SimViolation("liveness", `the fault phase did not finish by ${this.queue.now / 1e9}s of virtual time`);
+        const atS = this.queue.now / 1e9;
+        const detail = `the fault phase did not finish by ${atS}s of virtual time`;
+        throw new SimViolation("liveness", detail);
       }
     }
   }
@@ -262,7 +279,8 @@ export class Simulation {
     if (this.events > this.eventsMax) {
       throw new SimViolation(
         "liveness",
-        `livelock: ${this.events} events by ${(this.queue.now / 1e9).toFixed(3)}s of virtual time (${describeNodes(this.nodes)})`,
+        `livelock: ${this.events} events by ${(this.queue.now / 1e9).toFixed(3)}s ` +
+          `of virtual time (${describeNodes(this.nodes)})`,
       );
     }
     this.dispatch(event);
@@ -281,7 +299,10 @@ export class Simulation {
         this.toNode(event);
         return;
       case "reply":
-        this.hash.record(TRACE_REPLY, this.queue.now, event.reply.opId, event.reply.type === "ok" ? 1 : 0);
+        {
+          const ok = event.reply.type === "ok" ? 1 : 0;
+          this.hash.record(TRACE_REPLY, this.queue.now, event.reply.opId, ok);
+        }
         this.workload.handleReply(event.reply);
         return;
       case "client":
