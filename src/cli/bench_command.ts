@@ -34,6 +34,8 @@ export interface BenchRow {
   readonly opsPerSec: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Why the run failed (then the numbers are NaN). */
+  readonly error: string | null;
 }
 
 export function registerBenchCommand(program: Command): void {
@@ -92,15 +94,23 @@ async function benchTarget(target: string, port: number, flags: BenchFlags): Pro
       const args = ["-p", String(port), "-t", test.toLowerCase(), "-n", flags.requests, "-c", flags.clients,
         "-d", flags.valueBytes, "-r", "100000", "-P", String(pipeline), "--csv"];
       process.stderr.write(`${target}: redis-benchmark ${args.join(" ")}\n`);
-      const { stdout } = await run("redis-benchmark", args, { timeout: 600_000, maxBuffer: 1 << 20 });
-      rows.push({ target, test, pipeline, ...parseCsv(stdout) });
+      try {
+        const { stdout } = await run("redis-benchmark", args, { timeout: 600_000, maxBuffer: 1 << 20 });
+        rows.push({ target, test, pipeline, ...parseCsv(stdout), error: null });
+      } catch (error) {
+        // redis-benchmark stops at the first error reply (e.g. TRYAGAIN during an election).
+        const text = `${(error as { stdout?: string }).stdout ?? ""}${(error as Error).message}`;
+        const reason = /Error from server: (.*)/.exec(text)?.[1] ?? (error as Error).message.split("\n")[0] ?? "";
+        process.stderr.write(`${target}: ${test} -P ${pipeline} failed: ${reason}\n`);
+        rows.push({ target, test, pipeline, opsPerSec: NaN, p50Ms: NaN, p99Ms: NaN, error: reason });
+      }
     }
   }
   return rows;
 }
 
 /** redis-benchmark --csv: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",... */
-export function parseCsv(text: string): Pick<BenchRow, "opsPerSec" | "p50Ms" | "p99Ms"> {
+export function parseCsv(text: string): { opsPerSec: number; p50Ms: number; p99Ms: number } {
   const lines = text.trim().split("\n").map((line) => line.split(",").map((cell) => cell.replace(/"/g, "")));
   const header = lines[0] ?? [];
   const data = lines[1] ?? [];
@@ -134,8 +144,10 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
     r.target.startsWith("redis-server") && r.test === row.test && r.pipeline === row.pipeline);
   const body = rows.map((row) => {
     const base = baseline(row);
-    const ratio = base === undefined || base === row ? "" : `${(row.opsPerSec / base.opsPerSec).toFixed(2)}x`;
-    return [row.target, row.test, row.pipeline === 1 ? "no" : `-P ${row.pipeline}`,
+    const ratio = base === undefined || base === row || base.error !== null ? "" : `${(row.opsPerSec / base.opsPerSec).toFixed(2)}x`;
+    const pipelined = row.pipeline === 1 ? "no" : `-P ${row.pipeline}`;
+    if (row.error !== null) return [row.target, row.test, pipelined, "failed", "-", "-", row.error];
+    return [row.target, row.test, pipelined,
       Math.round(row.opsPerSec).toLocaleString("en-US"), row.p50Ms.toFixed(3), row.p99Ms.toFixed(3), ratio];
   });
   return formatTable(["target", "test", "pipeline", "ops/s", "p50 ms", "p99 ms", "vs redis"], body);
