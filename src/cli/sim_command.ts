@@ -19,15 +19,20 @@ interface SimFlags {
   readonly history?: string;
   readonly bug?: string;
   readonly stopOnFailure?: boolean;
+  readonly thinkMaxMs?: string;
 }
 
-const BUGS = ["commitPreviousTermByCount", "skipPersistVote", "readWithoutQuorum", "truncateOnStaleAppend"] as const;
+const BUGS = [
+  "commitPreviousTermByCount", "skipPersistVote", "readWithoutQuorum", "truncateOnStaleAppend",
+] as const;
 
 function parseBugs(spec: string | undefined): TestingBugs | undefined {
   if (spec === undefined) return undefined;
   const bugs: Record<string, boolean> = {};
   for (const name of spec.split(",").map((s) => s.trim())) {
-    if (!(BUGS as readonly string[]).includes(name)) throw new RangeError(`Unknown bug "${name}": expected ${BUGS.join(", ")}`);
+    if (!(BUGS as readonly string[]).includes(name)) {
+      throw new RangeError(`Unknown bug "${name}": expected ${BUGS.join(", ")}`);
+    }
     bugs[name] = true;
   }
   return bugs;
@@ -35,7 +40,9 @@ function parseBugs(spec: string | undefined): TestingBugs | undefined {
 
 function positive(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`${flag} must be a positive integer, got "${value}"`);
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new RangeError(`${flag} must be a positive integer, got "${value}"`);
+  }
   return n;
 }
 
@@ -43,15 +50,20 @@ function runSimCommand(flags: SimFlags): void {
   const seeds = parseSeeds(flags.seeds ?? flags.seed ?? "1");
   const testingBugs = parseBugs(flags.bug);
   const options = {
-    seeds, nodes: positive(flags.nodes, "--nodes"), opsMax: positive(flags.ops, "--ops"), faults: parseFaults(flags.faults),
+    seeds, nodes: positive(flags.nodes, "--nodes"), opsMax: positive(flags.ops, "--ops"),
+    faults: parseFaults(flags.faults),
     stopOnFailure: flags.stopOnFailure === true, wallMs: () => performance.now(),
     ...(testingBugs === undefined ? {} : { testingBugs }),
+    ...(flags.thinkMaxMs === undefined
+      ? {}
+      : { thinkMaxNs: positive(flags.thinkMaxMs, "--think-max-ms") * 1e6 }),
   };
   const historyPath = flags.history;
   const summary = runSweep(options, (report) => {
     console.log(report.line);
-    if (report.result.violation !== null) console.log(`  ${report.result.violation.message.split("\n")[0] ?? ""}`);
-    if (report.result.unknownReason !== null) console.log(`  checker could not decide: ${report.result.unknownReason}`);
+    const { violation, unknownReason } = report.result;
+    if (violation !== null) console.log(`  ${violation.message.split("\n")[0] ?? ""}`);
+    if (unknownReason !== null) console.log(`  checker could not decide: ${unknownReason}`);
     if (report.reproduce !== null) console.log(`  reproduce: ${report.reproduce}`);
     if (historyPath !== undefined && (seeds.length === 1 || report.failed)) {
       const path = seeds.length === 1 ? historyPath : `${historyPath}.seed-${report.result.seed}`;
@@ -68,15 +80,22 @@ function runSimCommand(flags: SimFlags): void {
 export function registerSimCommand(program: Command): void {
   program
     .command("sim")
-    .description("Run the seeded deterministic simulator: real Raft nodes, faults, invariant and linearizability checks")
+    .description(
+      "Run the seeded deterministic simulator: real Raft nodes, faults, invariant and " +
+        "linearizability checks",
+    )
     .option("--seed <n>", "one seed to run")
     .option("--seeds <range>", "a sweep of seeds, e.g. 1-500")
     .option("--nodes <n>", "cluster size", "5")
     .option("--ops <n>", "client operations per seed", "1000")
     .option("--faults <spec>", `all | none | comma list of ${FAULT_NAMES.join(",")}`, "all")
-    .option("--history <path>", "write the client history (JSONL); in a sweep, for failing seeds as PATH.seed-N")
+    .option(
+      "--history <path>",
+      "write the client history (JSONL); in a sweep, for failing seeds as PATH.seed-N",
+    )
     .option("--bug <names>", `switch on deliberate core bugs (testing): ${BUGS.join(",")}`)
     .option("--stop-on-failure", "stop a sweep at the first failing seed")
+    .option("--think-max-ms <ms>", "client think time between operations, uniform below this (200)")
     .action((flags: SimFlags) => {
       runSimCommand(flags);
     });

@@ -14,6 +14,8 @@ export interface SweepOptions {
   readonly opsMax: number;
   readonly faults: FaultSelection;
   readonly testingBugs?: TestingBugs;
+  /** A client's think time between operations is uniform below this (default 200 ms). */
+  readonly thinkMaxNs?: number;
   /** Stop at the first failing seed. */
   readonly stopOnFailure?: boolean;
   /** Wall clock in ms, injected so the simulator itself never reads a clock. */
@@ -44,10 +46,18 @@ export interface SweepSummary {
 }
 
 /** The command that replays one seed with the same settings. */
-export function reproduceCommand(seed: number, options: Omit<SweepOptions, "seeds" | "wallMs">): string {
-  const bugs = Object.entries(options.testingBugs ?? {}).filter(([, on]) => on === true).map(([name]) => name);
+export function reproduceCommand(
+  seed: number,
+  options: Omit<SweepOptions, "seeds" | "wallMs">,
+): string {
+  const bugs = Object.entries(options.testingBugs ?? {})
+    .filter(([, on]) => on === true)
+    .map(([name]) => name);
   const bugFlag = bugs.length === 0 ? "" : ` --bug ${bugs.join(",")}`;
-  return `bin/raftkv sim --seed ${seed} --nodes ${options.nodes} --ops ${options.opsMax} --faults ${formatFaults(options.faults)}${bugFlag}`;
+  const think = options.thinkMaxNs;
+  const thinkFlag = think === undefined ? "" : ` --think-max-ms ${think / 1e6}`;
+  return `bin/raftkv sim --seed ${seed} --nodes ${options.nodes} --ops ${options.opsMax} ` +
+    `--faults ${formatFaults(options.faults)}${bugFlag}${thinkFlag}`;
 }
 
 /**
@@ -59,18 +69,24 @@ export function runSeed(seed: number, options: Omit<SweepOptions, "seeds">): See
   const result = runSimulation({
     seed, nodes: options.nodes, opsMax: options.opsMax, faults: options.faults,
     ...(options.testingBugs === undefined ? {} : { testingBugs: options.testingBugs }),
+    ...(options.thinkMaxNs === undefined ? {} : { thinkMaxNs: options.thinkMaxNs }),
   });
   const wallMs = options.wallMs() - start;
   const failed = result.violation !== null || result.verdict === "unknown";
   const verdict = result.violation !== null ? `VIOLATION ${result.violation.kind}` : result.verdict;
   const line =
     `seed ${seed}: ops ${result.ops} ok ${result.ok} fail ${result.fail} info ${result.info} ` +
-    `elections ${result.elections} crashes ${result.crashes} virtual ${(result.virtualNs / 1e9).toFixed(2)}s ` +
-    `wall ${Math.round(wallMs)}ms faults [${result.plan.enabled.join(",")}] trace ${result.traceHash} ${verdict}`;
-  return { result, wallMs, failed, line, reproduce: failed ? reproduceCommand(seed, options) : null };
+    `elections ${result.elections} crashes ${result.crashes} ` +
+    `virtual ${(result.virtualNs / 1e9).toFixed(2)}s wall ${Math.round(wallMs)}ms ` +
+    `faults [${result.plan.enabled.join(",")}] trace ${result.traceHash} ${verdict}`;
+  const reproduce = failed ? reproduceCommand(seed, options) : null;
+  return { result, wallMs, failed, line, reproduce };
 }
 
-export function runSweep(options: SweepOptions, onSeed: (report: SeedReport) => void): SweepSummary {
+export function runSweep(
+  options: SweepOptions,
+  onSeed: (report: SeedReport) => void,
+): SweepSummary {
   const hashes: string[] = [];
   const failedSeeds: number[] = [];
   let ops = 0, ok = 0, fail = 0, info = 0, violations = 0, unknown = 0, virtualNs = 0, wallMs = 0;
@@ -88,11 +104,18 @@ export function runSweep(options: SweepOptions, onSeed: (report: SeedReport) => 
   }
   const hash = combineHashes(hashes);
   const ratio = wallMs > 0 ? virtualNs / 1e6 / wallMs : 0;
+  // The speed only means something next to the rate it was measured at (operations completed
+  // per virtual second, faults included): the cost is per event, and events grow with the rate.
+  const rate = virtualNs > 0 ? ops / (virtualNs / 1e9) : 0;
   const line =
-    `summary: seeds ${hashes.length} ops ${ops} ok ${ok} fail ${fail} info ${info} violations ${violations} ` +
-    `unknown ${unknown} virtual ${(virtualNs / 1e9).toFixed(1)}s wall ${Math.round(wallMs)}ms ` +
-    `speed ${ratio.toFixed(0)}x trace ${hash}`;
-  return { seeds: hashes.length, ops, ok, fail, info, violations, unknown, failedSeeds, virtualNs, wallMs, hash, line };
+    `summary: seeds ${hashes.length} ops ${ops} ok ${ok} fail ${fail} info ${info} ` +
+    `violations ${violations} unknown ${unknown} virtual ${(virtualNs / 1e9).toFixed(1)}s ` +
+    `wall ${Math.round(wallMs)}ms speed ${ratio.toFixed(0)}x at ${rate.toFixed(0)} ops/s ` +
+    `trace ${hash}`;
+  return {
+    seeds: hashes.length, ops, ok, fail, info, violations, unknown, failedSeeds, virtualNs, wallMs,
+    hash, line,
+  };
 }
 
 /**

@@ -96,11 +96,12 @@ export class Workload {
   /** Schedules every client's first operation at a random instant of the first tick. */
   start(): void {
     this.clients.forEach((_, c) => {
-      this.host.scheduleClient(c, this.host.nowNs() + this.rng.nextInt(this.options.thinkMaxNs + 1), null);
+      const atNs = this.host.nowNs() + this.rng.nextInt(this.options.thinkMaxNs + 1);
+      this.host.scheduleClient(c, atNs, null);
     });
   }
 
-  /** The client's timer fired: a timeout when `opId` is its open operation, else its next invoke. */
+  /** The client's timer fired: a timeout when `opId` is its open operation, else its next op. */
   handleTimer(client: number, opId: number | null): void {
     const c = this.clientAt(client);
     if (opId === null) {
@@ -127,7 +128,8 @@ export class Workload {
     this.complete(c, open, reply.type, reply.value, reply.error);
     // A refused request (no leader known, proposal dropped) backs off like a real client would,
     // rather than burning its operations while an election runs.
-    this.scheduleNext(reply.client, reply.type === "fail" && open.f !== "cas" ? this.options.backoffNs : 0);
+    const refused = reply.type === "fail" && open.f !== "cas";
+    this.scheduleNext(reply.client, refused ? this.options.backoffNs : 0);
   }
 
   private clientAt(client: number): ClientState {
@@ -154,25 +156,37 @@ export class Workload {
       value = [from, this.valueNext++];
     }
     c.seq++;
-    const request: ClientRequest = { opId: this.opIdNext++, client, clientId: c.clientId, seq: c.seq, f, key, value };
+    const request: ClientRequest = {
+      opId: this.opIdNext++, client, clientId: c.clientId, seq: c.seq, f, key, value,
+    };
     c.open = request;
     this.openOps++;
     this.issued++;
-    this.history.push({ process: c.process, type: "invoke", f, key, value, time: this.host.nowNs(), node: c.node });
+    const time = this.host.nowNs();
+    this.history.push({ process: c.process, type: "invoke", f, key, value, time, node: c.node });
     this.host.sendRequest(c.node, request);
     this.host.scheduleClient(client, this.host.nowNs() + this.options.timeoutNs, request.opId);
   }
 
-  private complete(c: ClientState, open: ClientRequest, type: "ok" | "fail" | "info", value: KvValue, error?: string): void {
+  private complete(
+    c: ClientState,
+    open: ClientRequest,
+    type: "ok" | "fail" | "info",
+    value: KvValue,
+    error?: string,
+  ): void {
     c.open = null;
     this.openOps--;
-    const event: HistoryEvent = { process: c.process, type, f: open.f, key: open.key, value, time: this.host.nowNs() };
+    const time = this.host.nowNs();
+    const event: HistoryEvent = { process: c.process, type, f: open.f, key: open.key, value, time };
     this.history.push(error === undefined ? event : { ...event, error });
     if (type === "ok") {
       this.ok++;
       if (open.f === "read") this.seen.set(open.key, value);
       if (open.f === "write") this.seen.set(open.key, open.value);
-      if (open.f === "cas" && Array.isArray(open.value)) this.seen.set(open.key, (open.value as readonly KvValue[])[1] ?? null);
+      if (open.f === "cas" && Array.isArray(open.value)) {
+        this.seen.set(open.key, (open.value as readonly KvValue[])[1] ?? null);
+      }
     } else if (type === "fail") this.fail++;
     else this.info++;
   }
