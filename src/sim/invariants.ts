@@ -89,19 +89,23 @@ export class InvariantChecker {
     return this.names[i] ?? String(i);
   }
 
-  /** The core handed out `entries` to append (a Ready). `leaderNow` = the Ready's role is leader. */
+  /** The core handed out `entries` to append (a Ready); `leaderNow`: the Ready's role is leader. */
   observeEntries(i: number, entries: readonly Entry[], termNow: number, leaderNow: boolean): void {
     const first = entries[0];
     if (first === undefined) return;
     const m = this.node(i);
     const last = m.chains.length - 1;
     if (first.index > last + 1) {
-      throw new SimViolation("log-matching", `${this.name(i)} appends at ${first.index} past its last index ${last}`);
+      throw new SimViolation(
+        "log-matching",
+        `${this.name(i)} appends at ${first.index} past its last index ${last}`,
+      );
     }
     if (m.leaderTerm !== null && leaderNow && termNow === m.leaderTerm && first.index <= last) {
       throw new SimViolation(
         "leader-append-only",
-        `${this.name(i)}, leader of term ${m.leaderTerm}, overwrites its log from index ${first.index} (last ${last})`,
+        `${this.name(i)}, leader of term ${m.leaderTerm}, overwrites its log from index ` +
+          `${first.index} (last ${last})`,
       );
     }
     m.chains.length = first.index;
@@ -123,7 +127,8 @@ export class InvariantChecker {
     else if (known !== chain) {
       throw new SimViolation(
         "log-matching",
-        `${this.name(i)} has an entry at index ${index} term ${term} whose log prefix differs from another node's`,
+        `${this.name(i)} has an entry at index ${index} term ${term} whose log prefix differs ` +
+          `from another node's`,
       );
     }
   }
@@ -138,7 +143,10 @@ export class InvariantChecker {
     }
     const chain = this.appliedChains[index];
     if (chain === undefined) {
-      throw new SimViolation("state-machine-safety", `${this.name(i)} has a snapshot at ${index}, past every applied index`);
+      throw new SimViolation(
+        "state-machine-safety",
+        `${this.name(i)} has a snapshot at ${index}, past every applied index`,
+      );
     }
     this.matchGlobal(i, index, metadata.term, chain);
     m.chains = this.appliedChains.slice(0, index + 1);
@@ -151,7 +159,8 @@ export class InvariantChecker {
       if (hs.term < m.durableTerm || hs.commit < m.durableCommit) {
         throw new SimViolation(
           "monotonicity",
-          `${this.name(i)} persisted term ${hs.term} commit ${hs.commit} after term ${m.durableTerm} commit ${m.durableCommit}`,
+          `${this.name(i)} persisted term ${hs.term} commit ${hs.commit} after term ` +
+            `${m.durableTerm} commit ${m.durableCommit}`,
         );
       }
       m.durableTerm = hs.term;
@@ -159,17 +168,26 @@ export class InvariantChecker {
       return;
     }
     if (hs.commit < m.commit) {
-      throw new SimViolation("monotonicity", `${this.name(i)}'s commit went back from ${m.commit} to ${hs.commit}`);
+      throw new SimViolation(
+        "monotonicity",
+        `${this.name(i)}'s commit went back from ${m.commit} to ${hs.commit}`,
+      );
     }
     if (hs.term < m.term) {
-      throw new SimViolation("monotonicity", `${this.name(i)}'s term went back from ${m.term} to ${hs.term}`);
+      throw new SimViolation(
+        "monotonicity",
+        `${this.name(i)}'s term went back from ${m.term} to ${hs.term}`,
+      );
     }
     m.term = hs.term;
     m.commit = hs.commit;
     if (hs.commit === 0) return;
     const chain = m.chains[hs.commit];
     if (chain === undefined) {
-      throw new SimViolation("log-matching", `${this.name(i)} commits ${hs.commit} past its last index ${m.chains.length - 1}`);
+      throw new SimViolation(
+        "log-matching",
+        `${this.name(i)} commits ${hs.commit} past its last index ${m.chains.length - 1}`,
+      );
     }
     const record = this.commitByTerm.get(hs.term);
     if (record === undefined || record.index < hs.commit) {
@@ -188,7 +206,10 @@ export class InvariantChecker {
     m.leaderTerm = term;
     const known = this.leaders.get(term);
     if (known !== undefined && known !== i) {
-      throw new SimViolation("election-safety", `${this.name(known)} and ${this.name(i)} are both leaders of term ${term}`);
+      throw new SimViolation(
+        "election-safety",
+        `${this.name(known)} and ${this.name(i)} are both leaders of term ${term}`,
+      );
     }
     if (known === undefined) this.elections++;
     this.leaders.set(term, i);
@@ -219,7 +240,10 @@ export class InvariantChecker {
   observeApply(i: number, entry: Entry): void {
     const m = this.node(i);
     if (entry.index !== m.applied + 1) {
-      throw new SimViolation("monotonicity", `${this.name(i)} applied index ${entry.index} after ${m.applied}`);
+      throw new SimViolation(
+        "monotonicity",
+        `${this.name(i)} applied index ${entry.index} after ${m.applied}`,
+      );
     }
     m.applied = entry.index;
     const hash = entryHash(entry);
@@ -228,16 +252,23 @@ export class InvariantChecker {
     else if (known !== hash) {
       throw new SimViolation(
         "state-machine-safety",
-        `${this.name(i)} applied a different entry at index ${entry.index} (term ${entry.term}) than another node`,
+        `${this.name(i)} applied a different entry at index ${entry.index} (term ${entry.term}) ` +
+          `than another node`,
       );
     }
     const chain = m.chains[entry.index];
     if (chain === undefined) {
-      throw new SimViolation("log-matching", `${this.name(i)} applied index ${entry.index} that is not in its log`);
+      throw new SimViolation(
+        "log-matching",
+        `${this.name(i)} applied index ${entry.index} that is not in its log`,
+      );
     }
     if (this.appliedChains.length === entry.index) this.appliedChains.push(chain);
     else if (this.appliedChains[entry.index] !== chain) {
-      throw new SimViolation("state-machine-safety", `${this.name(i)} applied index ${entry.index} after a different log prefix`);
+      throw new SimViolation(
+        "state-machine-safety",
+        `${this.name(i)} applied index ${entry.index} after a different log prefix`,
+      );
     }
   }
 
@@ -250,7 +281,12 @@ export class InvariantChecker {
    * A node restarted from storage: forget its volatile state and rebuild its log mirror from the
    * snapshot and entries that survived.
    */
-  observeRestart(i: number, snapshot: SnapshotMetadata, entries: readonly Entry[], durable: HardState): void {
+  observeRestart(
+    i: number,
+    snapshot: SnapshotMetadata,
+    entries: readonly Entry[],
+    durable: HardState,
+  ): void {
     const m = this.node(i);
     m.leaderTerm = null;
     m.term = durable.term;
@@ -262,5 +298,7 @@ export class InvariantChecker {
 }
 
 function freshMirror(): NodeMirror {
-  return { chains: [0], leaderTerm: null, term: 0, commit: 0, applied: 0, durableTerm: 0, durableCommit: 0 };
+  return {
+    chains: [0], leaderTerm: null, term: 0, commit: 0, applied: 0, durableTerm: 0, durableCommit: 0,
+  };
 }
