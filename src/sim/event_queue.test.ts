@@ -14,7 +14,10 @@ test("events come out by time, ties in scheduling order, and the clock follows t
       last = queue.now;
       out.push(e);
     }
-    const expected = times.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((p) => p[1]);
+    const expected = times
+      .map((t, i) => [t, i] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .map((p) => p[1]);
     assert.deepEqual(out, expected);
   }));
 });

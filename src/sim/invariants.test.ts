@@ -5,13 +5,15 @@ import { logIndex, nodeId, term, type NodeId } from "../core/types.js";
 import { InvariantChecker, SimViolation, type ViolationKind } from "./invariants.js";
 
 function e(index: number, t: number, text = `${index}/${t}`): Entry {
-  return { index: logIndex(index), term: term(t), kind: "normal", data: new TextEncoder().encode(text) };
+  const data = new TextEncoder().encode(text);
+  return { index: logIndex(index), term: term(t), kind: "normal", data };
 }
 function hs(t: number, commit: number, vote: NodeId | null = null): HardState {
   return { term: term(t), commit: logIndex(commit), vote };
 }
 function meta(index: number, t: number): SnapshotMetadata {
-  return { index: logIndex(index), term: term(t), confState: { voters: [nodeId("a")], learners: [], votersOutgoing: [] } };
+  const confState = { voters: [nodeId("a")], learners: [], votersOutgoing: [] };
+  return { index: logIndex(index), term: term(t), confState };
 }
 function violates(kind: ViolationKind, body: () => void): void {
   assert.throws(body, (error: unknown) => error instanceof SimViolation && error.kind === kind);

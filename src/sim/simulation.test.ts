@@ -33,7 +33,8 @@ test("a short sweep with every fault kind passes every invariant and the lineari
     }
   }
   assert.deepEqual(failures, []);
-  assert.ok(elections > 20 && crashes > 10, `faults must bite: ${elections} elections, ${crashes} crashes`);
+  const bite = `faults must bite: ${elections} elections, ${crashes} crashes`;
+  assert.ok(elections > 20 && crashes > 10, bite);
 });
 
 /**

@@ -27,7 +27,10 @@ test("the summary states the speed with the rate it was measured at, and the see
   let clock = 0;
   const lines: string[] = [];
   const summary = runSweep(
-    { seeds: [1, 2], nodes: 3, opsMax: 40, faults: parseFaults("none"), wallMs: () => (clock += 5) },
+    {
+      seeds: [1, 2], nodes: 3, opsMax: 40, faults: parseFaults("none"),
+      wallMs: () => (clock += 5),
+    },
     (report) => lines.push(report.line),
   );
   assert.equal(lines.length, 2);
