@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { startTestCluster, waitForLeader, type TestCluster } from "./testing_cluster.js";
+import { startTestCluster, TEST_CONFIG, waitForLeader, type TestCluster } from "./testing_cluster.js";
 
 const run = promisify(execFile);
 
@@ -27,7 +27,9 @@ let running: TestCluster | null = null;
 let leaderPort = 0;
 let followerPort = 0;
 before(async () => {
-  running = await startTestCluster(3);
+  // redis-benchmark exits at the first error reply, and a busy CI machine can stall a node
+  // long enough for an election (TRYAGAIN); longer timeouts keep this test about the clients.
+  running = await startTestCluster(3, { ...TEST_CONFIG, electionTimeoutMs: { min: 1500, max: 3000 } });
   const leader = await waitForLeader(running.cluster);
   leaderPort = running.cluster.node(leader.id).redisPort;
   followerPort = running.cluster.nodes.find((n) => n.id !== leader.id)?.redisPort ?? 0;
