@@ -8,7 +8,8 @@
 import type { Entry } from "../core/messages.js";
 import type { SeededRng } from "../core/rng.js";
 import type { FaultPlan } from "./faults.js";
-import { describeGrudge, partitionGrudge, type Grudge, type PartitionShape } from "./partitions.js";
+import type { SimNetwork } from "./network.js";
+import { describeGrudge, partitionGrudge, type PartitionShape } from "./partitions.js";
 
 export type NemesisEvent =
   | { readonly kind: "nemesis"; readonly start: boolean }
@@ -22,8 +23,6 @@ export interface NemesisHost {
   schedule(atNs: number, event: NemesisEvent): void;
   /** The index of a node that believes it leads, or -1. */
   leaderIndex(): number;
-  setGrudge(grudge: Grudge): void;
-  heal(): void;
   crashNode(index: number, why: string): void;
   /** Pauses a node that is up and running; false when it cannot be paused now. */
   pauseNode(index: number): boolean;
@@ -48,6 +47,7 @@ export class Nemesis {
     private readonly plan: FaultPlan,
     private readonly rng: SeededRng,
     private readonly host: NemesisHost,
+    private readonly network: SimNetwork,
     private readonly names: readonly string[],
   ) {
     this.chaseStates = names.map(() => ({ term: 0, firstIndex: null }));
@@ -119,7 +119,7 @@ export class Nemesis {
       const target = leader >= 0 && this.rng.nextFloat() < 0.5 ? leader : null;
       this.partition(shape, target);
     } else {
-      this.host.heal();
+      this.network.heal();
       this.host.trace("heal");
       this.host.recordNemesis("stop-partition", "healed");
     }
@@ -128,7 +128,7 @@ export class Nemesis {
 
   private partition(shape: PartitionShape, target: number | null): void {
     const grudge = partitionGrudge(shape, this.names.length, this.rng, target);
-    this.host.setGrudge(grudge);
+    this.network.setGrudge(grudge);
     const description = `${shape} ${describeGrudge(grudge, this.names)}`;
     this.host.trace(`partition ${description}`);
     this.host.recordNemesis("start-partition", description);
@@ -187,7 +187,7 @@ export class Nemesis {
   private handleChaseHeal(generation: number): void {
     const chase = this.plan.chase;
     if (generation !== this.chaseGeneration || chase === null) return;
-    this.host.heal();
+    this.network.heal();
     this.host.trace("chase-heal");
     this.host.recordNemesis("stop-partition", "healed");
     this.host.schedule(this.gap(chase.healMeanNs), { kind: "chaseKick" });

@@ -28,22 +28,14 @@ import { planFaults, TICK_NS_DEFAULT, type FaultPlan } from "./faults.js";
 import { InvariantChecker, SimViolation } from "./invariants.js";
 import { Nemesis, type NemesisEvent } from "./nemesis.js";
 import { SimNetwork } from "./network.js";
-import type { Grudge } from "./partitions.js";
 import { describeNodes, isConverged, SimNode } from "./sim_node.js";
 import type { NodeEvent, SimEvent, SimOptions, SimResult } from "./sim_types.js";
 
 export type { SimOptions, SimResult } from "./sim_types.js";
-import { messageCode, TraceHash } from "./trace.js";
+import { messageCode, TRACE, TraceHash } from "./trace.js";
 import { Workload, type ClientReply, type ClientRequest } from "./workload.js";
 
 const MS = 1_000_000;
-const TRACE_TEXT = 1;
-const TRACE_DELIVER = 2;
-const TRACE_DROP = 3;
-const TRACE_REQUEST = 4;
-const TRACE_REPLY = 5;
-const TRACE_CLIENT = 6;
-const TRACE_TICK = 7;
 
 export class Simulation {
   private readonly queue = new EventQueue<SimEvent>();
@@ -75,7 +67,7 @@ export class Simulation {
     this.ids = Array.from({ length: options.nodes }, (_, i) => nodeId(`n${i + 1}`));
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
     this.network = new SimNetwork(options.nodes, this.plan, this.rng.fork());
-    this.nemesis = new Nemesis(this.plan, this.rng.fork(), this, this.ids);
+    this.nemesis = new Nemesis(this.plan, this.rng.fork(), this, this.network, this.ids);
     this.clientNetRng = this.rng.fork();
     this.checker = new InvariantChecker(this.ids);
     this.pausedQueues = this.ids.map(() => []);
@@ -123,7 +115,7 @@ export class Simulation {
 
   /** Rare events (faults, role changes) go into the trace as text. */
   trace(line: string): void {
-    this.hash.record(TRACE_TEXT, this.queue.now);
+    this.hash.record(TRACE.text, this.queue.now);
     this.hash.mixString(line);
   }
 
@@ -167,14 +159,6 @@ export class Simulation {
 
   leaderIndex(): number {
     return this.nodes.findIndex((n) => n.leader);
-  }
-
-  setGrudge(grudge: Grudge): void {
-    this.network.setGrudge(grudge);
-  }
-
-  heal(): void {
-    this.network.heal();
   }
 
   recordNemesis(f: string, value: string): void {
@@ -301,12 +285,12 @@ export class Simulation {
       case "reply":
         {
           const ok = event.reply.type === "ok" ? 1 : 0;
-          this.hash.record(TRACE_REPLY, this.queue.now, event.reply.opId, ok);
+          this.hash.record(TRACE.reply, this.queue.now, event.reply.opId, ok);
         }
         this.workload.handleReply(event.reply);
         return;
       case "client":
-        this.hash.record(TRACE_CLIENT, this.queue.now, event.client, event.opId ?? 0);
+        this.hash.record(TRACE.client, this.queue.now, event.client, event.opId ?? 0);
         this.workload.handleTimer(event.client, event.opId);
         return;
       case "nemesis":
@@ -338,7 +322,7 @@ export class Simulation {
   private deliverToNode(node: SimNode, event: NodeEvent): void {
     switch (event.kind) {
       case "tick":
-        this.hash.record(TRACE_TICK, this.queue.now, event.node);
+        this.hash.record(TRACE.tick, this.queue.now, event.node);
         node.tick();
         return;
       case "deliver": {
@@ -346,10 +330,10 @@ export class Simulation {
         const m = event.message;
         const link = event.from * 1024 + event.node;
         if (this.network.isBlocked(event.from, event.node)) {
-          this.hash.record(TRACE_DROP, this.queue.now, link, messageCode(m.type), m.term);
+          this.hash.record(TRACE.drop, this.queue.now, link, messageCode(m.type), m.term);
           return;
         }
-        this.hash.record(TRACE_DELIVER, this.queue.now, link, messageCode(m.type), m.term);
+        this.hash.record(TRACE.deliver, this.queue.now, link, messageCode(m.type), m.term);
         node.step(m);
         return;
       }
@@ -357,7 +341,7 @@ export class Simulation {
         node.handleSaveDone(event.incarnation);
         return;
       case "request":
-        this.hash.record(TRACE_REQUEST, this.queue.now, event.request.opId, event.node);
+        this.hash.record(TRACE.request, this.queue.now, event.request.opId, event.node);
         node.handleRequest(event.request);
         return;
     }

@@ -9,6 +9,11 @@ import type { MessageType } from "../core/messages.js";
 
 const PRIME = 0x01000193;
 
+/** The event codes of trace records. */
+export const TRACE = {
+  text: 1, deliver: 2, drop: 3, request: 4, reply: 5, client: 6, tick: 7,
+} as const;
+
 const MESSAGE_CODES: Record<MessageType, number> = {
   PreVote: 1, PreVoteResponse: 2, RequestVote: 3, RequestVoteResponse: 4, AppendEntries: 5,
   AppendEntriesResponse: 6, Heartbeat: 7, HeartbeatResponse: 8, InstallSnapshot: 9, Propose: 10,
