@@ -60,6 +60,7 @@ export function becomeLeader(r: Raft): LeaderState {
     reads: new ReadOnly(r.id, r.term),
     readsBeforeCommit: [],
     uncommittedBytes: 0,
+    transfer: null,
   };
   r.role = leader;
   appendLeaderEntries(r, leader, [{ kind: "noop", data: new Uint8Array(0) }]);

@@ -71,3 +71,17 @@ export class ConfigError extends RaftError {
     super(`Invalid configuration: ${field} ${reason}`);
   }
 }
+
+/**
+ * A membership change was refused before it entered the log: another change is still
+ * uncommitted, this leader has not yet committed an entry of its term, a leadership transfer is
+ * under way, or the change is invalid for the current configuration (§4.1, §4.3).
+ */
+export class ConfChangeRefusedError extends RaftError {
+  override readonly name = "ConfChangeRefusedError";
+  readonly code = "CONF_CHANGE_REFUSED";
+  readonly definite = true;
+  constructor(readonly reason: string) {
+    super(`Membership change refused: ${reason}`);
+  }
+}

@@ -8,3 +8,7 @@ export * from "./config.js";
 export * from "./rng.js";
 export { RaftNode, type ProposeResult, type RaftNodeOptions } from "./raft_node.js";
 export { MajorityConfig, JointConfig, type VoteResult } from "./quorum.js";
+export {
+  applyConfChange, decodeConfEntry, encodeConfEntry, isJoint, EMPTY_CONF_STATE,
+  type ConfChange, type ConfChangeItem, type ConfChangeType, type ConfEntryPayload,
+} from "./conf_change.js";

@@ -7,6 +7,7 @@
 import { becomeFollower } from "./become.js";
 import type { RaftConfig, TestingBugs } from "./config.js";
 import { handleVoteRequest, hup } from "./election.js";
+import { loadConfig } from "./membership.js";
 import { RaftLog } from "./log.js";
 import type { Message } from "./messages.js";
 import type { ReadState } from "./ready.js";
@@ -42,6 +43,9 @@ export class Raft {
   readonly log: RaftLog;
   readonly rng: Rng;
   cluster: ClusterConfig;
+  /** Where `cluster` came from: the last config entry in the log, or the snapshot (§4.1). */
+  configIndex: LogIndex = logIndex(0);
+  configTerm: Term = TERM_ZERO;
   term: Term;
   vote: NodeId | null;
   lead: NodeId | null = null;
@@ -62,6 +66,7 @@ export class Raft {
     this.rng = options.rng;
     this.log = new RaftLog(options.storage);
     this.cluster = new ClusterConfig(confState);
+    loadConfig(this, confState);
     this.term = hardState.term;
     this.vote = hardState.vote;
     assert(hardState.commit <= this.log.lastIndex(),
@@ -109,7 +114,8 @@ export class Raft {
       return;
     }
     this.electionElapsed++;
-    if (!this.cluster.isVoter(this.id)) return; // learners never campaign
+    // Learners, removed nodes and nodes not yet added never campaign (§4.2.2).
+    if (!this.cluster.isVoter(this.id)) return;
     // A lone voter cannot be outvoted: it need not wait for a timeout to elect itself.
     if (this.electionElapsed >= this.randomizedElectionTimeout || this.isSingleVoter()) {
       this.electionElapsed = 0;

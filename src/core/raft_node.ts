@@ -6,7 +6,9 @@
  */
 import { validateConfig, type RaftConfig } from "./config.js";
 import { NotLeaderError, ProposalDroppedError } from "./errors.js";
-import type { HardState, Message } from "./messages.js";
+import { sameConfState, type ConfChange } from "./conf_change.js";
+import { proposeConfChangeAsLeader, transferLeaderAsLeader } from "./leader_membership.js";
+import type { ConfState, HardState, Message } from "./messages.js";
 import { Raft } from "./raft.js";
 import type { ProgressStatus, Ready, SoftState, Status } from "./ready.js";
 import type { Rng } from "./rng.js";
@@ -33,6 +35,8 @@ export class RaftNode {
   private prevSoftState: SoftState;
   /** The hard state as last handed out (or as loaded from storage). */
   private prevHardState: HardState;
+  /** The configuration as last handed out (or as loaded from storage). */
+  private prevConfState: ConfState;
 
   /** @throws ConfigError when the configuration is invalid. */
   constructor(options: RaftNodeOptions) {
@@ -40,6 +44,7 @@ export class RaftNode {
     this.raft = new Raft({ ...options, config });
     this.prevSoftState = this.softState();
     this.prevHardState = options.storage.initialState().hardState;
+    this.prevConfState = options.storage.initialState().confState;
   }
 
   /** One logical clock tick: drives election timeouts, heartbeats and check-quorum. */
@@ -110,9 +115,41 @@ export class RaftNode {
     }
   }
 
+  /**
+   * Proposes a membership change on the leader (§4.1, §4.3): one that adds or removes at most
+   * one voter takes effect directly, anything else through a joint configuration that the
+   * leader leaves on its own once it commits. The configuration takes effect when appended.
+   * @throws NotLeaderError when this node is not the leader (definite; never forwarded).
+   * @throws ConfChangeRefusedError when another change is uncommitted, this leader has not yet
+   *   committed an entry of its term, a transfer is under way, or the change is invalid.
+   */
+  proposeConfChange(change: ConfChange): ProposeResult {
+    const r = this.raft;
+    const role = r.role;
+    if (role.kind !== "leader") throw new NotLeaderError(r.lead);
+    const index = proposeConfChangeAsLeader(r, role, change);
+    this.assertInvariants();
+    return { kind: "appended", index, term: r.term };
+  }
+
+  /**
+   * Hands leadership to `to`, or with null to the most caught-up voter (§3.10). Proposals are
+   * refused until the transfer ends; it is abandoned after an election timeout.
+   * @throws NotLeaderError when this node is not the leader.
+   * @throws ProposalDroppedError when the target is not a voter or there is no other voter.
+   */
+  transferLeader(to: NodeId | null): void {
+    const r = this.raft;
+    const role = r.role;
+    if (role.kind !== "leader") throw new NotLeaderError(r.lead);
+    transferLeaderAsLeader(r, role, to);
+    this.assertInvariants();
+  }
+
   hasReady(): boolean {
     const r = this.raft;
-    return !sameSoftState(this.softState(), this.prevSoftState)
+    return !sameConfState(r.cluster.confState, this.prevConfState)
+      || !sameSoftState(this.softState(), this.prevSoftState)
       || !sameHardState(this.hardState(), this.prevHardState)
       || r.log.unstable.nextEntries().length > 0
       || r.log.unstable.nextSnapshot() !== null
@@ -142,7 +179,9 @@ export class RaftNode {
       committedEntries,
       readStates: r.readStates,
       mustSync: entries.length > 0 || snapshot !== null || termOrVoteChanged,
+      confState: sameConfState(r.cluster.confState, this.prevConfState) ? null : r.cluster.confState,
     };
+    this.prevConfState = r.cluster.confState;
     // Accept: what is handed out is not handed out again.
     this.prevSoftState = soft;
     this.prevHardState = hard;
@@ -192,6 +231,8 @@ export class RaftNode {
       applied: r.log.applied,
       lastIndex: r.log.lastIndex(),
       progress,
+      confState: r.cluster.confState,
+      transferee: r.role.kind === "leader" ? r.role.transfer?.to ?? null : null,
     };
   }
 

@@ -8,7 +8,7 @@
  *      `readStates` once the applied index reaches each one's index;
  *   4. call `advance(ready)`.
  */
-import type { Entry, HardState, Message, Snapshot } from "./messages.js";
+import type { ConfState, Entry, HardState, Message, Snapshot } from "./messages.js";
 import type { LogIndex, NodeId, Term } from "./types.js";
 
 export type RoleName = "follower" | "pre-candidate" | "candidate" | "leader";
@@ -40,6 +40,13 @@ export interface Ready {
   readonly readStates: readonly ReadState[];
   /** True when `hardState` or `entries` must reach stable storage before step 2. */
   readonly mustSync: boolean;
+  /**
+   * The configuration in effect, when it changed since the last Ready: config entries take
+   * effect when appended and are reverted when truncated (§4.1), so this follows the log's tail,
+   * not the applied index. The configuration at an applied config entry is in its data
+   * (`decodeConfEntry`), for snapshots.
+   */
+  readonly confState: ConfState | null;
 }
 
 export interface ProgressStatus {
@@ -60,4 +67,8 @@ export interface Status {
   readonly lastIndex: LogIndex;
   /** Per-peer replication progress; present only on the leader. */
   readonly progress: ReadonlyMap<NodeId, ProgressStatus> | null;
+  /** The configuration in effect (the latest in the log, committed or not; §4.1). */
+  readonly confState: ConfState;
+  /** On the leader, the target of a leadership transfer under way (§3.10). */
+  readonly transferee: NodeId | null;
 }

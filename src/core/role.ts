@@ -22,6 +22,14 @@ export interface CandidateState {
   readonly votes: Map<NodeId, boolean>;
 }
 
+/** §3.10: a leadership transfer under way; proposals are refused meanwhile. */
+export interface TransferState {
+  readonly to: NodeId;
+  elapsedTicks: number;
+  /** A removed leader steps down once it has handed over (§4.2.2). */
+  readonly stepDown: boolean;
+}
+
 export interface LeaderState {
   readonly kind: "leader";
   readonly tracker: ProgressTracker;
@@ -31,6 +39,7 @@ export interface LeaderState {
   readonly readsBeforeCommit: ReadRequest[];
   /** Payload bytes of this term's entries appended but not yet handed out as committed. */
   uncommittedBytes: number;
+  transfer: TransferState | null;
 }
 
 export type Role = FollowerState | PreCandidateState | CandidateState | LeaderState;

@@ -6,7 +6,7 @@
 import { hup } from "./election.js";
 import type { AppendEntries, Heartbeat, InstallSnapshot, Message } from "./messages.js";
 import type { Raft } from "./raft.js";
-import { ClusterConfig } from "./tracker.js";
+import { noteAppended, noteSnapshotRestored } from "./membership.js";
 import { assertNever, logIndex, TERM_ZERO } from "./types.js";
 
 export function stepFollower(r: Raft, m: Message): void {
@@ -72,6 +72,7 @@ export function handleAppendEntries(r: Raft, m: AppendEntries): void {
     { truncateOnStaleAppend: r.bugs.truncateOnStaleAppend === true },
   );
   if (lastNew !== null) {
+    noteAppended(r, m.entries);
     r.send({ ...respond, ...noHint, reject: false, index: lastNew });
     return;
   }
@@ -103,7 +104,7 @@ export function handleSnapshot(r: Raft, m: InstallSnapshot): void {
       r.log.commitTo(index);
     } else {
       r.log.restore(m.snapshot);
-      r.cluster = new ClusterConfig(m.snapshot.metadata.confState);
+      noteSnapshotRestored(r, m.snapshot.metadata.confState);
     }
   }
   // Our committed prefix matches the leader's log (§5.4.3), whichever branch was taken.

@@ -12,6 +12,9 @@ import {
   appendLeaderEntries, bcastAppend, bcastHeartbeat, maybeCommit, maybeSendAppend,
 } from "./replication.js";
 import type { LeaderState } from "./role.js";
+import {
+  committedInCurrentTerm, maybeFinishConfChange, maybeSendTimeoutNow, tickTransfer,
+} from "./leader_membership.js";
 import { assertNever, type LogIndex, type NodeId } from "./types.js";
 
 export function stepLeader(r: Raft, leader: LeaderState, m: Message): void {
@@ -24,7 +27,9 @@ export function stepLeader(r: Raft, leader: LeaderState, m: Message): void {
       return;
     case "Propose":
       // A forwarded proposal: refused ones are dropped silently (the client times out).
-      if (fitsUncommittedLimit(r, leader, m.data.byteLength)) propose(r, leader, m.data);
+      if (leader.transfer === null && fitsUncommittedLimit(r, leader, m.data.byteLength)) {
+        propose(r, leader, m.data);
+      }
       return;
     case "ReadIndexRequest":
       if (readsPending(leader) < r.config.pendingReadsMax) {
@@ -51,6 +56,8 @@ export function stepLeader(r: Raft, leader: LeaderState, m: Message): void {
 export function tickLeader(r: Raft, leader: LeaderState): void {
   r.heartbeatElapsed++;
   r.electionElapsed++;
+  tickTransfer(r, leader);
+  if (r.role !== leader) return;
   if (r.electionElapsed >= r.config.electionTimeoutTicksMin) {
     r.electionElapsed = 0;
     if (r.config.checkQuorum && !leader.tracker.checkQuorumActive(r.id)) {
@@ -80,8 +87,12 @@ function fitsUncommittedLimit(r: Raft, leader: LeaderState, bytes: number): bool
 /**
  * Appends a client command at the leader's term and replicates it.
  * @throws UncommittedBytesExceededError when the uncommitted tail would pass its limit.
+ * @throws ProposalDroppedError while a leadership transfer is in progress (§3.10).
  */
 export function proposeAsLeader(r: Raft, leader: LeaderState, data: Uint8Array): LogIndex {
+  if (leader.transfer !== null) {
+    throw new ProposalDroppedError("leadership transfer in progress");
+  }
   if (!fitsUncommittedLimit(r, leader, data.byteLength)) {
     const wouldBe = leader.uncommittedBytes + data.byteLength;
     throw new UncommittedBytesExceededError(wouldBe, r.config.uncommittedBytesMax);
@@ -129,10 +140,6 @@ function handleReadRequest(r: Raft, leader: LeaderState, request: ReadRequest): 
     return;
   }
   bcastHeartbeat(r, leader, leader.reads.addRound(r.log.committed, [request]));
-}
-
-function committedInCurrentTerm(r: Raft): boolean {
-  return r.log.termOrNull(r.log.committed) === r.term;
 }
 
 /** Starts one round for the reads that waited for this term's first commit. */
@@ -191,6 +198,8 @@ function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntr
   if (maybeCommit(r, leader)) {
     releaseReadsBeforeCommit(r, leader);
     bcastAppend(r, leader);
+    maybeFinishConfChange(r, leader);
+    if (r.role !== leader) return; // a removed leader handed over
   } else if (wasPaused) {
     maybeSendAppend(r, leader, m.from, true);
   }
@@ -198,6 +207,7 @@ function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntr
   for (let i = 0; i < r.config.inflightMessagesMax; i++) {
     if (!maybeSendAppend(r, leader, m.from, false)) break;
   }
+  if (leader.transfer?.to === m.from) maybeSendTimeoutNow(r, leader);
 }
 
 function handleHeartbeatResponse(r: Raft, leader: LeaderState, m: HeartbeatResponse): void {

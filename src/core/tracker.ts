@@ -11,9 +11,12 @@ import { assert, logIndex, type LogIndex, type NodeId } from "./types.js";
 export class ClusterConfig {
   readonly voters: JointConfig;
   readonly learners: ReadonlySet<NodeId>;
+  /** The configuration this was built from, as stored in snapshots and config entries. */
+  readonly confState: ConfState;
   private readonly allIds: readonly NodeId[];
 
   constructor(confState: ConfState) {
+    this.confState = confState;
     this.voters = new JointConfig(confState.voters, confState.votersOutgoing);
     this.learners = new Set(confState.learners);
     for (const id of this.learners) {
@@ -32,24 +35,46 @@ export class ClusterConfig {
   }
 }
 
+export interface TrackerOptions {
+  readonly self: NodeId;
+  readonly lastIndex: LogIndex;
+  readonly inflightMessagesMax: number;
+}
+
 export class ProgressTracker {
-  readonly config: ClusterConfig;
+  config: ClusterConfig;
   readonly progress: Map<NodeId, Progress>;
 
   /** A fresh tracker for a new leader whose log ends at `lastIndex` (§5.3: next = last + 1). */
-  constructor(
-    config: ClusterConfig,
-    options: { self: NodeId; lastIndex: LogIndex; inflightMessagesMax: number },
-  ) {
+  constructor(config: ClusterConfig, options: TrackerOptions) {
     this.config = config;
     this.progress = new Map();
-    for (const id of config.ids()) {
-      const isSelf = id === options.self;
+    this.progress.set(options.self, new Progress({
+      match: options.lastIndex,
+      next: logIndex(options.lastIndex + 1),
+      inflightMessagesMax: options.inflightMessagesMax,
+    }));
+    this.setConfig(config, options);
+  }
+
+  /**
+   * Switches to `config`: new members start probing after our last index (§5.3), removed ones
+   * are forgotten. The leader keeps its own progress even when it is not a member (§4.2.2: a
+   * removed leader manages the cluster until its removal commits, without counting itself).
+   */
+  setConfig(config: ClusterConfig, options: TrackerOptions): void {
+    this.config = config;
+    const members = new Set(config.ids());
+    for (const id of members) {
+      if (this.progress.has(id)) continue;
       this.progress.set(id, new Progress({
-        match: isSelf ? options.lastIndex : logIndex(0),
+        match: logIndex(0),
         next: logIndex(options.lastIndex + 1),
         inflightMessagesMax: options.inflightMessagesMax,
       }));
+    }
+    for (const id of [...this.progress.keys()]) {
+      if (id !== options.self && !members.has(id)) this.progress.delete(id);
     }
   }
 
