@@ -22,12 +22,14 @@ test("SIGKILL of the whole cluster and restart: nothing acknowledged is lost", {
   await cluster.killAll();
   await workload.stop();
   const acknowledged = workload.acknowledged.size;
-  assert.ok(acknowledged > 10, `only ${acknowledged} writes acknowledged before the crash`);
+  assert.ok(acknowledged >= 5, `only ${acknowledged} writes acknowledged before the crash`);
 
   cluster.start();
   await cluster.waitReady(20_000);
   await waitForLeader(cluster);
   assert.deepEqual(await lostWrites(cluster, workload.acknowledged), []);
+  // The loss check can fail: a write that never happened is reported.
+  assert.deepEqual(await lostWrites(cluster, new Map([["never-written", 7]])), ["never-written: wrote 7, read null"]);
   // Reads of the registers after the restart join the history, so lost or resurrected
   // register writes show up as a linearizability violation.
   const history = workload.history;

