@@ -34,15 +34,19 @@ test("a valid config resolves with defaults and {id} in the data directory", () 
 });
 
 test("rejections name the file and the field", () => {
-  const badPeer = { ...valid, members: [valid.members[0], { ...valid.members[1], peer: "nowhere" }] };
-  assert.match(rejection(badPeer), /^Invalid config raftkv\.yaml: members\[1\]\.peer: expected host:port/);
+  const badPeer = {
+    ...valid, members: [valid.members[0], { ...valid.members[1], peer: "nowhere" }],
+  };
+  assert.match(rejection(badPeer),
+    /^Invalid config raftkv\.yaml: members\[1\]\.peer: expected host:port/);
   assert.match(rejection({ ...valid, clusterId: undefined }), /: clusterId: /);
   assert.match(rejection({ ...valid, nodeId: "n9" }), /: nodeId: n9 is not one of members/);
   assert.match(rejection({ ...valid, logLevel: "loud" }), /: logLevel: /);
   assert.match(rejection({ ...valid, surprise: 1 }), /Unrecognized key/);
   assert.match(rejection({ ...valid, members: [valid.members[0], valid.members[0]] }),
     /members\[1\]\.id: duplicate member n1/);
-  assert.match(rejection({ ...valid, heartbeatIntervalMs: 400, electionTimeoutMs: { min: 300, max: 600 } }),
+  const slowHeartbeat = { heartbeatIntervalMs: 400, electionTimeoutMs: { min: 300, max: 600 } };
+  assert.match(rejection({ ...valid, ...slowHeartbeat }),
     /: electionTimeoutMs\.min: must exceed heartbeatIntervalMs/);
   assert.match(rejection("just text"), /Invalid config raftkv\.yaml: /);
 });
@@ -53,7 +57,8 @@ test("flags beat the environment, which beats the file", () => {
   assert.equal(fromEnv.nodeId, "n2");
   assert.equal(fromEnv.logLevel, "debug");
   assert.equal(fromEnv.dataDir, "/env/n2");
-  const fromFlags = resolveConfig(valid, "f", overridesFromEnv({ nodeId: "n1", logLevel: "warn" }, env));
+  const flags = { nodeId: "n1", logLevel: "warn" };
+  const fromFlags = resolveConfig(valid, "f", overridesFromEnv(flags, env));
   assert.equal(fromFlags.nodeId, "n1");
   assert.equal(fromFlags.logLevel, "warn");
 });
@@ -65,6 +70,7 @@ test("loadConfigFile reports unreadable files and bad YAML", () => {
   writeFileSync(bad, "members: [unclosed\n");
   assert.throws(() => loadConfigFile(bad), /not valid YAML/);
   const ok = join(dir, "ok.yaml");
-  writeFileSync(ok, "clusterId: c\nmembers:\n  - {id: a, peer: 'h:1', redis: 'h:2', http: 'h:3'}\n");
+  writeFileSync(ok,
+    "clusterId: c\nmembers:\n  - {id: a, peer: 'h:1', redis: 'h:2', http: 'h:3'}\n");
   assert.equal(loadConfigFile(ok, { nodeId: "a" }).self.http.port, 3);
 });

@@ -148,7 +148,11 @@ export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): N
  * Validates a parsed config object and applies overrides.
  * @throws InvalidConfigError naming the first invalid field.
  */
-export function resolveConfig(raw: unknown, source: string, overrides: ConfigOverrides = {}): NodeConfig {
+export function resolveConfig(
+  raw: unknown,
+  source: string,
+  overrides: ConfigOverrides = {},
+): NodeConfig {
   const withOverrides = applyOverrides(raw, overrides);
   const parsed = fileSchema.safeParse(withOverrides);
   if (!parsed.success) {
@@ -188,7 +192,8 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     nodeLimits = resolveNodeLimits(nodeLimitsInput(file));
   } catch (error) {
     if (error instanceof ConfigError) {
-      throw invalid(error.field, error.message.replace(`Invalid configuration: ${error.field} `, ""));
+      const reason = error.message.replace(`Invalid configuration: ${error.field} `, "");
+      throw invalid(error.field, reason);
     }
     throw error;
   }
@@ -199,7 +204,9 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     members: file.members,
     dataDir: file.dataDir.replaceAll("{id}", file.nodeId),
     nodeLimits,
-    store: defined({ keyBytesMax: file.limits.keyBytesMax, valueBytesMax: file.limits.valueBytesMax }),
+    store: defined({
+      keyBytesMax: file.limits.keyBytesMax, valueBytesMax: file.limits.valueBytesMax,
+    }),
     redisClientsMax: file.limits.redisClientsMax,
     httpBodyBytesMax: file.limits.httpBodyBytesMax,
     logLevel: file.logLevel,
@@ -221,7 +228,9 @@ function nodeLimitsInput(file: ConfigFile): Parameters<typeof resolveNodeLimits>
 }
 
 /** Drops undefined fields (exactOptionalPropertyTypes). */
-function defined<T extends Record<string, unknown>>(object: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as
-    { [K in keyof T]?: Exclude<T[K], undefined> };
+type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
+function defined<T extends Record<string, unknown>>(object: T): Defined<T> {
+  const entries = Object.entries(object).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(entries) as Defined<T>;
 }

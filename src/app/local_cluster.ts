@@ -109,7 +109,9 @@ export class LocalCluster {
     if (this.running.has(id)) throw new Error(`${id} is already running`);
     const args = [this.options.entryPath, "node", "--config", this.configPath, "--id", id,
       "--stop-with-parent", "--log-format", this.options.logFormat ?? "json"];
-    const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const child = spawn(process.execPath, args, {
+      stdio: ["pipe", "pipe", "pipe"], detached: true,
+    });
     const state = { expectExit: false };
     const exited = new Promise<ChildExit>((done) => {
       child.once("exit", (code, signal) => {
@@ -123,7 +125,9 @@ export class LocalCluster {
     child.stdin.on("error", () => undefined);
     const entry: Running = { child, exited, state };
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on("line", (line) => { this.options.onOutput?.(id, line); });
+      createInterface({ input: stream }).on("line", (line) => {
+        this.options.onOutput?.(id, line);
+      });
     }
     this.running.set(id, entry);
   }
@@ -138,7 +142,10 @@ export class LocalCluster {
   }
 
   /** Waits until every running node answers GET /healthz. @throws on timeout. */
-  async waitReady(timeoutMs: number, ids: readonly string[] = [...this.running.keys()]): Promise<void> {
+  async waitReady(
+    timeoutMs: number,
+    ids: readonly string[] = [...this.running.keys()],
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const id of ids) {
       const url = `${this.node(id).httpUrl}/healthz`;
@@ -178,7 +185,8 @@ export class LocalCluster {
     mkdirSync(this.options.dataDir, { recursive: true });
     let clusterId = `local-${randomBytes(4).toString("hex")}`;
     if (existsSync(this.configPath)) {
-      const earlier = parseYaml(readFileSync(this.configPath, "utf8")) as { clusterId?: unknown } | null;
+      const text = readFileSync(this.configPath, "utf8");
+      const earlier = parseYaml(text) as { clusterId?: unknown } | null;
       if (typeof earlier?.clusterId === "string") clusterId = earlier.clusterId;
     }
     const config = {

@@ -28,7 +28,10 @@ export interface RunningNodeServer {
  * @throws ConfigError; WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
  *   ListenError or a listen error (EADDRINUSE) from the transport and front ends.
  */
-export async function startNodeServer(config: NodeConfig, logger: Logger): Promise<RunningNodeServer> {
+export async function startNodeServer(
+  config: NodeConfig,
+  logger: Logger,
+): Promise<RunningNodeServer> {
   const id = nodeId(config.nodeId);
   const peers = new Map<NodeId, PeerAddress>();
   for (const member of config.members) {
@@ -58,7 +61,8 @@ export async function startNodeServer(config: NodeConfig, logger: Logger): Promi
       host: config.self.redis.host, port: config.self.redis.port,
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
-    const http = await startHttpApi({ service: kv, registry, logger: logger.child({ component: "http" }) }, {
+    const httpLogger = logger.child({ component: "http" });
+    const http = await startHttpApi({ service: kv, registry, logger: httpLogger }, {
       host: config.self.http.host, port: config.self.http.port,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
     });
@@ -70,7 +74,11 @@ export async function startNodeServer(config: NodeConfig, logger: Logger): Promi
   }
 }
 
-async function stopAll(kv: ReplicatedKv, resp: RespServer | null, http: RunningHttpApi | null): Promise<void> {
+async function stopAll(
+  kv: ReplicatedKv,
+  resp: RespServer | null,
+  http: RunningHttpApi | null,
+): Promise<void> {
   await Promise.allSettled([resp?.close(), http?.close()]);
   await kv.stop();
 }
@@ -90,8 +98,8 @@ function watchNode(kv: ReplicatedKv, logger: Logger, metrics: RaftMetrics): Prom
     if (role === "candidate") metrics.elections.inc();
   });
   node.on("leaderChange", ({ leaderId, term }) => {
-    logger.info({ leader: leaderId, term },
-      leaderId === null ? `No leader known in term ${term}` : `Leader is ${leaderId} in term ${term}`);
+    const text = leaderId === null ? "No leader known" : `Leader is ${leaderId}`;
+    logger.info({ leader: leaderId, term }, `${text} in term ${term}`);
   });
   return new Promise<Error>((resolve) => {
     node.on("fatal", ({ error }) => { resolve(error); });

@@ -40,7 +40,8 @@ export interface BenchRow {
 
 export function registerBenchCommand(program: Command): void {
   program.command("bench")
-    .description("redis-benchmark a fresh local cluster (and redis-server with appendfsync always, if installed)")
+    .description("redis-benchmark a fresh local cluster " +
+      "(and redis-server with appendfsync always, if installed)")
     .option("-n, --requests <count>", "requests per test", "100000")
     .option("-c, --clients <count>", "concurrent clients", "64")
     .option("-d, --value-bytes <bytes>", "value size", "256")
@@ -67,8 +68,9 @@ async function runBench(flags: BenchFlags): Promise<BenchRow[]> {
     cluster.start();
     await cluster.waitReady(30_000);
     const leader = await findLeader(cluster);
-    process.stderr.write(`raftkv: ${cluster.nodes.length} nodes, benchmarking the leader ${leader}\n`);
-    rows.push(...await benchTarget(`raftkv ${cluster.nodes.length} nodes`, cluster.node(leader).redisPort, flags));
+    const target = `raftkv ${cluster.nodes.length} nodes`;
+    process.stderr.write(`${target}: benchmarking the leader ${leader}\n`);
+    rows.push(...await benchTarget(target, cluster.node(leader).redisPort, flags));
   } finally {
     await cluster.stop();
   }
@@ -91,18 +93,23 @@ async function benchTarget(target: string, port: number, flags: BenchFlags): Pro
   const rows: BenchRow[] = [];
   for (const pipeline of [1, 16]) {
     for (const test of ["SET", "GET"] as const) {
-      const args = ["-p", String(port), "-t", test.toLowerCase(), "-n", flags.requests, "-c", flags.clients,
-        "-d", flags.valueBytes, "-r", "100000", "-P", String(pipeline), "--csv"];
+      const args = ["-p", String(port), "-t", test.toLowerCase(), "-n", flags.requests,
+        "-c", flags.clients, "-d", flags.valueBytes, "-r", "100000", "-P", String(pipeline),
+        "--csv"];
       process.stderr.write(`${target}: redis-benchmark ${args.join(" ")}\n`);
       try {
-        const { stdout } = await run("redis-benchmark", args, { timeout: 600_000, maxBuffer: 1 << 20 });
+        const options = { timeout: 600_000, maxBuffer: 1 << 20 };
+        const { stdout } = await run("redis-benchmark", args, options);
         rows.push({ target, test, pipeline, ...parseCsv(stdout), error: null });
       } catch (error) {
         // redis-benchmark stops at the first error reply (e.g. TRYAGAIN during an election).
         const text = `${(error as { stdout?: string }).stdout ?? ""}${(error as Error).message}`;
-        const reason = /Error from server: (.*)/.exec(text)?.[1] ?? (error as Error).message.split("\n")[0] ?? "";
+        const reason = /Error from server: (.*)/.exec(text)?.[1]
+          ?? (error as Error).message.split("\n")[0] ?? "";
         process.stderr.write(`${target}: ${test} -P ${pipeline} failed: ${reason}\n`);
-        rows.push({ target, test, pipeline, opsPerSec: NaN, p50Ms: NaN, p99Ms: NaN, error: reason });
+        rows.push({
+          target, test, pipeline, opsPerSec: NaN, p50Ms: NaN, p99Ms: NaN, error: reason,
+        });
       }
     }
   }
@@ -111,12 +118,17 @@ async function benchTarget(target: string, port: number, flags: BenchFlags): Pro
 
 /** redis-benchmark --csv: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",... */
 export function parseCsv(text: string): { opsPerSec: number; p50Ms: number; p99Ms: number } {
-  const lines = text.trim().split("\n").map((line) => line.split(",").map((cell) => cell.replace(/"/g, "")));
+  const lines = text.trim().split("\n")
+    .map((line) => line.split(",").map((cell) => cell.replace(/"/g, "")));
   const header = lines[0] ?? [];
   const data = lines[1] ?? [];
   const column = (name: string): number => Number(data[header.indexOf(name)]);
-  const row = { opsPerSec: column("rps"), p50Ms: column("p50_latency_ms"), p99Ms: column("p99_latency_ms") };
-  if (Object.values(row).some((v) => !Number.isFinite(v))) throw new Error(`unexpected redis-benchmark output: ${text}`);
+  const row = {
+    opsPerSec: column("rps"), p50Ms: column("p50_latency_ms"), p99Ms: column("p99_latency_ms"),
+  };
+  if (Object.values(row).some((v) => !Number.isFinite(v))) {
+    throw new Error(`unexpected redis-benchmark output: ${text}`);
+  }
   return row;
 }
 
@@ -124,12 +136,14 @@ async function benchRedisServer(dir: string, port: number, flags: BenchFlags): P
   try {
     await run("redis-server", ["--version"]);
   } catch {
-    process.stderr.write("redis-server is not installed: no baseline (apt-get install redis-server)\n");
+    process.stderr.write(
+      "redis-server is not installed: no baseline (apt-get install redis-server)\n");
     return [];
   }
   mkdirSync(dir, { recursive: true });
-  const server: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir,
-    "--appendonly", "yes", "--appendfsync", "always", "--save", ""], { stdio: "ignore" });
+  const server: ChildProcess = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1",
+    "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+  { stdio: "ignore" });
   try {
     await delay(500);
     return await benchTarget("redis-server appendfsync always", port, flags);
@@ -144,11 +158,14 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
     r.target.startsWith("redis-server") && r.test === row.test && r.pipeline === row.pipeline);
   const body = rows.map((row) => {
     const base = baseline(row);
-    const ratio = base === undefined || base === row || base.error !== null ? "" : `${(row.opsPerSec / base.opsPerSec).toFixed(2)}x`;
+    const ratio = base === undefined || base === row || base.error !== null
+      ? ""
+      : `${(row.opsPerSec / base.opsPerSec).toFixed(2)}x`;
     const pipelined = row.pipeline === 1 ? "no" : `-P ${row.pipeline}`;
     if (row.error !== null) return [row.target, row.test, pipelined, "failed", "-", "-", row.error];
     return [row.target, row.test, pipelined,
-      Math.round(row.opsPerSec).toLocaleString("en-US"), row.p50Ms.toFixed(3), row.p99Ms.toFixed(3), ratio];
+      Math.round(row.opsPerSec).toLocaleString("en-US"), row.p50Ms.toFixed(3),
+      row.p99Ms.toFixed(3), ratio];
   });
   return formatTable(["target", "test", "pipeline", "ops/s", "p50 ms", "p99 ms", "vs redis"], body);
 }

@@ -34,7 +34,8 @@ export function registerClusterCommand(program: Command): void {
     .option("--redis-port-base <port>", "node i serves Redis on base+i", "6380")
     .option("--http-port-base <port>", "node i serves HTTP on base+i", "8080")
     .option("--peer-port-base <port>", "node i listens for peers on base+i", "9080")
-    .addOption(new Option("--log-level <level>", "nodes' log level (env LOG_LEVEL)").choices(LOG_LEVELS))
+    .addOption(new Option("--log-level <level>", "nodes' log level (env LOG_LEVEL)")
+      .choices(LOG_LEVELS))
     .addOption(new Option("--log-format <format>", "default: pretty on a terminal, else json")
       .choices(["json", "pretty"]))
     .action(async (flags: ClusterFlags) => {

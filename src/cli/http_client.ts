@@ -18,7 +18,9 @@ export function endpointUrl(endpoint: string): string {
 /** `--endpoints a,b` (or RAFTKV_ENDPOINTS), else the local cluster's defaults. */
 export function parseEndpoints(flag: string | undefined, env = process.env): string[] {
   const text = flag ?? env.RAFTKV_ENDPOINTS;
-  const list = text === undefined ? [...DEFAULT_ENDPOINTS] : text.split(",").filter((s) => s.trim() !== "");
+  const list = text === undefined
+    ? [...DEFAULT_ENDPOINTS]
+    : text.split(",").filter((s) => s.trim() !== "");
   if (list.length === 0) throw new RangeError("--endpoints must name at least one host:port");
   return list.map(endpointUrl);
 }
@@ -53,12 +55,21 @@ export interface RequestOptions {
 
 const RETRY_PAUSE_MS = 100;
 
+interface ErrorBody {
+  readonly code?: string;
+  readonly message?: string;
+  readonly definite?: boolean;
+}
+
 /**
  * @throws UnavailableError when no endpoint served it in time (definite for writes only if
  *   every attempt was refused before sending); OutcomeUnknownError for a write that may have
  *   applied.
  */
-export async function requestCluster(endpoints: readonly string[], options: RequestOptions): Promise<ApiResponse> {
+export async function requestCluster(
+  endpoints: readonly string[],
+  options: RequestOptions,
+): Promise<ApiResponse> {
   const deadline = Date.now() + (options.deadlineMs ?? 10_000);
   let lastProblem = "no attempt";
   for (let attempt = 0; Date.now() < deadline; attempt++) {
@@ -66,10 +77,10 @@ export async function requestCluster(endpoints: readonly string[], options: Requ
     const outcome = await attemptOnce(endpoint, options);
     if (outcome.kind === "response") {
       const { status, body } = outcome;
-      const error = body.error as { code?: string; message?: string; definite?: boolean } | undefined;
+      const error = body.error as ErrorBody | undefined;
       if (status === 503 && error?.definite !== false) {
         lastProblem = `${endpoint}: ${error?.code ?? "503"} ${error?.message ?? ""}`.trim();
-      } else if (options.write && (status === 504 || (status >= 500 && error?.definite === false))) {
+      } else if (options.write && (status === 504 || (status >= 500 && error?.definite !== true))) {
         throw new OutcomeUnknownError(`${endpoint}: ${error?.message ?? `status ${status}`}`);
       } else {
         return { status, body, endpoint };
@@ -79,7 +90,9 @@ export async function requestCluster(endpoints: readonly string[], options: Requ
     } else {
       throw new OutcomeUnknownError(`${endpoint}: ${outcome.message}`);
     }
-    if ((attempt + 1) % endpoints.length === 0) await new Promise((done) => setTimeout(done, RETRY_PAUSE_MS));
+    if ((attempt + 1) % endpoints.length === 0) {
+      await new Promise((done) => setTimeout(done, RETRY_PAUSE_MS));
+    }
   }
   throw new UnavailableError(`No endpoint served the request in time (last: ${lastProblem})`);
 }

@@ -19,7 +19,17 @@ interface ClientFlags {
   readonly endpoints?: string;
 }
 
-const endpointsHelp = "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083, or RAFTKV_ENDPOINTS)";
+interface SetFlags {
+  readonly nx?: boolean;
+  readonly xx?: boolean;
+}
+
+interface CasFlags {
+  readonly absent?: boolean;
+}
+
+const endpointsHelp =
+  "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083, or RAFTKV_ENDPOINTS)";
 
 export function registerKvCommands(program: Command): void {
   program.command("get <key>").description("read a key (linearizable)")
@@ -33,9 +43,10 @@ export function registerKvCommands(program: Command): void {
   program.command("put <key> <value>").description("write a key")
     .option("--nx", "only if the key is absent").option("--xx", "only if the key exists")
     .option("-e, --endpoints <list>", endpointsHelp)
-    .action(async (key: string, value: string, flags: ClientFlags & { nx?: boolean; xx?: boolean }) => {
+    .action(async (key: string, value: string, flags: ClientFlags & SetFlags) => {
       const query = flags.nx === true ? "?nx" : flags.xx === true ? "?xx" : "";
-      await run(flags, { method: "PUT", path: keyPath(key) + query, body: { value }, write: true }, (r) => {
+      const path = keyPath(key) + query;
+      await run(flags, { method: "PUT", path, body: { value }, write: true }, (r) => {
         if (r.status === 412) return fail("not written: the NX/XX condition did not hold");
         return print("OK");
       });
@@ -50,10 +61,12 @@ export function registerKvCommands(program: Command): void {
     .description("compare-and-set: write value only if the key holds expected")
     .option("--absent", "expect the key to be absent (expected is then ignored)")
     .option("-e, --endpoints <list>", endpointsHelp)
-    .action(async (key: string, expected: string, value: string, flags: ClientFlags & { absent?: boolean }) => {
+    .action(async (key: string, expected: string, value: string, flags: ClientFlags & CasFlags) => {
       const body = { expected: flags.absent === true ? null : expected, value };
       await run(flags, { method: "POST", path: `${keyPath(key)}/cas`, body, write: true }, (r) =>
-        r.body.swapped === true ? print("swapped") : fail("not swapped: the current value differs"));
+        r.body.swapped === true
+          ? print("swapped")
+          : fail("not swapped: the current value differs"));
     });
 }
 
@@ -71,7 +84,11 @@ function fail(text: string): number {
   return EXIT_NO;
 }
 
-async function run(flags: ClientFlags, request: RequestOptions, onOk: (r: ApiResponse) => number): Promise<void> {
+async function run(
+  flags: ClientFlags,
+  request: RequestOptions,
+  onOk: (r: ApiResponse) => number,
+): Promise<void> {
   try {
     const response = await requestCluster(parseEndpoints(flags.endpoints), request);
     const error = response.body.error as { code?: string; message?: string } | undefined;
@@ -82,7 +99,8 @@ async function run(flags: ClientFlags, request: RequestOptions, onOk: (r: ApiRes
     process.exitCode = onOk(response);
   } catch (error) {
     if (error instanceof OutcomeUnknownError) {
-      process.stderr.write(`Unknown outcome: the write may or may not have been applied (${error.message})\n`);
+      process.stderr.write(
+        `Unknown outcome: the write may or may not have been applied (${error.message})\n`);
       process.exitCode = EXIT_UNKNOWN;
     } else if (error instanceof UnavailableError) {
       process.stderr.write(`Unavailable: ${error.message}\n`);

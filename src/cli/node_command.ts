@@ -30,8 +30,10 @@ export function registerNodeCommand(program: Command): void {
     .description("run one node of a raftkv cluster from a config file")
     .requiredOption("-c, --config <file>", "YAML config file (see examples/raftkv.yaml)")
     .option("--id <id>", "this node's id, one of the config's members (env RAFTKV_NODE_ID)")
-    .option("--cluster-id <id>", "cluster id; peers with another one are refused (env RAFTKV_CLUSTER_ID)")
-    .option("--data-dir <dir>", "data directory; {id} is replaced by the node id (env RAFTKV_DATA_DIR)")
+    .option("--cluster-id <id>",
+      "cluster id; peers with another one are refused (env RAFTKV_CLUSTER_ID)")
+    .option("--data-dir <dir>",
+      "data directory; {id} is replaced by the node id (env RAFTKV_DATA_DIR)")
     .addOption(new Option("--log-level <level>", "log level (env LOG_LEVEL)").choices(LOG_LEVELS))
     .addOption(new Option("--log-format <format>", "default: pretty on a terminal, else json")
       .choices(["json", "pretty"]))
@@ -47,7 +49,8 @@ async function runNode(flags: NodeFlags): Promise<number> {
   let config;
   try {
     config = loadConfigFile(flags.config, overridesFromEnv({
-      nodeId: flags.id, clusterId: flags.clusterId, dataDir: flags.dataDir, logLevel: flags.logLevel,
+      nodeId: flags.id, clusterId: flags.clusterId, dataDir: flags.dataDir,
+      logLevel: flags.logLevel,
     }));
   } catch (error) {
     if (!(error instanceof InvalidConfigError)) throw error;
@@ -93,7 +96,11 @@ function reportStartFailure(error: unknown, logger: Logger): number {
 }
 
 /** Runs until a signal (exit 0 after a clean stop) or a fatal node error (exit 1 or 74). */
-function waitForEnd(server: RunningNodeServer, logger: Logger, stopWithParent: boolean): Promise<number> {
+function waitForEnd(
+  server: RunningNodeServer,
+  logger: Logger,
+  stopWithParent: boolean,
+): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (why: string, code: number): void => {

@@ -34,7 +34,8 @@ export interface NodeStatusJson {
 export function registerStatusCommand(program: Command): void {
   program.command("status")
     .description("show every node's role, term, leader, commit, applied and lag")
-    .option("-e, --endpoints <list>", "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083)")
+    .option("-e, --endpoints <list>",
+      "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083)")
     .option("--json", "print JSON instead of a table")
     .action(async (flags: StatusFlags) => {
       const statuses = await fetchStatuses(parseEndpoints(flags.endpoints));
@@ -71,5 +72,6 @@ export function formatStatusTable(statuses: readonly EndpointStatus[]): string {
     ? [endpoint, "-", "unreachable", "-", "-", "-", "-", error ?? ""]
     : [endpoint, status.id, status.role, String(status.term), status.leaderId ?? "none",
       String(status.commit), String(status.applied), lag === null ? "-" : String(lag)]);
-  return formatTable(["endpoint", "node", "role", "term", "leader", "commit", "applied", "lag"], rows);
+  const header = ["endpoint", "node", "role", "term", "leader", "commit", "applied", "lag"];
+  return formatTable(header, rows);
 }
