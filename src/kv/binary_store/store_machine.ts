@@ -3,33 +3,29 @@
  * INCRBY, CAS through the log; GET, EXISTS, DBSIZE from local state after a read barrier. It is
  * deterministic: every replica applying the same log reaches the same state and results.
  *
- * Sessions (§6.3 of the Raft dissertation) give exactly-once AND session order: per clientId
- * the machine keeps the last applied `seq` and its result. A command with that `seq` is a
- * duplicate (its proposal reached the log twice) and gets the cached result; a command with a
- * smaller `seq` is older than one already applied (a duplicate, or a proposal overtaken across
- * a leadership change) and is ignored with `stale`, so a session's writes never take effect
- * out of call order. The table is bounded (`clientSessionsMax`, least recently used evicted
- * first); eviction follows applied order only, so every replica evicts the same sessions.
+ * Sessions (`ClientSessions`, §6.3 of the Raft dissertation) give exactly-once AND session
+ * order: a duplicate (its proposal reached the log twice) gets the cached result; a command with
+ * a smaller `seq` than one already applied (a duplicate, or a proposal overtaken across a
+ * leadership change) is ignored with `stale`, so a session's writes never take effect out of
+ * call order. The table is bounded (`clientSessionsMax`, least recently used evicted first).
  *
  * Keys are held as latin1 strings (one char per byte: an exact, cheap, binary-safe map key).
  */
 import { assert, assertNever } from "../../core/index.js";
 import type { StateMachine } from "../../node/index.js";
+import {
+  ClientSessions, CLIENT_SESSIONS_MAX_DEFAULT, type SessionEntry,
+} from "../client_sessions.js";
 import { formatInt64, isInt64, parseInt64 } from "./int64.js";
 import {
   decodeStoreCommand, packStore, plainBytes, unpackStore, StoreCommandDecodeError, type Bytes, type StoreCommand,
   type StoreResult,
 } from "./store_commands.js";
 
-export const STORE_SESSIONS_MAX_DEFAULT = 4096;
+export const STORE_SESSIONS_MAX_DEFAULT = CLIENT_SESSIONS_MAX_DEFAULT;
 
 export interface StoreMachineOptions {
   readonly clientSessionsMax?: number;
-}
-
-interface Session {
-  readonly seq: number;
-  readonly result: StoreResult;
 }
 
 const SNAPSHOT_VERSION = 1;
@@ -48,15 +44,20 @@ function sameBytes(a: Bytes, b: Bytes): boolean {
 }
 
 export class StoreMachine implements StateMachine<StoreResult> {
-  readonly clientSessionsMax: number;
   private data = new Map<string, Bytes>();
-  /** Insertion order is recency order: a touched session is deleted and re-inserted. */
-  private sessions = new Map<string, Session>();
+  private readonly sessions: ClientSessions<StoreResult>;
 
+  /** @throws AssertionError if `clientSessionsMax` is not a positive integer. */
   constructor(options: StoreMachineOptions = {}) {
-    this.clientSessionsMax = options.clientSessionsMax ?? STORE_SESSIONS_MAX_DEFAULT;
-    assert(Number.isSafeInteger(this.clientSessionsMax) && this.clientSessionsMax > 0,
-      `clientSessionsMax must be a positive integer, got ${this.clientSessionsMax}`);
+    this.sessions = new ClientSessions<StoreResult>({
+      clientSessionsMax: options.clientSessionsMax ?? STORE_SESSIONS_MAX_DEFAULT,
+      staleResult: { kind: "stale" },
+    });
+  }
+
+  /** Upper bound on remembered client sessions. */
+  get clientSessionsMax(): number {
+    return this.sessions.clientSessionsMax;
   }
 
   /** Applies one committed command; never throws for bad input (every replica must agree). */
@@ -68,17 +69,7 @@ export class StoreMachine implements StateMachine<StoreResult> {
       if (error instanceof StoreCommandDecodeError) return { kind: "invalid", reason: error.message };
       throw error;
     }
-    const session = this.sessions.get(command.clientId);
-    if (session !== undefined) {
-      if (command.seq === session.seq) {
-        this.touch(command.clientId, session);
-        return session.result;
-      }
-      if (command.seq < session.seq) return { kind: "stale" };
-    }
-    const result = this.execute(command);
-    this.touch(command.clientId, { seq: command.seq, result });
-    return result;
+    return this.sessions.apply(command, () => this.execute(command));
   }
 
   /** The value at `key`, or null (local state: call after a read barrier). */
@@ -106,7 +97,9 @@ export class StoreMachine implements StateMachine<StoreResult> {
     const data: Bytes[] = [];
     for (const [key, value] of this.data) data.push(bytesOfKey(key), value);
     const sessions: unknown[] = [];
-    for (const [id, s] of this.sessions) sessions.push(id, s.seq, resultToWire(s.result));
+    for (const [id, seq, result] of this.sessions.entries()) {
+      sessions.push(id, seq, resultToWire(result));
+    }
     return packStore([SNAPSHOT_VERSION, data, sessions]);
   }
 
@@ -116,7 +109,7 @@ export class StoreMachine implements StateMachine<StoreResult> {
    */
   restore(image: Uint8Array): void {
     this.data = new Map();
-    this.sessions = new Map();
+    this.sessions.restore([]);
     if (image.byteLength === 0) return;
     const parsed = unpackStore(image);
     assert(Array.isArray(parsed) && parsed[0] === SNAPSHOT_VERSION && Array.isArray(parsed[1])
@@ -128,12 +121,14 @@ export class StoreMachine implements StateMachine<StoreResult> {
       assert(key instanceof Uint8Array && value instanceof Uint8Array, "store snapshot entry is not binary");
       this.data.set(keyOf(key), plainBytes(value));
     }
+    const entries: SessionEntry<StoreResult>[] = [];
     for (let i = 0; i + 2 < sessions.length; i += 3) {
       const id = sessions[i];
       const seq = sessions[i + 1];
       assert(typeof id === "string" && typeof seq === "number", "store snapshot session is malformed");
-      this.sessions.set(id, { seq, result: resultFromWire(sessions[i + 2]) });
+      entries.push([id, seq, resultFromWire(sessions[i + 2])]);
     }
+    this.sessions.restore(entries);
   }
 
   private execute(command: StoreCommand): StoreResult {
@@ -176,16 +171,6 @@ export class StoreMachine implements StateMachine<StoreResult> {
     if (!isInt64(value)) return { kind: "error", code: "INTEGER_OVERFLOW" };
     this.data.set(key, formatInt64(value));
     return { kind: "integer", value };
-  }
-
-  private touch(clientId: string, session: Session): void {
-    this.sessions.delete(clientId);
-    this.sessions.set(clientId, session);
-    while (this.sessions.size > this.clientSessionsMax) {
-      const oldest = this.sessions.keys().next();
-      if (oldest.done === true) break;
-      this.sessions.delete(oldest.value);
-    }
   }
 }
 
