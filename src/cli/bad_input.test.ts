@@ -63,14 +63,16 @@ async function assertStillServing(port: number): Promise<void> {
   assert.equal(cluster().runningIds.length, 3);
 }
 
-test("malformed RESP gets a protocol error and the connection is closed", { timeout: 20_000 }, async () => {
+test("malformed RESP gets a protocol error and the connection is closed",
+  { timeout: 20_000 }, async () => {
   const port = cluster().node("n1").redisPort;
   const reply = await exchange(port, "*1\r\n$x\r\nPING\r\n");
   assert.match(reply, /^-ERR Protocol error/);
   await assertStillServing(port);
 });
 
-test("an unterminated bulk string is dropped when the client goes away", { timeout: 20_000 }, async () => {
+test("an unterminated bulk string is dropped when the client goes away",
+  { timeout: 20_000 }, async () => {
   const port = cluster().node("n2").redisPort;
   const reply = await exchange(port, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\nabc", true);
   assert.equal(reply, "");
@@ -88,14 +90,17 @@ test("binary garbage on the peer port is rejected and logged", { timeout: 20_000
   const node = cluster().node("n1");
   await exchange(node.peerPort, randomBytes(4096));
   await assertStillServing(node.redisPort);
-  assert.ok(running?.output.some((line) => line.startsWith("n1 ") && line.includes("Closed inbound connection")));
+  assert.ok(running?.output.some((line) =>
+    line.startsWith("n1 ") && line.includes("Closed inbound connection")));
 });
 
-test("a peer from another cluster is refused with the reason, on both sides", { timeout: 20_000 }, async () => {
+test("a peer from another cluster is refused with the reason, on both sides",
+  { timeout: 20_000 }, async () => {
   const node = cluster().node("n2");
   const errors: string[] = [];
   const log = (_fields: object, message: string): void => { errors.push(message); };
-  const logger: TransportLogger = { debug: () => undefined, info: () => undefined, warn: log, error: log };
+  const ignore = (): void => undefined;
+  const logger: TransportLogger = { debug: ignore, info: ignore, warn: log, error: log };
   const intruder = new TcpTransport({
     clusterId: "some-other-cluster", nodeId: nodeId("n1"), listen: { host: "127.0.0.1", port: 0 },
     peers: new Map([[nodeId("n2"), { host: "127.0.0.1", port: node.peerPort }]]), logger,
@@ -104,7 +109,10 @@ test("a peer from another cluster is refused with the reason, on both sides", { 
   await intruder.start();
   try {
     for (let i = 0; i < 50 && !errors.some((e) => e.includes("cluster id")); i++) {
-      intruder.send({ type: "Heartbeat", from: nodeId("n1"), to: nodeId("n2"), term: term(999), commit: logIndex(0), context: null });
+      intruder.send({
+        type: "Heartbeat", from: nodeId("n1"), to: nodeId("n2"), term: term(999),
+        commit: logIndex(0), context: null,
+      });
       await delay(100);
     }
   } finally {
@@ -115,7 +123,8 @@ test("a peer from another cluster is refused with the reason, on both sides", { 
   await assertStillServing(node.redisPort);
 });
 
-test("an invalid config file is rejected naming the field, exit code 78", { timeout: 20_000 }, async () => {
+test("an invalid config file is rejected naming the field, exit code 78",
+  { timeout: 20_000 }, async () => {
   assert.ok(running);
   const path = join(running.dir, "bad.yaml");
   writeFileSync(path, [
@@ -124,7 +133,8 @@ test("an invalid config file is rejected naming the field, exit code 78", { time
     "  - {id: n2, peer: 'nowhere', redis: '127.0.0.1:5', http: '127.0.0.1:6'}", "",
   ].join("\n"));
   const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
-    const child = execFile(process.execPath, [ENTRY_PATH, "node", "--config", path], (error, _stdout, stderr) => {
+    const args = [ENTRY_PATH, "node", "--config", path];
+    const child = execFile(process.execPath, args, (error, _stdout, stderr) => {
       done({ code: error === null ? 0 : child.exitCode, stderr });
     });
   });

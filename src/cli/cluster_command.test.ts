@@ -38,9 +38,16 @@ function alive(pid: number): boolean {
   }
 }
 
-async function raftkv(endpoints: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function raftkv(endpoints: string, ...args: string[]): Promise<Ran> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [ENTRY_PATH, ...args, "--endpoints", endpoints], { timeout: 20_000 });
+    const argv = [ENTRY_PATH, ...args, "--endpoints", endpoints];
+    const { stdout, stderr } = await run(process.execPath, argv, { timeout: 20_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
@@ -48,10 +55,12 @@ async function raftkv(endpoints: string, ...args: string[]): Promise<{ code: num
   }
 }
 
-test("raftkv cluster: serves, reports a dead node, and Ctrl-C leaves no process behind", { timeout: 60_000 }, async () => {
+test("raftkv cluster: serves, reports a dead node, and Ctrl-C leaves no process behind",
+  { timeout: 60_000 }, async () => {
   const base = await freePortBase(3);
   const child = spawn(process.execPath, [ENTRY_PATH, "cluster", "--nodes", "3", "--data-dir", dir,
-    "--redis-port-base", String(base), "--http-port-base", String(base + 10), "--peer-port-base", String(base + 20)],
+    "--redis-port-base", String(base), "--http-port-base", String(base + 10),
+    "--peer-port-base", String(base + 20)],
   { stdio: ["ignore", "pipe", "inherit"] });
   parent = child;
   const lines: string[] = [];
@@ -64,7 +73,8 @@ test("raftkv cluster: serves, reports a dead node, and Ctrl-C leaves no process 
     }
   });
   const exited = once(child, "exit").then(([code]) => {
-    throw new Error(`raftkv cluster exited early (${String(code)}):\n${lines.slice(-30).join("\n")}`);
+    const tail = lines.slice(-30).join("\n");
+    throw new Error(`raftkv cluster exited early (${String(code)}):\n${tail}`);
   });
   exited.catch(() => undefined);
   const waitFor = (pattern: RegExp): Promise<string> => {
@@ -85,8 +95,10 @@ test("raftkv cluster: serves, reports a dead node, and Ctrl-C leaves no process 
   assert.equal((await raftkv(endpoints, "put", "colour", "blue")).stdout.trim(), "OK");
   assert.equal((await raftkv(endpoints, "get", "colour")).stdout.trim(), "blue");
   assert.equal((await raftkv(endpoints, "cas", "colour", "red", "green")).code, EXIT_NO);
-  assert.equal((await raftkv(endpoints, "cas", "colour", "blue", "green")).stdout.trim(), "swapped");
-  const status = JSON.parse((await raftkv(endpoints, "status", "--json")).stdout) as { status: { role: string } | null }[];
+  const swapped = await raftkv(endpoints, "cas", "colour", "blue", "green");
+  assert.equal(swapped.stdout.trim(), "swapped");
+  const statusOut = (await raftkv(endpoints, "status", "--json")).stdout;
+  const status = JSON.parse(statusOut) as { status: { role: string } | null }[];
   assert.equal(status.filter((s) => s.status?.role === "leader").length, 1);
 
   const victim = pids[1] ?? 0;

@@ -13,7 +13,8 @@ import { lostWrites, runOp, startWorkload } from "./testing_clients.js";
 let running: TestCluster | null = null;
 after(async () => { await running?.close(); });
 
-test("SIGKILL of the whole cluster and restart: nothing acknowledged is lost", { timeout: 60_000 }, async () => {
+test("SIGKILL of the whole cluster and restart: nothing acknowledged is lost",
+  { timeout: 60_000 }, async () => {
   running = await startTestCluster(3);
   const { cluster } = running;
   await waitForLeader(cluster);
@@ -29,17 +30,20 @@ test("SIGKILL of the whole cluster and restart: nothing acknowledged is lost", {
   await waitForLeader(cluster);
   assert.deepEqual(await lostWrites(cluster, workload.acknowledged), []);
   // The loss check can fail: a write that never happened is reported.
-  assert.deepEqual(await lostWrites(cluster, new Map([["never-written", 7]])), ["never-written: wrote 7, read null"]);
+  assert.deepEqual(await lostWrites(cluster, new Map([["never-written", 7]])),
+    ["never-written: wrote 7, read null"]);
   // Reads of the registers after the restart join the history, so lost or resurrected
   // register writes show up as a linearizability violation.
   const history = workload.history;
   for (let key = 0; key < 3; key++) {
     const proc = history.newProcess();
-    const done = await runOp(history, proc, cluster.node("n1").httpUrl, { f: "read", key: `r${key}` });
+    const op = { f: "read", key: `r${key}` } as const;
+    const done = await runOp(history, proc, cluster.node("n1").httpUrl, op);
     assert.equal(done.type, "ok");
   }
   const verdict = checkHistory(history.events);
   assert.equal(verdict.verdict, "linearizable", JSON.stringify(verdict).slice(0, 2000));
-  console.log(`restart: ${acknowledged} unique writes acknowledged before the crash, all read back; ` +
+  console.log(`restart: ${acknowledged} unique writes acknowledged before the crash, ` +
+    "all read back; " +
     `${verdict.ops} ops linearizable`);
 });

@@ -7,7 +7,9 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { delay } from "../app/local_cluster.js";
 import { checkHistory } from "../check/index.js";
-import { startTestCluster, statuses, waitApplied, waitForLeader, type TestCluster } from "./testing_cluster.js";
+import {
+  startTestCluster, statuses, waitApplied, waitForLeader, type TestCluster,
+} from "./testing_cluster.js";
 import { HistoryRecorder, lostWrites, runOp, startWorkload } from "./testing_clients.js";
 
 let running: TestCluster | null = null;
@@ -17,19 +19,24 @@ after(async () => { await running?.close(); });
 const PROBE_TIMEOUT_MS = 300;
 
 /** Time until a write succeeds through one of the survivors. */
-async function msUntilWriteSucceeds(cluster: TestCluster["cluster"], sinceMs: number): Promise<number> {
+async function msUntilWriteSucceeds(
+  cluster: TestCluster["cluster"],
+  sinceMs: number,
+): Promise<number> {
   const probe = new HistoryRecorder();
   for (let i = 0; Date.now() - sinceMs < 10_000; i++) {
     const id = cluster.runningIds[i % cluster.runningIds.length] ?? "n1";
-    const done = await runOp(probe, probe.newProcess(), cluster.node(id).httpUrl, { f: "write", key: "probe", value: i },
-      PROBE_TIMEOUT_MS);
+    const op = { f: "write", key: "probe", value: i } as const;
+    const url = cluster.node(id).httpUrl;
+    const done = await runOp(probe, probe.newProcess(), url, op, PROBE_TIMEOUT_MS);
     if (done.type === "ok") return Date.now() - sinceMs;
     await delay(20);
   }
   return Infinity;
 }
 
-test("SIGKILL of the leader: a new leader within 3 s, the old one catches up, nothing acknowledged is lost", { timeout: 60_000 }, async () => {
+test("SIGKILL the leader: writes resume within 3 s, it catches up, no acknowledged write is lost",
+  { timeout: 60_000 }, async () => {
   running = await startTestCluster(3);
   const { cluster } = running;
   const first = await waitForLeader(cluster);
@@ -53,10 +60,11 @@ test("SIGKILL of the leader: a new leader within 3 s, the old one catches up, no
   await delay(500);
   await workload.stop();
 
-  assert.ok(workload.acknowledged.size >= 5, `only ${workload.acknowledged.size} writes acknowledged`);
+  const acknowledged = workload.acknowledged.size;
+  assert.ok(acknowledged >= 5, `only ${acknowledged} writes acknowledged`);
   assert.deepEqual(await lostWrites(cluster, workload.acknowledged), []);
   const verdict = checkHistory(workload.history.events);
   assert.equal(verdict.verdict, "linearizable", JSON.stringify(verdict).slice(0, 2000));
-  console.log(`failover: writes resumed after ${recoveryMs} ms; ${workload.acknowledged.size} unique writes ` +
+  console.log(`failover: writes resumed after ${recoveryMs} ms; ${acknowledged} unique writes ` +
     `acknowledged; ${verdict.ops} ops linearizable`);
 });

@@ -10,12 +10,20 @@ const servers: Server[] = [];
 after(() => { for (const server of servers) server.close(); });
 
 /** A server answering each request with the next of `replies` (the last one repeats). */
-async function fakeNode(replies: readonly { status: number; body: unknown }[]): Promise<{ url: string; hits: () => number }> {
+interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+async function fakeNode(
+  replies: readonly Reply[],
+): Promise<{ url: string; hits: () => number }> {
   let hits = 0;
   const server = createServer((_request, response) => {
     const reply = replies[Math.min(hits, replies.length - 1)] ?? { status: 500, body: {} };
     hits++;
-    response.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.body));
+    response.writeHead(reply.status, { "content-type": "application/json" })
+      .end(JSON.stringify(reply.body));
   });
   servers.push(server);
   server.listen(0, "127.0.0.1");
@@ -36,14 +44,21 @@ async function closedPort(): Promise<string> {
   return `http://127.0.0.1:${address.port}`;
 }
 
-const noLeader = { status: 503, body: { error: { code: "NO_LEADER", message: "no leader", definite: true } } };
-const unknown = { status: 504, body: { error: { code: "UNKNOWN_OUTCOME", message: "timed out", definite: false } } };
+const noLeader = {
+  status: 503, body: { error: { code: "NO_LEADER", message: "no leader", definite: true } },
+};
+const unknown = {
+  status: 504,
+  body: { error: { code: "UNKNOWN_OUTCOME", message: "timed out", definite: false } },
+};
 
 test("endpoints: host:port or URLs; defaults to the local cluster", () => {
   assert.equal(endpointUrl("127.0.0.1:8081/"), "http://127.0.0.1:8081");
   assert.equal(endpointUrl("https://kv.example:443"), "https://kv.example:443");
-  assert.deepEqual(parseEndpoints(undefined, {}), ["http://127.0.0.1:8081", "http://127.0.0.1:8082", "http://127.0.0.1:8083"]);
-  assert.deepEqual(parseEndpoints(undefined, { RAFTKV_ENDPOINTS: "a:1,b:2" }), ["http://a:1", "http://b:2"]);
+  assert.deepEqual(parseEndpoints(undefined, {}),
+    ["http://127.0.0.1:8081", "http://127.0.0.1:8082", "http://127.0.0.1:8083"]);
+  assert.deepEqual(parseEndpoints(undefined, { RAFTKV_ENDPOINTS: "a:1,b:2" }),
+    ["http://a:1", "http://b:2"]);
   assert.throws(() => parseEndpoints(",", {}), /at least one/);
 });
 
@@ -51,7 +66,8 @@ test("a refused connection and a definite 503 move on to the next endpoint", asy
   const refused = await closedPort();
   const busy = await fakeNode([noLeader]);
   const good = await fakeNode([{ status: 200, body: { key: "k", written: true } }]);
-  const response = await requestCluster([refused, busy.url, good.url], { method: "PUT", path: "/v1/kv/k", body: { value: "v" }, write: true });
+  const put = { method: "PUT", path: "/v1/kv/k", body: { value: "v" }, write: true } as const;
+  const response = await requestCluster([refused, busy.url, good.url], put);
   assert.equal(response.status, 200);
   assert.equal(response.endpoint, good.url);
   assert.equal(busy.hits(), 1);
@@ -60,7 +76,8 @@ test("a refused connection and a definite 503 move on to the next endpoint", asy
 test("a write with an unknown outcome is reported as such and not retried", async () => {
   const node = await fakeNode([unknown]);
   const other = await fakeNode([{ status: 200, body: {} }]);
-  await assert.rejects(requestCluster([node.url, other.url], { method: "PUT", path: "/v1/kv/k", write: true }), OutcomeUnknownError);
+  const put = { method: "PUT", path: "/v1/kv/k", write: true } as const;
+  await assert.rejects(requestCluster([node.url, other.url], put), OutcomeUnknownError);
   assert.equal(other.hits(), 0);
 });
 

@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { startTestCluster, TEST_CONFIG, waitForLeader, type TestCluster } from "./testing_cluster.js";
+import {
+  startTestCluster, TEST_CONFIG, waitForLeader, type TestCluster,
+} from "./testing_cluster.js";
 
 const run = promisify(execFile);
 
@@ -29,7 +31,8 @@ let followerPort = 0;
 before(async () => {
   // redis-benchmark exits at the first error reply, and a busy CI machine can stall a node
   // long enough for an election (TRYAGAIN); longer timeouts keep this test about the clients.
-  running = await startTestCluster(3, { ...TEST_CONFIG, electionTimeoutMs: { min: 1500, max: 3000 } });
+  const electionTimeoutMs = { min: 1500, max: 3000 };
+  running = await startTestCluster(3, { ...TEST_CONFIG, electionTimeoutMs });
   const leader = await waitForLeader(running.cluster);
   leaderPort = running.cluster.node(leader.id).redisPort;
   followerPort = running.cluster.nodes.find((n) => n.id !== leader.id)?.redisPort ?? 0;
@@ -44,14 +47,18 @@ async function redisCli(port: number, ...args: string[]): Promise<string> {
 test("redis-cli: SET on one node, GET on every node", { skip, timeout: 30_000 }, async () => {
   const cluster = running?.cluster;
   assert.ok(cluster);
-  assert.equal(await redisCli(cluster.node("n1").redisPort, "SET", "greeting", "hello world"), "OK");
-  for (const node of cluster.nodes) assert.equal(await redisCli(node.redisPort, "GET", "greeting"), "hello world");
+  const n1 = cluster.node("n1").redisPort;
+  assert.equal(await redisCli(n1, "SET", "greeting", "hello world"), "OK");
+  for (const node of cluster.nodes) {
+    assert.equal(await redisCli(node.redisPort, "GET", "greeting"), "hello world");
+  }
   assert.equal(await redisCli(followerPort, "INCRBY", "counter", "5"), "5");
   assert.equal(await redisCli(leaderPort, "DEL", "greeting"), "1");
   assert.equal(await redisCli(followerPort, "EXISTS", "greeting"), "0");
 });
 
-test("redis-benchmark -t set,get -P 16 completes without errors", { skip, timeout: 60_000 }, async () => {
+test("redis-benchmark -t set,get -P 16 completes without errors",
+  { skip, timeout: 60_000 }, async () => {
   const { stdout, stderr } = await run("redis-benchmark",
     ["-p", String(leaderPort), "-t", "set,get", "-n", "20000", "-c", "50", "-P", "16", "-q", "-e"],
     { timeout: 50_000 });
@@ -61,9 +68,12 @@ test("redis-benchmark -t set,get -P 16 completes without errors", { skip, timeou
   assert.match(stdout, /GET: [\d.]+ requests per second/);
 });
 
-test("ioredis: pipelined writes keep their order and read their own writes, on a follower too", { skip: false, timeout: 30_000 }, async () => {
+test("ioredis: pipelined writes keep their order and read their own writes, on a follower too",
+  { timeout: 30_000 }, async () => {
   for (const port of [leaderPort, followerPort]) {
-    const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1 });
+    const client = new Redis({
+      port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 1,
+    });
     try {
       await client.connect();
       const pipeline = client.pipeline();

@@ -8,7 +8,9 @@
 import type { HistoryEvent } from "../check/index.js";
 import type { LocalCluster } from "../app/local_cluster.js";
 
-type Completion = { readonly type: "ok"; readonly value?: unknown } | { readonly type: "fail" | "info" };
+type Completion =
+  | { readonly type: "ok"; readonly value?: unknown }
+  | { readonly type: "fail" | "info" };
 
 export class HistoryRecorder {
   readonly events: HistoryEvent[] = [];
@@ -59,8 +61,12 @@ async function send(endpoint: string, op: Op, timeoutMs: number): Promise<Comple
   let response: Response;
   try {
     if (op.f === "read") response = await fetch(path, init);
-    else if (op.f === "write") response = await fetch(path, { ...json({ value: String(op.value) }), method: "PUT" });
-    else response = await fetch(`${path}/cas`, { ...json({ expected: String(op.value[0]), value: String(op.value[1]) }), method: "POST" });
+    else if (op.f === "write") {
+      response = await fetch(path, { ...json({ value: String(op.value) }), method: "PUT" });
+    } else {
+      const body = { expected: String(op.value[0]), value: String(op.value[1]) };
+      response = await fetch(`${path}/cas`, { ...json(body), method: "POST" });
+    }
   } catch (error) {
     const code = (error as { cause?: { code?: string } }).cause?.code;
     return { type: code === "ECONNREFUSED" || op.f === "read" ? "fail" : "info" };
@@ -76,7 +82,9 @@ async function send(endpoint: string, op: Op, timeoutMs: number): Promise<Comple
     if (op.f === "cas") return body.swapped === true ? { type: "ok" } : { type: "fail" };
     return { type: "ok" };
   }
-  if (op.f === "read") return response.status === 404 ? { type: "ok", value: null } : { type: "fail" };
+  if (op.f === "read") {
+    return response.status === 404 ? { type: "ok", value: null } : { type: "fail" };
+  }
   return { type: body.error?.definite === true ? "fail" : "info" };
 }
 
@@ -93,7 +101,10 @@ export interface Workload {
  * writer of unique keys (`u<i>`) whose acknowledged writes must all survive. Each operation goes
  * to a random running node.
  */
-export function startWorkload(cluster: LocalCluster, options: { readonly registers: number; readonly keys: number }): Workload {
+export function startWorkload(
+  cluster: LocalCluster,
+  options: { readonly registers: number; readonly keys: number },
+): Workload {
   const history = new HistoryRecorder();
   const acknowledged = new Map<string, number>();
   let running = true;
@@ -109,8 +120,10 @@ export function startWorkload(cluster: LocalCluster, options: { readonly registe
     while (running) {
       const key = `r${Math.floor(Math.random() * options.keys)}`;
       const dice = Math.random();
-      const op: Op = dice < 0.4 ? { f: "read", key } : dice < 0.8 ? { f: "write", key, value: nextValue++ }
-        : { f: "cas", key, value: [Math.max(1, nextValue - 1 - Math.floor(Math.random() * 3)), nextValue++] };
+      const recent = Math.max(1, nextValue - 1 - Math.floor(Math.random() * 3));
+      const op: Op = dice < 0.4 ? { f: "read", key }
+        : dice < 0.8 ? { f: "write", key, value: nextValue++ }
+        : { f: "cas", key, value: [recent, nextValue++] };
       const completion = await runOp(history, proc, endpoint(), op);
       if (completion.type === "info") proc = history.newProcess();
       else if (completion.type === "fail") await pause();
@@ -138,14 +151,18 @@ export function startWorkload(cluster: LocalCluster, options: { readonly registe
 }
 
 /** Reads every acknowledged key back (retrying elsewhere on errors) and returns mismatches. */
-export async function lostWrites(cluster: LocalCluster, acknowledged: ReadonlyMap<string, number>): Promise<string[]> {
+export async function lostWrites(
+  cluster: LocalCluster,
+  acknowledged: ReadonlyMap<string, number>,
+): Promise<string[]> {
   const lost: string[] = [];
   for (const [key, value] of acknowledged) {
     let got: unknown = undefined;
     for (let attempt = 0; attempt < 20 && got === undefined; attempt++) {
       const id = cluster.runningIds[attempt % cluster.runningIds.length] ?? "n1";
       try {
-        const response = await fetch(`${cluster.node(id).httpUrl}/v1/kv/${key}`, { signal: AbortSignal.timeout(3000) });
+        const url = `${cluster.node(id).httpUrl}/v1/kv/${key}`;
+        const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
         const body = await response.json() as { value?: string };
         if (response.status === 200) got = Number(body.value);
         else if (response.status === 404) got = null;

@@ -30,7 +30,10 @@ export const TEST_CONFIG = {
 } as const;
 
 /** Starts `nodes` node processes and waits until each serves HTTP. */
-export async function startTestCluster(nodes = 3, config: Record<string, unknown> = TEST_CONFIG): Promise<TestCluster> {
+export async function startTestCluster(
+  nodes = 3,
+  config: Record<string, unknown> = TEST_CONFIG,
+): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), "raftkv-cluster-"));
   const output: string[] = [];
   const base = await freePortBase(nodes);
@@ -73,9 +76,9 @@ async function canListen(port: number): Promise<boolean> {
 export async function freePortBase(nodes: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 380) * 32;
-    const ports = Array.from({ length: nodes }, (_, i) => [base + 1 + i, base + 11 + i, base + 21 + i]).flat();
+    const ports = Array.from({ length: nodes }, (_, i) => [1, 11, 21].map((d) => base + d + i));
     let free = true;
-    for (const port of ports) free &&= await canListen(port);
+    for (const port of ports.flat()) free &&= await canListen(port);
     if (free) return base;
   }
   throw new Error("no free port range found");
@@ -88,7 +91,10 @@ export async function statuses(cluster: LocalCluster): Promise<NodeStatusJson[]>
 }
 
 /** Waits until a running node is leader and every running node agrees. @throws on timeout. */
-export async function waitForLeader(cluster: LocalCluster, timeoutMs = 10_000): Promise<NodeStatusJson> {
+export async function waitForLeader(
+  cluster: LocalCluster,
+  timeoutMs = 10_000,
+): Promise<NodeStatusJson> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const all = await statuses(cluster);
@@ -101,7 +107,12 @@ export async function waitForLeader(cluster: LocalCluster, timeoutMs = 10_000): 
 }
 
 /** Waits until node `id` has applied at least `index`. @throws on timeout. */
-export async function waitApplied(cluster: LocalCluster, id: string, index: number, timeoutMs = 10_000): Promise<void> {
+export async function waitApplied(
+  cluster: LocalCluster,
+  id: string,
+  index: number,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const [status] = (await fetchStatuses([cluster.node(id).httpUrl])).map((s) => s.status);
