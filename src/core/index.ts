@@ -6,7 +6,9 @@ export * from "./storage.js";
 export * from "./ready.js";
 export * from "./config.js";
 export * from "./rng.js";
-export { RaftNode, type ProposeResult, type RaftNodeOptions } from "./raft_node.js";
+export {
+  RaftNode, type AppendedResult, type ProposeResult, type RaftNodeOptions,
+} from "./raft_node.js";
 export { MajorityConfig, JointConfig, type VoteResult } from "./quorum.js";
 export {
   applyConfChange, decodeConfEntry, encodeConfEntry, isJoint, EMPTY_CONF_STATE,

@@ -12,7 +12,7 @@
 import { becomeFollower } from "./become.js";
 import { applyConfChange, encodeConfEntry, type ConfChange } from "./conf_change.js";
 import { ConfChangeRefusedError, ProposalDroppedError } from "./errors.js";
-import { setConfig } from "./membership.js";
+import { pruneTracker, setConfig } from "./membership.js";
 import type { Raft } from "./raft.js";
 import { appendLeaderEntries, bcastAppend, maybeCommit, maybeSendAppend } from "./replication.js";
 import type { LeaderState } from "./role.js";
@@ -64,6 +64,7 @@ function appendConfChange(r: Raft, leader: LeaderState, changes: ConfChange): Lo
  */
 export function maybeFinishConfChange(r: Raft, leader: LeaderState): void {
   if (r.role !== leader || r.configIndex > r.log.committed) return;
+  pruneTracker(r, true);
   if (r.cluster.voters.isJoint()) {
     if (committedInCurrentTerm(r)) appendConfChange(r, leader, []);
     return;

@@ -21,11 +21,19 @@ export function setConfig(r: Raft, confState: ConfState, at: { index: LogIndex; 
   r.configTerm = at.term;
   const role = r.role;
   if (role.kind !== "leader") return;
-  role.tracker.setConfig(r.cluster, {
-    self: r.id, lastIndex: r.log.lastIndex(), inflightMessagesMax: r.config.inflightMessagesMax,
-  });
+  pruneTracker(r, at.index <= r.log.committed);
+
   // A transfer to a node that is no longer a voter can never finish (§3.10).
   if (role.transfer !== null && !r.cluster.isVoter(role.transfer.to)) role.transfer = null;
+}
+
+/** Leader only: align the tracker with the configuration; `prune` once it is committed. */
+export function pruneTracker(r: Raft, prune: boolean): void {
+  if (r.role.kind !== "leader") return;
+  r.role.tracker.setConfig(r.cluster, {
+    self: r.id, lastIndex: r.log.lastIndex(), inflightMessagesMax: r.config.inflightMessagesMax,
+    prune,
+  });
 }
 
 /**

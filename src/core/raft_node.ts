@@ -29,6 +29,8 @@ export interface RaftNodeOptions {
 export type ProposeResult =
   | { readonly kind: "appended"; readonly index: LogIndex; readonly term: Term }
   | { readonly kind: "forwarded"; readonly to: NodeId };
+/** A membership change is never forwarded: it is appended on the leader or refused. */
+export type AppendedResult = Extract<ProposeResult, { kind: "appended" }>;
 
 export class RaftNode {
   private readonly raft: Raft;
@@ -123,7 +125,7 @@ export class RaftNode {
    * @throws ConfChangeRefusedError when another change is uncommitted, this leader has not yet
    *   committed an entry of its term, a transfer is under way, or the change is invalid.
    */
-  proposeConfChange(change: ConfChange): ProposeResult {
+  proposeConfChange(change: ConfChange): AppendedResult {
     const r = this.raft;
     const role = r.role;
     if (role.kind !== "leader") throw new NotLeaderError(r.lead);

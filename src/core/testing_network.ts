@@ -4,6 +4,7 @@
  * queue that tests deliver, drop, duplicate or reorder at will. Storage is injected (tests pass
  * MemoryStorage) so this file stays inside the pure core.
  */
+import { decodeConfEntry, EMPTY_CONF_STATE } from "./conf_change.js";
 import { DEFAULT_CONFIG, type RaftConfig } from "./config.js";
 import type { ConfState, Entry, HardState, Message, Snapshot } from "./messages.js";
 import { RaftNode } from "./raft_node.js";
@@ -28,6 +29,8 @@ export interface TestNetworkOptions<S extends SyncStorage = SyncStorage> {
   readonly config?: Partial<Omit<RaftConfig, "id">>;
   readonly seed?: number;
   readonly learners?: readonly string[];
+  /** Nodes that start outside the configuration (empty membership), to be added later. */
+  readonly spares?: readonly string[];
 }
 
 export class TestNetwork<S extends SyncStorage = SyncStorage> {
@@ -38,6 +41,8 @@ export class TestNetwork<S extends SyncStorage = SyncStorage> {
   readonly applied = new Map<NodeId, Entry[]>();
   readonly snapshotsApplied = new Map<NodeId, LogIndex[]>();
   readonly readStates = new Map<NodeId, ReadState[]>();
+  /** The configuration as of each node's applied index (from config entries and snapshots). */
+  readonly appliedConfStates = new Map<NodeId, ConfState>();
   /** Every entry applied anywhere, in order: append-only, for invariant checkers. */
   readonly appliedEvents: { readonly id: NodeId; readonly entry: Entry }[] = [];
   /** Messages sent and not yet delivered, in send order. */
@@ -52,10 +57,11 @@ export class TestNetwork<S extends SyncStorage = SyncStorage> {
     this.rng = new SeededRng(options.seed ?? 1);
     this.config = options.config ?? {};
     const learners = (options.learners ?? []).map(nodeId);
-    const voters = this.ids.filter((id) => !learners.includes(id));
+    const spares = (options.spares ?? []).map(nodeId);
+    const voters = this.ids.filter((id) => !learners.includes(id) && !spares.includes(id));
     const confState: ConfState = { voters, learners, votersOutgoing: [] };
     for (const id of this.ids) {
-      this.storages.set(id, options.storage(confState, id));
+      this.storages.set(id, options.storage(spares.includes(id) ? EMPTY_CONF_STATE : confState, id));
       this.applied.set(id, []);
       this.snapshotsApplied.set(id, []);
       this.readStates.set(id, []);
@@ -85,6 +91,7 @@ export class TestNetwork<S extends SyncStorage = SyncStorage> {
     assert(storage !== undefined, `no storage ${id}`);
     const options = { config: this.configFor(id), storage, rng: this.rng.fork() };
     this.nodes.set(id, new RaftNode(applied === undefined ? options : { ...options, applied }));
+    this.appliedConfStates.set(id, storage.snapshot().metadata.confState);
     const snapshotIndex = storage.snapshot().metadata.index;
     const log = this.applied.get(id) ?? [];
     this.applied.set(id, log.filter((e) => e.index <= snapshotIndex));
@@ -104,6 +111,12 @@ export class TestNetwork<S extends SyncStorage = SyncStorage> {
       if (rd.snapshot !== null) {
         this.snapshotsApplied.get(id)?.push(rd.snapshot.metadata.index);
         this.applied.set(id, []);
+      }
+      if (rd.snapshot !== null) this.appliedConfStates.set(id, rd.snapshot.metadata.confState);
+      for (const entry of rd.committedEntries) {
+        if (entry.kind === "config") {
+          this.appliedConfStates.set(id, decodeConfEntry(entry.data).confState);
+        }
       }
       this.applied.get(id)?.push(...rd.committedEntries);
       for (const entry of rd.committedEntries) this.appliedEvents.push({ id, entry });
@@ -183,6 +196,13 @@ export class TestNetwork<S extends SyncStorage = SyncStorage> {
       this.cut.add(`${id}->${other}`);
       this.cut.add(`${other}->${id}`);
     }
+  }
+
+  /** The configuration at `id`'s applied index, as a snapshot taken now must record. */
+  appliedConfState(id: string): ConfState {
+    const cs = this.appliedConfStates.get(nodeId(id));
+    assert(cs !== undefined, `no node ${id}`);
+    return cs;
   }
 
   heal(): void {

@@ -159,7 +159,8 @@ export class Schedule {
     const storage = this.net.storage(id);
     const applied = this.net.node(id).status().applied;
     if (applied > storage.snapshot().metadata.index) {
-      storage.createSnapshotSync(applied, storage.initialState().confState, new Uint8Array(0));
+      const confState = this.net.appliedConfState(id);
+      storage.createSnapshotSync(applied, confState, new Uint8Array(0));
       storage.compactSync(logIndex(applied));
     }
   }

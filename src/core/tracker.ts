@@ -39,6 +39,8 @@ export interface TrackerOptions {
   readonly self: NodeId;
   readonly lastIndex: LogIndex;
   readonly inflightMessagesMax: number;
+  /** Forget nodes outside `config`; false keeps them while their removal is uncommitted. */
+  readonly prune?: boolean;
 }
 
 export class ProgressTracker {
@@ -59,7 +61,8 @@ export class ProgressTracker {
 
   /**
    * Switches to `config`: new members start probing after our last index (§5.3), removed ones
-   * are forgotten. The leader keeps its own progress even when it is not a member (§4.2.2: a
+   * are forgotten (with `prune`; until then they keep receiving the log, so that a removed node
+   * learns of its removal and stops campaigning, §4.2.2). The leader keeps its own progress even when it is not a member (§4.2.2: a
    * removed leader manages the cluster until its removal commits, without counting itself).
    */
   setConfig(config: ClusterConfig, options: TrackerOptions): void {
@@ -74,7 +77,9 @@ export class ProgressTracker {
       }));
     }
     for (const id of [...this.progress.keys()]) {
-      if (id !== options.self && !members.has(id)) this.progress.delete(id);
+      if (options.prune !== false && id !== options.self && !members.has(id)) {
+        this.progress.delete(id);
+      }
     }
   }
 
