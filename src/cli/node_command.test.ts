@@ -36,7 +36,8 @@ test("a corrupt WAL: the node exits 74 with the operator advice", { timeout: 40_
 
   const args = [ENTRY_PATH, "node", "--config", cluster.configPath, "--id", "n1"];
   const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
-    const child = execFile(process.execPath, args, { timeout: 20_000 }, (_error, _stdout, stderr) => {
+    const options = { timeout: 20_000 };
+    const child = execFile(process.execPath, args, options, (_error, _stdout, stderr) => {
       done({ code: child.exitCode, stderr });
     });
   });
