@@ -92,8 +92,8 @@ test("§3.10 transfer is refused to a non-voter and on a follower", () => {
     net.tick("n1");
     net.settle();
   }
-  assert.throws(() => net.node("n1").transferLeader(nodeId("n3")), ProposalDroppedError);
-  assert.throws(() => net.node("n2").transferLeader(nodeId("n1")), NotLeaderError);
+  assert.throws(() => { net.node("n1").transferLeader(nodeId("n3")); }, ProposalDroppedError);
+  assert.throws(() => { net.node("n2").transferLeader(nodeId("n1")); }, NotLeaderError);
   net.node("n1").transferLeader(nodeId("n1")); // already the leader: nothing to do
   assert.equal(net.node("n1").status().transferee, null);
 });
