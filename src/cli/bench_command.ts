@@ -40,7 +40,7 @@ export interface BenchRow {
 
 export function registerBenchCommand(program: Command): void {
   program.command("bench")
-    .description("redis-benchmark a fresh local cluster " +
+    .description("Run redis-benchmark against a fresh local cluster " +
       "(and redis-server with appendfsync always, if installed)")
     .option("-n, --requests <count>", "requests per test", "100000")
     .option("-c, --clients <count>", "concurrent clients", "64")

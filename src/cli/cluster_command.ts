@@ -27,7 +27,7 @@ const READY_TIMEOUT_MS = 20_000;
 
 export function registerClusterCommand(program: Command): void {
   program.command("cluster")
-    .description("run a local cluster of node processes (Ctrl-C stops them all)")
+    .description("Run a local cluster of node processes (Ctrl-C stops them all)")
     .option("-n, --nodes <count>", "number of nodes", "3")
     .option("-d, --data-dir <dir>", "data directory (one subdirectory per node)", "./data")
     .option("--host <host>", "address every node listens on", "127.0.0.1")

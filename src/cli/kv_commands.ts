@@ -32,7 +32,7 @@ const endpointsHelp =
   "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083, or RAFTKV_ENDPOINTS)";
 
 export function registerKvCommands(program: Command): void {
-  program.command("get <key>").description("read a key (linearizable)")
+  program.command("get <key>").description("Read a key (linearizable)")
     .option("-e, --endpoints <list>", endpointsHelp)
     .action(async (key: string, flags: ClientFlags) => {
       await run(flags, { method: "GET", path: keyPath(key), write: false }, (r) => {
@@ -40,7 +40,7 @@ export function registerKvCommands(program: Command): void {
         return print(String(r.body.value));
       });
     });
-  program.command("put <key> <value>").description("write a key")
+  program.command("put <key> <value>").description("Write a key")
     .option("--nx", "only if the key is absent").option("--xx", "only if the key exists")
     .option("-e, --endpoints <list>", endpointsHelp)
     .action(async (key: string, value: string, flags: ClientFlags & SetFlags) => {
@@ -51,14 +51,14 @@ export function registerKvCommands(program: Command): void {
         return print("OK");
       });
     });
-  program.command("del <key>").description("delete a key")
+  program.command("del <key>").description("Delete a key")
     .option("-e, --endpoints <list>", endpointsHelp)
     .action(async (key: string, flags: ClientFlags) => {
       await run(flags, { method: "DELETE", path: keyPath(key), write: true }, (r) =>
         print(r.body.deleted === true ? "deleted" : "not found"));
     });
   program.command("cas <key> <expected> <value>")
-    .description("compare-and-set: write value only if the key holds expected")
+    .description("Compare-and-set: write value only if the key holds expected")
     .option("--absent", "expect the key to be absent (expected is then ignored)")
     .option("-e, --endpoints <list>", endpointsHelp)
     .action(async (key: string, expected: string, value: string, flags: ClientFlags & CasFlags) => {

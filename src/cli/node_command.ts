@@ -27,7 +27,7 @@ interface NodeFlags {
 
 export function registerNodeCommand(program: Command): void {
   program.command("node")
-    .description("run one node of a raftkv cluster from a config file")
+    .description("Run one node of a raftkv cluster from a config file")
     .requiredOption("-c, --config <file>", "YAML config file (see examples/raftkv.yaml)")
     .option("--id <id>", "this node's id, one of the config's members (env RAFTKV_NODE_ID)")
     .option("--cluster-id <id>",

@@ -33,7 +33,7 @@ export interface NodeStatusJson {
 
 export function registerStatusCommand(program: Command): void {
   program.command("status")
-    .description("show every node's role, term, leader, commit, applied and lag")
+    .description("Show every node's role, term, leader, commit, applied and lag")
     .option("-e, --endpoints <list>",
       "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083)")
     .option("--json", "print JSON instead of a table")
