@@ -10,6 +10,7 @@
  */
 import { Packr, Unpackr } from "msgpackr";
 import { assertNever } from "../../core/index.js";
+import { parseInt64 } from "./int64.js";
 
 export type Bytes = Uint8Array;
 export type SetCondition = "nx" | "xx";
@@ -93,12 +94,12 @@ export function plainBytes(value: Uint8Array): Bytes {
   return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 }
 
+const textEncoder = new TextEncoder();
+
 function bytesField(value: unknown, what: string): Bytes {
   if (!isBytes(value)) throw new StoreCommandDecodeError(`${what} is not binary`);
   return plainBytes(value);
 }
-
-const INT64_TEXT = /^(0|-?[1-9][0-9]{0,18})$/;
 
 /**
  * Decodes the bytes of a store command.
@@ -126,9 +127,13 @@ export function decodeStoreCommand(bytes: Uint8Array): StoreCommand {
     case "d":
       if (!Array.isArray(a)) throw new StoreCommandDecodeError("DEL keys are not a list");
       return { op: "del", ...session, keys: (a as unknown[]).map((k) => bytesField(k, "key")) };
-    case "i":
-      if (typeof b !== "string" || !INT64_TEXT.test(b)) throw new StoreCommandDecodeError("bad INCRBY delta");
-      return { op: "incrBy", ...session, key: bytesField(a, "key"), delta: BigInt(b) };
+    case "i": {
+      // The same signed 64-bit rule as the stored value (int64.ts), so no replica ever adds an
+      // out-of-range delta that a crafted entry carried.
+      const delta = typeof b === "string" ? parseInt64(textEncoder.encode(b)) : null;
+      if (delta === null) throw new StoreCommandDecodeError("bad INCRBY delta");
+      return { op: "incrBy", ...session, key: bytesField(a, "key"), delta };
+    }
     case "c":
       return {
         op: "cas", ...session, key: bytesField(a, "key"),

@@ -5,7 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { INT64_MAX, INT64_MIN, parseInt64 } from "./int64.js";
-import { encodeStoreCommand, type StoreCommand, type StoreResult } from "./store_commands.js";
+import { Packr } from "msgpackr";
+import {
+  decodeStoreCommand, encodeStoreCommand, StoreCommandDecodeError, type StoreCommand, type StoreResult,
+} from "./store_commands.js";
 import { StoreMachine } from "./store_machine.js";
 
 const enc = new TextEncoder();
@@ -135,4 +138,14 @@ test("bytes that are not a command give an `invalid` result and change nothing",
   }
   assert.equal(m.size, 0);
   assert.equal(m.sessionCount, 0);
+});
+
+test("a crafted INCRBY entry whose delta leaves the signed 64-bit range is refused as invalid", () => {
+  const machine = new StoreMachine();
+  const packr = new Packr({ useRecords: false });
+  const crafted = packr.pack(["i", "c1", 1, b("n"), "9999999999999999999"]);
+  assert.throws(() => decodeStoreCommand(crafted), StoreCommandDecodeError);
+  assert.equal(machine.apply(crafted).kind, "invalid");
+  const inRange = packr.pack(["i", "c1", 2, b("n"), "-9223372036854775808"]);
+  assert.equal(decodeStoreCommand(inRange).op, "incrBy");
 });
