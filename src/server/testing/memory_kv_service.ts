@@ -46,6 +46,8 @@ export class MemoryKvService implements KvService {
     applied: INDEX_ZERO,
     lastIndex: INDEX_ZERO,
     progress: null,
+    confState: { voters: [nodeId("n1")], learners: [], votersOutgoing: [] },
+    transferee: null,
   };
   /** Operations started, by name; tests use it to see what reached the service. */
   readonly calls: string[] = [];
