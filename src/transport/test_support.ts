@@ -113,15 +113,24 @@ export function errorWithCode(code: string): (e: LogEntry) => boolean {
   return (e) => e.level === "error" && e.obj["code"] === code;
 }
 
-/** A port the OS considers free right now (listen on 0, read it, close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** A loopback port free right now, outside the kernel's ephemeral range. */
+export async function freePort(): Promise<number> {
+  // Below the ephemeral range (32768+): a port the kernel handed out as ephemeral can be taken
+  // again by any outgoing connection before the test listens on it (EADDRINUSE). The CLI's
+  // multi-process tests use 20000-32767, so this stays in 10000-19999.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 10_000 + Math.floor(Math.random() * 10_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error("no free port found in 10000-19999");
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => { resolve(port); });
+    server.once("error", () => { resolve(false); });
+    server.listen({ host: "127.0.0.1", port }, () => {
+      server.close(() => { resolve(true); });
     });
   });
 }
