@@ -6,6 +6,7 @@
  */
 import { becomeCandidate, becomeFollower, becomeLeader, becomePreCandidate } from "./become.js";
 import type { PreVote, PreVoteResponse, RequestVote, RequestVoteResponse } from "./messages.js";
+import { mayCampaign } from "./membership.js";
 import type { Raft } from "./raft.js";
 import { bcastAppend } from "./replication.js";
 import type { CandidateState, PreCandidateState } from "./role.js";
@@ -15,7 +16,7 @@ type CampaignKind = "pre-election" | "election" | "transfer";
 
 /** The election timeout fired (or TimeoutNow arrived): campaign unless we lead or cannot vote. */
 export function hup(r: Raft, options: { transfer: boolean }): void {
-  if (r.role.kind === "leader" || !r.cluster.isVoter(r.id)) return;
+  if (r.role.kind === "leader" || !mayCampaign(r)) return;
   const kind: CampaignKind = options.transfer
     ? "transfer"
     : r.config.preVote ? "pre-election" : "election";

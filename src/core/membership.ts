@@ -16,7 +16,9 @@ const scanChunkEntriesMax = 256;
 
 /** Makes `confState`, from the entry at (`index`, `term`), the node's configuration. */
 export function setConfig(r: Raft, confState: ConfState, at: { index: LogIndex; term: Term }): void {
+  const wasVoter = r.cluster.isVoter(r.id);
   r.cluster = new ClusterConfig(confState);
+  r.removedByConfig = wasVoter && !r.cluster.isVoter(r.id);
   r.configIndex = at.index;
   r.configTerm = at.term;
   const role = r.role;
@@ -25,6 +27,18 @@ export function setConfig(r: Raft, confState: ConfState, at: { index: LogIndex; 
 
   // A transfer to a node that is no longer a voter can never finish (§3.10).
   if (role.transfer !== null && !r.cluster.isVoter(role.transfer.to)) role.transfer = null;
+}
+
+/**
+ * Whether an election timeout (or TimeoutNow) may start a campaign here. Voters may. §4.2.2: a
+ * server removed by a configuration that is not yet committed may still be needed to elect the
+ * leader that commits it (it has the entry, others may not), so it still campaigns, without
+ * counting its own vote; once its removal is committed it never campaigns again. Learners and
+ * nodes not yet added never campaign.
+ */
+export function mayCampaign(r: Raft): boolean {
+  if (r.cluster.isVoter(r.id)) return true;
+  return r.removedByConfig && r.configIndex > r.log.committed;
 }
 
 /** Leader only: align the tracker with the configuration; `prune` once it is committed. */

@@ -7,7 +7,7 @@
 import { becomeFollower } from "./become.js";
 import type { RaftConfig, TestingBugs } from "./config.js";
 import { handleVoteRequest, hup } from "./election.js";
-import { loadConfig } from "./membership.js";
+import { loadConfig, mayCampaign } from "./membership.js";
 import { RaftLog } from "./log.js";
 import type { Message } from "./messages.js";
 import type { ReadState } from "./ready.js";
@@ -46,6 +46,8 @@ export class Raft {
   /** Where `cluster` came from: the last config entry in the log, or the snapshot (§4.1). */
   configIndex: LogIndex = logIndex(0);
   configTerm: Term = TERM_ZERO;
+  /** This node was a voter in the configuration before `cluster` and is not one in it. */
+  removedByConfig = false;
   term: Term;
   vote: NodeId | null;
   lead: NodeId | null = null;
@@ -115,7 +117,7 @@ export class Raft {
     }
     this.electionElapsed++;
     // Learners, removed nodes and nodes not yet added never campaign (§4.2.2).
-    if (!this.cluster.isVoter(this.id)) return;
+    if (!mayCampaign(this)) return;
     // A lone voter cannot be outvoted: it need not wait for a timeout to elect itself.
     if (this.electionElapsed >= this.randomizedElectionTimeout || this.isSingleVoter()) {
       this.electionElapsed = 0;

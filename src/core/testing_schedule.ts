@@ -5,6 +5,7 @@
  * applied anywhere when the read was asked. Storage is injected to keep the core pure; the
  * fast-check generators live in the test file.
  */
+import type { ConfChange } from "./conf_change.js";
 import type { RaftConfig } from "./config.js";
 import { RaftError } from "./errors.js";
 import type { ConfState, Snapshot } from "./messages.js";
@@ -29,20 +30,33 @@ export type Action =
   | { readonly t: "crash"; readonly node: number }
   | { readonly t: "compact"; readonly node: number }
   | { readonly t: "isolate"; readonly node: number }
-  | { readonly t: "heal" };
+  | { readonly t: "heal" }
+  /** `rounds` rounds of: tick every node once, then deliver everything queued (bounded). */
+  | { readonly t: "settle"; readonly rounds: number }
+  /** A membership change on the leader of the highest term (else on `node`): op 0 add voter a, 1 add learner a, 2 remove a,
+   * 3 replace b by a (joint), 4 add voters a and b (joint). */
+  | { readonly t: "conf"; readonly node: number; readonly op: number; readonly a: number;
+    readonly b: number }
+  /** A leadership transfer on the leader (else `node`) to `to`, or to the most caught-up. */
+  | { readonly t: "transfer"; readonly node: number; readonly to: number | null };
 
 export interface ScheduleOptions {
   readonly storage: (confState: ConfState) => CompactableStorage;
   readonly config?: Partial<Omit<RaftConfig, "id">>;
+  /** How many of the nodes start outside the configuration (the last ones), to be added. */
+  readonly spares?: number;
 }
 
 const enc = new TextEncoder();
 
-function ignoreExpected(run: () => void): void {
+/** Runs `run`, absorbing the core's expected (typed) errors; returns whether it succeeded. */
+function ignoreExpected(run: () => void): boolean {
   try {
     run();
+    return true;
   } catch (error: unknown) {
     if (!(error instanceof RaftError)) throw error;
+    return false;
   }
 }
 
@@ -60,6 +74,7 @@ export class Schedule {
     const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
     this.net = new TestNetwork({
       ids, storage: options.storage, seed: options.seed,
+      spares: ids.slice(size - (options.spares ?? 0)),
       config: {
         electionTimeoutTicksMin: 5, electionTimeoutTicksMax: 10, messageBytesMax: 64,
         inflightMessagesMax: 4, ...options.config,
@@ -140,11 +155,42 @@ export class Schedule {
       case "heal":
         net.heal();
         return;
+      case "settle":
+        for (let i = 0; i < a.rounds; i++) {
+          net.tickAll();
+          for (let k = 0; k < 10_000 && q.length > 0; k++) net.deliver();
+        }
+        return;
+      case "conf":
+        this.confChange(net.leader() ?? this.pick(a.node), a);
+        return;
+      case "transfer": {
+        const to = a.to === null ? null : this.pick(a.to);
+        const id = net.leader() ?? this.pick(a.node);
+        ignoreExpected(() => { net.node(id).transferLeader(to); });
+        net.processReady(id);
+        return;
+      }
     }
   }
 
   private propose(id: NodeId): void {
     ignoreExpected(() => { this.net.node(id).propose(enc.encode(`p${this.proposals++}`)); });
+    this.net.processReady(id);
+  }
+
+  private confChange(id: NodeId, a: { op: number; a: number; b: number }): void {
+    const x = this.pick(a.a);
+    const y = this.pick(a.b);
+    const ops: ConfChange[] = [
+      [{ type: "addVoter", nodeId: x }],
+      [{ type: "addLearner", nodeId: x }],
+      [{ type: "removeNode", nodeId: x }],
+      [{ type: "addVoter", nodeId: x }, { type: "removeNode", nodeId: y }],
+      [{ type: "addVoter", nodeId: x }, { type: "addVoter", nodeId: y }],
+    ];
+    const change = ops[a.op % ops.length] ?? [];
+    ignoreExpected(() => { this.net.node(id).proposeConfChange(change); });
     this.net.processReady(id);
   }
 
@@ -171,6 +217,27 @@ export class Schedule {
    * lost when its leader is deposed (without pre-vote a rejoining node can do that), so a fresh
    * one is made whenever the leader changes.
    */
+  /** The members of the configuration of the most up-to-date log (§5.4.1's order). */
+  members(): readonly NodeId[] {
+    const net = this.net;
+    let best: NodeId | null = null;
+    let bestKey: [number, number] = [-1, -1];
+    for (const id of net.ids) {
+      const storage = net.storage(id);
+      const last = storage.lastIndex();
+      const key: [number, number] = [storage.term(last), last];
+      if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
+        best = id;
+        bestKey = key;
+      }
+    }
+    if (best === null) return net.ids;
+    const { voters, votersOutgoing, learners } = net.node(best).status().confState;
+    // The most up-to-date node may have just removed itself and be needed to commit that.
+    const members = new Set([best, ...voters, ...votersOutgoing, ...learners]);
+    return net.ids.filter((id) => members.has(id));
+  }
+
   checkLiveness(roundsMax = 300): void {
     const net = this.net;
     net.heal();
@@ -178,18 +245,24 @@ export class Schedule {
     const decoder = new TextDecoder();
     let proposedBy: string | null = null;
     for (let round = 0; round < roundsMax; round++) {
-      net.tickAll();
+      // Nodes outside the latest configuration are shut down, as an operator would: one that
+      // missed its removal would otherwise keep disrupting elections (§4.2.3).
+      const members = this.members();
+      for (const id of members) net.tick(id);
       net.settle();
       const leader = net.leader();
       if (leader !== null) {
         const tag = `${leader}@${net.node(leader).status().term}`;
         if (tag !== proposedBy) {
-          net.node(leader).propose(enc.encode(`final ${tag}`));
+          // Refused during a leadership transfer (§3.10): try again next round.
+          const proposed = ignoreExpected(() => {
+            net.node(leader).propose(enc.encode(`final ${tag}`));
+          });
+          if (proposed) proposedBy = tag;
           net.processReady(leader);
-          proposedBy = tag;
         }
       }
-      const appliedEverywhere = net.ids.every((id) => (net.applied.get(id) ?? [])
+      const appliedEverywhere = members.every((id) => (net.applied.get(id) ?? [])
         .some((e) => decoder.decode(e.data).startsWith("final ")));
       if (appliedEverywhere && this.check().length === 0) return;
     }
