@@ -19,6 +19,8 @@ export interface TestingBugs {
   readonly readWithoutQuorum?: boolean;
   /** Truncate the log on any AppendEntries, even a stale one that matches (violates §5.3). */
   readonly truncateOnStaleAppend?: boolean;
+  /** Accept a membership change before the leader committed an entry of its term (§4.1 bug). */
+  readonly confChangeBeforeTermCommit?: boolean;
 }
 
 export interface RaftConfig {

@@ -36,7 +36,7 @@ export function proposeConfChangeAsLeader(
   if (leader.transfer !== null) {
     throw new ConfChangeRefusedError("a leadership transfer is in progress (§3.10)");
   }
-  if (!committedInCurrentTerm(r)) {
+  if (!committedInCurrentTerm(r) && r.bugs.confChangeBeforeTermCommit !== true) {
     throw new ConfChangeRefusedError(
       `leader of term ${r.term} has not yet committed an entry of its term`);
   }

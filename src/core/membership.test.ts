@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import { encodeConfEntry, type ConfChange } from "./conf_change.js";
-import { DEFAULT_CONFIG, type RaftConfig } from "./config.js";
+import { DEFAULT_CONFIG, type RaftConfig, type TestingBugs } from "./config.js";
 import { ConfChangeRefusedError, NotLeaderError } from "./errors.js";
 import type { AppendEntries, ConfState, Entry } from "./messages.js";
 import { RaftNode } from "./raft_node.js";
@@ -175,28 +175,35 @@ test("§4.1 a new leader refuses changes until it has committed an entry of its 
   change(net, "n1", [remove("n3")]);
 });
 
-test("§4.1 the single-server change bug: a second one-step change across a leader change is " +
-  "refused until the new leader commits in its term, so C1 and C2 never have disjoint majorities",
-() => {
-  // Ongaro, raft-dev 2015. C = {n1..n4}. Leader n1 appends C1 = C + n5 that reaches only n5; n2
-  // is elected in C by n3 and n4 and, if it could now append C2 = C - n1 reaching only n3, C2
-  // would commit on {n2,n3} while n1 could still be elected in C1 by {n1,n4,n5}.
+/**
+ * Ongaro, raft-dev 2015. C = {n1..n4}. Leader n1 appends C1 = C + n5 that reaches only n5; n2 is
+ * elected in C by n3 and n4 and its no-op reaches only n3. If n2 could now append C2 = C - n1
+ * reaching only n3, C2 would commit on {n2,n3} while n1 could still be elected in C1 by
+ * {n1,n4,n5}: two majorities without a common member.
+ */
+function singleServerChangeBugSetup(bugs: TestingBugs = {}): { net: TestNetwork; oldTerm: number } {
   const names = ["n1", "n2", "n3", "n4", "n5"];
-  const net = network(names, { spares: ["n5"] });
-  const monitor = new SafetyMonitor();
+  const net = network(names, { spares: ["n5"], config: { ...quiet, testingBugs: bugs } });
   assert.ok(campaign(net, "n1"));
   const oldTerm = net.node("n1").status().term;
   for (const id of ["n2", "n3", "n4"]) net.cut.add(`n1->${id}`);
   change(net, "n1", [add("n5")]);
   net.settle();
   assert.deepEqual(confOf(net, "n5"), conf(names), "C1 reached n5 only");
-  // n1 is cut off; n2 wins in C with n3 and n4; its no-op reaches n3 only.
   for (const id of ["n2", "n3", "n4", "n5"]) cutBoth(net, "n1", id);
   for (let i = 0; i < 60 && net.node("n2").status().role !== "candidate"; i++) net.tick("n2");
   while (net.node("n2").status().role !== "leader") net.deliver();
   cutBoth(net, "n2", "n4");
   net.settle();
   assert.deepEqual(confOf(net, "n2"), conf(["n1", "n2", "n3", "n4"]));
+  return { net, oldTerm };
+}
+
+test("§4.1 the single-server change bug: a second one-step change across a leader change is " +
+  "refused until the new leader commits in its term, so C1 and C2 never have disjoint majorities",
+() => {
+  const { net, oldTerm } = singleServerChangeBugSetup();
+  const monitor = new SafetyMonitor();
   assert.throws(() => net.node("n2").proposeConfChange([remove("n1")]), ConfChangeRefusedError,
     "the unsafe C2 is refused while n2 has committed nothing in its term");
   // Once the no-op commits in C (on n2, n3, n4), n4 can no longer vote for n1, so C2 is safe.
@@ -214,6 +221,28 @@ test("§4.1 the single-server change bug: a second one-step change across a lead
     const { role, term } = net.node("n1").status();
     assert.ok(role !== "leader" || term === oldTerm, `n1 leads term ${term} in round ${round}`);
   }
+});
+
+test("the checker can fail: without that rule (confChangeBeforeTermCommit) the disjoint " +
+  "majorities of C1 and C2 apply different entries at one index", () => {
+  const { net } = singleServerChangeBugSetup({ confChangeBeforeTermCommit: true });
+  const monitor = new SafetyMonitor();
+  change(net, "n2", [remove("n1")]); // C2 = {n2,n3,n4}: committed by n2 and n3
+  net.node("n2").propose(enc.encode("a"));
+  net.settle();
+  net.tick("n2");
+  net.settle();
+  assert.deepEqual(monitor.check(net), []);
+  // n1, still in C1, is elected by n4 and n5, which have not heard of n2's term-2 entries.
+  net.heal();
+  for (const [a, b] of [["n1", "n2"], ["n1", "n3"], ["n4", "n2"], ["n4", "n3"], ["n5", "n2"]]) {
+    cutBoth(net, a ?? "", b ?? "");
+  }
+  net.start(nodeId("n1")); // a restart ends its stale term-1 leadership
+  assert.ok(campaign(net, "n1"));
+  net.tick("n1");
+  net.settle();
+  assert.match(monitor.check(net).join("\n"), /applied .* at 3, another node/);
 });
 
 test("§4 learners receive the log but never vote or count towards a commit", () => {
