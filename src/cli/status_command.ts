@@ -3,6 +3,7 @@
  * lags the leader, from GET /v1/status of each endpoint (default: the local cluster's).
  */
 import type { Command } from "commander";
+import type { StatusJson } from "../server/http/routes_status.js";
 import { parseEndpoints } from "./http_client.js";
 import { formatTable } from "./table.js";
 
@@ -20,16 +21,8 @@ export interface EndpointStatus {
   readonly lag: number | null;
 }
 
-export interface NodeStatusJson {
-  readonly id: string;
-  readonly role: string;
-  readonly term: number;
-  readonly leaderId: string | null;
-  readonly commit: number;
-  readonly applied: number;
-  readonly lastIndex: number;
-  readonly peers: readonly { readonly id: string; readonly lag: number }[] | null;
-}
+/** What GET /v1/status answers (the server defines it). */
+export type NodeStatusJson = StatusJson;
 
 export function registerStatusCommand(program: Command): void {
   program.command("status")

@@ -54,7 +54,7 @@ export class SeededRng implements Rng {
   }
 
   nextFloat(): number {
-    // 53 random bits, as Math.random would give.
+    // 53 random bits: every double in [0, 1) that a uniform draw can produce.
     const high = this.nextUint32() >>> 5;
     const low = this.nextUint32() >>> 6;
     return (high * 67108864 + low) / 9007199254740992;
