@@ -40,6 +40,7 @@ export function isJoint(cs: ConfState): boolean {
 }
 
 export function sameConfState(a: ConfState, b: ConfState): boolean {
+  if (a === b) return true;
   const same = (x: readonly NodeId[], y: readonly NodeId[]) =>
     x.length === y.length && x.every((id, i) => id === y[i]);
   return same(sorted(a.voters), sorted(b.voters)) && same(sorted(a.learners), sorted(b.learners))

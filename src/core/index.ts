@@ -11,6 +11,6 @@ export {
 } from "./raft_node.js";
 export { MajorityConfig, JointConfig, type VoteResult } from "./quorum.js";
 export {
-  applyConfChange, decodeConfEntry, encodeConfEntry, isJoint, EMPTY_CONF_STATE,
+  applyConfChange, decodeConfEntry, encodeConfEntry, isJoint, sameConfState, EMPTY_CONF_STATE,
   type ConfChange, type ConfChangeItem, type ConfChangeType, type ConfEntryPayload,
 } from "./conf_change.js";

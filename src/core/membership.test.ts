@@ -337,3 +337,20 @@ test("§4.2.2 a removed leader steps down once its removal commits, handing over
   net.settle();
   assert.deepEqual(net.appliedData(leader === nodeId("n2") ? "n3" : "n2"), ["z"]);
 });
+
+test("§4.3 replacing the leader: it leads C_old,new without counting itself in C_new, leaves " +
+  "the joint configuration, then hands over", () => {
+  const net = network(["n1", "n2", "n3", "n4"], { spares: ["n4"] });
+  assert.ok(campaign(net, "n1"));
+  change(net, "n1", [add("n4"), remove("n1")]);
+  assert.deepEqual(confOf(net, "n1"), conf(["n2", "n3", "n4"], [], ["n1", "n2", "n3"]));
+  net.settle();
+  const leader = net.leader();
+  assert.ok(leader !== null && leader !== nodeId("n1"), `leader ${leader}`);
+  for (const id of ["n2", "n3", "n4"]) assert.deepEqual(confOf(net, id), conf(["n2", "n3", "n4"]));
+  assert.equal(net.node("n1").status().role, "follower");
+  net.isolate("n1");
+  net.node(leader).propose(enc.encode("w"));
+  net.settle();
+  assert.deepEqual(net.appliedData("n4"), ["w"]);
+});
