@@ -50,7 +50,8 @@ test("invalid changes are refused with ConfChangeRefusedError (definite)", () =>
     [remove("n1"), remove("n2")],
   ];
   for (const change of bad) {
-    assert.throws(() => applyConfChange(base, change), ConfChangeRefusedError, JSON.stringify(change));
+    const message = JSON.stringify(change);
+    assert.throws(() => applyConfChange(base, change), ConfChangeRefusedError, message);
   }
   const error = new ConfChangeRefusedError("x");
   assert.deepEqual([error.code, error.definite], ["CONF_CHANGE_REFUSED", true]);

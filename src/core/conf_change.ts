@@ -146,5 +146,7 @@ function parseConfState(value: unknown): ConfState {
       return nodeId(id);
     });
   };
-  return { voters: ids("voters"), learners: ids("learners"), votersOutgoing: ids("votersOutgoing") };
+  return {
+    voters: ids("voters"), learners: ids("learners"), votersOutgoing: ids("votersOutgoing"),
+  };
 }

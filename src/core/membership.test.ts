@@ -65,7 +65,8 @@ function change(net: TestNetwork, leader: string, changes: ConfChange): number {
 test("§4.3 in a joint configuration an election needs a majority of C_old and of C_new", () => {
   const joint = conf(["n3", "n4", "n5"], [], ["n1", "n2", "n3"]);
   const names = ["n1", "n2", "n3", "n4", "n5"];
-  const net = new TestNetwork({ ids: names, storage: () => new MemoryStorage(joint), config: quiet });
+  const storage = () => new MemoryStorage(joint);
+  const net = new TestNetwork({ ids: names, storage, config: quiet });
   // n1 reaches n2 and n3: a majority of C_old but only one of C_new.
   cutBoth(net, "n1", "n4");
   cutBoth(net, "n1", "n5");
@@ -102,7 +103,8 @@ test("§4.3 in a joint configuration an entry commits only on a majority of both
 });
 
 function configEntry(index: number, t: number, confState: ConfState, changes: ConfChange): Entry {
-  return { index: idx(index), term: tm(t), kind: "config", data: encodeConfEntry({ changes, confState }) };
+  const data = encodeConfEntry({ changes, confState });
+  return { index: idx(index), term: tm(t), kind: "config", data };
 }
 
 function append(t: number, prev: [number, number], entries: Entry[]): AppendEntries {
@@ -318,7 +320,8 @@ test("§4.3 replace a node through joint consensus: C_old,new, then C_new on its
   assert.deepEqual(net.appliedData("n4"), ["y"]);
 });
 
-test("§4.2.2 a removed leader steps down once its removal commits, handing over by TimeoutNow", () => {
+test("§4.2.2 a removed leader steps down once its removal commits, handing over (TimeoutNow)",
+() => {
   const net = network(["n1", "n2", "n3"]);
   assert.ok(campaign(net, "n1"));
   const term = net.node("n1").status().term;

@@ -15,7 +15,11 @@ import { logIndex, type LogIndex, type Term } from "./types.js";
 const scanChunkEntriesMax = 256;
 
 /** Makes `confState`, from the entry at (`index`, `term`), the node's configuration. */
-export function setConfig(r: Raft, confState: ConfState, at: { index: LogIndex; term: Term }): void {
+export function setConfig(
+  r: Raft,
+  confState: ConfState,
+  at: { index: LogIndex; term: Term },
+): void {
   const wasVoter = r.cluster.isVoter(r.id);
   r.cluster = new ClusterConfig(confState);
   r.removedByConfig = wasVoter && !r.cluster.isVoter(r.id);

@@ -171,6 +171,7 @@ export class RaftNode {
     const snapshot = r.log.unstable.nextSnapshot();
     const committedEntries = r.log.nextCommittedEntries(r.config.applyBytesMax);
     const prev = this.prevHardState;
+    const conf = r.cluster.confState;
     const termOrVoteChanged = hard.term !== prev.term || hard.vote !== prev.vote;
     const ready: Ready = {
       softState,
@@ -181,7 +182,7 @@ export class RaftNode {
       committedEntries,
       readStates: r.readStates,
       mustSync: entries.length > 0 || snapshot !== null || termOrVoteChanged,
-      confState: sameConfState(r.cluster.confState, this.prevConfState) ? null : r.cluster.confState,
+      confState: sameConfState(conf, this.prevConfState) ? null : conf,
     };
     this.prevConfState = r.cluster.confState;
     // Accept: what is handed out is not handed out again.

@@ -61,7 +61,8 @@ export class TestNetwork<S extends SyncStorage = SyncStorage> {
     const voters = this.ids.filter((id) => !learners.includes(id) && !spares.includes(id));
     const confState: ConfState = { voters, learners, votersOutgoing: [] };
     for (const id of this.ids) {
-      this.storages.set(id, options.storage(spares.includes(id) ? EMPTY_CONF_STATE : confState, id));
+      const initial = spares.includes(id) ? EMPTY_CONF_STATE : confState;
+      this.storages.set(id, options.storage(initial, id));
       this.applied.set(id, []);
       this.snapshotsApplied.set(id, []);
       this.readStates.set(id, []);

@@ -33,8 +33,10 @@ export type Action =
   | { readonly t: "heal" }
   /** `rounds` rounds of: tick every node once, then deliver everything queued (bounded). */
   | { readonly t: "settle"; readonly rounds: number }
-  /** A membership change on the leader of the highest term (else on `node`): op 0 add voter a, 1 add learner a, 2 remove a,
-   * 3 replace b by a (joint), 4 add voters a and b (joint). */
+  /**
+   * A membership change on the leader of the highest term (else on `node`): op 0 add voter a,
+   * 1 add learner a, 2 remove a, 3 replace b by a (joint), 4 add voters a and b (joint).
+   */
   | { readonly t: "conf"; readonly node: number; readonly op: number; readonly a: number;
     readonly b: number }
   /** A leadership transfer on the leader (else `node`) to `to`, or to the most caught-up. */

@@ -62,8 +62,9 @@ export class ProgressTracker {
   /**
    * Switches to `config`: new members start probing after our last index (§5.3), removed ones
    * are forgotten (with `prune`; until then they keep receiving the log, so that a removed node
-   * learns of its removal and stops campaigning, §4.2.2). The leader keeps its own progress even when it is not a member (§4.2.2: a
-   * removed leader manages the cluster until its removal commits, without counting itself).
+   * learns of its removal and stops campaigning, §4.2.2). The leader keeps its own progress
+   * even when it is not a member (§4.2.2: a removed leader manages the cluster until its
+   * removal commits, without counting itself).
    */
   setConfig(config: ClusterConfig, options: TrackerOptions): void {
     this.config = config;

@@ -47,7 +47,8 @@ test("§3.10 with no target, leadership goes to the most caught-up voter", () =>
   assert.equal(net.leader(), nodeId("n3"));
 });
 
-test("§3.10 a lagging target is caught up first; proposals and changes are refused meanwhile", () => {
+test("§3.10 a lagging target is caught up first; proposals and changes are refused meanwhile",
+() => {
   const net = elected();
   net.cut.add("n1->n3");
   net.node("n1").propose(enc.encode("x"));
