@@ -58,7 +58,7 @@ test("invalid changes are refused with ConfChangeRefusedError (definite)", () =>
 });
 
 test("a config entry's data round-trips the change and the configuration it produces", () => {
-  const changes: ConfChange = [add("n4"), remove("n3")];
+  const changes: ConfChange = [{ ...add("n4"), context: "10.0.0.4:7000" }, remove("n3")];
   const confState = applyConfChange(conf(["n1", "n2", "n3"]), changes);
   const decoded = decodeConfEntry(encodeConfEntry({ changes, confState }));
   assert.deepEqual(decoded, { changes, confState });

@@ -19,6 +19,8 @@ export type ConfChangeType = "addVoter" | "addLearner" | "removeNode";
 export interface ConfChangeItem {
   readonly type: ConfChangeType;
   readonly nodeId: NodeId;
+  /** Opaque to the core, carried in the log for the runtime (e.g. the new node's address). */
+  readonly context?: string;
 }
 
 /** Any set of additions, promotions and removals, made as one step. Empty = leave joint. */
@@ -127,11 +129,13 @@ export function decodeConfEntry(data: Uint8Array): ConfEntryPayload {
   const { v, changes, confState } = parsed as Record<string, unknown>;
   assert(v === 1 && Array.isArray(changes), "config entry has no version 1 change list");
   const items = changes.map((item: unknown): ConfChangeItem => {
-    const { type, nodeId: id } = item as Record<string, unknown>;
+    const { type, nodeId: id, context } = item as Record<string, unknown>;
     assert(type === "addVoter" || type === "addLearner" || type === "removeNode",
       `config entry has a bad change type ${String(type)}`);
     assert(typeof id === "string", "config entry has a change without a node id");
-    return { type, nodeId: nodeId(id) };
+    assert(context === undefined || typeof context === "string", "config entry has a bad context");
+    const base: ConfChangeItem = { type, nodeId: nodeId(id) };
+    return context === undefined ? base : { ...base, context };
   });
   return { changes: items, confState: parseConfState(confState) };
 }
