@@ -219,25 +219,11 @@ export class Schedule {
    * lost when its leader is deposed (without pre-vote a rejoining node can do that), so a fresh
    * one is made whenever the leader changes.
    */
-  /** The members of the configuration of the most up-to-date log (§5.4.1's order). */
-  members(): readonly NodeId[] {
-    const net = this.net;
-    let best: NodeId | null = null;
-    let bestKey: [number, number] = [-1, -1];
-    for (const id of net.ids) {
-      const storage = net.storage(id);
-      const last = storage.lastIndex();
-      const key: [number, number] = [storage.term(last), last];
-      if (key[0] > bestKey[0] || (key[0] === bestKey[0] && key[1] > bestKey[1])) {
-        best = id;
-        bestKey = key;
-      }
-    }
-    if (best === null) return net.ids;
-    const { voters, votersOutgoing, learners } = net.node(best).status().confState;
-    // The most up-to-date node may have just removed itself and be needed to commit that.
-    const members = new Set([best, ...voters, ...votersOutgoing, ...learners]);
-    return net.ids.filter((id) => members.has(id));
+  /** The members (voters of both halves and learners) of `id`'s configuration. */
+  members(id: NodeId): readonly NodeId[] {
+    const { voters, votersOutgoing, learners } = this.net.node(id).status().confState;
+    const members = new Set([...voters, ...votersOutgoing, ...learners]);
+    return this.net.ids.filter((member) => members.has(member));
   }
 
   checkLiveness(roundsMax = 300): void {
@@ -247,10 +233,7 @@ export class Schedule {
     const decoder = new TextDecoder();
     let proposedBy: string | null = null;
     for (let round = 0; round < roundsMax; round++) {
-      // Nodes outside the latest configuration are shut down, as an operator would: one that
-      // missed its removal would otherwise keep disrupting elections (§4.2.3).
-      const members = this.members();
-      for (const id of members) net.tick(id);
+      net.tickAll();
       net.settle();
       const leader = net.leader();
       if (leader !== null) {
@@ -264,6 +247,8 @@ export class Schedule {
           net.processReady(leader);
         }
       }
+      // Removed nodes and nodes never added need not apply it.
+      const members = leader === null ? net.ids : this.members(leader);
       const appliedEverywhere = members.every((id) => (net.applied.get(id) ?? [])
         .some((e) => decoder.decode(e.data).startsWith("final ")));
       if (appliedEverywhere && this.check().length === 0) return;
