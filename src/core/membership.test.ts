@@ -357,3 +357,23 @@ test("§4.3 replacing the leader: it leads C_old,new without counting itself in 
   net.settle();
   assert.deepEqual(net.appliedData("n4"), ["w"]);
 });
+
+test("§4.1 the leader's Ready reports the configuration as soon as the change is appended", () => {
+  const storage = new MemoryStorage(conf(["n1"]));
+  const node = new RaftNode({
+    config: { ...DEFAULT_CONFIG, id: nodeId("n1") }, storage, rng: new SeededRng(1),
+  });
+  for (let i = 0; i < 5 && node.status().role !== "leader"; i++) node.tick();
+  const drain = () => {
+    const rd = node.ready();
+    storage.saveSync({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    node.advance(rd);
+    return rd;
+  };
+  assert.equal(drain().confState, null);
+  const { index } = node.proposeConfChange([learner("n2")]);
+  const rd = drain();
+  assert.deepEqual(rd.confState, conf(["n1"], ["n2"]));
+  assert.deepEqual(rd.entries.map((e) => [e.index, e.kind]), [[index, "config"]]);
+  assert.deepEqual(node.status().confState, conf(["n1"], ["n2"]));
+});
