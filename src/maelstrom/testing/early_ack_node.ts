@@ -5,33 +5,6 @@
  * can then miss an acknowledged write, and a partition loses acknowledged writes outright.
  * Must be judged invalid.
  */
-import type { Body, Envelope, OutgoingBody } from "../protocol.js";
-import { applyKv, isClientRequest, runTinyNode } from "./tiny_node.js";
+import { runProxyToPrimary } from "./proxy_to_primary.js";
 
-const primary = "n0";
-const store = new Map<string, unknown>();
-const proxied = new Map<number, Envelope>();
-
-runTinyNode((node, message) => {
-  if (isClientRequest(message)) {
-    if (node.id === primary) {
-      node.reply(message, applyKv(store, message.body));
-    } else if (message.body.type === "write") {
-      node.reply(message, { type: "write_ok" });
-      node.send(primary, { type: "proxy", request: message.body });
-    } else {
-      proxied.set(node.send(primary, { type: "proxy", request: message.body }), message);
-    }
-    return;
-  }
-  if (message.body.type === "proxy") {
-    node.reply(message, { type: "proxy_ok", reply: applyKv(store, message.body.request as Body) });
-    return;
-  }
-  if (message.body.type === "proxy_ok") {
-    const request = proxied.get(message.body.in_reply_to ?? -1);
-    if (request === undefined) return;
-    proxied.delete(message.body.in_reply_to ?? -1);
-    node.reply(request, message.body.reply as OutgoingBody);
-  }
-});
+runProxyToPrimary({ ackWritesEarly: true });

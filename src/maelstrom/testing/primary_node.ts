@@ -4,28 +4,6 @@
  * everything; other nodes proxy client requests to n0 and relay its reply. A partition only
  * makes requests time out (indefinite), so every history it produces is linearizable.
  */
-import type { Body, Envelope, OutgoingBody } from "../protocol.js";
-import { applyKv, isClientRequest, runTinyNode } from "./tiny_node.js";
+import { runProxyToPrimary } from "./proxy_to_primary.js";
 
-const primary = "n0";
-const store = new Map<string, unknown>();
-/** msg_id of a proxy request -> the client request it carries. */
-const proxied = new Map<number, Envelope>();
-
-runTinyNode((node, message) => {
-  if (isClientRequest(message)) {
-    if (node.id === primary) node.reply(message, applyKv(store, message.body));
-    else proxied.set(node.send(primary, { type: "proxy", request: message.body }), message);
-    return;
-  }
-  if (message.body.type === "proxy") {
-    node.reply(message, { type: "proxy_ok", reply: applyKv(store, message.body.request as Body) });
-    return;
-  }
-  if (message.body.type === "proxy_ok") {
-    const request = proxied.get(message.body.in_reply_to ?? -1);
-    if (request === undefined) return;
-    proxied.delete(message.body.in_reply_to ?? -1);
-    node.reply(request, message.body.reply as OutgoingBody);
-  }
-});
+runProxyToPrimary({ ackWritesEarly: false });
