@@ -23,6 +23,7 @@
  * else is treated as a bug and reported to the client as an unknown outcome.
  */
 import type { Status } from "../core/index.js";
+import type { ClusterAdmin } from "../node/admin.js";
 
 /** A key or a value: an arbitrary byte string. */
 export type Bytes = Uint8Array;
@@ -89,4 +90,10 @@ export interface KvService {
 
   /** This node's current view of the cluster; local and cheap, never throws. */
   status(): RaftStatusView;
+
+  /**
+   * Cluster operations (membership, leadership transfer, snapshots) for the HTTP API's admin
+   * routes; absent on services without a Raft node behind them (those routes then answer 501).
+   */
+  readonly admin?: ClusterAdmin;
 }

@@ -1,7 +1,8 @@
 /**
- * The HTTP/JSON API (Fastify): key-value routes, status, health and Prometheus metrics, with a
- * body size limit, schema validation of bodies, and every error mapped to a status by the one
- * table in `error_responses.ts`. `buildHttpApi` returns the Fastify instance without listening
+ * The HTTP/JSON API (Fastify): key-value routes, status, health, Prometheus metrics and cluster
+ * operations (`routes_admin.ts`), with a body size limit, schema validation of bodies, and every
+ * error mapped to a status by the one table in `error_responses.ts` (the admin routes extend it
+ * in `routes_admin_errors.ts`). `buildHttpApi` returns the Fastify instance without listening
  * (tests use `inject`); `startHttpApi` also listens.
  */
 import Fastify, { type FastifyInstance } from "fastify";
@@ -10,6 +11,7 @@ import { ConfigError } from "../../core/index.js";
 import type { KvService } from "../kv_service.js";
 import { silentLogger, type Logger } from "../logger.js";
 import { errorResponseOf, sendError } from "./error_responses.js";
+import { registerAdminRoutes } from "./routes_admin.js";
 import { registerKvRoutes } from "./routes_kv.js";
 import { registerStatusRoutes } from "./routes_status.js";
 
@@ -80,6 +82,7 @@ export function buildHttpApi(
   }));
   registerKvRoutes(app, deps.service);
   registerStatusRoutes(app, deps.service, deps.registry ?? null);
+  registerAdminRoutes(app, deps.service);
   return app;
 }
 
