@@ -10,6 +10,7 @@ export {
   RaftNode, type AppendedResult, type ProposeResult, type RaftNodeOptions,
 } from "./raft_node.js";
 export { MajorityConfig, JointConfig, type VoteResult } from "./quorum.js";
+export { maySendBeforePersist } from "./send_before_persist.js";
 export {
   applyConfChange, decodeConfEntry, encodeConfEntry, isJoint, sameConfState, EMPTY_CONF_STATE,
   type ConfChange, type ConfChangeItem, type ConfChangeType, type ConfEntryPayload,

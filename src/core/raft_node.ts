@@ -12,7 +12,9 @@ import type { ConfState, HardState, Message } from "./messages.js";
 import { Raft } from "./raft.js";
 import type { ProgressStatus, Ready, SoftState, Status } from "./ready.js";
 import type { Rng } from "./rng.js";
-import { proposeAsLeader, readIndexAsLeader } from "./step_leader.js";
+import {
+  leaseReadIndex, proposeAsLeader, readIndexAsLeader, selfPersisted,
+} from "./step_leader.js";
 import type { Storage } from "./storage.js";
 import { assert, assertNever, type LogIndex, type NodeId, type Term } from "./types.js";
 
@@ -118,6 +120,17 @@ export class RaftNode {
   }
 
   /**
+   * Lease mode (§6.4.1, lease.ts): on a leader whose lease holds, the index a linearizable read
+   * may be served at once (after applying through it), with no quorum round and no Ready; null
+   * otherwise (not the leader, index mode, lease expired or revoked, or no entry of this term
+   * committed yet): then use `readIndex`. The caller must have ticked for all elapsed time.
+   */
+  leaseReadIndex(): LogIndex | null {
+    const r = this.raft;
+    return r.role.kind === "leader" ? leaseReadIndex(r, r.role) : null;
+  }
+
+  /**
    * Proposes a membership change on the leader (§4.1, §4.3): one that adds or removes at most
    * one voter takes effect directly, anything else through a joint configuration that the
    * leader leaves on its own once it commits. The configuration takes effect when appended.
@@ -144,6 +157,8 @@ export class RaftNode {
     const r = this.raft;
     const role = r.role;
     if (role.kind !== "leader") throw new NotLeaderError(r.lead);
+    // A transfer campaign ignores the followers' lease promise: no lease reads this term.
+    role.lease?.revoke();
     transferLeaderAsLeader(r, role, to);
     this.assertInvariants();
   }
@@ -211,7 +226,13 @@ export class RaftNode {
       log.appliedTo(ready.snapshot.metadata.index);
     }
     const lastEntry = ready.entries[ready.entries.length - 1];
-    if (lastEntry !== undefined) log.unstable.stableTo(lastEntry.index, lastEntry.term);
+    if (lastEntry !== undefined) {
+      log.unstable.stableTo(lastEntry.index, lastEntry.term);
+      const role = this.raft.role;
+      if (role.kind === "leader" && log.termOrNull(lastEntry.index) === lastEntry.term) {
+        selfPersisted(this.raft, role, lastEntry.index);
+      }
+    }
     const lastCommitted = ready.committedEntries[ready.committedEntries.length - 1];
     if (lastCommitted !== undefined) log.appliedTo(lastCommitted.index);
     this.assertInvariants();

@@ -7,6 +7,10 @@
  *   3. apply `snapshot` (if any) then `committedEntries` to the state machine, and serve
  *      `readStates` once the applied index reaches each one's index;
  *   4. call `advance(ready)`.
+ *
+ * One exception to step 2 (§10.2.1): messages for which `maySendBeforePersist` holds (a
+ * leader's replication messages of a term already durable) may leave while the save runs; the
+ * leader counts its own copy of new entries towards commitment only from `advance` on.
  */
 import type { ConfState, Entry, HardState, Message, Snapshot } from "./messages.js";
 import type { LogIndex, NodeId, Term } from "./types.js";

@@ -13,7 +13,7 @@ import type { Entry, EntryKind } from "./messages.js";
 import type { Progress } from "./progress.js";
 import type { Raft } from "./raft.js";
 import type { LeaderState } from "./role.js";
-import { assert, logIndex, type LogIndex, type NodeId } from "./types.js";
+import { logIndex, type LogIndex, type NodeId } from "./types.js";
 
 export interface NewEntry {
   readonly kind: EntryKind;
@@ -31,11 +31,9 @@ export function appendLeaderEntries(
     term: r.term, index: logIndex(first + i), kind: item.kind, data: item.data,
   }));
   const lastIndex = r.log.append(entries);
-  const self = leader.tracker.get(r.id);
-  assert(self !== undefined, `leader ${r.id} has no progress of its own`);
-  self.maybeUpdate(lastIndex);
+  // The leader's own copy counts towards commitment only once it is durable (`selfPersisted`,
+  // from `advance`): its AppendEntries may then go out before its own fsync (§10.2.1).
   for (const item of items) leader.uncommittedBytes += item.data.byteLength;
-  maybeCommit(r, leader); // a lone voter commits at once
   return lastIndex;
 }
 

@@ -6,6 +6,7 @@
 import { becomeFollower } from "./become.js";
 import { ProposalDroppedError, UncommittedBytesExceededError } from "./errors.js";
 import type { AppendEntriesResponse, HeartbeatResponse, Message } from "./messages.js";
+import { heartbeatContext, leaseHolds, tickLease } from "./lease.js";
 import type { Raft } from "./raft.js";
 import type { ReadRequest } from "./read_index.js";
 import {
@@ -56,6 +57,7 @@ export function stepLeader(r: Raft, leader: LeaderState, m: Message): void {
 export function tickLeader(r: Raft, leader: LeaderState): void {
   r.heartbeatElapsed++;
   r.electionElapsed++;
+  tickLease(leader); // before tickTransfer, which may abandon a transfer the lease must see
   tickTransfer(r, leader);
   if (r.role !== leader) return;
   if (r.electionElapsed >= r.config.electionTimeoutTicksMin) {
@@ -73,7 +75,7 @@ export function tickLeader(r: Raft, leader: LeaderState): void {
   }
   if (r.heartbeatElapsed >= r.config.heartbeatIntervalTicks) {
     r.heartbeatElapsed = 0;
-    bcastHeartbeat(r, leader, leader.reads.lastContext());
+    bcastHeartbeat(r, leader, heartbeatContext(leader, leader.reads.lastContext()));
   }
 }
 
@@ -135,22 +137,29 @@ function handleReadRequest(r: Raft, leader: LeaderState, request: ReadRequest): 
     leader.readsBeforeCommit.push(request);
     return;
   }
-  if (r.isSingleVoter()) {
+  if (r.isSingleVoter() || leaseHolds(r, leader)) {
     respondToRead(r, request, r.log.committed);
     return;
   }
-  bcastHeartbeat(r, leader, leader.reads.addRound(r.log.committed, [request]));
+  const context = leader.reads.addRound(r.log.committed, [request]);
+  bcastHeartbeat(r, leader, heartbeatContext(leader, context));
 }
 
 /** Starts one round for the reads that waited for this term's first commit. */
 function releaseReadsBeforeCommit(r: Raft, leader: LeaderState): void {
   if (leader.readsBeforeCommit.length === 0 || !committedInCurrentTerm(r)) return;
   const requests = leader.readsBeforeCommit.splice(0);
-  if (r.isSingleVoter()) {
+  if (r.isSingleVoter() || leaseHolds(r, leader)) {
     for (const request of requests) respondToRead(r, request, r.log.committed);
     return;
   }
-  bcastHeartbeat(r, leader, leader.reads.addRound(r.log.committed, requests));
+  const context = leader.reads.addRound(r.log.committed, requests);
+  bcastHeartbeat(r, leader, heartbeatContext(leader, context));
+}
+
+/** The read index a lease-mode leader may serve at once (§6.4.1), or null to ask a quorum. */
+export function leaseReadIndex(r: Raft, leader: LeaderState): LogIndex | null {
+  return leaseHolds(r, leader) ? r.log.committed : null;
 }
 
 function respondToRead(r: Raft, request: ReadRequest, index: LogIndex): void {
@@ -196,9 +205,7 @@ function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntr
       assertNever(pr.state, "progress state");
   }
   if (maybeCommit(r, leader)) {
-    releaseReadsBeforeCommit(r, leader);
-    bcastAppend(r, leader);
-    maybeFinishConfChange(r, leader);
+    afterCommit(r, leader);
     if (r.role !== leader) return; // a removed leader handed over
   } else if (wasPaused) {
     maybeSendAppend(r, leader, m.from, true);
@@ -208,6 +215,24 @@ function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntr
     if (!maybeSendAppend(r, leader, m.from, false)) break;
   }
   if (leader.transfer?.to === m.from) maybeSendTimeoutNow(r, leader);
+}
+
+/** The commit index moved: serve waiting reads, tell followers, maybe finish a config change. */
+function afterCommit(r: Raft, leader: LeaderState): void {
+  releaseReadsBeforeCommit(r, leader);
+  bcastAppend(r, leader);
+  maybeFinishConfChange(r, leader);
+}
+
+/**
+ * The caller made this leader's log durable through `index` (`advance`): only now does its own
+ * copy count towards a quorum, so a commit never rests on an entry the leader could still lose
+ * in a crash, even though its AppendEntries went out before its fsync (§10.2.1).
+ */
+export function selfPersisted(r: Raft, leader: LeaderState, index: LogIndex): void {
+  const self = leader.tracker.get(r.id);
+  if (self === undefined || !self.maybeUpdate(index)) return;
+  if (maybeCommit(r, leader)) afterCommit(r, leader);
 }
 
 function handleHeartbeatResponse(r: Raft, leader: LeaderState, m: HeartbeatResponse): void {
@@ -222,6 +247,7 @@ function handleHeartbeatResponse(r: Raft, leader: LeaderState, m: HeartbeatRespo
   }
   if (pr.match < r.log.lastIndex()) maybeSendAppend(r, leader, m.from, true);
   if (m.context === null) return;
+  leader.lease?.recvAck(m.from, m.context);
   const voters = leader.tracker.config.voters;
   const quorumValue = (valueOf: (id: NodeId) => number | undefined) => voters.quorumValue(valueOf);
   const released = leader.reads.recvAck(m.from, m.context, quorumValue);

@@ -13,8 +13,9 @@
  */
 import { randomInt } from "node:crypto";
 import {
-  ConfigError, nodeId, RaftError, RaftNode, SeededRng, type Entry, type LogIndex, type Message,
-  type NodeId, type Ready, type RoleName, type Snapshot, type Status,
+  ConfigError, maySendBeforePersist, nodeId, RaftError, RaftNode, SeededRng, type Entry,
+  type LogIndex, type Message, type NodeId, type Ready, type RoleName, type Snapshot, type Status,
+  type Term,
 } from "../core/index.js";
 import { ProposalDroppedError } from "../core/index.js";
 import type { StableStorage } from "../storage/index.js";
@@ -24,7 +25,15 @@ import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
 import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
 import { observeProposal, type NodeObserver } from "./observer.js";
-import { openNodeStorage, votersOf, type ClusterNodeOptions, type NodeLogger } from "./options.js";
+import type {
+  CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, TransferOptions,
+} from "./admin.js";
+import { AddressBook } from "./address_book.js";
+import { MembershipAdmin } from "./membership_admin.js";
+import {
+  initialConfState, membersFileOf, openNodeStorage, seedAddresses, type ClusterNodeOptions,
+  type NodeLogger,
+} from "./options.js";
 import { PendingProposals } from "./pending_proposals.js";
 import { PendingReads } from "./pending_reads.js";
 import { Snapshotter } from "./snapshotter.js";
@@ -32,6 +41,7 @@ import type { StateMachine } from "./state_machine.js";
 import { toNodeStatus, type NodeRunState, type NodeStatus } from "./status.js";
 
 const INCARNATION_MAX = 2 ** 48 - 1;
+type Members = readonly MemberInfo[];
 
 
 interface Parts<R> {
@@ -43,9 +53,10 @@ interface Parts<R> {
   readonly limits: NodeLimits;
   readonly logger: NodeLogger;
   readonly observer: NodeObserver;
+  readonly book: AddressBook;
 }
 
-export class ClusterNode<R> {
+export class ClusterNode<R> implements ClusterAdmin {
   readonly id: NodeId;
   readonly limits: NodeLimits;
   private readonly raft: RaftNode;
@@ -67,8 +78,14 @@ export class ClusterNode<R> {
   private loopScheduled = false;
   private loop: Promise<void> | null = null;
   private readonly snapshots: Snapshotter;
+  /** Membership, transfer and snapshots on demand (membership_admin.ts). */
+  private readonly admin: MembershipAdmin;
   private stopping: Promise<void> | null = null;
   private appliedIndex: LogIndex;
+  /** The term on disk: a leader's messages of this term may leave before its fsync. */
+  private durableTerm: Term;
+  /** The last log index on disk. */
+  private durableLastIndex: LogIndex;
   private role: RoleName;
   private leaderId: NodeId | null;
 
@@ -78,6 +95,8 @@ export class ClusterNode<R> {
       observer: this.observer } = parts);
     const status = this.raft.status();
     this.appliedIndex = status.applied;
+    this.durableTerm = this.storage.initialState().hardState.term;
+    this.durableLastIndex = this.storage.lastIndex();
     this.snapshots = new Snapshotter(this.storage, this.limits, {
       takeImage: () => this.stateMachine.snapshot(),
       taken: (index) => {
@@ -86,6 +105,20 @@ export class ClusterNode<R> {
       },
       failed: (error) => {
         this.fail(error);
+      },
+    });
+    this.admin = new MembershipAdmin({
+      ...parts, snapshots: this.snapshots, events: this.events,
+      assertRunning: () => {
+        if (this.runState !== "running") throw this.notRunning();
+      },
+      scheduleReady: () => {
+        this.scheduleReady();
+      },
+      appliedIndex: () => this.appliedIndex,
+      readyLoop: () => this.loop,
+      halt: () => {
+        this.stop().catch(() => undefined); // a failed close is logged by the storage
       },
     });
     this.role = status.role;
@@ -104,9 +137,10 @@ export class ClusterNode<R> {
     if (options.transport.nodeId !== id) {
       throw new ConfigError("transport", `belongs to ${options.transport.nodeId}, not ${id}`);
     }
-    const confState = { voters: votersOf(id, options.peers), learners: [], votersOutgoing: [] };
-    const { storage, opened } = await openNodeStorage(options, confState);
+    const seed = seedAddresses(options);
+    const { storage, opened } = await openNodeStorage(options, initialConfState(id, options));
     try {
+      const book = await AddressBook.open(membersFileOf(options), seed, options.logger ?? silentLogger);
       const snapshot = storage.snapshot();
       if (snapshot.metadata.index > 0) options.stateMachine.restore(snapshot.data);
       const raft = new RaftNode({
@@ -117,7 +151,7 @@ export class ClusterNode<R> {
       });
       const node = new ClusterNode<R>({
         id, raft, storage, transport: options.transport, stateMachine: options.stateMachine,
-        limits, logger: options.logger ?? silentLogger, observer: options.observer ?? {},
+        limits, logger: options.logger ?? silentLogger, observer: options.observer ?? {}, book,
       });
       options.transport.onMessage((message) => {
         node.receive(message);
@@ -206,6 +240,24 @@ export class ClusterNode<R> {
     return this.raft.status();
   }
 
+  // ClusterAdmin (admin.ts): membership changes, leadership transfer, snapshots on demand; see
+  // membership_admin.ts for the behaviour and the errors thrown.
+  members(): Members { return this.admin.members(); }
+  addVoter(id: string, addresses: MemberAddresses, options?: CatchUpOptions): Promise<Members> {
+    return this.admin.addVoter(id, addresses, options);
+  }
+  addLearner(id: string, addresses: MemberAddresses): Promise<Members> {
+    return this.admin.addLearner(id, addresses);
+  }
+  promote(id: string, options?: CatchUpOptions): Promise<Members> {
+    return this.admin.promote(id, options);
+  }
+  removeNode(id: string): Promise<Members> { return this.admin.removeNode(id); }
+  transferLeader(to: string | null, options?: TransferOptions): Promise<NodeId> {
+    return this.admin.transferLeader(to, options);
+  }
+  snapshotNow(): Promise<{ readonly index: LogIndex }> { return this.admin.snapshotNow(); }
+
   /** The error that failed the node, if it failed. */
   get fatalError(): Error | null {
     return this.failure;
@@ -266,6 +318,7 @@ export class ClusterNode<R> {
       return;
     }
     const now = performance.now();
+    this.admin.tick();
     this.proposals.expire(now, this.limits.proposalTimeoutMs);
     this.reads.expire(now, this.limits.readTimeoutMs);
     this.scheduleReady();
@@ -297,28 +350,29 @@ export class ClusterNode<R> {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
+    this.admin.tracker.noteReady(rd); // links new members before any message goes out
     // 1. Persist. An own snapshot being written must land before a leader's newer one.
     if (rd.snapshot !== null && this.snapshots.inFlight !== null) await this.snapshots.inFlight;
-    if (rd.hardState !== null || rd.entries.length > 0 || rd.snapshot !== null) {
-      const saved = this.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
-      if (rd.mustSync) {
-        const startMs = performance.now();
-        await saved;
-        this.observer.saveDurable?.((performance.now() - startMs) / 1000);
-      } else {
-        // Only the commit index changed: it need not be durable before sending (etcd does the
-        // same); later saves are ordered after this one by the storage.
-        saved.catch((error: unknown) => {
-          this.fail(error);
-        });
-      }
+    const saving = this.startSave(rd);
+    // §10.2.1: a leader's replication messages go out while its own fsync runs (the core counts
+    // its own copy only after `advance`); everything else waits for the disk (Figure 2).
+    const late = rd.mustSync ? this.sendEarly(rd.messages) : rd.messages;
+    // Committed entries already durable here need not wait for this save either.
+    let appliedEarly = 0;
+    if (rd.snapshot === null) {
+      const limit = Math.min(this.durableLastIndex, (rd.entries[0]?.index ?? Infinity) - 1);
+      const durable = rd.committedEntries.findIndex((entry) => entry.index > limit);
+      appliedEarly = durable < 0 ? rd.committedEntries.length : durable;
+      this.applyEntries(rd.committedEntries.slice(0, appliedEarly));
     }
+    if (saving !== null) await saving;
     if (this.runState === "failed") return;
-    // 2. Send, now that everything the messages depend on is durable.
-    for (const message of rd.messages) this.transport.send(message);
+    this.recordDurable(rd);
+    // 2. Send, now that everything the remaining messages depend on is durable.
+    for (const message of late) this.transport.send(message);
     // 3. Apply.
     if (rd.snapshot !== null) this.applySnapshot(rd.snapshot);
-    this.applyEntries(rd.committedEntries);
+    this.applyEntries(appliedEarly === 0 ? rd.committedEntries : rd.committedEntries.slice(appliedEarly));
     for (const readState of rd.readStates) this.reads.confirmed(readState.context, readState.index);
     // 4. Advance, then serve reads and report.
     this.raft.advance(rd);
@@ -327,11 +381,47 @@ export class ClusterNode<R> {
     if (this.runState === "running") this.snapshots.maybeSnapshot(this.appliedIndex);
   }
 
+  /** Starts the Ready's save; returns what to await before the rest may go out, if anything. */
+  private startSave(rd: Ready): Promise<void> | null {
+    if (rd.hardState === null && rd.entries.length === 0 && rd.snapshot === null) return null;
+    const saved = this.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    if (!rd.mustSync) {
+      // Only the commit index changed: it need not be durable before sending (etcd does the
+      // same); later saves are ordered after this one by the storage.
+      saved.catch((error: unknown) => {
+        this.fail(error);
+      });
+      return null;
+    }
+    const startMs = performance.now();
+    return saved.then(() => {
+      this.observer.saveDurable?.((performance.now() - startMs) / 1000);
+    });
+  }
+
+  /** Sends the messages that may precede the save; returns the ones that must wait for it. */
+  private sendEarly(messages: readonly Message[]): readonly Message[] {
+    const late: Message[] = [];
+    for (const message of messages) {
+      if (maySendBeforePersist(message, this.durableTerm)) this.transport.send(message);
+      else late.push(message);
+    }
+    return late;
+  }
+
+  /** What the finished save made durable: the term messages may carry, and the log's end. */
+  private recordDurable(rd: Ready): void {
+    if (rd.hardState !== null) this.durableTerm = rd.hardState.term;
+    if (rd.snapshot !== null) this.durableLastIndex = rd.snapshot.metadata.index;
+    const last = rd.entries[rd.entries.length - 1];
+    if (last !== undefined) this.durableLastIndex = last.index;
+  }
+
   private applySnapshot(snapshot: Snapshot): void {
     const { index } = snapshot.metadata;
     this.stateMachine.restore(snapshot.data);
     this.appliedIndex = index;
-    this.snapshots.installed(index);
+    this.snapshots.installed(snapshot.metadata);
     this.proposals.coveredBySnapshot(index,
       () => new OutcomeUnknownError(`a snapshot from the leader at index ${index} replaced the log`));
   }
@@ -344,6 +434,8 @@ export class ClusterNode<R> {
         const { tag, command } = decodeEnvelope(entry.data);
         result = this.stateMachine.apply(command, entry.index);
         if (tag.proposer === this.id && tag.incarnation === this.incarnation) ownSeq = tag.seq;
+      } else if (entry.kind === "config") {
+        this.admin.tracker.noteAppliedConfig(entry);
       }
       this.appliedIndex = entry.index;
       this.snapshots.recordApplied(entry);
@@ -387,6 +479,7 @@ export class ClusterNode<R> {
   private rejectPending(reason: string): void {
     this.proposals.rejectAll(() => new OutcomeUnknownError(reason));
     this.reads.rejectAll(() => new NodeStoppedError(reason));
+    this.admin.waiters.rejectAll(() => new OutcomeUnknownError(reason));
   }
 
   private notRunning(): NodeStoppedError {

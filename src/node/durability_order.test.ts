@@ -48,14 +48,17 @@ test("Figure 2: no message leaves a node before the save covering it resolved", 
   }
 });
 
-test("checkDurableBeforeSend catches entries, acks and votes that are not yet durable", () => {
+test("checkDurableBeforeSend catches terms, acks and votes that are not yet durable", () => {
   const storage = new SlowDurableStorage({ voters: [nodeId("a"), nodeId("b")], learners: [], votersOutgoing: [] });
   const base = { from: nodeId("a"), to: nodeId("b"), term: TERM_ZERO } as const;
   const entry = { term: TERM_ZERO, index: logIndex(1), kind: "normal", data: new Uint8Array(0) } as const;
   const append: Message = {
     ...base, type: "AppendEntries", prevLogIndex: INDEX_ZERO, prevLogTerm: TERM_ZERO, entries: [entry], commit: INDEX_ZERO,
   };
-  assert.match(checkDurableBeforeSend(append, storage.durable) ?? "", /entry 1 of term 0 not durable/);
+  // §10.2.1: a leader's entries may leave before its own fsync, but never in an undurable term.
+  assert.equal(checkDurableBeforeSend(append, storage.durable), null);
+  const appendNewTerm: Message = { ...append, term: term(1) };
+  assert.match(checkDurableBeforeSend(appendNewTerm, storage.durable) ?? "", /durable term is only 0/);
   const ack: Message = {
     ...base, type: "AppendEntriesResponse", reject: false, index: logIndex(1), hintIndex: INDEX_ZERO, hintTerm: TERM_ZERO,
   };

@@ -72,14 +72,6 @@ export class SlowDurableStorage implements StableStorage {
   }
 }
 
-function durableTerm(durable: MemoryStorage, index: LogIndex): Term | null {
-  try {
-    return durable.term(index);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Null when everything `message` promises is durable in its sender's `durable` storage;
  * otherwise what is not. Pre-vote messages promise nothing (§9.6) and are not checked.
@@ -95,11 +87,8 @@ export function checkDurableBeforeSend(message: Message, durable: MemoryStorage)
     case "RequestVoteResponse":
       return message.reject || hard.vote === message.to ? null : `${what}: granted vote not durable`;
     case "AppendEntries":
-      for (const entry of message.entries) {
-        if (durableTerm(durable, entry.index) !== entry.term) {
-          return `${what}: entry ${entry.index} of term ${entry.term} not durable on the leader`;
-        }
-      }
+      // §10.2.1: the entries may still be on their way to the leader's disk (the leader counts
+      // its own copy only once durable); only their term must be durable, checked above.
       return null;
     case "AppendEntriesResponse":
       return message.reject || durable.lastIndex() >= message.index
