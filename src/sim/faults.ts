@@ -19,6 +19,7 @@ export const FAULT_NAMES = [
   "eio", // a save fails (EIO): fail-stop, the node crashes and restarts later
   "skew", // node clocks run at different rates (ticks drift), as timers on loaded hosts do
   "chase", // isolate new leaders after their no-op, and leaders whose commit passes older terms
+  "membership", // add, promote, remove (the leader too), replace, transfer; wipe removed nodes
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -93,6 +94,21 @@ export interface FaultPlan {
   readonly fsyncMaxNs: number;
   /** The leader-chasing nemesis (nemesis.ts), or null when `chase` is off. */
   readonly chase: ChasePlan | null;
+  /** Membership changes and transfers (membership_nemesis.ts), or null when off. */
+  readonly membership: MembershipPlan | null;
+}
+
+/**
+ * Cluster operations as faults: the nemesis proposes random valid membership changes and
+ * leadership transfers on the leader, and wipes nodes whose removal is committed (a fresh disk),
+ * so they can rejoin as new members. The pool holds `sparesCount` ids beyond the initial voters.
+ */
+export interface MembershipPlan {
+  /** Mean gap between membership actions. */
+  readonly intervalNs: number;
+  readonly sparesCount: number;
+  /** A low snapshot threshold (entries), so snapshots are installed often; null: the default. */
+  readonly snapshotEntries: number | null;
 }
 
 /**
@@ -154,6 +170,12 @@ export function planFaults(
     chase: on("chase")
       ? { newLeaderRate: between(rng, 0.2, 0.7), oldCommitRate: between(rng, 0.3, 0.8),
         healMeanNs: ticks(50, 200) }
+      : null,
+    membership: on("membership")
+      ? {
+        intervalNs: ticks(4, 30), sparesCount: 2,
+        snapshotEntries: rng.nextFloat() < 0.4 ? 3 + rng.nextInt(15) : null,
+      }
       : null,
   };
 }

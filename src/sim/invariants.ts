@@ -19,8 +19,19 @@
  *   consecutively; the durable hard state's term and commit never decrease across crashes. (The
  *   in-memory commit legitimately restarts at the durable value after a crash, so the volatile
  *   check is per incarnation.)
+ *
+ * Across membership changes (§4 of the dissertation) the properties above are unchanged: they
+ * are stated over terms and indexes, not quorums, so two leaders of one term are caught whatever
+ * configurations their votes were counted in. Added (config_invariants.ts):
+ * - Config In Flight: a leader's log holds at most one config entry past the highest commit
+ *   index any node has reported (§4.1: one change at a time).
+ * - Config Follows Log: a node's configuration is the one in the last config entry of its log,
+ *   or its snapshot's when there is none (§4.1: used when appended, reverted when truncated).
+ * - Snapshot Config: a snapshot records the configuration of the last config entry at or below
+ *   its index (§7), so a node restoring it uses the configuration the log says.
  */
-import type { Entry, HardState, SnapshotMetadata } from "../core/messages.js";
+import type { ConfState, Entry, HardState, SnapshotMetadata } from "../core/messages.js";
+import { ConfigMirror } from "./config_invariants.js";
 import { chainHash, entryHash } from "./hash.js";
 
 export type ViolationKind =
@@ -30,6 +41,9 @@ export type ViolationKind =
   | "leader-completeness"
   | "state-machine-safety"
   | "monotonicity"
+  | "config-in-flight"
+  | "config-follows-log"
+  | "snapshot-config"
   | "liveness"
   | "linearizability"
   /** An `assert` inside the core, storage or simulator failed: always a bug. */
@@ -67,12 +81,45 @@ export class InvariantChecker {
   private readonly appliedHashes: number[] = [];
   private readonly appliedChains: number[] = [0];
   private readonly commitByTerm = new Map<number, CommitRecord>();
+  private readonly configs: ConfigMirror;
+  /** The highest commit index any node reported in memory. */
+  private committedMax = 0;
   /** Leaders observed, one per (term, node), for reports. */
   elections = 0;
 
-  constructor(private readonly names: readonly string[]) {
+  /** `initialConf`: the configuration the cluster was created with (before any config entry). */
+  constructor(private readonly names: readonly string[], initialConf?: ConfState) {
     this.nodes = names.map(() => freshMirror());
+    this.configs = new ConfigMirror(names, initialConf ?? null);
   }
+
+  /** Config entries committed so far (each counted once, by index). */
+  get configsCommitted(): number {
+    return this.configs.committedCount;
+  }
+
+  /** The index of the last config entry in the node's log as observed (0: from its snapshot). */
+  lastConfigIndex(i: number): number {
+    return this.configs.lastIndex(i);
+  }
+
+  /** The configuration the node reports (a Ready's, or after a restart) must follow its log. */
+  observeConfState(i: number, conf: ConfState): void {
+    fail("config-follows-log", this.configs.checkFollowsLog(i, conf));
+  }
+
+  /** After a leader's Ready was observed: at most one config entry past the highest commit. */
+  observeLeaderLog(i: number): void {
+    fail("config-in-flight", this.configs.checkInFlight(i, this.committedMax));
+  }
+
+  /** The node's disk was replaced by an empty one (after its removal was committed). */
+  observeWipe(i: number): void {
+    this.nodes[i] = freshMirror();
+    this.configs.observeSnapshot(i, 0, null);
+  }
+
+
 
   /** The node's current term as last observed. */
   termOf(i: number): number {
@@ -109,6 +156,7 @@ export class InvariantChecker {
       );
     }
     m.chains.length = first.index;
+    this.configs.observeEntries(i, entries);
     for (const entry of entries) {
       const chain = chainHash(m.chains[entry.index - 1] ?? 0, entry);
       m.chains.push(chain);
@@ -139,6 +187,7 @@ export class InvariantChecker {
     const index = metadata.index;
     if (index === 0) {
       m.chains = [0];
+      fail("snapshot-config", this.configs.observeSnapshot(i, 0, metadata.confState));
       return;
     }
     const chain = this.appliedChains[index];
@@ -150,6 +199,7 @@ export class InvariantChecker {
     }
     this.matchGlobal(i, index, metadata.term, chain);
     m.chains = this.appliedChains.slice(0, index + 1);
+    fail("snapshot-config", this.configs.observeSnapshot(i, index, metadata.confState));
   }
 
   /** A Ready's hard state (in memory; `durable` once saved). */
@@ -181,6 +231,7 @@ export class InvariantChecker {
     }
     m.term = hs.term;
     m.commit = hs.commit;
+    if (hs.commit > this.committedMax) this.committedMax = hs.commit;
     if (hs.commit === 0) return;
     const chain = m.chains[hs.commit];
     if (chain === undefined) {
@@ -263,8 +314,10 @@ export class InvariantChecker {
         `${this.name(i)} applied index ${entry.index} that is not in its log`,
       );
     }
-    if (this.appliedChains.length === entry.index) this.appliedChains.push(chain);
-    else if (this.appliedChains[entry.index] !== chain) {
+    if (this.appliedChains.length === entry.index) {
+      this.appliedChains.push(chain);
+      this.configs.observeCommitted(entry);
+    } else if (this.appliedChains[entry.index] !== chain) {
       throw new SimViolation(
         "state-machine-safety",
         `${this.name(i)} applied index ${entry.index} after a different log prefix`,
@@ -295,6 +348,10 @@ export class InvariantChecker {
     m.applied = snapshot.index;
     this.observeEntries(i, entries, m.term, false);
   }
+}
+
+function fail(kind: ViolationKind, detail: string | null): void {
+  if (detail !== null) throw new SimViolation(kind, detail);
 }
 
 function freshMirror(): NodeMirror {

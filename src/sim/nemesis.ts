@@ -8,6 +8,9 @@
 import type { Entry } from "../core/messages.js";
 import type { SeededRng } from "../core/rng.js";
 import type { FaultPlan } from "./faults.js";
+import {
+  chooseMembershipAction, type MembershipAction, type MembershipView,
+} from "./membership_nemesis.js";
 import type { SimNetwork } from "./network.js";
 import { describeGrudge, partitionGrudge, type PartitionShape } from "./partitions.js";
 
@@ -16,7 +19,8 @@ export type NemesisEvent =
   | { readonly kind: "crash" }
   | { readonly kind: "pause" }
   | { readonly kind: "chaseHeal"; readonly generation: number }
-  | { readonly kind: "chaseKick" };
+  | { readonly kind: "chaseKick" }
+  | { readonly kind: "membership" };
 
 export interface NemesisHost {
   nowNs(): number;
@@ -28,6 +32,10 @@ export interface NemesisHost {
   pauseNode(index: number): boolean;
   trace(line: string): void;
   recordNemesis(f: string, value: string): void;
+  /** The newest leader's view for a membership action, or null when there is no leader. */
+  membershipView(): MembershipView | null;
+  /** Carries out a membership action on the newest leader (or wipes a node). */
+  applyMembership(action: MembershipAction): void;
 }
 
 /** What the chase knows about one node's current leadership. */
@@ -68,6 +76,9 @@ export class Nemesis {
     if (plan.chase !== null) {
       this.host.schedule(this.gap(plan.chase.healMeanNs), { kind: "chaseKick" });
     }
+    if (plan.membership !== null) {
+      this.host.schedule(this.gap(plan.membership.intervalNs), { kind: "membership" });
+    }
   }
 
   /** The delay before a node restarts after a crash. */
@@ -97,6 +108,9 @@ export class Nemesis {
         return;
       case "chaseKick":
         this.handleChaseKick();
+        return;
+      case "membership":
+        this.handleMembership();
         return;
     }
   }
@@ -139,6 +153,15 @@ export class Nemesis {
     if (interval === null) return;
     this.host.crashNode(this.rng.nextInt(this.names.length), "crash");
     this.host.schedule(this.gap(interval), { kind: "crash" });
+  }
+
+  private handleMembership(): void {
+    const membership = this.plan.membership;
+    if (membership === null) return;
+    const view = this.host.membershipView();
+    const action = view === null ? null : chooseMembershipAction(this.rng, view);
+    if (action !== null) this.host.applyMembership(action);
+    this.host.schedule(this.gap(membership.intervalNs), { kind: "membership" });
   }
 
   private handlePause(): void {

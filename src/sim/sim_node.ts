@@ -10,11 +10,13 @@
  * leave them; a save carrying a snapshot is all-or-nothing, since a snapshot is written to its
  * own file and installed by rename). With `eio` a save can fail, which is fail-stop.
  */
+import { decodeConfEntry, EMPTY_CONF_STATE, type ConfChange } from "../core/conf_change.js";
 import type { ConfState, Entry, Message } from "../core/messages.js";
 import { RaftError } from "../core/errors.js";
 import type { RaftConfig } from "../core/config.js";
 import type { Ready } from "../core/ready.js";
 import { RaftNode } from "../core/raft_node.js";
+import { maySendBeforePersist } from "../core/send_before_persist.js";
 import type { SeededRng } from "../core/rng.js";
 import { logIndex, type NodeId } from "../core/types.js";
 import { MemoryStorage } from "../storage/memory_storage.js";
@@ -66,7 +68,8 @@ interface WaitingRead {
 export class SimNode {
   readonly index: number;
   readonly id: NodeId;
-  readonly storage: MemoryStorage;
+  /** The node's disk; replaced by an empty one when the node is wiped. */
+  storage: MemoryStorage;
   private raft: RaftNode | null = null;
   private readonly machine = new KvStateMachine();
   private readonly options: SimNodeOptions;
@@ -75,6 +78,8 @@ export class SimNode {
   paused = false;
   /** The Ready whose save is in flight, if any. */
   private saving: Ready | null = null;
+  /** The in-flight Ready's messages that must wait for its save (the rest already left). */
+  private lateMessages: readonly Message[] | null = null;
   private applied = 0;
   /** The commit index of the last Ready (or the durable one after a restart). */
   private commit = 0;
@@ -83,7 +88,14 @@ export class SimNode {
   private readonly pendingWrites = new Map<string, ClientRequest>();
   private readonly pendingReads = new Map<string, ClientRequest>();
   private waitingReads: WaitingRead[] = [];
+  /** The configuration at the applied index (§7: what a snapshot taken now must record). */
+  private appliedConf: ConfState = EMPTY_CONF_STATE;
+  /** The configuration in effect, as the last Ready (or the restart) reported it. */
+  private conf: ConfState = EMPTY_CONF_STATE;
   crashes = 0;
+  /** Snapshots received from a leader and restored. */
+  snapshotInstalls = 0;
+  wipes = 0;
 
   constructor(options: SimNodeOptions) {
     this.options = options;
@@ -106,6 +118,16 @@ export class SimNode {
     return this.applied;
   }
 
+  /** The configuration in effect as the last Ready reported it. */
+  get confState(): ConfState {
+    return this.conf;
+  }
+
+  /** Whether the node's disk holds anything (a fresh or wiped node's does not). */
+  hasData(): boolean {
+    return this.storage.lastIndex() > 0;
+  }
+
   status(): ReturnType<RaftNode["status"]> | null {
     return this.raft?.status() ?? null;
   }
@@ -120,6 +142,8 @@ export class SimNode {
     });
     this.machine.restore(snapshot.data);
     this.applied = snapshot.metadata.index;
+    this.appliedConf = snapshot.metadata.confState;
+    this.conf = this.raft.status().confState;
     this.isLeader = false;
     const first = this.storage.firstIndex();
     const last = this.storage.lastIndex();
@@ -129,6 +153,7 @@ export class SimNode {
     const hardState = this.storage.initialState().hardState;
     this.commit = hardState.commit;
     this.options.checker.observeRestart(this.index, snapshot.metadata, entries, hardState);
+    this.options.checker.observeConfState(this.index, this.conf);
   }
 
   /** Crash: lose all volatile state; an in-flight save is lost or torn. */
@@ -137,12 +162,49 @@ export class SimNode {
     if (this.saving !== null) this.persistTorn(this.saving);
     this.raft = null;
     this.saving = null;
+    this.lateMessages = null;
     this.paused = false;
     this.pendingWrites.clear();
     this.pendingReads.clear();
     this.waitingReads = [];
     this.incarnation++;
     this.crashes++;
+  }
+
+  /**
+   * The operator replaced the node's disk: crash it and give it fresh, empty storage, so it
+   * rejoins as a new member. Only safe once its removal is committed (membership_nemesis.ts).
+   */
+  wipe(): void {
+    this.crash();
+    this.storage = new MemoryStorage(EMPTY_CONF_STATE);
+    this.wipes++;
+    this.options.checker.observeWipe(this.index);
+  }
+
+  /**
+   * A membership change on this node (the leader): null when appended, else the refusal's code.
+   * @throws RaftError when the core refuses for a reason a valid change never meets (a bug).
+   */
+  proposeConfChange(change: ConfChange): string | null {
+    return this.admin(() => { this.raft?.proposeConfChange(change); });
+  }
+
+  /** A leadership transfer on this node: null when started, else the refusal's code. */
+  transferLeader(to: NodeId | null): string | null {
+    return this.admin(() => { this.raft?.transferLeader(to); });
+  }
+
+  private admin(call: () => void): string | null {
+    if (this.raft === null) return "DOWN";
+    try {
+      call();
+    } catch (error: unknown) {
+      if (!(error instanceof RaftError) || !error.definite) throw error;
+      return error.code;
+    }
+    this.maybeProcessReady();
+    return null;
   }
 
   restart(): void {
@@ -228,6 +290,7 @@ export class SimNode {
       this.observe(ready);
       if (ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null) {
         this.saving = ready;
+        this.lateMessages = this.sendEarly(ready);
         const { fsyncMinNs, fsyncMaxNs } = this.options.plan;
         const delay = fsyncMinNs + this.diskRng.nextInt(Math.max(1, fsyncMaxNs - fsyncMinNs));
         const host = this.options.host;
@@ -245,7 +308,12 @@ export class SimNode {
     const leaderNow = ready.softState === null ? this.isLeader : ready.softState.role === "leader";
     const termNow = ready.hardState?.term ?? checker.termOf(this.index);
     checker.observeEntries(this.index, ready.entries, termNow, leaderNow);
+    if (ready.confState !== null) this.conf = ready.confState;
+    if (ready.confState !== null || ready.entries.length > 0 || ready.snapshot !== null) {
+      checker.observeConfState(this.index, this.conf);
+    }
     if (ready.hardState !== null) checker.observeHardState(this.index, ready.hardState, false);
+    if (leaderNow) checker.observeLeaderLog(this.index);
     const commitBefore = this.commit;
     if (ready.hardState !== null) this.commit = ready.hardState.commit;
     if (leaderNow) {
@@ -261,14 +329,32 @@ export class SimNode {
     }
   }
 
+  /**
+   * As the runtime does (§10.2.1): a leader's replication messages of a durable term leave while
+   * its own save is in flight; returns the messages that must wait for the save.
+   */
+  private sendEarly(ready: Ready): readonly Message[] {
+    const durableTerm = this.storage.initialState().hardState.term;
+    const late: Message[] = [];
+    for (const message of ready.messages) {
+      if (maySendBeforePersist(message, durableTerm)) this.options.host.sendMessage(this.index, message);
+      else late.push(message);
+    }
+    return late;
+  }
+
   /** Steps 2-4 of the Ready contract, once the save is durable. */
   private finishReady(ready: Ready): void {
     const raft = this.raft;
     if (raft === null) return;
-    for (const message of ready.messages) this.options.host.sendMessage(this.index, message);
+    const messages = this.lateMessages ?? ready.messages;
+    this.lateMessages = null;
+    for (const message of messages) this.options.host.sendMessage(this.index, message);
     if (ready.snapshot !== null) {
       this.machine.restore(ready.snapshot.data);
       this.applied = ready.snapshot.metadata.index;
+      this.appliedConf = ready.snapshot.metadata.confState;
+      this.snapshotInstalls++;
       this.options.checker.observeRestore(this.index, this.applied);
     }
     for (const entry of ready.committedEntries) this.apply(entry);
@@ -286,6 +372,7 @@ export class SimNode {
     if (entry.index <= this.applied) return; // already covered by a restored snapshot
     this.options.checker.observeApply(this.index, entry);
     this.applied = entry.index;
+    if (entry.kind === "config") this.appliedConf = decodeConfEntry(entry.data).confState;
     if (entry.kind !== "normal") return;
     const command = decodeCommand(entry.data);
     const result = this.machine.apply(command);
@@ -320,20 +407,39 @@ export class SimNode {
     const snapshotIndex = this.storage.snapshot().metadata.index;
     if (this.applied - snapshotIndex < this.options.snapshotEntries) return;
     if (this.applied > this.storage.lastIndex()) return;
-    const confState = this.storage.initialState().confState;
-    this.storage.createSnapshotSync(logIndex(this.applied), confState, this.machine.snapshot());
+    // The configuration as of the snapshot's index, not the latest in the log (§7, §4.1).
+    this.storage.createSnapshotSync(logIndex(this.applied), this.appliedConf, this.machine.snapshot());
     const compactTo = this.applied - this.options.compactLagEntries;
     if (compactTo > snapshotIndex) this.storage.compactSync(logIndex(compactTo));
     this.options.host.trace(`snapshot ${this.id} ${this.applied}`);
   }
 }
 
-/** One leader that every node follows, with every node having applied the leader's commit. */
+/** The leader of the highest term among the nodes that believe they lead, or null. */
+export function newestLeader(nodes: readonly SimNode[]): SimNode | null {
+  let best: SimNode | null = null;
+  let bestTerm = -1;
+  for (const n of nodes) {
+    const term = n.leader ? n.status()?.term ?? -1 : -1;
+    if (term > bestTerm) {
+      best = n;
+      bestTerm = term;
+    }
+  }
+  return best;
+}
+
+/**
+ * One leader that every member of its configuration follows, with every member having applied
+ * the leader's commit. Nodes outside the configuration (spares, removed nodes) are not asked.
+ */
 export function isConverged(nodes: readonly SimNode[]): boolean {
-  const leader = nodes.find((n) => n.leader);
-  const status = leader?.status() ?? null;
+  const status = newestLeader(nodes)?.status() ?? null;
   if (status === null) return false;
+  const { voters, votersOutgoing, learners } = status.confState;
+  const members = new Set<string>([...voters, ...votersOutgoing, ...learners]);
   return nodes.every((n) => {
+    if (!members.has(n.id)) return true;
     const s = n.status();
     return s !== null && s.leaderId === status.id && s.term === status.term
       && n.appliedIndex >= status.commit;

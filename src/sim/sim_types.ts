@@ -6,6 +6,7 @@ import type { Message } from "../core/messages.js";
 import type { CheckResult, HistoryEvent } from "../check/index.js";
 import type { FaultPlan, FaultSelection } from "./faults.js";
 import type { SimViolation } from "./invariants.js";
+import type { MembershipCounts } from "./membership_ops.js";
 import type { NemesisEvent } from "./nemesis.js";
 import type { ClientReply, ClientRequest } from "./workload.js";
 
@@ -51,6 +52,8 @@ export interface SimResult {
   readonly traceHash: string;
   readonly events: number;
   readonly violation: SimViolation | null;
+  /** What the membership nemesis did (all zero when the fault is off). */
+  readonly membership: MembershipCounts;
   /** "linearizable", "not-linearizable", "unknown", or "skipped" when a violation stopped it. */
   readonly verdict: CheckResult["verdict"] | "skipped";
   readonly unknownReason: string | null;

@@ -19,13 +19,16 @@
  * 0-200 ms between an operation's completion and the next invoke).
  */
 import { DEFAULT_CONFIG, type RaftConfig } from "../core/config.js";
-import type { Entry, Message } from "../core/messages.js";
+import { EMPTY_CONF_STATE } from "../core/conf_change.js";
+import type { ConfState, Entry, Message } from "../core/messages.js";
 import { SeededRng } from "../core/rng.js";
 import { AssertionError, nodeId, type NodeId } from "../core/types.js";
 import { checkHistory, type CheckResult } from "../check/index.js";
 import { EventQueue } from "./event_queue.js";
 import { planFaults, TICK_NS_DEFAULT, type FaultPlan } from "./faults.js";
 import { InvariantChecker, SimViolation } from "./invariants.js";
+import { MembershipOps } from "./membership_ops.js";
+import type { MembershipAction, MembershipView } from "./membership_nemesis.js";
 import { Nemesis, type NemesisEvent } from "./nemesis.js";
 import { SimNetwork } from "./network.js";
 import { describeNodes, isConverged, SimNode } from "./sim_node.js";
@@ -48,6 +51,7 @@ export class Simulation {
   private readonly indexOf = new Map<string, number>();
   private readonly workload: Workload;
   private readonly nemesis: Nemesis;
+  private readonly membership: MembershipOps;
   private readonly clientNetRng: SeededRng;
   private readonly pausedQueues: NodeEvent[][];
   private readonly hash = new TraceHash();
@@ -64,33 +68,39 @@ export class Simulation {
     const planned = planFaults(options.faults, this.rng.fork(), this.tickNs);
     this.plan = { ...planned, ...options.planOverrides };
     this.eventsMax = options.eventsMax ?? 200_000 + 500 * options.opsMax;
-    this.ids = Array.from({ length: options.nodes }, (_, i) => nodeId(`n${i + 1}`));
+    // The pool: the initial voters, then spare ids that membership changes may add.
+    const poolSize = options.nodes + (this.plan.membership?.sparesCount ?? 0);
+    this.ids = Array.from({ length: poolSize }, (_, i) => nodeId(`n${i + 1}`));
     this.ids.forEach((id, i) => this.indexOf.set(id, i));
-    this.network = new SimNetwork(options.nodes, this.plan, this.rng.fork());
+    this.network = new SimNetwork(poolSize, this.plan, this.rng.fork());
     this.nemesis = new Nemesis(this.plan, this.rng.fork(), this, this.network, this.ids);
     this.clientNetRng = this.rng.fork();
-    this.checker = new InvariantChecker(this.ids);
+    const confState: ConfState = {
+      voters: this.ids.slice(0, options.nodes), learners: [], votersOutgoing: [],
+    };
+    this.checker = new InvariantChecker(this.ids, confState);
     this.pausedQueues = this.ids.map(() => []);
     const skewRng = this.rng.fork();
     const skewMax = this.plan.clockSkewMax;
     this.tickPeriodsNs = this.ids.map(
       () => Math.round(this.tickNs * (1 + skewRng.nextFloat() * (skewMax - 1))),
     );
-    const confState = { voters: this.ids, learners: [], votersOutgoing: [] };
     const nodeRng = this.rng.fork();
     // Half the runs use tiny AppendEntries (a few entries each) to exercise flow control and the
     // orderings, such as an entry acked without its successor, that Figure 8 is about.
     this.messageBytesMax = this.rng.nextFloat() < 0.5
       ? 100 + this.rng.nextInt(400)
       : DEFAULT_CONFIG.messageBytesMax;
-    const snapshotEntries = 20 + this.rng.nextInt(100);
+    const snapshotEntries = this.plan.membership?.snapshotEntries ?? 20 + this.rng.nextInt(100);
     const compactLagEntries = this.rng.nextInt(30);
     this.nodes = this.ids.map((id, index) => new SimNode({
-      index, config: this.configFor(id), confState, rng: nodeRng.fork(), plan: this.plan,
+      index, config: this.configFor(id), rng: nodeRng.fork(), plan: this.plan,
+      confState: index < options.nodes ? confState : EMPTY_CONF_STATE,
       checker: this.checker, host: this, snapshotEntries, compactLagEntries,
     }));
+    this.membership = new MembershipOps(this.nodes, this.checker, this);
     this.workload = new Workload({
-      clients: options.nodes * (options.clientsPerNode ?? 2), nodes: options.nodes,
+      clients: options.nodes * (options.clientsPerNode ?? 2), nodes: poolSize,
       opsMax: options.opsMax, keys: options.keys ?? 3,
       timeoutNs: options.clientTimeoutNs ?? 3000 * MS, thinkMaxNs: options.thinkMaxNs ?? 200 * MS,
       backoffNs: 100 * MS,
@@ -165,6 +175,28 @@ export class Simulation {
     this.workload.recordNemesis(f, value);
   }
 
+  membershipView(): MembershipView | null {
+    return this.membership.view();
+  }
+
+  applyMembership(action: MembershipAction): void {
+    this.membership.apply(action);
+  }
+
+  /** Wipes a node's disk (crashing it if up); it restarts empty after a downtime. */
+  wipeNode(index: number): void {
+    const node = this.nodes[index];
+    if (node === undefined) return;
+    const wasUp = node.up;
+    node.wipe();
+    this.pausedQueues[index] = [];
+    this.trace(`wipe ${node.id}`);
+    this.workload.recordNemesis("wipe", node.id);
+    if (!wasUp) return; // its restart is already scheduled
+    const at = this.queue.now + this.nemesis.downtimeNs();
+    this.queue.push(at, { kind: "restart", node: index, incarnation: node.incarnation });
+  }
+
   sendRequest(node: number, request: ClientRequest): void {
     this.queue.push(this.queue.now + this.clientDelayNs(), { kind: "request", node, request });
   }
@@ -203,6 +235,7 @@ export class Simulation {
       seed: this.options.seed, plan: this.plan, ops: w.issued, ok: w.ok, fail: w.fail, info: w.info,
       elections: this.checker.elections, crashes: this.nodes.reduce((sum, n) => sum + n.crashes, 0),
       virtualNs: this.queue.now, traceHash: this.hash.hex(), events: this.events, violation,
+      membership: this.membership.counts(),
       verdict: check?.verdict ?? "skipped",
       unknownReason: check?.verdict === "unknown" ? check.reason : null,
       history: w.history,
@@ -298,6 +331,7 @@ export class Simulation {
       case "pause":
       case "chaseHeal":
       case "chaseKick":
+      case "membership":
         this.nemesis.handle(event);
         return;
       case "restart":

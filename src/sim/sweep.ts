@@ -5,6 +5,7 @@
  */
 import type { TestingBugs } from "../core/config.js";
 import { formatFaults, type FaultSelection } from "./faults.js";
+import type { MembershipCounts } from "./membership_ops.js";
 import { runSimulation, type SimResult } from "./simulation.js";
 import { combineHashes } from "./trace.js";
 
@@ -41,6 +42,8 @@ export interface SweepSummary {
   readonly failedSeeds: readonly number[];
   readonly virtualNs: number;
   readonly wallMs: number;
+  /** Membership changes, transfers, snapshot installs and wipes, summed over the seeds. */
+  readonly membership: MembershipCounts;
   readonly hash: string;
   readonly line: string;
 }
@@ -77,7 +80,7 @@ export function runSeed(seed: number, options: Omit<SweepOptions, "seeds">): See
   const line =
     `seed ${seed}: ops ${result.ops} ok ${result.ok} fail ${result.fail} info ${result.info} ` +
     `elections ${result.elections} crashes ${result.crashes} ` +
-    `virtual ${(result.virtualNs / 1e9).toFixed(2)}s wall ${Math.round(wallMs)}ms ` +
+    `${describeMembership(result.membership)}virtual ${(result.virtualNs / 1e9).toFixed(2)}s wall ${Math.round(wallMs)}ms ` +
     `faults [${result.plan.enabled.join(",")}] trace ${result.traceHash} ${verdict}`;
   const reproduce = failed ? reproduceCommand(seed, options) : null;
   return { result, wallMs, failed, line, reproduce };
@@ -89,6 +92,7 @@ export function runSweep(
 ): SweepSummary {
   const hashes: string[] = [];
   const failedSeeds: number[] = [];
+  let membership = NO_MEMBERSHIP;
   let ops = 0, ok = 0, fail = 0, info = 0, violations = 0, unknown = 0, virtualNs = 0, wallMs = 0;
   for (const seed of options.seeds) {
     const report = runSeed(seed, options);
@@ -96,6 +100,7 @@ export function runSweep(
     hashes.push(r.traceHash);
     ops += r.ops; ok += r.ok; fail += r.fail; info += r.info;
     virtualNs += r.virtualNs; wallMs += report.wallMs;
+    membership = addCounts(membership, r.membership);
     if (r.violation !== null) violations++;
     if (r.verdict === "unknown") unknown++;
     if (report.failed) failedSeeds.push(seed);
@@ -109,13 +114,34 @@ export function runSweep(
   const rate = virtualNs > 0 ? ops / (virtualNs / 1e9) : 0;
   const line =
     `summary: seeds ${hashes.length} ops ${ops} ok ${ok} fail ${fail} info ${info} ` +
-    `violations ${violations} unknown ${unknown} virtual ${(virtualNs / 1e9).toFixed(1)}s ` +
+    `violations ${violations} unknown ${unknown} ${describeMembership(membership)}` +
+    `virtual ${(virtualNs / 1e9).toFixed(1)}s ` +
     `wall ${Math.round(wallMs)}ms speed ${ratio.toFixed(0)}x at ${rate.toFixed(0)} ops/s ` +
     `trace ${hash}`;
   return {
     seeds: hashes.length, ops, ok, fail, info, violations, unknown, failedSeeds, virtualNs, wallMs,
-    hash, line,
+    membership, hash, line,
   };
+}
+
+const NO_MEMBERSHIP: MembershipCounts = {
+  changes: 0, refused: 0, committed: 0, transfers: 0, snapshotInstalls: 0, wipes: 0,
+};
+
+function addCounts(a: MembershipCounts, b: MembershipCounts): MembershipCounts {
+  return {
+    changes: a.changes + b.changes, refused: a.refused + b.refused,
+    committed: a.committed + b.committed, transfers: a.transfers + b.transfers,
+    snapshotInstalls: a.snapshotInstalls + b.snapshotInstalls, wipes: a.wipes + b.wipes,
+  };
+}
+
+/** "conf 12/3 committed 14 transfers 4 snapshots 9 wipes 1 " (nothing when all are zero). */
+function describeMembership(m: MembershipCounts): string {
+  const any = m.changes + m.refused + m.transfers + m.snapshotInstalls + m.wipes > 0;
+  if (!any) return "";
+  return `conf ${m.changes} refused ${m.refused} committed ${m.committed} ` +
+    `transfers ${m.transfers} snapshots ${m.snapshotInstalls} wipes ${m.wipes} `;
 }
 
 /**
