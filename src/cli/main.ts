@@ -8,9 +8,12 @@ import { registerCheckCommand } from "./check_command.js";
 import { registerClusterCommand } from "./cluster_command.js";
 import { registerKvCommands } from "./kv_commands.js";
 import { registerMaelstromCommand } from "./maelstrom_command.js";
+import { registerMemberCommand } from "./member_command.js";
 import { registerNodeCommand } from "./node_command.js";
 import { registerSimCommand } from "./sim_command.js";
+import { registerSnapshotCommand } from "./snapshot_command.js";
 import { registerStatusCommand } from "./status_command.js";
+import { registerTransferCommand } from "./transfer_command.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command("raftkv")
@@ -22,8 +25,11 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerClusterCommand(program);
   registerKvCommands(program);
   registerMaelstromCommand(program);
+  registerMemberCommand(program);
   registerNodeCommand(program);
   registerSimCommand(program);
+  registerSnapshotCommand(program);
   registerStatusCommand(program);
+  registerTransferCommand(program);
   await program.parseAsync(argv);
 }
