@@ -24,6 +24,7 @@ interface SimFlags {
 
 const BUGS = [
   "commitPreviousTermByCount", "skipPersistVote", "readWithoutQuorum", "truncateOnStaleAppend",
+  "confChangeBeforeTermCommit",
 ] as const;
 
 function parseBugs(spec: string | undefined): TestingBugs | undefined {

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { Entry, HardState, SnapshotMetadata } from "../core/messages.js";
+import { encodeConfEntry } from "../core/conf_change.js";
+import type { ConfState, Entry, HardState, SnapshotMetadata } from "../core/messages.js";
 import { logIndex, nodeId, term, type NodeId } from "../core/types.js";
 import { InvariantChecker, SimViolation, type ViolationKind } from "./invariants.js";
 
@@ -93,4 +94,53 @@ test("Monotonicity: commit going back, or a skipped apply, fails the run; a rest
 test("a snapshot past every applied index is reported", () => {
   const c = new InvariantChecker(["a"]);
   violates("state-machine-safety", () => { c.observeSnapshot(0, meta(5, 1)); });
+});
+
+function conf(voters: string[], learners: string[] = [], outgoing: string[] = []): ConfState {
+  return {
+    voters: voters.map(nodeId), learners: learners.map(nodeId), votersOutgoing: outgoing.map(nodeId),
+  };
+}
+/** A config entry as the core writes it (the change itself does not matter to the checker). */
+function ce(index: number, t: number, confState: ConfState): Entry {
+  const data = encodeConfEntry({ changes: [], confState });
+  return { index: logIndex(index), term: term(t), kind: "config", data };
+}
+const ABC = conf(["a", "b", "c"]);
+const ABCD = conf(["a", "b", "c", "d"]);
+
+test("Config Follows Log: a config entry takes effect when appended and reverts when truncated", () => {
+  const c = new InvariantChecker(["a", "b", "c", "d"], ABC);
+  c.observeRestart(0, { index: logIndex(0), term: term(0), confState: ABC }, [], hs(0, 0));
+  c.observeConfState(0, ABC);
+  c.observeEntries(0, [e(1, 1), ce(2, 1, ABCD)], 1, false);
+  c.observeConfState(0, ABCD);
+  violates("config-follows-log", () => { c.observeConfState(0, ABC); });
+  c.observeEntries(0, [e(2, 2)], 2, false); // the config entry is truncated away: back to ABC
+  c.observeConfState(0, ABC);
+  violates("config-follows-log", () => { c.observeConfState(0, ABCD); });
+});
+
+test("Config In Flight: a leader with two config entries past every commit fails the run", () => {
+  const c = new InvariantChecker(["a", "b", "c", "d", "e"], ABC);
+  c.observeEntries(0, [e(1, 1), ce(2, 1, ABCD)], 1, true);
+  c.observeHardState(0, hs(1, 1), false);
+  c.observeLeaderLog(0); // one uncommitted change: fine
+  c.observeEntries(0, [ce(3, 1, conf(["a", "b", "c", "d", "e"]))], 1, true);
+  violates("config-in-flight", () => { c.observeLeaderLog(0); });
+  c.observeHardState(0, hs(1, 2), false); // the first is committed: one in flight again
+  c.observeLeaderLog(0);
+});
+
+test("Snapshot Config: a snapshot must record the configuration committed at its index", () => {
+  const c = new InvariantChecker(["a", "b", "c", "d"], ABC);
+  const log = [e(1, 1), ce(2, 1, ABCD), e(3, 1)];
+  c.observeEntries(0, log, 1, false);
+  for (const entry of log) c.observeApply(0, entry);
+  assert.equal(c.configsCommitted, 1);
+  c.observeSnapshot(1, { index: logIndex(3), term: term(1), confState: ABCD });
+  c.observeSnapshot(2, { index: logIndex(1), term: term(1), confState: ABC });
+  violates("snapshot-config", () => {
+    c.observeSnapshot(3, { index: logIndex(3), term: term(1), confState: ABC });
+  });
 });

@@ -26,6 +26,7 @@ import {
 } from "../kv/index.js";
 import type { FaultPlan } from "./faults.js";
 import type { InvariantChecker } from "./invariants.js";
+import type { RuntimeBugs } from "./sim_types.js";
 import type { ClientReply, ClientRequest } from "./workload.js";
 
 export interface NodeHost {
@@ -58,6 +59,7 @@ export interface SimNodeOptions {
   readonly snapshotEntries: number;
   /** Keep this many applied entries in the log behind a snapshot. */
   readonly compactLagEntries: number;
+  readonly bugs?: RuntimeBugs;
 }
 
 interface WaitingRead {
@@ -408,7 +410,10 @@ export class SimNode {
     if (this.applied - snapshotIndex < this.options.snapshotEntries) return;
     if (this.applied > this.storage.lastIndex()) return;
     // The configuration as of the snapshot's index, not the latest in the log (§7, §4.1).
-    this.storage.createSnapshotSync(logIndex(this.applied), this.appliedConf, this.machine.snapshot());
+    const conf = this.options.bugs?.snapshotConfFromStorage === true
+      ? this.storage.initialState().confState
+      : this.appliedConf;
+    this.storage.createSnapshotSync(logIndex(this.applied), conf, this.machine.snapshot());
     const compactTo = this.applied - this.options.compactLagEntries;
     if (compactTo > snapshotIndex) this.storage.compactSync(logIndex(compactTo));
     this.options.host.trace(`snapshot ${this.id} ${this.applied}`);

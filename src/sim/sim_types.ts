@@ -24,6 +24,8 @@ export interface SimOptions {
   readonly clientTimeoutNs?: number;
   readonly livenessTicksMax?: number;
   readonly testingBugs?: TestingBugs;
+  /** Deliberate bugs in the simulated runtime (not the core), for tests of the checkers. */
+  readonly runtimeBugs?: RuntimeBugs;
   /** Replaces parts of the seeded fault plan (tests aim a fault mix at one bug). */
   readonly planOverrides?: Partial<FaultPlan>;
   /** Replaces parts of the node configuration. */
@@ -37,6 +39,18 @@ export interface SimOptions {
    * times the events a healthy run needs per operation. Exceeding it is reported as liveness.
    */
   readonly eventsMax?: number;
+}
+
+/**
+ * Deliberate bugs of the runtime around the core (sim_node.ts), switched on only by tests to
+ * prove the checkers catch them (STYLE.md rule 14).
+ */
+export interface RuntimeBugs {
+  /**
+   * A snapshot records the configuration of the previous snapshot (storage.initialState()),
+   * not the one at its own index: a node restoring it uses a stale membership.
+   */
+  readonly snapshotConfFromStorage?: boolean;
 }
 
 export interface SimResult {

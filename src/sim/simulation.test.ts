@@ -124,3 +124,38 @@ test("commitPreviousTermByCount (Figure 8): a leader commits an old-term entry t
     assert.ok(r.elections >= 5, `seed ${seed}: the chase must churn leaders (${r.elections})`);
   }
 });
+
+test("membership faults: changes, transfers, snapshot installs and wipes happen, and pass", () => {
+  const failures: string[] = [];
+  const total = { changes: 0, committed: 0, transfers: 0, snapshotInstalls: 0, wipes: 0 };
+  for (let seed = 1; seed <= 8; seed++) {
+    const r = runSimulation({ seed, nodes: 5, opsMax: 400, faults: parseFaults("membership,crash") });
+    for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += r.membership[key];
+    if (r.violation !== null || r.verdict !== "linearizable") {
+      failures.push(`seed ${seed}: ${r.violation?.message ?? r.verdict}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+  const bite = JSON.stringify(total);
+  assert.ok(total.changes >= 20 && total.committed >= total.changes / 2, bite);
+  assert.ok(total.transfers >= 4 && total.snapshotInstalls >= 4 && total.wipes >= 2, bite);
+});
+
+test("a runtime whose snapshots record a stale configuration is caught (Snapshot Config)", () => {
+  const faults = parseFaults("membership");
+  let found: number | null = null;
+  for (let seed = 1; seed <= 10 && found === null; seed++) {
+    const bugs = { snapshotConfFromStorage: true };
+    const r = runSimulation({ seed, nodes: 5, opsMax: 300, faults, runtimeBugs: bugs });
+    if (r.violation !== null) {
+      assert.equal(r.violation.kind, "snapshot-config", r.violation.message);
+      found = seed;
+    }
+  }
+  assert.notEqual(found, null, "not found in 10 seeds");
+  // The control: the correct runtime passes the same seeds.
+  for (let seed = 1; seed <= (found ?? 0); seed++) {
+    const r = runSimulation({ seed, nodes: 5, opsMax: 300, faults });
+    assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed}`);
+  }
+});

@@ -97,6 +97,7 @@ export class Simulation {
       index, config: this.configFor(id), rng: nodeRng.fork(), plan: this.plan,
       confState: index < options.nodes ? confState : EMPTY_CONF_STATE,
       checker: this.checker, host: this, snapshotEntries, compactLagEntries,
+      ...(options.runtimeBugs === undefined ? {} : { bugs: options.runtimeBugs }),
     }));
     this.membership = new MembershipOps(this.nodes, this.checker, this);
     this.workload = new Workload({
