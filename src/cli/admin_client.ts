@@ -106,5 +106,5 @@ export async function runAdmin(
   const error = response.body.error as ErrorJson | undefined;
   const code = error?.code ?? `HTTP ${response.status}`;
   io.err(`Error ${code}: ${error?.message ?? "request failed"} (from ${response.endpoint})`);
-  return response.status === 504 || error?.definite === false ? EXIT_UNKNOWN : EXIT_NO;
+  return error?.definite === false ? EXIT_UNKNOWN : EXIT_NO;
 }

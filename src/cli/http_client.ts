@@ -80,7 +80,8 @@ export async function requestCluster(
       const error = body.error as ErrorBody | undefined;
       if (status === 503 && error?.definite !== false) {
         lastProblem = `${endpoint}: ${error?.code ?? "503"} ${error?.message ?? ""}`.trim();
-      } else if (options.write && (status === 504 || (status >= 500 && error?.definite !== true))) {
+      } else if (options.write && status >= 500 && error?.definite !== true) {
+        // A 5xx may have applied unless it says otherwise (a definite 504: a catch-up timeout).
         throw new OutcomeUnknownError(`${endpoint}: ${error?.message ?? `status ${status}`}`);
       } else {
         return { status, body, endpoint };

@@ -26,8 +26,7 @@ class CapturedIo implements CommandIo {
 }
 
 class FakeTimeoutError extends RaftError {
-  readonly definite = false;
-  constructor(readonly code: string) {
+  constructor(readonly code: string, readonly definite: boolean) {
     super(`not done in time (${code})`);
   }
 }
@@ -104,7 +103,7 @@ describe("raftkv member / transfer-leader / snapshot", { timeout: 30_000 }, () =
     assert.equal(cluster.members.has("n5"), false);
   });
 
-  test("refusals exit 1 with the code; timeouts exit 3 (outcome unknown)", async () => {
+  test("refusals and definite timeouts exit 1 with the code; unknown outcomes exit 3", async () => {
     const { cluster, endpoints } = await fakeNodes(2);
     const list = endpoints.join(",");
     cluster.failures.push(new ConfChangeRefusedError("another change is still uncommitted"));
@@ -115,10 +114,14 @@ describe("raftkv member / transfer-leader / snapshot", { timeout: 30_000 }, () =
     assert.equal(await memberChange("n9", "remove", { endpoints: list }, missing), 1);
     assert.match(missing.stderr.join(), /MEMBER_NOT_FOUND/);
 
-    cluster.failures.push(new FakeTimeoutError("CATCH_UP_TIMEOUT"));
+    cluster.failures.push(new FakeTimeoutError("CATCH_UP_TIMEOUT", true));
     const slow = new CapturedIo();
-    assert.equal(await memberAdd("n3", { endpoints: list, peer: "h:1" }, slow), 3);
-    assert.match(slow.stderr.join(), /Unknown outcome.*CATCH_UP_TIMEOUT|Unknown outcome/);
+    assert.equal(await memberAdd("n3", { endpoints: list, peer: "h:1" }, slow), 1);
+    assert.match(slow.stderr.join(), /^Error CATCH_UP_TIMEOUT: not done in time/);
+    cluster.failures.push(new FakeTimeoutError("TRANSFER_TIMEOUT", false));
+    const unsure = new CapturedIo();
+    assert.equal(await transferLeader({ endpoints: list, to: "n2" }, unsure), 3);
+    assert.match(unsure.stderr.join(), /^Unknown outcome/);
   });
 
   test("transfer-leader moves leadership and reports it; no leader reachable exits 2",
