@@ -4,6 +4,8 @@
  *   campaign starts over);  candidate -> leader.
  * Terms never decrease, and a term change forgets the vote (Figure 2).
  */
+import { leaseDurationTicks } from "./config.js";
+import { LeaderLease } from "./lease.js";
 import type { Raft } from "./raft.js";
 import { ReadOnly } from "./read_index.js";
 import { appendLeaderEntries } from "./replication.js";
@@ -59,6 +61,12 @@ export function becomeLeader(r: Raft): LeaderState {
     tracker,
     reads: new ReadOnly(r.id, r.term),
     readsBeforeCommit: [],
+    lease: r.config.readMode === "lease"
+      ? new LeaderLease({
+        self: r.id, term: r.term, durationTicks: leaseDurationTicks(r.config),
+        fromAckReceive: r.bugs.leaseFromAckReceive === true,
+      })
+      : null,
     uncommittedBytes: 0,
     transfer: null,
   };

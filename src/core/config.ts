@@ -21,7 +21,17 @@ export interface TestingBugs {
   readonly truncateOnStaleAppend?: boolean;
   /** Accept a membership change before the leader committed an entry of its term (§4.1 bug). */
   readonly confChangeBeforeTermCommit?: boolean;
+  /** Start a leader's read lease when a heartbeat ack arrives, not when it was sent (lease.ts). */
+  readonly leaseFromAckReceive?: boolean;
 }
+
+/**
+ * How a leader confirms a linearizable read (§6.4): "index" by a heartbeat round a quorum
+ * acknowledges (ReadIndex), "lease" from its leader lease while that holds (§6.4.1, lease.ts),
+ * falling back to a round otherwise. Set the same mode on every node: followers in lease mode
+ * keep the promise the leader's lease counts on.
+ */
+export type ReadMode = "index" | "lease";
 
 export interface RaftConfig {
   readonly id: NodeId;
@@ -45,6 +55,13 @@ export interface RaftConfig {
   readonly pendingReadsMax: number;
   /** When false, a follower refuses proposals instead of forwarding them to the leader. */
   readonly forwardProposals: boolean;
+  /** Default "index". "lease" requires checkQuorum. */
+  readonly readMode?: ReadMode;
+  /**
+   * Lease mode: the ticks the leader takes off its lease for clock drift between nodes (rate
+   * and tick phase beyond one tick). The lease lasts electionTimeoutTicksMin - 1 - this.
+   */
+  readonly leaseClockDriftTicks?: number;
   readonly testingBugs?: TestingBugs;
 }
 
@@ -60,6 +77,8 @@ export const DEFAULT_CONFIG = {
   applyBytesMax: 16 * 1024 * 1024,
   pendingReadsMax: 4096,
   forwardProposals: true,
+  readMode: "index",
+  leaseClockDriftTicks: 1,
 } as const satisfies Omit<RaftConfig, "id">;
 
 function positiveInteger(config: RaftConfig, field: keyof RaftConfig): void {
@@ -89,5 +108,32 @@ export function validateConfig(config: RaftConfig): RaftConfig {
   if (config.electionTimeoutTicksMin <= config.heartbeatIntervalTicks) {
     throw new ConfigError("electionTimeoutTicksMin", "must be greater than heartbeatIntervalTicks");
   }
+  validateReadMode(config);
   return config;
+}
+
+/** The ticks a leader lease lasts after the acknowledged heartbeat was sent (lease.ts). */
+export function leaseDurationTicks(config: RaftConfig): number {
+  return config.electionTimeoutTicksMin - 1 - (config.leaseClockDriftTicks ?? 0);
+}
+
+function validateReadMode(config: RaftConfig): void {
+  const mode: string = config.readMode ?? "index"; // may come from untyped input
+  if (mode !== "index" && mode !== "lease") {
+    throw new ConfigError("readMode", `must be "index" or "lease", got ${JSON.stringify(mode)}`);
+  }
+  const drift = config.leaseClockDriftTicks ?? 0;
+  if (!Number.isSafeInteger(drift) || drift < 0) {
+    throw new ConfigError("leaseClockDriftTicks",
+      `must be a non-negative integer, got ${JSON.stringify(drift)}`);
+  }
+  if (mode === "index") return;
+  // Without check-quorum a leader cut off from the cluster would keep serving until its lease
+  // ran out and never step down; etcd-io/raft requires the same.
+  if (!config.checkQuorum) throw new ConfigError("readMode", "lease reads require checkQuorum");
+  if (leaseDurationTicks(config) <= config.heartbeatIntervalTicks) {
+    throw new ConfigError("leaseClockDriftTicks",
+      `leaves a lease of ${leaseDurationTicks(config)} ticks (electionTimeoutTicksMin - 1 - drift),`
+      + ` not longer than heartbeatIntervalTicks (${config.heartbeatIntervalTicks})`);
+  }
 }

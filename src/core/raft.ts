@@ -57,6 +57,11 @@ export class Raft {
   heartbeatElapsed = 0;
   /** Drawn from [electionTimeoutTicksMin, electionTimeoutTicksMax) at every reset (§5.2). */
   randomizedElectionTimeout = 0;
+  /**
+   * Ticks since a message from the leader of our term was accepted, or since this node started.
+   * Unlike `lead`, no other message resets it: lease mode's promise to the leader (lease.ts).
+   */
+  leaderContactTicks = 0;
   msgs: Message[] = [];
   readStates: ReadState[] = [];
 
@@ -110,7 +115,21 @@ export class Raft {
     return this.cluster.voters.voteResult(new Map([[this.id, true]])) === "won";
   }
 
+  /**
+   * Lease mode: the promise a leader's lease counts on (lease.ts). Within
+   * electionTimeoutTicksMin ticks of hearing from a leader, or of starting (we may have heard
+   * from one just before a crash), ignore (pre)vote requests of any term, except a transfer
+   * campaign (§3.10), which its leader authorized after revoking its own lease.
+   */
+  leasePromiseForbids(m: Message): boolean {
+    if (this.config.readMode !== "lease") return false;
+    const isVoteRequest = m.type === "PreVote" || m.type === "RequestVote";
+    if (!isVoteRequest || (m.type === "RequestVote" && m.transfer)) return false;
+    return this.leaderContactTicks < this.config.electionTimeoutTicksMin;
+  }
+
   tick(): void {
+    this.leaderContactTicks++;
     if (this.role.kind === "leader") {
       tickLeader(this, this.role);
       return;
@@ -128,7 +147,11 @@ export class Raft {
   step(m: Message): void {
     assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
     if (m.from === this.id) return;
+    if (this.leasePromiseForbids(m)) return;
     if (m.term !== 0 && !this.applyTermRules(m)) return;
+    const fromLeader = m.type === "AppendEntries" || m.type === "Heartbeat"
+      || m.type === "InstallSnapshot";
+    if (fromLeader && m.term === this.term) this.leaderContactTicks = 0;
     if (m.type === "PreVote" || m.type === "RequestVote") handleVoteRequest(this, m);
     else this.stepByRole(m);
   }

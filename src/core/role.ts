@@ -3,6 +3,7 @@
  * only while campaigning, and replication progress and pending reads only on the leader. Only
  * the `become*` functions (become.ts) replace a node's role.
  */
+import type { LeaderLease } from "./lease.js";
 import type { ReadOnly, ReadRequest } from "./read_index.js";
 import type { ProgressTracker } from "./tracker.js";
 import type { NodeId } from "./types.js";
@@ -37,6 +38,8 @@ export interface LeaderState {
   readonly reads: ReadOnly;
   /** Reads that arrived before this leader committed an entry of its own term (§6.4 step 1). */
   readonly readsBeforeCommit: ReadRequest[];
+  /** Lease mode only: when reads may be served without a quorum round (lease.ts). */
+  readonly lease: LeaderLease | null;
   /** Payload bytes of this term's entries appended but not yet handed out as committed. */
   uncommittedBytes: number;
   transfer: TransferState | null;
