@@ -12,8 +12,11 @@ import { packValue } from "./msgpack.js";
 
 /** Names the protocol, so a stray client of another protocol is recognised as such. */
 export const PROTOCOL_NAME = "raftkv-peer";
-/** Bump on any incompatible change to framing, handshake or message encoding. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Bump on any incompatible change to framing, handshake or message encoding.
+ * v2: snapshot streaming frames (snapshot_codec.ts), and replies on outbound connections.
+ */
+export const PROTOCOL_VERSION = 2;
 /** Handshake frames are small; before authentication nothing larger is accepted. */
 export const HANDSHAKE_BYTES_MAX = 4096;
 

@@ -16,8 +16,9 @@ import {
   type HandshakeIdentity, rejectFrame, welcomeFrame,
 } from "./handshake.js";
 import type { TransportLimits } from "./limits.js";
-import { unpackMessage } from "./message_codec.js";
 import { newUnpacker } from "./msgpack.js";
+import { decodeInboundFrame, type SnapshotSenderFrame } from "./snapshot_codec.js";
+import type { ReplyChannel } from "./snapshot_receiver.js";
 import type { TransportLogger } from "./transport.js";
 
 export interface InboundContext {
@@ -27,11 +28,15 @@ export interface InboundContext {
   /** Called once the peer is authenticated; the transport closes any older connection from it. */
   readonly authenticated: (connection: InboundConnection, peer: NodeId) => void;
   readonly deliver: (peer: NodeId, message: Message, frameBytes: number) => void;
+  /** A frame of a snapshot transfer from `peer` (snapshot_receiver.ts). */
+  readonly snapshotFrame: (
+    connection: InboundConnection, peer: NodeId, frame: SnapshotSenderFrame,
+  ) => void;
   readonly rejected: (connection: InboundConnection, error: TransportError) => void;
   readonly closed: (connection: InboundConnection) => void;
 }
 
-export class InboundConnection {
+export class InboundConnection implements ReplyChannel {
   private authenticatedPeer: NodeId | null = null;
   private finished = false;
   private readonly decoder = new FrameDecoder(HANDSHAKE_BYTES_MAX);
@@ -104,17 +109,31 @@ export class InboundConnection {
       this.ctx.authenticated(this, from);
       return;
     }
-    const message = unpackMessage(frame, this.unpack);
-    if (message.from !== peer) {
-      throw new MessageMisaddressedError(
-        `from ${message.from} on the connection authenticated as ${peer}`,
-      );
+    const inbound = decodeInboundFrame(this.unpack(frame));
+    if (inbound.kind === "snapshot") {
+      const start = inbound.frame;
+      if (start.type === "SnapshotStart") this.checkAddress(start.from, start.to, peer);
+      this.ctx.snapshotFrame(this, peer, inbound.frame);
+      return;
     }
-    if (message.to !== this.ctx.identity.nodeId) {
-      const self = this.ctx.identity.nodeId;
-      throw new MessageMisaddressedError(`to ${message.to}, but this is node ${self}`);
-    }
+    const message = inbound.message;
+    this.checkAddress(message.from, message.to, peer);
     this.ctx.deliver(peer, message, frame.byteLength + FRAME_HEADER_BYTES);
+  }
+
+  /** Writes a snapshot reply back to the peer; dropped once the connection is finished. */
+  reply(payload: Uint8Array): void {
+    if (!this.finished && !this.socket.destroyed) this.socket.write(encodeFrame(payload));
+  }
+
+  private checkAddress(from: NodeId, to: NodeId, peer: NodeId): void {
+    if (from !== peer) {
+      throw new MessageMisaddressedError(`from ${from} on the connection authenticated as ${peer}`);
+    }
+    if (to !== this.ctx.identity.nodeId) {
+      const self = this.ctx.identity.nodeId;
+      throw new MessageMisaddressedError(`to ${to}, but this is node ${self}`);
+    }
   }
 
   /** A handshake that does not decode is still answered, so the dialler learns why. */

@@ -25,20 +25,21 @@ export function unpackMessage(bytes: Uint8Array, unpack = newUnpacker()): Messag
   return decodeMessage(unpack(bytes));
 }
 
-type Fields = Readonly<Record<string, unknown>>;
+/** The validators below are shared with snapshot_codec.ts, which checks its frames alike. */
+export type Fields = Readonly<Record<string, unknown>>;
 
 function fail(path: string, reason: string): never {
   throw new MessageDecodeError(path, reason);
 }
 
-function record(value: unknown, path: string): Fields {
+export function record(value: unknown, path: string): Fields {
   const isMap = typeof value === "object" && value !== null && !Array.isArray(value);
   if (!isMap || value instanceof Uint8Array) fail(path, "expected a map");
   return value as Fields;
 }
 
 /** Own properties only: an inherited value (prototype tricks) is treated as missing. */
-function field(fields: Fields, key: string): unknown {
+export function field(fields: Fields, key: string): unknown {
   return Object.hasOwn(fields, key) ? fields[key] : undefined;
 }
 
@@ -46,7 +47,7 @@ function join(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
-function count(fields: Fields, key: string, path: string): number {
+export function count(fields: Fields, key: string, path: string): number {
   const value = field(fields, key);
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     fail(join(path, key), `expected a safe non-negative integer, got ${describe(value)}`);
@@ -54,11 +55,11 @@ function count(fields: Fields, key: string, path: string): number {
   return value;
 }
 
-function termField(f: Fields, key: string, path: string): Term {
+export function termField(f: Fields, key: string, path: string): Term {
   return count(f, key, path) as Term;
 }
 
-function indexField(f: Fields, key: string, path: string): LogIndex {
+export function indexField(f: Fields, key: string, path: string): LogIndex {
   return count(f, key, path) as LogIndex;
 }
 
@@ -69,12 +70,12 @@ export function isNodeIdString(value: unknown): value is NodeId {
   return typeof value === "string" && nodeIdPattern.test(value);
 }
 
-function nodeIdValue(value: unknown, path: string): NodeId {
+export function nodeIdValue(value: unknown, path: string): NodeId {
   if (!isNodeIdString(value)) fail(path, `expected a node id, got ${describe(value)}`);
   return value;
 }
 
-function boolField(fields: Fields, key: string, path: string): boolean {
+export function boolField(fields: Fields, key: string, path: string): boolean {
   const value = field(fields, key);
   if (typeof value !== "boolean") {
     fail(join(path, key), `expected a boolean, got ${describe(value)}`);
@@ -82,7 +83,7 @@ function boolField(fields: Fields, key: string, path: string): boolean {
   return value;
 }
 
-function stringField(fields: Fields, key: string, path: string): string {
+export function stringField(fields: Fields, key: string, path: string): string {
   const value = field(fields, key);
   if (typeof value !== "string") fail(join(path, key), `expected a string, got ${describe(value)}`);
   return value;
@@ -126,7 +127,7 @@ function entryValue(value: unknown, path: string): Entry {
   };
 }
 
-function confStateValue(value: unknown, path: string): ConfState {
+export function confStateValue(value: unknown, path: string): ConfState {
   const f = record(value, path);
   return {
     voters: nodeIdsField(f, "voters", path),

@@ -8,7 +8,7 @@
 import { connect, type Socket } from "node:net";
 import type { NodeId, Rng } from "../core/index.js";
 import { Backoff } from "./backoff.js";
-import { ProtocolViolationError, TransportError } from "./errors.js";
+import { TransportError } from "./errors.js";
 import { encodeFrame, FrameDecoder, frameSegments } from "./frame.js";
 import {
   checkWelcome, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeIdentity,
@@ -17,6 +17,7 @@ import {
 import type { BackoffOptions, TransportLimits } from "./limits.js";
 import { newUnpacker } from "./msgpack.js";
 import { SendQueue } from "./send_queue.js";
+import { decodeReceiverFrame, type SnapshotReceiverFrame } from "./snapshot_codec.js";
 import type { PeerConnectionState, PeerStats, TransportLogger } from "./transport.js";
 
 export interface PeerAddress {
@@ -31,6 +32,8 @@ export interface PeerLinkContext {
   readonly rng: Pick<Rng, "nextFloat">;
   readonly logger: TransportLogger;
   readonly onState: (peer: NodeId, state: PeerConnectionState) => void;
+  /** A snapshot receiver's answer, written back on this connection (snapshot_sender.ts). */
+  readonly onSnapshotReply: (peer: NodeId, frame: SnapshotReceiverFrame) => void;
 }
 
 type SentCounters = Pick<
@@ -90,6 +93,11 @@ export class PeerLink {
     this.counters.messagesDropped += 1;
   }
 
+  /** Drops the current connection (it redials after back-off); for tests and operators. */
+  resetConnection(): void {
+    this.socket?.destroy();
+  }
+
   /** Closes the connection for good; queued messages are dropped. */
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
@@ -132,17 +140,22 @@ export class PeerLink {
     socket.on("close", () => { this.handleClose(socket); });
   }
 
-  /** The acceptor sends exactly one frame, Welcome or Reject; anything else is a violation. */
+  /**
+   * The acceptor answers with one frame, Welcome or Reject; after a Welcome it writes back only
+   * snapshot replies (acks of chunks we sent). Anything else closes the connection.
+   */
   private handleData(socket: Socket, decoder: FrameDecoder, unpack: Unpack, chunk: Buffer): void {
     if (socket !== this.socket) return;
     try {
-      if (this.handshaken) throw new ProtocolViolationError("peer sent data after the handshake");
       decoder.push(chunk);
-      const frame = decoder.next();
-      if (frame === null) return;
-      checkWelcome(decodeHandshake(unpack(frame)), this.ctx.identity, this.peer);
-      if (decoder.bufferedBytes > 0) {
-        throw new ProtocolViolationError("peer sent data after its welcome");
+      for (let frame = decoder.next(); frame !== null; frame = decoder.next()) {
+        if (this.handshaken) {
+          this.ctx.onSnapshotReply(this.peer, decodeReceiverFrame(unpack(frame)));
+          if (socket !== this.socket) return;
+          continue;
+        }
+        checkWelcome(decodeHandshake(unpack(frame)), this.ctx.identity, this.peer);
+        this.handshakeDone();
       }
     } catch (error: unknown) {
       if (!(error instanceof TransportError)) throw error;
@@ -154,9 +167,7 @@ export class PeerLink {
       if (repeated) this.ctx.logger.debug(fields, text);
       else this.ctx.logger.error(fields, text);
       socket.destroy();
-      return;
     }
-    this.handshakeDone();
   }
 
   private handshakeDone(): void {

@@ -124,7 +124,7 @@ test("a truncated frame then end of stream is logged and delivers nothing", opts
 const refusals: readonly [string, Record<string, unknown>, string, RegExp][] = [
   ["a wrong cluster id", { clusterId: "other-cluster" }, "CLUSTER_MISMATCH",
     /cluster id "bad-input", got "other-cluster"/],
-  ["a wrong protocol version", { version: 99 }, "VERSION_MISMATCH", /v1, got "raftkv-peer" v99/],
+  ["a wrong protocol version", { version: 99 }, "VERSION_MISMATCH", /v2, got "raftkv-peer" v99/],
   ["another protocol", { protocol: "http" }, "VERSION_MISMATCH", /expected protocol raftkv-peer/],
   ["an unknown node id", { from: "n7" }, "UNKNOWN_NODE", /node n7 is not a peer of n2/],
   ["the wrong addressee", { to: "n5" }, "WRONG_NODE", /addressed to node n5, but this is node n2/],

@@ -10,7 +10,11 @@
  * pairing on the wire. If a peer dials again (it restarted, or its old connection is half-open),
  * the newer inbound connection replaces the older.
  */
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Message, NodeId, Rng } from "../core/index.js";
 import { assert } from "../core/index.js";
 import { mathRandom } from "./backoff.js";
@@ -24,6 +28,10 @@ import {
 import { encodeMessage } from "./message_codec.js";
 import { type PeerAddress, PeerLink } from "./peer_link.js";
 import { PeerStateEvents } from "./peer_state_events.js";
+import { type SnapshotEventListener, SnapshotReporter, type SnapshotStats } from "./snapshot_events.js";
+import { resolveSnapshotStreamLimits, type SnapshotStreamLimits } from "./snapshot_limits.js";
+import { SnapshotReceiver } from "./snapshot_receiver.js";
+import { SnapshotSender } from "./snapshot_sender.js";
 import {
   type MessageHandler, type PeerStateListener, type PeerStats, silentLogger, type Transport,
   type TransportLogger, type TransportStats,
@@ -41,6 +49,16 @@ export interface TcpTransportOptions {
   readonly logger?: TransportLogger;
   /** Jitter source for reconnect back-off; defaults to Math.random. */
   readonly rng?: Pick<Rng, "nextFloat">;
+  /**
+   * Where incoming snapshot transfers are assembled (created if missing; stale files in it are
+   * deleted on start). Give a directory under the node's data dir so an interrupted transfer
+   * resumes across a restart; by default a temporary directory, removed on close.
+   */
+  readonly snapshotDir?: string;
+  /** Snapshot streaming bounds (snapshot_limits.ts): chunk size, window, size limit, timeouts. */
+  readonly snapshot?: Partial<SnapshotStreamLimits>;
+  /** Observes snapshot transfers (progress, completion, drops) for logs, metrics and tests. */
+  readonly onSnapshotEvent?: SnapshotEventListener;
 }
 
 interface ReceivedCounters {
@@ -55,6 +73,11 @@ export class TcpTransport implements Transport {
   private readonly logger: TransportLogger;
   private readonly identity: HandshakeIdentity;
   private readonly links = new Map<NodeId, PeerLink>();
+  private readonly snapshotLimits: SnapshotStreamLimits;
+  private readonly snapshotReporter: SnapshotReporter;
+  private readonly snapshotSenders = new Map<NodeId, SnapshotSender>();
+  private readonly snapshotReceiver: SnapshotReceiver;
+  private readonly snapshotDir: string;
   private readonly received = new Map<NodeId, ReceivedCounters>();
   private readonly inbound = new Set<InboundConnection>();
   private readonly inboundByPeer = new Map<NodeId, InboundConnection>();
@@ -72,6 +95,17 @@ export class TcpTransport implements Transport {
     this.limits = validateTransportLimits({ ...DEFAULT_TRANSPORT_LIMITS, ...options.limits });
     this.backoff = validateBackoff({ ...DEFAULT_BACKOFF, ...options.backoff });
     this.logger = options.logger ?? silentLogger;
+    this.snapshotLimits = resolveSnapshotStreamLimits(options.snapshot ?? {}, this.limits);
+    this.snapshotReporter = new SnapshotReporter(options.onSnapshotEvent);
+    this.snapshotDir = options.snapshotDir
+      ?? join(tmpdir(), `raftkv-snapshots-${options.nodeId}-${randomUUID()}`);
+    this.snapshotReceiver = new SnapshotReceiver({
+      dir: this.snapshotDir,
+      limits: this.snapshotLimits,
+      logger: this.logger,
+      reporter: this.snapshotReporter,
+      deliver: (peer, message, bytes) => { this.deliver(peer, message, bytes); },
+    });
     this.identity = {
       clusterId: options.clusterId,
       nodeId: options.nodeId,
@@ -88,6 +122,12 @@ export class TcpTransport implements Transport {
       this.droppedUnknownPeer += link === undefined ? 1 : 0;
       link?.countDrop();
       return false;
+    }
+    if (message.type === "InstallSnapshot") {
+      const sender = this.snapshotSenders.get(message.to);
+      assert(sender !== undefined, "every peer link has a snapshot sender");
+      if (SnapshotSender.streams(message, this.snapshotLimits)) return sender.offer(message);
+      sender.supersede(message);
     }
     const payload = encodeMessage(message);
     if (payload.byteLength > this.limits.frameBytesMax) {
@@ -110,10 +150,15 @@ export class TcpTransport implements Transport {
     return this.events.subscribe(listener);
   }
 
+  /**
+   * @throws ListenError (rejected promise) if the listener cannot be opened.
+   * @throws a file-system error if `snapshotDir` cannot be created or read.
+   */
   async start(): Promise<void> {
     assert(this.lifecycle === "new", `start: transport is ${this.lifecycle}`);
     assert(this.handler !== null, "start: register onMessage first");
     this.lifecycle = "started";
+    await this.snapshotReceiver.open();
     const { host, port } = this.options.listen;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => { reject(new ListenError(host, port, error)); };
@@ -149,8 +194,22 @@ export class TcpTransport implements Transport {
       backoff: this.backoff,
       rng: this.options.rng ?? mathRandom,
       logger: this.logger,
-      onState: (p, state) => { this.events.emit(p, state); },
+      onState: (p, state) => {
+        if (state === "connected") sender.connected();
+        else sender.disconnected();
+        this.events.emit(p, state);
+      },
+      onSnapshotReply: (_, frame) => { sender.handleReply(frame); },
     });
+    const sender = new SnapshotSender({
+      peer,
+      limits: this.snapshotLimits,
+      logger: this.logger,
+      reporter: this.snapshotReporter,
+      enqueue: (payload) => link.enqueue(payload),
+      isConnected: () => link.state === "connected",
+    });
+    this.snapshotSenders.set(peer, sender);
     this.links.set(peer, link);
     this.received.set(peer, { messagesReceived: 0, bytesReceived: 0 });
     if (this.lifecycle === "started") link.start();
@@ -161,6 +220,8 @@ export class TcpTransport implements Transport {
     const link = this.links.get(peer);
     this.links.delete(peer);
     this.received.delete(peer);
+    this.snapshotSenders.get(peer)?.close();
+    this.snapshotSenders.delete(peer);
     await Promise.all([link?.close(), this.inboundByPeer.get(peer)?.destroy()]);
   }
 
@@ -172,10 +233,26 @@ export class TcpTransport implements Transport {
       if (wasListening) this.server.close(() => { resolve(); });
       else resolve();
     });
+    for (const sender of this.snapshotSenders.values()) sender.close();
     const all = [serverClosed, ...[...this.links.values()].map((l) => l.close())];
     for (const connection of this.inbound) all.push(connection.destroy());
-    this.closing = Promise.all(all).then(() => undefined);
+    this.closing = Promise.all(all).then(async () => {
+      await this.snapshotReceiver.close();
+      if (this.options.snapshotDir === undefined) {
+        await rm(this.snapshotDir, { recursive: true, force: true });
+      }
+    });
     return this.closing;
+  }
+
+  /** Counters of snapshot streaming, both directions. */
+  snapshotStats(): SnapshotStats {
+    return this.snapshotReporter.stats();
+  }
+
+  /** Drops the outbound connection to `peer`; it redials after back-off (tests, operators). */
+  resetPeerConnection(peer: NodeId): void {
+    this.links.get(peer)?.resetConnection();
   }
 
   stats(): TransportStats {
@@ -210,9 +287,13 @@ export class TcpTransport implements Transport {
       logger: this.logger,
       authenticated: (connection, peer) => { this.authenticated(connection, peer); },
       deliver: (peer, message, frameBytes) => { this.deliver(peer, message, frameBytes); },
+      snapshotFrame: (connection, peer, frame) => {
+        this.snapshotReceiver.handleFrame(connection, peer, frame);
+      },
       rejected: () => { this.connectionsRejected += 1; },
       closed: (connection) => {
         this.inbound.delete(connection);
+        this.snapshotReceiver.connectionClosed(connection);
         const peer = connection.peer;
         if (peer !== null && this.inboundByPeer.get(peer) === connection) {
           this.inboundByPeer.delete(peer);
