@@ -104,11 +104,14 @@ export class LocalCluster {
     return node;
   }
 
-  /** Starts (or restarts) one node from the config file. */
-  startNode(id: string): void {
+  /**
+   * Starts (or restarts) one node from the config file. `extraArgs` are appended to its
+   * `raftkv node` command line (a later `--config` wins: tests start joining nodes that way).
+   */
+  startNode(id: string, extraArgs: readonly string[] = []): void {
     if (this.running.has(id)) throw new Error(`${id} is already running`);
     const args = [this.options.entryPath, "node", "--config", this.configPath, "--id", id,
-      "--stop-with-parent", "--log-format", this.options.logFormat ?? "json"];
+      "--stop-with-parent", "--log-format", this.options.logFormat ?? "json", ...extraArgs];
     const child = spawn(process.execPath, args, {
       stdio: ["pipe", "pipe", "pipe"], detached: true,
     });

@@ -24,6 +24,15 @@ export const processIo: CommandIo = {
   err: (text) => { process.stderr.write(`${text}\n`); },
 };
 
+/** Collects a command's output (tests, and callers that parse `--json`). */
+export class BufferedIo implements CommandIo {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  out(text: string): void { this.stdout.push(text); }
+  err(text: string): void { this.stderr.push(text); }
+  get text(): string { return this.stdout.join("\n"); }
+}
+
 export interface AdminRequest {
   readonly method: "GET" | "POST" | "DELETE";
   readonly path: string;

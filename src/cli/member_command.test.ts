@@ -12,18 +12,10 @@ import { ConfChangeRefusedError, RaftError } from "../core/index.js";
 import { startHttpApi, type RunningHttpApi } from "../server/index.js";
 import type { MembersJson } from "../server/http/routes_admin.js";
 import { FakeCluster } from "../server/http/routes_admin_testing.js";
-import type { CommandIo } from "./admin_client.js";
+import { BufferedIo as CapturedIo } from "./admin_client.js";
 import { memberAdd, memberChange, memberList } from "./member_command.js";
 import { takeSnapshots } from "./snapshot_command.js";
 import { transferLeader } from "./transfer_command.js";
-
-class CapturedIo implements CommandIo {
-  readonly stdout: string[] = [];
-  readonly stderr: string[] = [];
-  out(text: string): void { this.stdout.push(text); }
-  err(text: string): void { this.stderr.push(text); }
-  get text(): string { return this.stdout.join("\n"); }
-}
 
 class FakeTimeoutError extends RaftError {
   constructor(readonly code: string, readonly definite: boolean) {

@@ -4,11 +4,12 @@
  * to wait for catch-up. Tests must call `close()` in an `after` hook so no child outlives them.
  */
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { delay, LocalCluster } from "../app/local_cluster.js";
+import { stringify as stringifyYaml } from "yaml";
+import { delay, LocalCluster, type LocalNode } from "../app/local_cluster.js";
 import { ENTRY_PATH } from "./entry.js";
 import { fetchStatuses, type NodeStatusJson } from "./status_command.js";
 
@@ -55,6 +56,71 @@ export async function startTestCluster(
     throw new Error(`${(error as Error).message}\n${tail}`, { cause: error });
   }
   return { cluster, dir, output, close };
+}
+
+export interface MemberAddressFlags {
+  readonly peer: string;
+  readonly http: string;
+  readonly redis: string;
+}
+
+/** A cluster whose founders run now and whose spare ids can join later (`startJoiner`). */
+export interface GrowableTestCluster extends TestCluster {
+  /** Starts spare node `id` with `--join` (an empty configuration until the leader adds it). */
+  startJoiner(id: string): void;
+  /** The `--peer/--http/--redis` a joiner is added with. */
+  addressesOf(id: string): MemberAddressFlags;
+}
+
+/**
+ * Starts `founders` node processes (n1..) configured as the cluster's voters, and keeps ids up
+ * to `founders + spares` free for joining nodes. The founders' file lists only themselves; the
+ * joiners' file (same cluster id) lists everyone, so a joiner knows every address.
+ */
+export async function startGrowableCluster(
+  founders: number,
+  spares: number,
+  config: Record<string, unknown> = TEST_CONFIG,
+): Promise<GrowableTestCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "raftkv-grow-"));
+  const output: string[] = [];
+  const base = await freePortBase(founders + spares);
+  const cluster = new LocalCluster({
+    nodes: founders + spares, dataDir: dir, entryPath: ENTRY_PATH, redisPortBase: base,
+    httpPortBase: base + 10, peerPortBase: base + 20, config,
+    onOutput: (id, line) => { output.push(`${id} ${line}`); },
+  });
+  const addressesOf = (id: string): MemberAddressFlags => {
+    const node = cluster.node(id);
+    return {
+      peer: `127.0.0.1:${node.peerPort}`, http: `127.0.0.1:${node.httpPort}`,
+      redis: `127.0.0.1:${node.redisPort}`,
+    };
+  };
+  const clusterId = `grow-${Math.floor(Math.random() * 1e9).toString(36)}`;
+  const fileOf = (members: readonly LocalNode[]): string => stringifyYaml({
+    clusterId, members: members.map((n) => ({ id: n.id, ...addressesOf(n.id) })),
+    dataDir: join(dir, "{id}"), ...config,
+  });
+  writeFileSync(cluster.configPath, fileOf(cluster.nodes.slice(0, founders)));
+  const joinersPath = join(dir, "joiners.yaml");
+  writeFileSync(joinersPath, fileOf(cluster.nodes));
+  const close = async (): Promise<void> => {
+    await cluster.stop(3000);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const node of cluster.nodes.slice(0, founders)) cluster.startNode(node.id);
+    await cluster.waitReady(20_000);
+  } catch (error) {
+    await close();
+    const tail = output.slice(-20).join("\n");
+    throw new Error(`${(error as Error).message}\n${tail}`, { cause: error });
+  }
+  return {
+    cluster, dir, output, close, addressesOf,
+    startJoiner: (id) => { cluster.startNode(id, ["--config", joinersPath, "--join"]); },
+  };
 }
 
 async function canListen(port: number): Promise<boolean> {
