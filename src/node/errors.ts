@@ -54,3 +54,31 @@ export class ReadTimeoutError extends RaftError {
     super(`Read barrier not confirmed within ${timeoutMs} ms (no quorum or leader reachable); retry`);
   }
 }
+
+/**
+ * `addVoter`/`promote`: the learner did not come within `lagMax` entries of the leader's log in
+ * time (it may be down, slow, or still installing a snapshot). It stays a learner; retry the
+ * call (it skips the add and only promotes) or remove it.
+ */
+export class CatchUpTimeoutError extends RaftError {
+  override readonly name = "CatchUpTimeoutError";
+  readonly code = "CATCH_UP_TIMEOUT";
+  readonly definite = true;
+  constructor(readonly nodeId: string, readonly lag: number | null, readonly timeoutMs: number) {
+    super(`Learner ${nodeId} did not catch up within ${timeoutMs} ms ` +
+      `(${lag === null ? "no progress known" : `${lag} entries behind`}); it stays a learner`);
+  }
+}
+
+/**
+ * `transferLeader`: no new leader was seen within the timeout, or the leader abandoned the
+ * transfer after an election timeout (§3.10) and resumed leading. Nothing changed; retry.
+ */
+export class TransferTimeoutError extends RaftError {
+  override readonly name = "TransferTimeoutError";
+  readonly code = "TRANSFER_TIMEOUT";
+  readonly definite = true;
+  constructor(readonly to: string | null, readonly timeoutMs: number, reason: string) {
+    super(`Leadership transfer to ${to ?? "the most caught-up voter"} failed: ${reason}`);
+  }
+}

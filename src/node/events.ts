@@ -17,6 +17,11 @@ export interface NodeEvents {
   readonly applied: { readonly index: LogIndex };
   /** This node took a snapshot of its state machine at `index` and compacted its log. */
   readonly snapshot: { readonly index: LogIndex };
+  /**
+   * This node applied a configuration without itself (§4.2.2): it no longer campaigns and, once
+   * leadership has moved on, stops its Raft activity (state "stopped").
+   */
+  readonly removed: { readonly index: LogIndex };
   /** The node failed (disk failure, state machine threw, assertion) and stopped working. */
   readonly fatal: { readonly error: Error };
 }
@@ -30,6 +35,7 @@ export class NodeEventEmitter {
     leaderChange: new Set(),
     applied: new Set(),
     snapshot: new Set(),
+    removed: new Set(),
     fatal: new Set(),
   };
 

@@ -3,9 +3,14 @@
  * transport, the user's state machine, and its limits (config.ts). `openNodeStorage` turns the
  * storage choice into a StableStorage.
  */
-import { ConfigError, nodeId, type ConfState, type NodeId } from "../core/index.js";
+import { join } from "node:path";
+import {
+  ConfigError, EMPTY_CONF_STATE, nodeId, type ConfState, type NodeId,
+} from "../core/index.js";
 import { DiskStorage, type DiskStorageOptions, type StableStorage } from "../storage/index.js";
 import type { Transport, TransportLogger } from "../transport/index.js";
+import type { MemberAddresses } from "./admin.js";
+import { toMemberAddresses } from "./address_book.js";
 import type { NodeLimitsInput } from "./config.js";
 import type { NodeObserver } from "./observer.js";
 import type { StateMachine } from "./state_machine.js";
@@ -16,8 +21,24 @@ export type NodeLogger = TransportLogger;
 export interface ClusterNodeOptions<R> {
   /** This node's id, e.g. "n1". */
   readonly id: string;
-  /** The cluster's voting members; this node's own id may be included or left out. */
+  /**
+   * The cluster's voting members; this node's own id may be included or left out. With `join`,
+   * the existing members this node will hear from (not made voters).
+   */
   readonly peers: readonly string[];
+  /**
+   * Join an existing cluster instead of founding one: a new data directory starts with no
+   * configuration, so the node never campaigns and waits for the leader to add it
+   * (`addVoter`/`addLearner` on the leader). Ignored once the data directory exists.
+   */
+  readonly join?: boolean;
+  /**
+   * Known members' addresses (this node's own may be included): the address book's seed. Config
+   * entries carry the addresses of members added later; the book persists in `membersFile`.
+   */
+  readonly addresses?: Readonly<Record<string, MemberAddresses>>;
+  /** Where the address book persists; default `<dataDir>/members.json`, none with `storage`. */
+  readonly membersFile?: string;
   /** Durable state: give exactly one of `storage` (any StableStorage) and `dataDir`. */
   readonly storage?: StableStorage;
   /** A directory for a DiskStorage (created if missing). */
@@ -48,6 +69,35 @@ export function votersOf(id: NodeId, peers: readonly string[]): NodeId[] {
     }
   }
   return [...voters].sort();
+}
+
+/** The configuration a new data directory starts with: `peers` as voters, or none to join. */
+export function initialConfState<R>(id: NodeId, options: ClusterNodeOptions<R>): ConfState {
+  if (options.join === true) return EMPTY_CONF_STATE;
+  return { voters: votersOf(id, options.peers), learners: [], votersOutgoing: [] };
+}
+
+/**
+ * The address book's seed from `addresses`.
+ * @throws ConfigError for an invalid id or address.
+ */
+export function seedAddresses<R>(options: ClusterNodeOptions<R>): Map<NodeId, MemberAddresses> {
+  const seed = new Map<NodeId, MemberAddresses>();
+  for (const [id, addresses] of Object.entries(options.addresses ?? {})) {
+    let member: NodeId;
+    try {
+      member = nodeId(id);
+    } catch {
+      throw new ConfigError("addresses", `holds an invalid node id ${JSON.stringify(id)}`);
+    }
+    seed.set(member, toMemberAddresses(addresses, `addresses.${id}`));
+  }
+  return seed;
+}
+
+export function membersFileOf<R>(options: ClusterNodeOptions<R>): string | null {
+  if (options.membersFile !== undefined) return options.membersFile;
+  return options.dataDir === undefined ? null : join(options.dataDir, "members.json");
 }
 
 /**

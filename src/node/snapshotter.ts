@@ -6,8 +6,14 @@
  * behind it, so a follower that lags a little catches up from the log rather than a snapshot.
  * One snapshot is written at a time; the Ready loop waits for it before installing a leader's
  * snapshot, so storage never sees an older snapshot after a newer one.
+ *
+ * The snapshot records the configuration at its index (§7), not the latest one: the last
+ * applied config entry's, or the installed snapshot's when none was applied since.
  */
-import { entrySizeBytes, logIndex, type Entry, type LogIndex } from "../core/index.js";
+import {
+  decodeConfEntry, entrySizeBytes, logIndex, type ConfState, type Entry, type LogIndex,
+  type SnapshotMetadata,
+} from "../core/index.js";
 import { shouldSnapshot, type StableStorage } from "../storage/index.js";
 import type { NodeLimits } from "./config.js";
 
@@ -25,23 +31,29 @@ export class Snapshotter {
   inFlight: Promise<void> | null = null;
   private entriesSince = 0;
   private bytesSince = 0;
+  /** The configuration at the applied index. */
+  private appliedConf: ConfState;
 
   constructor(
     private readonly storage: StableStorage,
     private readonly limits: NodeLimits,
     private readonly hooks: SnapshotterHooks,
   ) {
-    this.index = storage.snapshot().metadata.index;
+    const { index, confState } = storage.snapshot().metadata;
+    this.index = index;
+    this.appliedConf = confState;
   }
 
   recordApplied(entry: Entry): void {
     this.entriesSince++;
     this.bytesSince += entrySizeBytes(entry);
+    if (entry.kind === "config") this.appliedConf = decodeConfEntry(entry.data).confState;
   }
 
   /** A snapshot from the leader replaced the state. */
-  installed(index: LogIndex): void {
+  installed({ index, confState }: SnapshotMetadata): void {
     this.index = index;
+    this.appliedConf = confState;
     this.entriesSince = 0;
     this.bytesSince = 0;
   }
@@ -51,20 +63,35 @@ export class Snapshotter {
     if (this.inFlight !== null || applied <= this.index) return;
     const progress = { entriesSinceSnapshot: this.entriesSince, bytesSinceSnapshot: this.bytesSince };
     if (!shouldSnapshot(progress, this.limits)) return;
+    this.start(applied).catch(() => undefined); // failures went to hooks.failed
+  }
+
+  /**
+   * Snapshots at `applied` now, whatever the policy says; resolves with the newest snapshot's
+   * index. The caller makes sure no Ready is being handled and no snapshot is being written.
+   * @throws the storage's error (the node has then failed through hooks.failed).
+   */
+  snapshotNow(applied: LogIndex): Promise<LogIndex> {
+    if (this.inFlight !== null || applied <= this.index) return Promise.resolve(this.index);
+    return this.start(applied).then(() => this.index);
+  }
+
+  private start(applied: LogIndex): Promise<void> {
     const image = this.hooks.takeImage();
     this.entriesSince = 0;
     this.bytesSince = 0;
-    this.inFlight = this.write(applied, image)
+    const written = this.write(applied, this.appliedConf, image);
+    this.inFlight = written
       .catch((error: unknown) => {
         this.hooks.failed(error);
       })
       .finally(() => {
         this.inFlight = null;
       });
+    return written;
   }
 
-  private async write(index: LogIndex, image: Uint8Array): Promise<void> {
-    const { confState } = this.storage.initialState();
+  private async write(index: LogIndex, confState: ConfState, image: Uint8Array): Promise<void> {
     await this.storage.createSnapshot(index, confState, image);
     if (index > this.index) this.index = index;
     const compactTo = index - this.limits.snapshotCatchUpEntries;

@@ -3,9 +3,12 @@
  * machine, event-driven waits (no sleeps as synchronisation), and restart of a node over its
  * storage. Only tests import this file.
  */
-import { assert, nodeId, type LogIndex, type NodeId, RaftError } from "../core/index.js";
+import {
+  assert, EMPTY_CONF_STATE, nodeId, type LogIndex, type NodeId, RaftError,
+} from "../core/index.js";
 import { MemoryStorage, type StableStorage } from "../storage/index.js";
 import { MemoryNetwork, type Transport } from "../transport/index.js";
+import type { MemberAddresses } from "./admin.js";
 import { ClusterNode } from "./cluster_node.js";
 import type { NodeLimitsInput } from "./config.js";
 import type { StateMachine } from "./state_machine.js";
@@ -57,6 +60,14 @@ export interface TestClusterOptions {
   readonly storage?: (id: NodeId, voters: readonly NodeId[]) => Promise<StableStorage> | StableStorage;
   /** Wraps the transport of each node (for instrumentation). */
   readonly wrapTransport?: (transport: Transport) => Transport;
+  /** Where node `id` persists its address book (default: not persisted). */
+  readonly membersFile?: (id: NodeId) => string;
+}
+
+/** A made-up peer address per node: the memory network needs none, the address book does. */
+export function testAddresses(id: NodeId): MemberAddresses {
+  const n = Number(/\d+$/.exec(id)?.[0] ?? 0);
+  return { peer: `127.0.0.1:${20_000 + n}`, http: `127.0.0.1:${21_000 + n}` };
 }
 
 export class TestCluster {
@@ -76,21 +87,29 @@ export class TestCluster {
     return cluster;
   }
 
-  /** (Re)starts `id` with a fresh state machine over its storage (as after a crash). */
-  async startNode(id: NodeId): Promise<ClusterNode<LogResult>> {
+  /**
+   * (Re)starts `id` with a fresh state machine over its storage (as after a crash). With `join`,
+   * a node new to the cluster starts with no configuration and waits to be added. The address
+   * book is seeded with the founding members and `id` (as a config file written then would be).
+   */
+  async startNode(id: NodeId, join = false): Promise<ClusterNode<LogResult>> {
     let storage = this.storages.get(id);
     if (storage === undefined || this.options.storage !== undefined) {
+      const voters = join ? [] : this.ids;
       storage = this.options.storage === undefined
-        ? new MemoryStorage({ voters: this.ids, learners: [], votersOutgoing: [] })
-        : await this.options.storage(id, this.ids);
+        ? new MemoryStorage(join ? EMPTY_CONF_STATE : { voters, learners: [], votersOutgoing: [] })
+        : await this.options.storage(id, voters);
       this.storages.set(id, storage);
     }
     const raw = this.network.endpoint(id, this.ids);
     const transport = this.options.wrapTransport?.(raw) ?? raw;
     const machine = new RecordingMachine();
+    const addresses = Object.fromEntries([...this.ids, id].map((m) => [m, testAddresses(m)]));
+    const membersFile = this.options.membersFile?.(id);
     const node = await ClusterNode.start({
       id, peers: this.ids, storage: reopenable(storage), transport, stateMachine: machine,
-      limits: { ...TEST_LIMITS, ...this.options.limits },
+      limits: { ...TEST_LIMITS, ...this.options.limits }, join, addresses,
+      ...(membersFile === undefined ? {} : { membersFile }),
     });
     node.on("fatal", () => undefined);
     this.nodes.set(id, node);

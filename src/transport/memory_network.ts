@@ -200,6 +200,29 @@ export class MemoryTransport implements Transport {
     return { nodeId: this.nodeId, peers, messagesDroppedUnknownPeer, connectionsRejected: 0 };
   }
 
+  /** Adds a peer (membership changes); in memory no address is needed, so none is taken. */
+  setPeer(peer: NodeId): void {
+    assert(peer !== this.nodeId, "setPeer: a node is not its own peer");
+    if (this.links.has(peer)) return;
+    this.links.set(peer, new MemoryLink(peer));
+    this.received.set(peer, { messagesReceived: 0, bytesReceived: 0 });
+    this.peerChanged(peer);
+  }
+
+  /** Forgets a peer: messages queued for it are dropped. */
+  removePeer(peer: NodeId): Promise<void> {
+    const link = this.links.get(peer);
+    if (link === undefined) return Promise.resolve();
+    if (link.timer !== null) clearTimeout(link.timer);
+    link.timer = null;
+    link.items.length = 0;
+    link.queuedBytes = 0;
+    this.links.delete(peer);
+    this.received.delete(peer);
+    this.setState(link, "closed");
+    return Promise.resolve();
+  }
+
   /** The network says `peer` came up or went down: update our link to it and deliver. */
   peerChanged(peer: NodeId): void {
     const link = this.links.get(peer);

@@ -13,6 +13,7 @@
  *   `to` is this node and whose `from` is the peer the connection was authenticated as.
  */
 import type { Message, NodeId } from "../core/index.js";
+import type { PeerAddress } from "./peer_link.js";
 
 export type MessageHandler = (message: Message) => void;
 
@@ -74,6 +75,13 @@ export interface Transport {
   /** Close listeners and connections; queued messages are dropped. Idempotent. */
   close(): Promise<void>;
   stats(): TransportStats;
+  /**
+   * Adds a peer or changes its address (membership changes, §4). Optional: a transport with a
+   * fixed peer set omits it, and then cannot reach members added later.
+   */
+  setPeer?(peer: NodeId, address: PeerAddress): void;
+  /** Forgets a peer: its queue is dropped and its connections closed. Optional, as setPeer. */
+  removePeer?(peer: NodeId): Promise<void>;
 }
 
 /**
