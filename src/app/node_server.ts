@@ -3,6 +3,7 @@
  * DiskStorage and the TCP peer transport) behind the Redis-protocol server and the HTTP API, with
  * Prometheus metrics and structured logs of elections, leader changes, snapshots and failures.
  */
+import { join } from "node:path";
 import { Registry } from "prom-client";
 import { nodeId, type NodeId } from "../core/index.js";
 import { ReplicatedKv } from "../kv/index.js";
@@ -40,6 +41,8 @@ export async function startNodeServer(
   const transport = new TcpTransport({
     clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers,
     logger: logger.child({ component: "transport" }),
+    // Streamed snapshots are assembled here, so a transfer resumes after a restart too.
+    snapshotDir: join(config.dataDir, "incoming-snapshots"),
   });
   const storageLogger = logger.child({ component: "storage" });
   const kv = await ReplicatedKv.start({

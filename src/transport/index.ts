@@ -37,6 +37,11 @@ export {
 } from "./errors.js";
 export { decodeMessage, encodeMessage, unpackMessage } from "./message_codec.js";
 export { TcpTransport, type TcpTransportOptions } from "./tcp_transport.js";
+export {
+  DEFAULT_SNAPSHOT_STREAM_LIMITS, resolveSnapshotStreamLimits, type SnapshotStreamLimits,
+} from "./snapshot_limits.js";
+export type { SnapshotEvent, SnapshotEventListener, SnapshotStats } from "./snapshot_events.js";
+export { type SnapshotFailureReason, SnapshotTransferError } from "./snapshot_errors.js";
 export type { PeerAddress } from "./peer_link.js";
 export { MemoryNetwork, type MemoryNetworkOptions, MemoryTransport } from "./memory_network.js";
 export { PROTOCOL_VERSION } from "./handshake.js";
