@@ -74,3 +74,14 @@ test("loadConfigFile reports unreadable files and bad YAML", () => {
     "clusterId: c\nmembers:\n  - {id: a, peer: 'h:1', redis: 'h:2', http: 'h:3'}\n");
   assert.equal(loadConfigFile(ok, { nodeId: "a" }).self.http.port, 3);
 });
+
+test("readMode and leaseClockDriftMs reach the node limits; lease without check-quorum's lease "
+  + "room is refused naming the field", () => {
+  const config = resolveConfig({ ...valid, readMode: "lease", leaseClockDriftMs: 20 }, "f");
+  assert.equal(config.nodeLimits.readMode, "lease");
+  assert.equal(config.nodeLimits.leaseClockDriftMs, 20);
+  assert.equal(resolveConfig(valid, "f").nodeLimits.readMode, "index");
+  assert.match(rejection({ ...valid, readMode: "fast" }), /: readMode: /);
+  assert.match(rejection({ ...valid, readMode: "lease", leaseClockDriftMs: 480 }),
+    /: leaseClockDriftMs: leaves a lease of/);
+});

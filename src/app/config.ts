@@ -50,6 +50,9 @@ const fileSchema = z.strictObject({
   tickMs: positiveInt.optional(),
   electionTimeoutMs: z.strictObject({ min: positiveInt, max: positiveInt }).optional(),
   heartbeatIntervalMs: positiveInt.optional(),
+  /** "lease": leader reads without a quorum round while its lease holds (README). */
+  readMode: z.enum(["index", "lease"]).optional(),
+  leaseClockDriftMs: z.number().int().nonnegative().optional(),
   snapshot: z.strictObject({
     entriesMin: positiveInt.optional(),
     bytesMin: positiveInt.optional(),
@@ -218,6 +221,8 @@ function nodeLimitsInput(file: ConfigFile): Parameters<typeof resolveNodeLimits>
     tickMs: file.tickMs,
     electionTimeoutMs: file.electionTimeoutMs,
     heartbeatIntervalMs: file.heartbeatIntervalMs,
+    readMode: file.readMode,
+    leaseClockDriftMs: file.leaseClockDriftMs,
     proposalTimeoutMs: file.limits.proposalTimeoutMs,
     readTimeoutMs: file.limits.readTimeoutMs,
     pendingProposalsMax: file.limits.pendingProposalsMax,

@@ -39,6 +39,7 @@ import { PendingReads } from "./pending_reads.js";
 import { Snapshotter } from "./snapshotter.js";
 import type { StateMachine } from "./state_machine.js";
 import { toNodeStatus, type NodeRunState, type NodeStatus } from "./status.js";
+import { tickClockFor, type TickClock } from "./tick_clock.js";
 
 const INCARNATION_MAX = 2 ** 48 - 1;
 type Members = readonly MemberInfo[];
@@ -75,6 +76,8 @@ export class ClusterNode<R> implements ClusterAdmin {
   private runState: NodeRunState = "running";
   private failure: Error | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** How many core ticks to run when (tick_clock.ts: by elapsed time in lease mode). */
+  private readonly clock: TickClock;
   private loopScheduled = false;
   private loop: Promise<void> | null = null;
   private readonly snapshots: Snapshotter;
@@ -93,6 +96,7 @@ export class ClusterNode<R> implements ClusterAdmin {
     ({ id: this.id, raft: this.raft, storage: this.storage, transport: this.transport,
       stateMachine: this.stateMachine, limits: this.limits, logger: this.logger,
       observer: this.observer } = parts);
+    this.clock = tickClockFor(this.limits);
     const status = this.raft.status();
     this.appliedIndex = status.applied;
     this.durableTerm = this.storage.initialState().hardState.term;
@@ -203,7 +207,8 @@ export class ClusterNode<R> implements ClusterAdmin {
    * A linearizable read point (§6.4): resolves once this node has applied everything committed
    * before the call, as confirmed by the leader with a quorum round; then local reads of the
    * state machine are linearizable. A follower asks the leader for the index and serves the
-   * read itself.
+   * read itself. With `readMode: "lease"` the leader skips the quorum round while its lease
+   * holds: it resolves at once when it has applied its commit index (§6.4.1).
    * @throws NotLeaderError(null) when no leader is known; ReadTimeoutError after readTimeoutMs;
    *   ProposalDroppedError when pendingReadsMax reads wait; NodeStoppedError. All definite.
    */
@@ -213,10 +218,14 @@ export class ClusterNode<R> implements ClusterAdmin {
       return Promise.reject(new ProposalDroppedError(
         `${this.reads.size} reads are pending on ${this.id} (pendingReadsMax)`));
     }
+    const leaseIndex = this.leaseReadIndex();
+    if (leaseIndex !== null && this.appliedIndex >= leaseIndex) return Promise.resolve();
+    if (this.failure !== null) return Promise.reject(this.notRunning()); // failed catching up
     const context = `${this.incarnation.toString(36)}.${++this.readSeq}`;
     const barrier = this.reads.add(context, performance.now() + this.limits.readTimeoutMs);
     try {
-      this.raft.readIndex(context);
+      if (leaseIndex === null) this.raft.readIndex(context);
+      else this.reads.confirmed(context, leaseIndex); // released once applied
     } catch (error) {
       if (!(error instanceof RaftError)) throw error;
       this.reads.fail(context, error);
@@ -301,6 +310,7 @@ export class ClusterNode<R> implements ClusterAdmin {
   private receive(message: Message): void {
     if (this.runState !== "running") return;
     try {
+      this.runTicks(this.clock.beforeInput()); // lease mode: time first, then the message
       this.raft.step(message);
     } catch (error) {
       this.fail(error);
@@ -312,7 +322,7 @@ export class ClusterNode<R> implements ClusterAdmin {
   private onTick(): void {
     if (this.runState !== "running") return;
     try {
-      this.raft.tick();
+      this.runTicks(this.clock.onTimer());
     } catch (error) {
       this.fail(error);
       return;
@@ -322,6 +332,26 @@ export class ClusterNode<R> implements ClusterAdmin {
     this.proposals.expire(now, this.limits.proposalTimeoutMs);
     this.reads.expire(now, this.limits.readTimeoutMs);
     this.scheduleReady();
+  }
+
+  private runTicks(count: number): void {
+    for (let i = 0; i < count; i++) this.raft.tick();
+  }
+
+  /**
+   * Lease mode, on the leader (§6.4.1): catch up with elapsed time, then the index a read may be
+   * served at without a quorum round if the lease holds; otherwise null (ask with ReadIndex).
+   */
+  private leaseReadIndex(): LogIndex | null {
+    if (this.limits.readMode !== "lease") return null;
+    try {
+      this.runTicks(this.clock.beforeInput());
+    } catch (error) {
+      this.fail(error);
+      return null;
+    }
+    this.scheduleReady();
+    return this.raft.leaseReadIndex();
   }
 
   /** Runs the Ready loop on the next turn, so a burst of inputs lands in one Ready. */

@@ -4,7 +4,9 @@
  * rejects bad values and bad combinations up front, naming the field, so a misconfigured node
  * never starts.
  */
-import { ConfigError, DEFAULT_CONFIG, type NodeId, type RaftConfig } from "../core/index.js";
+import {
+  ConfigError, DEFAULT_CONFIG, type NodeId, type RaftConfig, type ReadMode,
+} from "../core/index.js";
 
 export interface ElectionTimeoutMs {
   readonly min: number;
@@ -39,6 +41,17 @@ export interface NodeLimits {
    * log rather than by a whole snapshot (etcd's SnapshotCatchUpEntries).
    */
   readonly snapshotCatchUpEntries: number;
+  /**
+   * "index" (default): every linearizable read costs the leader a heartbeat round (§6.4).
+   * "lease": the leader answers from its lease while that holds (§6.4.1); needs checkQuorum, and
+   * must be set on every node (followers keep the promise the lease rests on).
+   */
+  readonly readMode: ReadMode;
+  /**
+   * Lease mode: how much shorter than the election timeout's minimum (less one tick) the lease
+   * is, to cover clocks running at different rates on different machines.
+   */
+  readonly leaseClockDriftMs: number;
   readonly raft: RaftTunables;
 }
 
@@ -58,6 +71,8 @@ export const DEFAULT_NODE_LIMITS: NodeLimits = {
   snapshotEntriesMin: 10_000,
   snapshotBytesMin: 64 * 1024 * 1024,
   snapshotCatchUpEntries: 1000,
+  readMode: "index",
+  leaseClockDriftMs: 50,
   raft: {},
 };
 
@@ -106,7 +121,42 @@ export function resolveNodeLimits(input: NodeLimitsInput = {}): NodeLimits {
   if (limits.readTimeoutMs < limits.tickMs) {
     throw new ConfigError("readTimeoutMs", `must be at least tickMs (${limits.tickMs})`);
   }
+  validateLeaseLimits(limits);
   return limits;
+}
+
+function validateLeaseLimits(limits: NodeLimits): void {
+  const mode: string = limits.readMode; // may come from untyped input
+  if (mode !== "index" && mode !== "lease") {
+    throw new ConfigError("readMode", `must be "index" or "lease", got ${JSON.stringify(mode)}`);
+  }
+  const drift = limits.leaseClockDriftMs;
+  if (!Number.isSafeInteger(drift) || drift < 0) {
+    throw new ConfigError("leaseClockDriftMs", `must be a non-negative integer, got ${drift}`);
+  }
+  if (mode === "index") return;
+  if (limits.raft.checkQuorum === false) {
+    throw new ConfigError("readMode", "lease reads require raft.checkQuorum");
+  }
+  const ticks = toTicks(limits);
+  const leaseTicks = ticks.electionTimeoutTicksMin - 1 - leaseDriftTicks(limits);
+  if (leaseTicks <= ticks.heartbeatIntervalTicks) {
+    throw new ConfigError("leaseClockDriftMs", `leaves a lease of ${leaseTicks * limits.tickMs} ms`
+      + " (electionTimeoutMs.min - tickMs - drift), not longer than heartbeatIntervalMs");
+  }
+}
+
+/** Rounded up: the lease is shortened, never lengthened, by rounding. */
+function leaseDriftTicks(limits: NodeLimits): number {
+  return Math.ceil(limits.leaseClockDriftMs / limits.tickMs);
+}
+
+/**
+ * The most ticks a node runs at once to catch up after its event loop stalled (lease mode).
+ * Skipping more is safe: past two election timeouts every lease and promise has run out.
+ */
+export function catchUpTicksMax(limits: NodeLimits): number {
+  return 2 * toTicks(limits).electionTimeoutTicksMax;
 }
 
 interface TickCounts {
@@ -134,5 +184,7 @@ export function toRaftConfig(id: NodeId, limits: NodeLimits): RaftConfig {
     id,
     pendingReadsMax: limits.pendingReadsMax,
     forwardProposals: true,
+    readMode: limits.readMode,
+    leaseClockDriftTicks: leaseDriftTicks(limits),
   };
 }
