@@ -88,9 +88,13 @@ export class InvariantChecker {
   elections = 0;
 
   /** `initialConf`: the configuration the cluster was created with (before any config entry). */
-  constructor(private readonly names: readonly string[], initialConf?: ConfState) {
+  /** Node names by index; a wiped node's changes (shared with the ConfigMirror). */
+  private readonly names: string[];
+
+  constructor(names: readonly string[], initialConf?: ConfState) {
+    this.names = [...names];
     this.nodes = names.map(() => freshMirror());
-    this.configs = new ConfigMirror(names, initialConf ?? null);
+    this.configs = new ConfigMirror(this.names, initialConf ?? null);
   }
 
   /** Config entries committed so far (each counted once, by index). */
@@ -114,7 +118,8 @@ export class InvariantChecker {
   }
 
   /** The node's disk was replaced by an empty one (after its removal was committed). */
-  observeWipe(i: number): void {
+  observeWipe(i: number, name: string): void {
+    this.names[i] = name;
     this.nodes[i] = freshMirror();
     this.configs.observeSnapshot(i, 0, null);
   }

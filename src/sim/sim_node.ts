@@ -69,12 +69,13 @@ interface WaitingRead {
 
 export class SimNode {
   readonly index: number;
-  readonly id: NodeId;
+  /** The node's identity; a wiped node rejoins under a new one (see `wipe`). */
+  id: NodeId;
   /** The node's disk; replaced by an empty one when the node is wiped. */
   storage: MemoryStorage;
   private raft: RaftNode | null = null;
   private readonly machine = new KvStateMachine();
-  private readonly options: SimNodeOptions;
+  private options: SimNodeOptions;
   private readonly diskRng: SeededRng;
   incarnation = 0;
   paused = false;
@@ -174,14 +175,20 @@ export class SimNode {
   }
 
   /**
-   * The operator replaced the node's disk: crash it and give it fresh, empty storage, so it
-   * rejoins as a new member. Only safe once its removal is committed (membership_nemesis.ts).
+   * The operator replaced the node's disk: crash it and give it fresh, empty storage and the
+   * identity `id`, so it rejoins as a new member. Only once its removal is committed, and under
+   * a new id: a removed node that never learned of its removal still counts the old id in its
+   * stale configuration, and an empty node grants any vote, so wiped nodes answering to old ids
+   * can elect that stale node, a second leader of a term (the simulator found this; etcd gives
+   * every added member a new id for the same reason).
    */
-  wipe(): void {
+  wipe(id: NodeId): void {
     this.crash();
     this.storage = new MemoryStorage(EMPTY_CONF_STATE);
+    this.id = id;
+    this.options = { ...this.options, config: { ...this.options.config, id } };
     this.wipes++;
-    this.options.checker.observeWipe(this.index);
+    this.options.checker.observeWipe(this.index, id);
   }
 
   /**

@@ -24,6 +24,8 @@ export interface SimOptions {
   readonly clientTimeoutNs?: number;
   readonly livenessTicksMax?: number;
   readonly testingBugs?: TestingBugs;
+  /** Receives every rare trace event (faults, roles, membership) as text, for debugging. */
+  readonly onTrace?: (atNs: number, line: string) => void;
   /** Deliberate bugs in the simulated runtime (not the core), for tests of the checkers. */
   readonly runtimeBugs?: RuntimeBugs;
   /** Replaces parts of the seeded fault plan (tests aim a fault mix at one bug). */
@@ -51,6 +53,8 @@ export interface RuntimeBugs {
    * not the one at its own index: a node restoring it uses a stale membership.
    */
   readonly snapshotConfFromStorage?: boolean;
+  /** A wiped node rejoins under its old id rather than a new one (sim_node.ts `wipe`). */
+  readonly wipedNodeKeepsId?: boolean;
 }
 
 export interface SimResult {

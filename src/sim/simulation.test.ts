@@ -159,3 +159,26 @@ test("a runtime whose snapshots record a stale configuration is caught (Snapshot
     assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed}`);
   }
 });
+
+test("a wiped node rejoining under its old id lets a stale removed node win an election", () => {
+  // A node removed while cut off never learns of it and keeps its old configuration; empty
+  // nodes answering to ids in it grant its votes. Frequent membership actions make it likely.
+  const options: Omit<SimOptions, "seed"> = {
+    nodes: 5, opsMax: 300, faults: parseFaults("membership,partition,crash,chase"),
+    planOverrides: plan({ membership: { intervalNs: 100 * MS, sparesCount: 2, snapshotEntries: 10 } }),
+  };
+  let found: number | null = null;
+  for (let seed = 1; seed <= 15 && found === null; seed++) {
+    const r = runSimulation({ seed, ...options, runtimeBugs: { wipedNodeKeepsId: true } });
+    if (r.violation !== null) {
+      const kinds = ["election-safety", "leader-completeness", "state-machine-safety"];
+      assert.ok(kinds.includes(r.violation.kind), r.violation.message);
+      found = seed;
+    }
+  }
+  assert.notEqual(found, null, "not found in 15 seeds");
+  for (let seed = 1; seed <= (found ?? 0); seed++) {
+    const r = runSimulation({ seed, ...options });
+    assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed} with new ids`);
+  }
+});

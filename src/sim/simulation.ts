@@ -61,6 +61,8 @@ export class Simulation {
   /** Per node tick period: the nominal one, stretched by clock skew. */
   private readonly tickPeriodsNs: number[];
   private events = 0;
+  /** Nodes given a new id when wiped so far. */
+  private renamed = 0;
 
   constructor(private readonly options: SimOptions) {
     this.rng = new SeededRng(options.seed);
@@ -128,6 +130,7 @@ export class Simulation {
   trace(line: string): void {
     this.hash.record(TRACE.text, this.queue.now);
     this.hash.mixString(line);
+    this.options.onTrace?.(this.queue.now, line);
   }
 
   sendMessage(from: number, message: Message): void {
@@ -184,15 +187,25 @@ export class Simulation {
     this.membership.apply(action);
   }
 
-  /** Wipes a node's disk (crashing it if up); it restarts empty after a downtime. */
+  /**
+   * Wipes a node's disk (crashing it if up); it restarts empty, under a new id, after a
+   * downtime. Messages still addressed to the old id are dropped: no node answers to it.
+   */
   wipeNode(index: number): void {
     const node = this.nodes[index];
     if (node === undefined) return;
     const wasUp = node.up;
-    node.wipe();
+    const old = node.id;
+    const id = this.options.runtimeBugs?.wipedNodeKeepsId === true
+      ? old
+      : nodeId(`n${this.ids.length + ++this.renamed}`);
+    node.wipe(id);
+    this.indexOf.delete(old);
+    this.indexOf.set(id, index);
+    this.ids[index] = id; // shared with the nemesis, for its descriptions
     this.pausedQueues[index] = [];
-    this.trace(`wipe ${node.id}`);
-    this.workload.recordNemesis("wipe", node.id);
+    this.trace(`wipe ${old} as ${id}`);
+    this.workload.recordNemesis("wipe", `${old} as ${id}`);
     if (!wasUp) return; // its restart is already scheduled
     const at = this.queue.now + this.nemesis.downtimeNs();
     this.queue.push(at, { kind: "restart", node: index, incarnation: node.incarnation });
