@@ -85,3 +85,13 @@ test("readMode and leaseClockDriftMs reach the node limits; lease without check-
   assert.match(rejection({ ...valid, readMode: "lease", leaseClockDriftMs: 480 }),
     /: leaseClockDriftMs: leaves a lease of/);
 });
+
+test("join: false by default; from the file, RAFTKV_JOIN or --join (flag first)", () => {
+  assert.equal(resolveConfig(valid, "f").join, false);
+  assert.equal(resolveConfig({ ...valid, join: true }, "f").join, true);
+  assert.equal(resolveConfig(valid, "f", overridesFromEnv({}, { RAFTKV_JOIN: "1" })).join, true);
+  const flagWins = overridesFromEnv({ join: false }, { RAFTKV_JOIN: "true" });
+  assert.equal(resolveConfig({ ...valid, join: true }, "f", flagWins).join, false);
+  assert.throws(() => overridesFromEnv({}, { RAFTKV_JOIN: "maybe" }), /RAFTKV_JOIN: expected true/);
+  assert.match(rejection({ ...valid, join: "yes" }), /: join: /);
+});

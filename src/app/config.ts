@@ -68,6 +68,11 @@ const fileSchema = z.strictObject({
     httpBodyBytesMax: positiveInt.optional(),
   }).default({}),
   logLevel: z.enum(LOG_LEVELS).default("info"),
+  /**
+   * Join the running cluster of `members` instead of founding one: a new data directory starts
+   * with no configuration; the leader adds this node (`raftkv member add`).
+   */
+  join: z.boolean().default(false),
 });
 
 export type ConfigFile = z.infer<typeof fileSchema>;
@@ -85,6 +90,7 @@ export interface NodeConfig {
   readonly redisClientsMax: number | undefined;
   readonly httpBodyBytesMax: number | undefined;
   readonly logLevel: LogLevel;
+  readonly join: boolean;
 }
 
 /** Values that override the file: from flags, else from the environment. */
@@ -93,6 +99,7 @@ export interface ConfigOverrides {
   readonly clusterId?: string | undefined;
   readonly dataDir?: string | undefined;
   readonly logLevel?: string | undefined;
+  readonly join?: boolean | undefined;
 }
 
 /** A config file that cannot be used; the message names the file and the field. */
@@ -124,7 +131,16 @@ export function overridesFromEnv(
     clusterId: flags.clusterId ?? env.RAFTKV_CLUSTER_ID,
     dataDir: flags.dataDir ?? env.RAFTKV_DATA_DIR,
     logLevel: flags.logLevel ?? env.RAFTKV_LOG_LEVEL ?? env.LOG_LEVEL,
+    join: flags.join ?? envFlag("RAFTKV_JOIN", env.RAFTKV_JOIN),
   };
+}
+
+/** @throws InvalidConfigError unless the variable reads as a boolean. */
+function envFlag(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (/^(1|true|yes)$/i.test(value)) return true;
+  if (/^(0|false|no|)$/i.test(value)) return false;
+  throw new InvalidConfigError(name, "", `expected true or false, got ${JSON.stringify(value)}`);
 }
 
 /**
@@ -172,6 +188,7 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
   if (overrides.clusterId !== undefined) out.clusterId = overrides.clusterId;
   if (overrides.dataDir !== undefined) out.dataDir = overrides.dataDir;
   if (overrides.logLevel !== undefined) out.logLevel = overrides.logLevel;
+  if (overrides.join !== undefined) out.join = overrides.join;
   return out;
 }
 
@@ -213,6 +230,7 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     redisClientsMax: file.limits.redisClientsMax,
     httpBodyBytesMax: file.limits.httpBodyBytesMax,
     logLevel: file.logLevel,
+    join: file.join,
   };
 }
 

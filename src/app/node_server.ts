@@ -11,7 +11,8 @@ import {
   createRaftMetrics, RespServer, startHttpApi, type RaftMetrics, type RunningHttpApi,
 } from "../server/index.js";
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
-import type { NodeConfig } from "./config.js";
+import type { MemberAddresses } from "../node/index.js";
+import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
 export interface RunningNodeServer {
@@ -47,7 +48,10 @@ export async function startNodeServer(
   const storageLogger = logger.child({ component: "storage" });
   const kv = await ReplicatedKv.start({
     id: config.nodeId,
+    // Founding: the members are the voters. Joining: they are whom to hear from.
     peers: config.members.map((member) => member.id),
+    join: config.join,
+    addresses: Object.fromEntries(config.members.map((m) => [m.id, memberAddresses(m)])),
     dataDir: config.dataDir,
     diskStorage: { logger: (level, message) => { storageLogger[level](message); } },
     transport,
@@ -86,6 +90,12 @@ async function stopAll(
   await kv.stop();
 }
 
+function memberAddresses(member: Member): MemberAddresses {
+  const text = ({ host, port }: { host: string; port: number }): string =>
+    host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  return { peer: text(member.peer), redis: text(member.redis), http: text(member.http) };
+}
+
 function once(fn: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | null = null;
   return () => (running ??= fn());
@@ -99,6 +109,10 @@ function watchNode(kv: ReplicatedKv, logger: Logger, metrics: RaftMetrics): Prom
   const node = kv.node;
   node.on("roleChange", ({ role }) => {
     if (role === "candidate") metrics.elections.inc();
+  });
+  node.on("removed", ({ index }) => {
+    logger.info({ index }, "This node was removed from the cluster: its Raft activity stops " +
+      "shortly; stop the process once leadership has moved on");
   });
   node.on("leaderChange", ({ leaderId, term }) => {
     const text = leaderId === null ? "No leader known" : `Leader is ${leaderId}`;

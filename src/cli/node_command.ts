@@ -23,6 +23,7 @@ interface NodeFlags {
   readonly logLevel?: string;
   readonly logFormat?: string;
   readonly stopWithParent?: boolean;
+  readonly join?: boolean;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -34,6 +35,8 @@ export function registerNodeCommand(program: Command): void {
       "cluster id; peers with another one are refused (env RAFTKV_CLUSTER_ID)")
     .option("--data-dir <dir>",
       "data directory; {id} is replaced by the node id (env RAFTKV_DATA_DIR)")
+    .option("--join", "join the running cluster of the config's members instead of founding " +
+      "one; add this node on the leader with raftkv member add (env RAFTKV_JOIN)")
     .addOption(new Option("--log-level <level>", "log level (env LOG_LEVEL)").choices(LOG_LEVELS))
     .addOption(new Option("--log-format <format>", "default: pretty on a terminal, else json")
       .choices(["json", "pretty"]))
@@ -50,7 +53,7 @@ async function runNode(flags: NodeFlags): Promise<number> {
   try {
     config = loadConfigFile(flags.config, overridesFromEnv({
       nodeId: flags.id, clusterId: flags.clusterId, dataDir: flags.dataDir,
-      logLevel: flags.logLevel,
+      logLevel: flags.logLevel, join: flags.join,
     }));
   } catch (error) {
     if (!(error instanceof InvalidConfigError)) throw error;

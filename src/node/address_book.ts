@@ -128,7 +128,8 @@ export class AddressBook {
     }
     const { v, members } = (parsed ?? {}) as Record<string, unknown>;
     if (v !== FILE_VERSION || typeof members !== "object" || members === null) {
-      throw new ConfigError("members.json", `${path} is not a version ${FILE_VERSION} address book`);
+      throw new ConfigError("members.json",
+        `${path} is not a version ${FILE_VERSION} address book`);
     }
     for (const [id, addresses] of Object.entries(members)) {
       this.entries.set(nodeId(id), toMemberAddresses(addresses, `members.json ${id}`));

@@ -10,9 +10,18 @@ export {
   DEFAULT_NODE_LIMITS, resolveNodeLimits, toRaftConfig, type ElectionTimeoutMs, type NodeLimits,
   type NodeLimitsInput, type RaftTunables,
 } from "./config.js";
-export { NodeStoppedError, OutcomeUnknownError, ProposalTimeoutError, ReadTimeoutError } from "./errors.js";
+export {
+  CatchUpTimeoutError, NodeStoppedError, OutcomeUnknownError, ProposalTimeoutError,
+  ReadTimeoutError, TransferTimeoutError,
+} from "./errors.js";
+export type {
+  CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, MemberRole, TransferOptions,
+} from "./admin.js";
+export { parsePeerAddress, toMemberAddresses } from "./address_book.js";
+export { CATCH_UP_LAG_MAX_DEFAULT, CATCH_UP_TIMEOUT_MS_DEFAULT } from "./membership_admin.js";
 export type { NodeEventListener, NodeEventName, NodeEvents } from "./events.js";
 export type { NodeRunState, NodeStatus, PeerStatus } from "./status.js";
 export {
   NotLeaderError, ProposalDroppedError, UncommittedBytesExceededError, ConfigError,
+  ConfChangeRefusedError,
 } from "../core/index.js";
