@@ -21,11 +21,13 @@ export type SnapshotFailureReason =
   /** Writing or reading the partial file failed. */
   | "IO"
   /** No progress within `idleTimeoutMs`. */
-  | "TIMEOUT";
+  | "TIMEOUT"
+  /** The connection carrying it broke the protocol (garbage, a malformed or misaddressed frame). */
+  | "PROTOCOL";
 
 const reasons = new Set<string>([
   "CHUNK_CHECKSUM", "OUT_OF_ORDER", "TOO_LARGE", "TRUNCATED", "WHOLE_CHECKSUM",
-  "WINDOW_EXCEEDED", "IO", "TIMEOUT",
+  "WINDOW_EXCEEDED", "IO", "TIMEOUT", "PROTOCOL",
 ] satisfies SnapshotFailureReason[]);
 
 export function isSnapshotFailureReason(value: unknown): value is SnapshotFailureReason {

@@ -132,6 +132,15 @@ export class SnapshotReceiver {
     }
   }
 
+  /** The connection broke the protocol and is being closed: its transfers are dropped. */
+  connectionFailed(channel: ReplyChannel, reason: string): void {
+    for (const record of [...this.incoming.values()]) {
+      const attempt = record.attempt;
+      if (attempt?.channel !== channel) continue;
+      this.drop(record, attempt, new SnapshotTransferError("PROTOCOL", reason));
+    }
+  }
+
   /** Waits for queued writes and closes the files, keeping them for a resume after restart. */
   async close(): Promise<void> {
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
@@ -249,14 +258,16 @@ export class SnapshotReceiver {
   private drop(record: Incoming, attempt: Attempt, error: SnapshotTransferError): void {
     if (record.gone) return;
     const current = record.attempt;
-    void this.discard(record);
-    const { peer, index } = record.key;
-    this.ctx.logger.warn({ peer, index, code: error.code, reason: error.reason, err: error },
-      `Dropped snapshot ${index} from peer ${peer}: ${error.message}`);
     for (const to of new Set([attempt, current])) {
       if (to !== null) this.reply(to, { type: "SnapshotReject", id: to.id, reason: error.reason });
     }
-    this.ctx.reporter.emit({ kind: "dropped", peer, index, reason: error.reason });
+    const { peer, index } = record.key;
+    // Reported once the file is gone, so "dropped" means nothing of it is left behind.
+    void this.discard(record).then(() => {
+      this.ctx.logger.warn({ peer, index, code: error.code, reason: error.reason, err: error },
+        `Dropped snapshot ${index} from peer ${peer}: ${error.message}`);
+      this.ctx.reporter.emit({ kind: "dropped", peer, index, reason: error.reason });
+    });
   }
 
   /** Forgets `record` and deletes its file once its queued steps have run. */

@@ -290,7 +290,10 @@ export class TcpTransport implements Transport {
       snapshotFrame: (connection, peer, frame) => {
         this.snapshotReceiver.handleFrame(connection, peer, frame);
       },
-      rejected: () => { this.connectionsRejected += 1; },
+      rejected: (connection, error) => {
+        this.connectionsRejected += 1;
+        this.snapshotReceiver.connectionFailed(connection, error.message);
+      },
       closed: (connection) => {
         this.inbound.delete(connection);
         this.snapshotReceiver.connectionClosed(connection);
