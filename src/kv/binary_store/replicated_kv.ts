@@ -18,6 +18,7 @@ import { NotLeaderError, ProposalDroppedError, RaftError, type Status, assertNev
 import {
   ClusterNode, NodeStoppedError, ReadTimeoutError, type ClusterNodeOptions,
 } from "../../node/index.js";
+import type { ClusterAdmin } from "../../node/admin.js";
 import { IntegerOverflowError, NotIntegerError, UnknownOutcomeError, ValueTooLargeError } from "../errors.js";
 import { isInt64 } from "./int64.js";
 import {
@@ -137,6 +138,11 @@ export class ReplicatedKv {
 
   status(): Status {
     return this.node.raftStatus();
+  }
+
+  /** Cluster operations (membership, transfer, snapshots) for the HTTP API: the node itself. */
+  get admin(): ClusterAdmin {
+    return this.node;
   }
 
   /**
