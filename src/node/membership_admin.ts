@@ -105,7 +105,8 @@ export class MembershipAdmin implements ClusterAdmin {
     const member = changeTarget(id);
     this.assertLeader();
     // A learner left by an earlier timed-out addVoter is only promoted.
-    if (!this.raft.status().confState.learners.includes(member)) await this.addLearner(id, addresses);
+    const { learners } = this.raft.status().confState;
+    if (!learners.includes(member)) await this.addLearner(id, addresses);
     return this.promote(id, options);
   }
 
@@ -234,7 +235,9 @@ export class MembershipAdmin implements ClusterAdmin {
       const { role, leaderId, progress, lastIndex } = this.raft.status();
       if (role !== "leader") throw new NotLeaderError(leaderId);
       const pr = progress?.get(member);
-      if (pr === undefined) throw new ConfChangeRefusedError(`node ${member} is no longer a member`);
+      if (pr === undefined) {
+        throw new ConfChangeRefusedError(`node ${member} is no longer a member`);
+      }
       lag = Math.max(0, lastIndex - pr.match);
       // match 0: the learner has not answered yet, however short the log.
       return pr.match > 0 && lag <= lagMax ? true : null;

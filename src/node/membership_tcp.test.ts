@@ -25,15 +25,16 @@ async function startMember(member: Member, founders: readonly Member[], join: bo
   const peers = new Map(founders.filter((m) => m.id !== member.id)
     .map((m) => [m.id, { host: "127.0.0.1", port: m.port }] as const));
   const transport = new TcpTransport({
-    clusterId: "tcp-membership", nodeId: member.id, listen: { host: "127.0.0.1", port: member.port },
-    peers,
+    clusterId: "tcp-membership", nodeId: member.id, peers,
+    listen: { host: "127.0.0.1", port: member.port },
   });
   const voters = founders.map((m) => m.id);
+  const conf = join ? EMPTY_CONF_STATE : { voters, learners: [], votersOutgoing: [] };
   const addresses: Record<string, MemberAddresses> = {};
   for (const m of [...founders, member]) addresses[m.id] = { peer: `127.0.0.1:${m.port}` };
   member.node = await ClusterNode.start({
     id: member.id, peers: voters, join, addresses, transport,
-    storage: new MemoryStorage(join ? EMPTY_CONF_STATE : { voters, learners: [], votersOutgoing: [] }),
+    storage: new MemoryStorage(conf),
     stateMachine: new RecordingMachine(), limits: TEST_LIMITS,
   });
 }
@@ -45,7 +46,9 @@ function until(nodes: readonly ClusterNode<LogResult>[], check: () => boolean, w
     const done = (): void => { clearTimeout(timer); for (const off of offs) off(); };
     const poll = (): void => { if (check()) { done(); resolve(); } };
     for (const node of nodes) {
-      for (const name of ["applied", "leaderChange", "roleChange"] as const) offs.push(node.on(name, poll));
+      for (const name of ["applied", "leaderChange", "roleChange"] as const) {
+        offs.push(node.on(name, poll));
+      }
     }
     poll();
   });
@@ -80,7 +83,9 @@ test("over TCP a joining node is linked from its config entry, catches up, and c
       // Remove a follower: it learns of it, emits "removed" and stops; the others unlink it.
       const victim = running().find((n) => n.id !== leader?.id && n.id !== n4.id);
       assert.ok(victim !== undefined);
-      const removed = new Promise<void>((resolve) => { victim.once("removed", () => { resolve(); }); });
+      const removed = new Promise<void>((resolve) => {
+        victim.once("removed", () => { resolve(); });
+      });
       await leader.removeNode(victim.id);
       await removed;
       // It halts a little later (after its link lingered); keep the cluster busy meanwhile.

@@ -199,7 +199,8 @@ export class MembershipTracker {
     // A removed leader hands over first (§4.2.2); the core steps it down within a timeout.
     if (this.parts.raft.status().role === "leader") return;
     this.removal = null;
-    this.parts.logger.info({ id: this.parts.id }, "Stopping Raft activity: removed from the cluster");
+    this.parts.logger.info({ id: this.parts.id },
+      "Stopping Raft activity: removed from the cluster");
     this.parts.halt();
   }
 }

@@ -19,7 +19,8 @@ export function leaderNode(cluster: TestCluster): Promise<ClusterNode<LogResult>
     let best: ClusterNode<LogResult> | null = null;
     for (const node of cluster.running()) {
       const status = node.status();
-      if (status.role === "leader" && (best === null || status.term > best.status().term)) best = node;
+      if (status.role !== "leader") continue;
+      if (best === null || status.term > best.status().term) best = node;
     }
     return best;
   }, 10_000, "a leader");
@@ -76,7 +77,10 @@ export async function join(cluster: TestCluster, id: string): Promise<readonly M
 }
 
 /** addVoter on the current leader, retrying when leadership moved meanwhile. */
-export async function addVoterRetrying(cluster: TestCluster, id: string): Promise<readonly MemberInfo[]> {
+export async function addVoterRetrying(
+  cluster: TestCluster,
+  id: string,
+): Promise<readonly MemberInfo[]> {
   for (let attempt = 1; ; attempt++) {
     const leader = await leaderNode(cluster);
     try {
@@ -98,8 +102,9 @@ export function votersOf(members: readonly MemberInfo[]): NodeId[] {
 export async function converged(cluster: TestCluster, ids: readonly string[]): Promise<string[]> {
   const leader = await leaderNode(cluster);
   const target = leader.status().lastIndex;
-  await cluster.waitFor(() => (ids.every((id) => cluster.node(nodeId(id)).status().applied >= target)
-    ? true : null), 10_000, `${ids.join(",")} to apply ${target}`);
+  const caughtUp = () => ids.every((id) => cluster.node(nodeId(id)).status().applied >= target);
+  await cluster.waitFor(() => (caughtUp() ? true : null), 10_000,
+    `${ids.join(",")} to apply ${target}`);
   const first = cluster.machine(nodeId(ids[0] ?? "")).applied;
   for (const id of ids) assert.deepEqual(cluster.machine(nodeId(id)).applied, first, `node ${id}`);
   return first;
