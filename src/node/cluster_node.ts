@@ -144,7 +144,8 @@ export class ClusterNode<R> implements ClusterAdmin {
     const seed = seedAddresses(options);
     const { storage, opened } = await openNodeStorage(options, initialConfState(id, options));
     try {
-      const book = await AddressBook.open(membersFileOf(options), seed, options.logger ?? silentLogger);
+      const logger = options.logger ?? silentLogger;
+      const book = await AddressBook.open(membersFileOf(options), seed, logger);
       const snapshot = storage.snapshot();
       if (snapshot.metadata.index > 0) options.stateMachine.restore(snapshot.data);
       const raft = new RaftNode({
