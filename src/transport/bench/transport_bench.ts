@@ -6,12 +6,15 @@
  *
  *   npm run bench:transport                     # defaults
  *   node dist/transport/bench/transport_bench.js --small 200000 --large 4000
+ *
+ * Then a large InstallSnapshot, streamed and as one frame (snapshot_bench.ts).
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
 import { type Message, nodeId, term } from "../../core/index.js";
 import { encodeFrame } from "../frame.js";
 import { encodeMessage } from "../message_codec.js";
 import { TcpTransport } from "../tcp_transport.js";
+import { benchSnapshots } from "./snapshot_bench.js";
 
 const [n1, n2] = [nodeId("n1"), nodeId("n2")];
 const host = "127.0.0.1";
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
   report(await benchTransport(small, 100, 4096));
   report(await benchRawSocket(large, 64 * 1024));
   report(await benchTransport(large, 64 * 1024, 256));
+  await benchSnapshots(argNumber("--snapshot-mib", 48), argNumber("--snapshot-rounds", 3));
 }
 
 await main();
