@@ -68,6 +68,7 @@ export function becomeLeader(r: Raft): LeaderState {
       })
       : null,
     uncommittedBytes: 0,
+    replicationDue: false,
     transfer: null,
   };
   r.role = leader;

@@ -22,6 +22,8 @@ export class Progress {
   recentActive = true;
   /** Probe: an append is out; replicate: inflights are full. */
   paused = false;
+  /** The commit index carried by the last AppendEntries sent. */
+  commitSent: LogIndex = logIndex(0);
   /** Ticks spent in snapshot state; a lost InstallSnapshot is retried after a timeout. */
   snapshotElapsedTicks = 0;
   readonly inflights: Inflights;

@@ -10,6 +10,7 @@ import { sameConfState, type ConfChange } from "./conf_change.js";
 import { proposeConfChangeAsLeader, transferLeaderAsLeader } from "./leader_membership.js";
 import type { ConfState, HardState, Message } from "./messages.js";
 import { Raft } from "./raft.js";
+import { flushReplication } from "./replication.js";
 import type { ProgressStatus, Ready, SoftState, Status } from "./ready.js";
 import type { Rng } from "./rng.js";
 import {
@@ -165,6 +166,7 @@ export class RaftNode {
 
   hasReady(): boolean {
     const r = this.raft;
+    if (r.role.kind === "leader") flushReplication(r, r.role);
     return !sameConfState(r.cluster.confState, this.prevConfState)
       || !sameSoftState(this.softState(), this.prevSoftState)
       || !sameHardState(this.hardState(), this.prevHardState)
@@ -178,6 +180,7 @@ export class RaftNode {
   /** Everything the caller must now do, in order: persist, send, apply, then `advance`. */
   ready(): Ready {
     const r = this.raft;
+    if (r.role.kind === "leader") flushReplication(r, r.role);
     const soft = this.softState();
     const hard = this.hardState();
     const softState = sameSoftState(soft, this.prevSoftState) ? null : soft;

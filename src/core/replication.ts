@@ -81,6 +81,7 @@ export function maybeSendAppend(
     ...r.envelope(to), type: "AppendEntries", prevLogIndex, prevLogTerm, entries,
     commit: r.log.committed,
   });
+  pr.commitSent = r.log.committed;
   pr.sentEntries(entries.length, logIndex(prevLogIndex + entries.length));
   return true;
 }
@@ -99,6 +100,22 @@ function maybeSendSnapshot(r: Raft, pr: Progress, to: NodeId): boolean {
 export function bcastAppend(r: Raft, leader: LeaderState): void {
   for (const id of leader.tracker.progress.keys()) {
     if (id !== r.id) maybeSendAppend(r, leader, id, true);
+  }
+}
+
+/**
+ * Sends the appends that proposals and commit advances made due: new entries to whoever lacks
+ * them, and an empty append only to a follower not yet told the current commit index.
+ */
+export function flushReplication(r: Raft, leader: LeaderState): void {
+  if (!leader.replicationDue) return;
+  leader.replicationDue = false;
+  for (const [id, pr] of leader.tracker.progress) {
+    if (id === r.id || !maybeSendAppend(r, leader, id, pr.commitSent < r.log.committed)) continue;
+    // Pipeline the rest, up to the inflight window (each message within messageBytesMax).
+    for (let i = 1; i < r.config.inflightMessagesMax; i++) {
+      if (!maybeSendAppend(r, leader, id, false)) break;
+    }
   }
 }
 

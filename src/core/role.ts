@@ -43,6 +43,12 @@ export interface LeaderState {
   /** Payload bytes of this term's entries appended but not yet handed out as committed. */
   uncommittedBytes: number;
   transfer: TransferState | null;
+  /**
+   * Proposals or a commit advance await an AppendEntries to every follower. It is sent when the
+   * next Ready is made (`flushReplication`), so a burst of proposals and acknowledgements shares
+   * one message per follower instead of one per proposal and per acknowledgement.
+   */
+  replicationDue: boolean;
 }
 
 export type Role = FollowerState | PreCandidateState | CandidateState | LeaderState;

@@ -10,7 +10,7 @@ import { heartbeatContext, leaseHolds, tickLease } from "./lease.js";
 import type { Raft } from "./raft.js";
 import type { ReadRequest } from "./read_index.js";
 import {
-  appendLeaderEntries, bcastAppend, bcastHeartbeat, maybeCommit, maybeSendAppend,
+  appendLeaderEntries, bcastHeartbeat, flushReplication, maybeCommit, maybeSendAppend,
 } from "./replication.js";
 import type { LeaderState } from "./role.js";
 import {
@@ -104,7 +104,7 @@ export function proposeAsLeader(r: Raft, leader: LeaderState, data: Uint8Array):
 
 function propose(r: Raft, leader: LeaderState, data: Uint8Array): LogIndex {
   const index = appendLeaderEntries(r, leader, [{ kind: "normal", data }]);
-  bcastAppend(r, leader);
+  leader.replicationDue = true;
   return index;
 }
 
@@ -204,8 +204,9 @@ function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntr
     default:
       assertNever(pr.state, "progress state");
   }
+  const committedBefore = r.log.committed;
   if (maybeCommit(r, leader)) {
-    afterCommit(r, leader);
+    afterCommit(r, leader, committedBefore);
     if (r.role !== leader) return; // a removed leader handed over
   } else if (wasPaused) {
     maybeSendAppend(r, leader, m.from, true);
@@ -218,9 +219,15 @@ function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntr
 }
 
 /** The commit index moved: serve waiting reads, tell followers, maybe finish a config change. */
-function afterCommit(r: Raft, leader: LeaderState): void {
+function afterCommit(r: Raft, leader: LeaderState, committedBefore: LogIndex): void {
   releaseReadsBeforeCommit(r, leader);
-  bcastAppend(r, leader);
+  leader.replicationDue = true;
+  // A config entry just committed: finishing it may prune removed followers or hand leadership
+  // over, so tell every follower the commit now (§4.2.2: a removed node that learns its removal
+  // committed stops campaigning).
+  if (committedBefore < r.configIndex && r.configIndex <= r.log.committed) {
+    flushReplication(r, leader);
+  }
   maybeFinishConfChange(r, leader);
 }
 
@@ -232,7 +239,8 @@ function afterCommit(r: Raft, leader: LeaderState): void {
 export function selfPersisted(r: Raft, leader: LeaderState, index: LogIndex): void {
   const self = leader.tracker.get(r.id);
   if (self === undefined || !self.maybeUpdate(index)) return;
-  if (maybeCommit(r, leader)) afterCommit(r, leader);
+  const committedBefore = r.log.committed;
+  if (maybeCommit(r, leader)) afterCommit(r, leader, committedBefore);
 }
 
 function handleHeartbeatResponse(r: Raft, leader: LeaderState, m: HeartbeatResponse): void {
