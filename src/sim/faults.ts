@@ -109,6 +109,13 @@ export interface MembershipPlan {
   readonly sparesCount: number;
   /** A low snapshot threshold (entries), so snapshots are installed often; null: the default. */
   readonly snapshotEntries: number | null;
+  /**
+   * Probability that a new leader gets a change at once (retried while refused), preferably
+   * removing the previous leader: an operator replacing the machine that just failed.
+   */
+  readonly reactRate: number;
+  /** With `chase`: probability of isolating a leader right after it appends a config entry. */
+  readonly configChaseRate: number;
 }
 
 /**
@@ -175,6 +182,8 @@ export function planFaults(
       ? {
         intervalNs: ticks(4, 30), sparesCount: 2,
         snapshotEntries: rng.nextFloat() < 0.4 ? 3 + rng.nextInt(15) : null,
+        reactRate: rng.nextFloat() < 0.5 ? between(rng, 0.3, 0.9) : 0,
+        configChaseRate: rng.nextFloat() < 0.5 ? between(rng, 0.2, 0.7) : 0,
       }
       : null,
   };

@@ -39,7 +39,8 @@ interface Candidate {
 
 const add = (nodeId: NodeId): ConfChangeItem => ({ type: "addVoter", nodeId });
 const learner = (nodeId: NodeId): ConfChangeItem => ({ type: "addLearner", nodeId });
-const remove = (nodeId: NodeId): ConfChangeItem => ({ type: "removeNode", nodeId });
+export const removeNode = (nodeId: NodeId): ConfChangeItem => ({ type: "removeNode", nodeId });
+const remove = removeNode;
 
 function pick<T>(rng: SeededRng, items: readonly T[]): T {
   const item = items[rng.nextInt(items.length)];

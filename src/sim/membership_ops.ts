@@ -58,28 +58,31 @@ export class MembershipOps {
     return { conf, leader: leader.id, pool: this.nodes.map((n) => n.id), wipeable };
   }
 
-  /** Carries out `action` on the leader found by the last `view()`. */
-  apply(action: MembershipAction): void {
+  /**
+   * Carries out `action` on the leader found by the last `view()`; returns the code of the
+   * core's refusal, or null.
+   */
+  apply(action: MembershipAction): string | null {
     const leader = this.leader;
-    if (leader === null) return;
+    if (leader === null) return "NO_LEADER";
     switch (action.kind) {
       case "change": {
         const refusal = leader.proposeConfChange(action.change);
         this.note("membership", `${action.what} on ${leader.id}`, refusal);
         if (refusal === null) this.changes++;
         else this.refused++;
-        return;
+        return refusal;
       }
       case "transfer": {
         const refusal = leader.transferLeader(action.to);
         this.note("transfer", `${leader.id} to ${action.to ?? "most caught-up"}`, refusal);
         if (refusal === null) this.transfers++;
-        return;
+        return refusal;
       }
       case "wipe": {
         const index = this.nodes.findIndex((n) => n.id === action.node);
         if (index >= 0) this.host.wipeNode(index);
-        return;
+        return null;
       }
     }
   }

@@ -9,7 +9,7 @@ import type { Entry } from "../core/messages.js";
 import type { SeededRng } from "../core/rng.js";
 import type { FaultPlan } from "./faults.js";
 import {
-  chooseMembershipAction, type MembershipAction, type MembershipView,
+  chooseMembershipAction, removeNode, VOTERS_MIN, type MembershipAction, type MembershipView,
 } from "./membership_nemesis.js";
 import type { SimNetwork } from "./network.js";
 import { describeGrudge, partitionGrudge, type PartitionShape } from "./partitions.js";
@@ -20,7 +20,14 @@ export type NemesisEvent =
   | { readonly kind: "pause" }
   | { readonly kind: "chaseHeal"; readonly generation: number }
   | { readonly kind: "chaseKick" }
-  | { readonly kind: "membership" };
+  | { readonly kind: "membership" }
+  | {
+    readonly kind: "membershipReact";
+    readonly node: number;
+    /** The previous leader, which the reaction removes if it can. */
+    readonly target: number | null;
+    readonly tries: number;
+  };
 
 export interface NemesisHost {
   nowNs(): number;
@@ -34,8 +41,8 @@ export interface NemesisHost {
   recordNemesis(f: string, value: string): void;
   /** The newest leader's view for a membership action, or null when there is no leader. */
   membershipView(): MembershipView | null;
-  /** Carries out a membership action on the newest leader (or wipes a node). */
-  applyMembership(action: MembershipAction): void;
+  /** Carries out a membership action on the newest leader; returns the refusal's code. */
+  applyMembership(action: MembershipAction): string | null;
 }
 
 /** What the chase knows about one node's current leadership. */
@@ -50,6 +57,9 @@ export class Nemesis {
   active = true;
   private readonly chaseStates: ChaseState[];
   private chaseGeneration = 0;
+  /** The newest leader seen by the membership reaction, and its term. */
+  private reactLeader: number | null = null;
+  private reactTerm = -1;
 
   constructor(
     private readonly plan: FaultPlan,
@@ -112,6 +122,9 @@ export class Nemesis {
       case "membership":
         this.handleMembership();
         return;
+      case "membershipReact":
+        this.handleMembershipReact(event.node, event.target, event.tries);
+        return;
     }
   }
 
@@ -164,6 +177,47 @@ export class Nemesis {
     this.host.schedule(this.gap(membership.intervalNs), { kind: "membership" });
   }
 
+  /**
+   * A new leader was seen: an operator (or a controller) reacts at once, as to a failover,
+   * removing the previous leader if that keeps enough voters. The core must refuse until the
+   * leader committed an entry of its term (the single-server change bug); retried until then.
+   */
+  private handleMembershipReact(node: number, target: number | null, tries: number): void {
+    const view = this.host.membershipView();
+    if (view === null || view.leader !== this.names[node]) return;
+    const conf = view.conf;
+    const old = target === null ? undefined : conf.voters.find((id) => id === this.names[target]);
+    const removable = old !== undefined && old !== view.leader
+      && conf.votersOutgoing.length === 0 && conf.voters.length > VOTERS_MIN;
+    const action: MembershipAction | null = removable
+      ? { kind: "change", what: `remove-old-leader ${old}`, change: [removeNode(old)] }
+      : chooseMembershipAction(this.rng, view);
+    if (action === null || this.host.applyMembership(action) === null || tries >= 20) return;
+    const at = this.host.nowNs() + 1 + this.rng.nextInt(5_000_000);
+    this.host.schedule(at, { kind: "membershipReact", node, target, tries: tries + 1 });
+  }
+
+  /** Membership's view of a leader's Ready: react to a new leader, chase a config append. */
+  private observeForMembership(index: number, term: number, entries: readonly Entry[]): void {
+    const membership = this.plan.membership;
+    if (membership === null) return;
+    if (term > this.reactTerm) {
+      const target = this.reactLeader;
+      this.reactLeader = index;
+      this.reactTerm = term;
+      if (membership.reactRate > 0 && this.rng.nextFloat() < membership.reactRate) {
+        const at = this.host.nowNs() + 1 + this.rng.nextInt(2_000_000);
+        this.host.schedule(at, { kind: "membershipReact", node: index, target, tries: 0 });
+      }
+    }
+    const chase = this.plan.chase;
+    if (chase === null || membership.configChaseRate === 0) return;
+    const appended = entries.some((e) => e.kind === "config" && e.term === term);
+    if (appended && this.rng.nextFloat() < membership.configChaseRate) {
+      this.isolate(index, "config-append", chase.healMeanNs);
+    }
+  }
+
   private handlePause(): void {
     const interval = this.plan.pauseIntervalNs;
     if (interval === null) return;
@@ -183,9 +237,11 @@ export class Nemesis {
     commitBefore: number,
     commitAfter: number,
   ): void {
+    if (!this.active) return;
+    this.observeForMembership(index, term, entries);
     const chase = this.plan.chase;
     const state = this.chaseStates[index];
-    if (chase === null || state === undefined || !this.active) return;
+    if (chase === null || state === undefined) return;
     if (state.term !== term) {
       state.term = term;
       state.firstIndex = null;

@@ -165,7 +165,11 @@ test("a wiped node rejoining under its old id lets a stale removed node win an e
   // nodes answering to ids in it grant its votes. Frequent membership actions make it likely.
   const options: Omit<SimOptions, "seed"> = {
     nodes: 5, opsMax: 300, faults: parseFaults("membership,partition,crash,chase"),
-    planOverrides: plan({ membership: { intervalNs: 100 * MS, sparesCount: 2, snapshotEntries: 10 } }),
+    planOverrides: plan({
+      membership: {
+        intervalNs: 100 * MS, sparesCount: 2, snapshotEntries: 10, reactRate: 0, configChaseRate: 0,
+      },
+    }),
   };
   let found: number | null = null;
   for (let seed = 1; seed <= 15 && found === null; seed++) {
@@ -180,5 +184,30 @@ test("a wiped node rejoining under its old id lets a stale removed node win an e
   for (let seed = 1; seed <= (found ?? 0); seed++) {
     const r = runSimulation({ seed, ...options });
     assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed} with new ids`);
+  }
+});
+
+test("confChangeBeforeTermCommit (§4.1): a new leader's change at once forms disjoint majorities", () => {
+  // Four voters (even, so one addition and one removal from them can have disjoint majorities).
+  // A leader is isolated right after appending a change; the new leader gets a change at once,
+  // as an operator replacing the failed machine would; crashes keep a voter's log behind.
+  const options: Omit<SimOptions, "seed" | "testingBugs"> = {
+    ...HUNT, nodes: 4, opsMax: 300, keys: 2, faults: parseFaults("membership,chase,crash"),
+    planOverrides: plan({
+      crashIntervalNs: 150 * MS, downtimeMaxNs: 200 * MS,
+      chase: { newLeaderRate: 0.3, oldCommitRate: 0, healMeanNs: 150 * MS },
+      membership: {
+        intervalNs: 100 * MS, sparesCount: 2, snapshotEntries: null, reactRate: 1,
+        configChaseRate: 0.7,
+      },
+    }),
+  };
+  const found = findBug("confChangeBeforeTermCommit", 15, options);
+  const kinds = ["election-safety", "leader-completeness", "state-machine-safety", "log-matching"];
+  assert.ok(found !== null && kinds.includes(found.kind), found?.kind ?? "not found");
+  for (let seed = 1; seed <= found.seed; seed++) {
+    const r = runSimulation({ seed, ...options });
+    assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed} without the bug`);
+    assert.ok(r.membership.refused > 0, `seed ${seed}: the core must refuse early changes`);
   }
 });

@@ -183,8 +183,8 @@ export class Simulation {
     return this.membership.view();
   }
 
-  applyMembership(action: MembershipAction): void {
-    this.membership.apply(action);
+  applyMembership(action: MembershipAction): string | null {
+    return this.membership.apply(action);
   }
 
   /**
@@ -346,6 +346,7 @@ export class Simulation {
       case "chaseHeal":
       case "chaseKick":
       case "membership":
+      case "membershipReact":
         this.nemesis.handle(event);
         return;
       case "restart":
