@@ -66,13 +66,14 @@ interface Pair {
   close(): Promise<void>;
 }
 
-async function startPair(): Promise<Pair> {
+async function startPair(limits: Partial<SnapshotStreamLimits> = {}): Promise<Pair> {
+  const snapshot = { ...snapshotLimits, ...limits };
   const [p1, p2] = [await freePort(), await freePort()];
   const dir = await mkdtemp(join(tmpdir(), "raftkv-snapshot-tcp-"));
   const sent = new Events();
   const sender = new TcpTransport({
     clusterId: "snap", nodeId: n1, listen: { host, port: p1 },
-    peers: new Map([[n2, { host, port: p2 }]]), snapshot: snapshotLimits,
+    peers: new Map([[n2, { host, port: p2 }]]), snapshot,
     backoff: { initialMs: 5, maxMs: 20 }, onSnapshotEvent: sent.listener,
   });
   sender.onMessage(() => undefined);
@@ -80,7 +81,7 @@ async function startPair(): Promise<Pair> {
     const [inbox, received] = [new Inbox(), new Events()];
     const receiver = new TcpTransport({
       clusterId: "snap", nodeId: n2, listen: { host, port: p2 },
-      peers: new Map([[n1, { host, port: p1 }]]), snapshot: snapshotLimits, snapshotDir: dir,
+      peers: new Map([[n1, { host, port: p1 }]]), snapshot, snapshotDir: dir,
       onSnapshotEvent: received.listener,
     });
     receiver.onMessage(inbox.handler);
@@ -208,6 +209,29 @@ test("a connection dropped mid-transfer resumes from the receiver's offset", opt
 
 test("a receiver restarted mid-transfer resumes from its partial file", opts, async () => {
   await resumeAfter((pair) => pair.restartReceiver(), 2 * 1024 * 1024);
+});
+
+test("a transfer whose receiver is gone ends after idleTimeoutMs; the retry resumes once it is back", opts, async () => {
+  const pair = await startPair({ idleTimeoutMs: 1000 });
+  try {
+    const data = bytes(2 * 1024 * 1024, 17);
+    pair.sender.send(installSnapshot(60, data));
+    await pair.received.waitFor(storedPast(512 * 1024));
+    await pair.receiver.close();
+    await pair.sent.waitFor((e) => e.kind === "sendFailed");
+    const [failed] = pair.sent.seen.filter((e) => e.kind === "sendFailed");
+    assert.ok(failed?.kind === "sendFailed" && /no progress/.test(failed.reason), failed?.kind);
+    assert.ok((await partialFiles(pair.dir)).length === 1, "the partial file is kept");
+    await pair.restartReceiver();
+    pair.sender.send(installSnapshot(60, data)); // the core's retry
+    await pair.inbox.waitFor(1);
+    assert.deepEqual(snapshotsIn(pair.inbox), [installSnapshot(60, data)]);
+    const resumed = pair.sent.seen.flatMap((e) =>
+      e.kind === "sendStarted" ? [e.resumedFromBytes] : []);
+    assert.ok((resumed[1] ?? 0) >= 512 * 1024, `resumed: ${resumed.join()}`);
+  } finally {
+    await pair.close();
+  }
 });
 
 test("a newer snapshot replaces a transfer under way; the old partial file is deleted", opts, async () => {
