@@ -2,18 +2,23 @@
  * Issue 6, done-means #1, with real processes, real TCP and real disks: grow a 3-node cluster to
  * 5 while clients write, replace a node (add a new one, remove an old one), remove the current
  * leader, and shrink back to 3, all through the `raftkv member` commands. No acknowledged write
- * may be lost and the clients' history must be linearizable.
+ * may be lost and the clients' history must be linearizable. Before the replacement every node
+ * takes a snapshot (`raftkv snapshot`) with no log kept behind it, so the new node catches up by
+ * snapshot, as a wiped node rejoining does.
  */
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { delay } from "../app/local_cluster.js";
 import { checkHistory } from "../check/index.js";
 import type { MembersJson } from "../server/http/routes_admin.js";
 import { BufferedIo } from "./admin_client.js";
 import { memberAdd, memberChange, memberList } from "./member_command.js";
+import { takeSnapshots, type SnapshotRow } from "./snapshot_command.js";
 import { lostWrites, startWorkload, type Workload } from "./testing_clients.js";
 import {
-  startGrowableCluster, waitForLeader, type GrowableTestCluster,
+  TEST_CONFIG, startGrowableCluster, waitForLeader, type GrowableTestCluster,
 } from "./testing_cluster.js";
 
 let running: GrowableTestCluster | null = null;
@@ -78,7 +83,7 @@ async function remove(grow: GrowableTestCluster, id: string): Promise<void> {
 test("grow 3 -> 5, replace a node, remove the leader, shrink to 3, under client writes",
   { timeout: 90_000 }, async () => {
     const started = Date.now();
-    running = await startGrowableCluster(3, 3);
+    running = await startGrowableCluster(3, 3, { ...TEST_CONFIG, snapshot: { catchUpEntries: 0 } });
     const grow = running;
     await waitForLeader(grow.cluster);
     const workload = startWorkload(grow.cluster, { registers: 3, keys: 3 });
@@ -88,10 +93,19 @@ test("grow 3 -> 5, replace a node, remove the leader, shrink to 3, under client 
     assert.deepEqual(votersOf(await membersOf(grow)), ["n1", "n2", "n3", "n4", "n5"]);
     await waitForWrites(workload, 10);
 
-    // Replace a founder that is not leading: the new node first, then the old one goes.
+    // Replace a founder that is not leading: the new node first, then the old one goes. Every
+    // node compacts its whole log first (catchUpEntries: 0), so n6 catches up by snapshot.
+    const snapshots = await expectOk(grow, "snapshot",
+      (io) => takeSnapshots({ endpoints: endpointsOf(grow), json: true }, io));
+    const rows = JSON.parse(snapshots.text) as SnapshotRow[];
+    assert.equal(rows.length, 5);
+    assert.ok(rows.every((row) => (row.index ?? 0) > 0), snapshots.text);
     const firstLeader = (await waitForLeader(grow.cluster)).id;
     const replaced = ["n1", "n2", "n3"].find((id) => id !== firstLeader) ?? "n1";
     await add(grow, "n6");
+    const n6Files = readdirSync(join(grow.dir, "n6"), { recursive: true }).map(String);
+    assert.ok(n6Files.some((name) => /snapshot-\d+\.snap$/.test(name)),
+      `n6 caught up without a snapshot: ${n6Files.join(", ")}`);
     await remove(grow, replaced);
     assert.ok(!votersOf(await membersOf(grow)).includes(replaced));
     await waitForWrites(workload, 10);
