@@ -1,6 +1,6 @@
 /**
  * Simulated clients and the history they record (history-format.md, Jepsen's model). Each
- * client is bound to one node, has at most one operation open, and gives up after a timeout:
+ * client talks to one node, has at most one operation open, and gives up after a timeout:
  * a timed-out write or cas is `info` (it may still take effect) and the client continues under a
  * new process number; a timed-out read is `fail`, which is exact because a read has no effect.
  * Writes use values unique across the run, so a read names the write it observed.
@@ -54,7 +54,8 @@ interface ClientState {
   process: number;
   clientId: string;
   seq: number;
-  readonly node: number;
+  /** The node it talks to; it moves to another when told there is no leader there. */
+  node: number;
   open: ClientRequest | null;
 }
 
@@ -126,6 +127,9 @@ export class Workload {
     const open = c.open;
     if (open?.opId !== reply.opId) return;
     this.complete(c, open, reply.type, reply.value, reply.error);
+    // As a client library rotates endpoints: a node that knows no leader may be a spare, a
+    // removed member or cut off, and may stay so; the next operation tries another node.
+    if (reply.error === "NOT_LEADER") c.node = this.rng.nextInt(this.options.nodes);
     // A refused request (no leader known, proposal dropped) backs off like a real client would,
     // rather than burning its operations while an election runs.
     const refused = reply.type === "fail" && open.f !== "cas";
