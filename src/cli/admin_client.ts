@@ -88,6 +88,20 @@ export async function requestLeader(
 }
 
 /**
+ * Runs a command and sets the process exit code; a bad flag value (RangeError from the flag
+ * parsers) is a message and exit 1, not a stack trace.
+ */
+export async function runCommand(run: (io: CommandIo) => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await run(processIo);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    processIo.err(`Invalid arguments: ${error.message}`);
+    process.exitCode = EXIT_NO;
+  }
+}
+
+/**
  * Runs `send` and turns its failures into an exit code with a clear message.
  * @returns 0 when `onOk` accepts the answer, else the exit code.
  */

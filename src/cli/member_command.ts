@@ -13,7 +13,7 @@
  */
 import type { Command } from "commander";
 import type { MemberJson, MembersJson } from "../server/http/routes_admin.js";
-import { processIo, requestLeader, runAdmin, type CommandIo } from "./admin_client.js";
+import { requestLeader, runAdmin, runCommand, type CommandIo } from "./admin_client.js";
 import { endpointUrl, parseEndpoints, type ApiResponse } from "./http_client.js";
 import { formatTable } from "./table.js";
 
@@ -148,9 +148,8 @@ function withCommonFlags(command: Command): Command {
 export function registerMemberCommand(program: Command): void {
   const member = program.command("member")
     .description("List, add, remove or promote cluster members (membership changes)");
-  const exit = (code: number): void => { process.exitCode = code; };
   withCommonFlags(member.command("list").description("Show the members, their roles and lag"))
-    .action(async (flags: AdminFlags) => { exit(await memberList(flags, processIo)); });
+    .action((flags: AdminFlags) => runCommand((io) => memberList(flags, io)));
   withCommonFlags(member.command("add <id>")
     .description("Add a member: as a learner, wait until it caught up, then promote it to voter"))
     .requiredOption("--peer <host:port>", "the new node's Raft transport address")
@@ -159,18 +158,14 @@ export function registerMemberCommand(program: Command): void {
     .option("--learner", "add as a non-voting learner only")
     .option("--catch-up-timeout <ms>", "how long it may take to catch up (default 30000)")
     .option("--lag-max <entries>", "caught up when at most this many entries behind")
-    .action(async (id: string, flags: AddFlags) => {
-      exit(await memberAdd(id, flags, processIo));
-    });
+    .action((id: string, flags: AddFlags) => runCommand((io) => memberAdd(id, flags, io)));
   withCommonFlags(member.command("remove <id>")
     .description("Remove a member (a removed leader first hands leadership over)"))
-    .action(async (id: string, flags: AdminFlags) => {
-      exit(await memberChange(id, "remove", flags, processIo));
-    });
+    .action((id: string, flags: AdminFlags) =>
+      runCommand((io) => memberChange(id, "remove", flags, io)));
   withCommonFlags(member.command("promote <id>")
     .description("Promote a learner to voter once it has caught up"))
     .option("--catch-up-timeout <ms>", "how long it may take to catch up (default 30000)")
-    .action(async (id: string, flags: AdminFlags & { catchUpTimeout?: string }) => {
-      exit(await memberChange(id, "promote", flags, processIo));
-    });
+    .action((id: string, flags: AdminFlags & { catchUpTimeout?: string }) =>
+      runCommand((io) => memberChange(id, "promote", flags, io)));
 }

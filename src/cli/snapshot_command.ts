@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import type { SnapshotJson } from "../server/http/routes_admin.js";
-import { processIo, type CommandIo, type ErrorJson } from "./admin_client.js";
+import { runCommand, type CommandIo, type ErrorJson } from "./admin_client.js";
 import { messageOf } from "../server/errors.js";
 import { parseEndpoints, requestCluster } from "./http_client.js";
 import { deadlineOf, endpointsHelp, type AdminFlags } from "./member_command.js";
@@ -58,7 +58,5 @@ export function registerSnapshotCommand(program: Command): void {
     .option("-e, --endpoints <list>", endpointsHelp)
     .option("--json", "print JSON instead of a table")
     .option("--timeout <ms>", "give up on a node after this long (default 30000)")
-    .action(async (flags: AdminFlags) => {
-      process.exitCode = await takeSnapshots(flags, processIo);
-    });
+    .action((flags: AdminFlags) => runCommand((io) => takeSnapshots(flags, io)));
 }

@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import type { TransferJson } from "../server/http/routes_admin.js";
-import { processIo, requestLeader, runAdmin, type CommandIo } from "./admin_client.js";
+import { requestLeader, runAdmin, runCommand, type CommandIo } from "./admin_client.js";
 import { parseEndpoints } from "./http_client.js";
 import { deadlineOf, endpointsHelp, intFlag, type AdminFlags } from "./member_command.js";
 
@@ -46,7 +46,5 @@ export function registerTransferCommand(program: Command): void {
     .option("-e, --endpoints <list>", endpointsHelp)
     .option("--json", "print JSON")
     .option("--timeout <ms>", "give up finding the leader after this long (default 30000)")
-    .action(async (flags: TransferFlags) => {
-      process.exitCode = await transferLeader(flags, processIo);
-    });
+    .action((flags: TransferFlags) => runCommand((io) => transferLeader(flags, io)));
 }
