@@ -88,7 +88,9 @@ class Watch {
   }
 }
 
-test("§7 a node added after compaction catches up by a streamed snapshot that resumes after its connection is killed", { timeout: 60_000 }, async () => {
+test("§7 a node added after compaction catches up by a streamed snapshot that resumes after " +
+  "its connection is killed",
+  { timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "raftkv-snapshot-streaming-"));
   const members: Member[] = [];
   for (const name of ["n1", "n2", "n3", "n4"]) {
@@ -136,7 +138,8 @@ test("§7 a node added after compaction catches up by a streamed snapshot that r
 
     assert.ok(killedAtBytes > 0, "the connection was killed mid-transfer");
     assert.ok((n4.machine?.restores ?? 0) >= 1, "n4 restored from a snapshot");
-    assert.deepEqual(n4.machine?.applied, members.find((m) => m.node === snapshotted)?.machine?.applied);
+    const expected = members.find((m) => m.node === snapshotted)?.machine?.applied;
+    assert.deepEqual(n4.machine?.applied, expected);
     const sender = members.find((m) => m.node === snapshotted);
     assert.ok(sender?.transport !== null && sender?.transport !== undefined);
     const sent = sender.events.flatMap((e) => (e.kind === "sendStarted" && e.peer === n4.id

@@ -131,7 +131,9 @@ async function expectReject(peer: RawPeer, id: number, reason: string): Promise<
 
 const data = bytes(3000, 21);
 
-test("bad checksum, out-of-order, truncated and oversized transfers are dropped; the connection serves a good one", opts, async () => {
+test("bad checksum, out-of-order, truncated and oversized transfers are dropped; " +
+  "the connection serves a good one",
+  opts, async () => {
   const peer = RawPeer.connect();
   const corrupt = chunk(1, data, 0);
   await open(peer, 1);
@@ -156,7 +158,8 @@ test("bad checksum, out-of-order, truncated and oversized transfers are dropped;
   peer.send({ type: "SnapshotEnd", id: 5, bytes: 3000, crc: crc32(data) });
   let reply = await peer.next();
   while (reply?.type === "SnapshotAck" && !reply.done) reply = await peer.next();
-  assert.deepEqual(reply, { type: "SnapshotAck", id: 5, offset: 3000, crc: crc32(data), done: true });
+  const done = { type: "SnapshotAck", id: 5, offset: 3000, crc: crc32(data), done: true };
+  assert.deepEqual(reply, done);
   await inbox.waitFor(1);
   assert.equal(inbox.messages.length, 1);
   const delivered = inbox.messages[0];
@@ -182,7 +185,9 @@ test("a malformed snapshot frame closes the connection and delivers nothing", op
   assert.deepEqual(await partialFiles(), []);
 });
 
-test("frames of an attempt that ended are ignored, and a start addressed to another node is refused", opts, async () => {
+test("frames of an attempt that ended are ignored, and a start addressed to another node " +
+  "is refused",
+  opts, async () => {
   const peer = RawPeer.connect();
   peer.send(chunk(9, data, 0), { type: "SnapshotEnd", id: 9, bytes: 1000, crc: 0 });
   await open(peer, 10);

@@ -70,7 +70,9 @@ export interface SnapshotReject {
 }
 export type SnapshotReceiverFrame = SnapshotAck | SnapshotReject;
 
-export function encodeSnapshotFrame(frame: SnapshotSenderFrame | SnapshotReceiverFrame): Uint8Array {
+export function encodeSnapshotFrame(
+  frame: SnapshotSenderFrame | SnapshotReceiverFrame,
+): Uint8Array {
   return packValue(frame);
 }
 
@@ -116,7 +118,9 @@ function senderFrame(type: SnapshotSenderFrame["type"], f: Fields): SnapshotSend
         resume: boolField(f, "resume", ""),
       };
     case "SnapshotChunk":
-      return { type, id, offset: count(f, "offset", ""), crc: crcField(f, "crc"), data: chunkData(f) };
+      return {
+        type, id, offset: count(f, "offset", ""), crc: crcField(f, "crc"), data: chunkData(f),
+      };
     case "SnapshotEnd":
       return { type, id, bytes: count(f, "bytes", ""), crc: crcField(f, "crc") };
     case "SnapshotAbort":
@@ -153,8 +157,8 @@ export function decodeReceiverFrame(value: unknown): SnapshotReceiverFrame {
   const type = field(f, "type");
   const id = count(f, "id", "");
   if (type === "SnapshotAck") {
-    const [offset, crc, done] = [count(f, "offset", ""), crcField(f, "crc"), boolField(f, "done", "")];
-    return { type, id, offset, crc, done };
+    const offset = count(f, "offset", "");
+    return { type, id, offset, crc: crcField(f, "crc"), done: boolField(f, "done", "") };
   }
   if (type === "SnapshotReject") {
     const reason = field(f, "reason");

@@ -10,7 +10,8 @@ function refusedField(field: string): (error: unknown) => boolean {
   return (error) => error instanceof ConfigError && error.field === field;
 }
 
-test("by default chunks are 1 MiB, smaller when frames or the send queue could not hold them", () => {
+test("by default chunks are 1 MiB, smaller when frames or the send queue could not hold them",
+  () => {
   assert.equal(resolveSnapshotStreamLimits({}, d).chunkBytes, 1024 * 1024);
   const smallFrames = { ...d, frameBytesMax: 32 * 1024 };
   assert.equal(resolveSnapshotStreamLimits({}, smallFrames).chunkBytes,

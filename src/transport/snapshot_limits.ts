@@ -67,7 +67,8 @@ export function resolveSnapshotStreamLimits(
   }
   if (resolved.chunkBytes > chunkBytesFitting(limits, resolved.chunksInflightMax)) {
     throw new ConfigError("snapshot.chunkBytes",
-      `must leave ${SNAPSHOT_CHUNK_OVERHEAD_BYTES} bytes of frameBytesMax (${limits.frameBytesMax}) ` +
+      `must leave ${SNAPSHOT_CHUNK_OVERHEAD_BYTES} bytes of frameBytesMax ` +
+      `(${limits.frameBytesMax}) ` +
       `and fit chunksInflightMax + 1 times in sendQueueBytesMax (${limits.sendQueueBytesMax})`);
   }
   if (resolved.snapshotBytesMax > bufferConstants.MAX_LENGTH) {

@@ -20,7 +20,8 @@ test("partial file names round-trip any node id and refuse anything else", () =>
   }
 });
 
-test("on start, stale and unparseable partial files are deleted; fresh ones kept; others untouched", async () => {
+test("on start, stale and unparseable partial files are deleted; fresh ones kept; others untouched",
+  async () => {
   const dir = await mkdtemp(join(tmpdir(), "raftkv-partial-"));
   try {
     const fresh = partialFileName(key);
@@ -40,7 +41,8 @@ test("on start, stale and unparseable partial files are deleted; fresh ones kept
   }
 });
 
-test("a partial file keeps its bytes when reopened to resume, and reads back its prefix CRC", async () => {
+test("a partial file keeps its bytes when reopened to resume, and reads back its prefix CRC",
+  async () => {
   const dir = await mkdtemp(join(tmpdir(), "raftkv-partial-"));
   try {
     const path = join(dir, partialFileName(key));

@@ -74,7 +74,8 @@ export class SnapshotReceiver {
   /** Creates the directory, deletes stale partial files and indexes the resumable ones. */
   async open(): Promise<void> {
     await mkdir(this.ctx.dir, { recursive: true });
-    const { kept, deleted } = await scanPartials(this.ctx.dir, this.ctx.limits.partialTtlMs, Date.now());
+    const { dir, limits } = this.ctx;
+    const { kept, deleted } = await scanPartials(dir, limits.partialTtlMs, Date.now());
     if (deleted.length > 0) {
       this.ctx.logger.info({ dir: this.ctx.dir, deleted },
         `Deleted ${deleted.length} stale partial snapshot file(s)`);
@@ -279,7 +280,8 @@ export class SnapshotReceiver {
       await (record.file === null ? rm(record.path, { force: true }) : record.file.remove());
       record.file = null;
     }).catch((error: unknown) => {
-      this.ctx.logger.warn({ path: record.path, err: error }, "Could not delete a partial snapshot");
+      const fields = { path: record.path, err: error };
+      this.ctx.logger.warn(fields, "Could not delete a partial snapshot");
     });
     record.tail = removed;
     return removed;

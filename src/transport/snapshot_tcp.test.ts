@@ -51,7 +51,8 @@ function installSnapshot(index: number, data: Uint8Array, t = 2): InstallSnapsho
 }
 
 function heartbeat(commit: number): Message {
-  return { type: "Heartbeat", from: n1, to: n2, term: term(2), commit: logIndex(commit), context: null };
+  const fields = { from: n1, to: n2, term: term(2), commit: logIndex(commit), context: null };
+  return { type: "Heartbeat", ...fields };
 }
 
 interface Pair {
@@ -116,7 +117,8 @@ function storedPast(offset: number): (e: SnapshotEvent) => boolean {
   return (e) => e.kind === "chunkStored" && e.offset >= offset;
 }
 
-test("a 4 MiB snapshot arrives intact in 64 chunks while heartbeats keep flowing", opts, async () => {
+test("a 4 MiB snapshot arrives intact in 64 chunks while heartbeats keep flowing",
+  opts, async () => {
   const pair = await startPair();
   try {
     const data = bytes(4 * 1024 * 1024, 11);
@@ -152,7 +154,8 @@ test("a 4 MiB snapshot arrives intact in 64 chunks while heartbeats keep flowing
   }
 });
 
-test("the core's retries of the same InstallSnapshot do not start a second transfer", opts, async () => {
+test("the core's retries of the same InstallSnapshot do not start a second transfer",
+  opts, async () => {
   const pair = await startPair();
   try {
     const data = bytes(1024 * 1024, 12);
@@ -211,7 +214,9 @@ test("a receiver restarted mid-transfer resumes from its partial file", opts, as
   await resumeAfter((pair) => pair.restartReceiver(), 2 * 1024 * 1024);
 });
 
-test("a transfer whose receiver is gone ends after idleTimeoutMs; the retry resumes once it is back", opts, async () => {
+test("a transfer whose receiver is gone ends after idleTimeoutMs; the retry resumes once " +
+  "it is back",
+  opts, async () => {
   const pair = await startPair({ idleTimeoutMs: 1000 });
   try {
     const data = bytes(2 * 1024 * 1024, 17);
@@ -234,7 +239,8 @@ test("a transfer whose receiver is gone ends after idleTimeoutMs; the retry resu
   }
 });
 
-test("a newer snapshot replaces a transfer under way; the old partial file is deleted", opts, async () => {
+test("a newer snapshot replaces a transfer under way; the old partial file is deleted",
+  opts, async () => {
   const pair = await startPair();
   try {
     const [older, newer] = [bytes(2 * 1024 * 1024, 14), bytes(1024 * 1024, 15)];

@@ -28,7 +28,9 @@ import {
 import { encodeMessage } from "./message_codec.js";
 import { type PeerAddress, PeerLink } from "./peer_link.js";
 import { PeerStateEvents } from "./peer_state_events.js";
-import { type SnapshotEventListener, SnapshotReporter, type SnapshotStats } from "./snapshot_events.js";
+import {
+  type SnapshotEventListener, SnapshotReporter, type SnapshotStats,
+} from "./snapshot_events.js";
 import { resolveSnapshotStreamLimits, type SnapshotStreamLimits } from "./snapshot_limits.js";
 import { SnapshotReceiver } from "./snapshot_receiver.js";
 import { SnapshotSender } from "./snapshot_sender.js";
