@@ -143,7 +143,13 @@ describe("admin routes", { timeout: 20_000 }, () => {
     const refused = await add("n4");
     assert.equal(refused.statusCode, 409);
     assert.equal(refused.json<ErrorBody>().error.code, "CONF_CHANGE_REFUSED");
-    assert.equal((await add("n2")).statusCode, 409, "adding an existing member is refused");
+    assert.equal((await add("n2")).statusCode, 409, "adding an existing voter is refused");
+    cluster.members.set("l2", { role: "learner", addresses: null });
+    assert.equal((await add("l2")).statusCode, 200, "adding a learner as voter promotes it");
+    const learnerAgain = await app.inject({
+      method: "POST", url: "/v1/members", payload: { id: "l2", peer: "h:1", role: "learner" },
+    });
+    assert.equal(learnerAgain.statusCode, 409);
 
     cluster.failures.push(new FakeTimeoutError("CATCH_UP_TIMEOUT"));
     const slow = await add("n5");

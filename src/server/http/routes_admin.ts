@@ -4,7 +4,8 @@
  *   GET    /v1/members                  200 MembersJson (this node's view; lag on the leader)
  *   POST   /v1/members                  {id, peer, redis?, http?, role?: "voter"|"learner",
  *                                        lagMax?, catchUpTimeoutMs?}  200 MembersJson
- *                                        (voter: the safe add: learner, catch up, promote)
+ *                                        (voter: the safe add: learner, catch up, promote;
+ *                                        for an existing learner only the promotion)
  *   POST   /v1/members/:id/promote      {lagMax?, catchUpTimeoutMs?}   200 MembersJson
  *   DELETE /v1/members/:id                                             200 MembersJson
  *   POST   /v1/transfer-leader          {to?, timeoutMs?}              200 TransferJson
@@ -94,7 +95,8 @@ type AddRequest = FastifyRequest<{ Body: AddJson }>;
 type PromoteRequest = FastifyRequest<{ Params: IdParams; Body: CatchUpJson }>;
 type RemoveRequest = FastifyRequest<{ Params: IdParams }>;
 type TransferRequest = FastifyRequest<{ Body: TransferBodyJson }>;
-type Want = "absent" | "member" | "voter";
+/** absent: not a member; notVoter: absent or a learner; member: any role; voter: a voter. */
+type Want = "absent" | "notVoter" | "member" | "voter";
 
 export function memberJson(member: MemberInfo): MemberJson {
   return {
@@ -140,10 +142,11 @@ function checkMember(service: KvService, admin: ClusterAdmin, id: string, want: 
   const status = service.status();
   if (status.role !== "leader") return;
   const member = admin.members().find((m) => m.id === id);
-  if (want === "absent" && member !== undefined) {
-    throw new AdminRequestError(409, "CONF_CHANGE_REFUSED", `${id} is already a ${member.role}`);
+  const present = want === "absent" ? member : member?.role === "voter" ? member : undefined;
+  if ((want === "absent" || want === "notVoter") && present !== undefined) {
+    throw new AdminRequestError(409, "CONF_CHANGE_REFUSED", `${id} is already a ${present.role}`);
   }
-  if (want !== "absent" && member === undefined) {
+  if ((want === "member" || want === "voter") && member === undefined) {
     throw new AdminRequestError(404, "MEMBER_NOT_FOUND", `${id} is not a member of the cluster`);
   }
   if (want === "voter" && member?.role !== "voter") {
@@ -185,7 +188,8 @@ export function registerAdminRoutes(app: FastifyInstance, service: KvService): v
     withAdmin(service, async (request: AddRequest, _reply, admin) => {
       const body = request.body;
       checkPorts(body);
-      checkMember(service, admin, body.id, "absent");
+      // Adding a voter that is already a learner (a catch-up that timed out) only promotes it.
+      checkMember(service, admin, body.id, body.role === "learner" ? "absent" : "notVoter");
       const addresses = {
         peer: body.peer,
         ...(body.redis === undefined ? {} : { redis: body.redis }),
