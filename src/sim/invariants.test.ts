@@ -98,7 +98,9 @@ test("a snapshot past every applied index is reported", () => {
 
 function conf(voters: string[], learners: string[] = [], outgoing: string[] = []): ConfState {
   return {
-    voters: voters.map(nodeId), learners: learners.map(nodeId), votersOutgoing: outgoing.map(nodeId),
+    voters: voters.map(nodeId),
+    learners: learners.map(nodeId),
+    votersOutgoing: outgoing.map(nodeId),
   };
 }
 /** A config entry as the core writes it (the change itself does not matter to the checker). */

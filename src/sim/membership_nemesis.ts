@@ -138,7 +138,8 @@ function otherCandidates(rng: SeededRng, view: MembershipView): Candidate[] {
 
 /** "n1,n2 / n3 +l n4" style summary of a configuration, for the trace and the history. */
 export function describeConf(conf: ConfState): string {
-  const joint = conf.votersOutgoing.length > 0 ? ` (joint with ${conf.votersOutgoing.join(",")})` : "";
+  const outgoing = conf.votersOutgoing;
+  const joint = outgoing.length > 0 ? ` (joint with ${outgoing.join(",")})` : "";
   const learners = conf.learners.length > 0 ? ` learners ${conf.learners.join(",")}` : "";
   return `voters ${conf.voters.join(",")}${joint}${learners}`;
 }

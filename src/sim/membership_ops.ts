@@ -6,7 +6,8 @@
 import { sameConfState } from "../core/conf_change.js";
 import type { InvariantChecker } from "./invariants.js";
 import type { MembershipAction, MembershipView } from "./membership_nemesis.js";
-import { newestLeader, type SimNode } from "./sim_node.js";
+import { newestLeader } from "./convergence.js";
+import type { SimNode } from "./sim_node.js";
 
 export interface MembershipCounts {
   /** Membership changes the leader accepted (appended). */

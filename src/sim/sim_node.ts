@@ -427,46 +427,6 @@ export class SimNode {
   }
 }
 
-/** The leader of the highest term among the nodes that believe they lead, or null. */
-export function newestLeader(nodes: readonly SimNode[]): SimNode | null {
-  let best: SimNode | null = null;
-  let bestTerm = -1;
-  for (const n of nodes) {
-    const term = n.leader ? n.status()?.term ?? -1 : -1;
-    if (term > bestTerm) {
-      best = n;
-      bestTerm = term;
-    }
-  }
-  return best;
-}
-
-/**
- * One leader that every member of its configuration follows, with every member having applied
- * the leader's commit. Nodes outside the configuration (spares, removed nodes) are not asked.
- */
-export function isConverged(nodes: readonly SimNode[]): boolean {
-  const status = newestLeader(nodes)?.status() ?? null;
-  if (status === null) return false;
-  const { voters, votersOutgoing, learners } = status.confState;
-  const members = new Set<string>([...voters, ...votersOutgoing, ...learners]);
-  return nodes.every((n) => {
-    if (!members.has(n.id)) return true;
-    const s = n.status();
-    return s !== null && s.leaderId === status.id && s.term === status.term
-      && n.appliedIndex >= status.commit;
-  });
-}
-
-export function describeNodes(nodes: readonly SimNode[]): string {
-  return nodes.map((n) => {
-    const s = n.status();
-    return s === null
-      ? `${n.id}:down`
-      : `${n.id}:${s.role}@${s.term} commit ${s.commit} applied ${n.appliedIndex}`;
-  }).join(", ");
-}
-
 function sessionKey(clientId: string, seq: number): string {
   return `${clientId}#${seq}`;
 }

@@ -129,7 +129,8 @@ test("membership faults: changes, transfers, snapshot installs and wipes happen,
   const failures: string[] = [];
   const total = { changes: 0, committed: 0, transfers: 0, snapshotInstalls: 0, wipes: 0 };
   for (let seed = 1; seed <= 8; seed++) {
-    const r = runSimulation({ seed, nodes: 5, opsMax: 400, faults: parseFaults("membership,crash") });
+    const faults = parseFaults("membership,crash");
+    const r = runSimulation({ seed, nodes: 5, opsMax: 400, faults });
     for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += r.membership[key];
     if (r.violation !== null || r.verdict !== "linearizable") {
       failures.push(`seed ${seed}: ${r.violation?.message ?? r.verdict}`);

@@ -28,10 +28,12 @@ import { EventQueue } from "./event_queue.js";
 import { planFaults, TICK_NS_DEFAULT, type FaultPlan } from "./faults.js";
 import { InvariantChecker, SimViolation } from "./invariants.js";
 import { MembershipOps } from "./membership_ops.js";
+import { NodeFaults } from "./node_faults.js";
 import type { MembershipAction, MembershipView } from "./membership_nemesis.js";
 import { Nemesis, type NemesisEvent } from "./nemesis.js";
 import { SimNetwork } from "./network.js";
-import { describeNodes, isConverged, SimNode } from "./sim_node.js";
+import { describeNodes, isConverged } from "./convergence.js";
+import { SimNode } from "./sim_node.js";
 import type { NodeEvent, SimEvent, SimOptions, SimResult } from "./sim_types.js";
 
 export type { SimOptions, SimResult } from "./sim_types.js";
@@ -53,7 +55,7 @@ export class Simulation {
   private readonly nemesis: Nemesis;
   private readonly membership: MembershipOps;
   private readonly clientNetRng: SeededRng;
-  private readonly pausedQueues: NodeEvent[][];
+  private readonly faults: NodeFaults;
   private readonly hash = new TraceHash();
   private readonly tickNs: number;
   private readonly messageBytesMax: number;
@@ -61,8 +63,6 @@ export class Simulation {
   /** Per node tick period: the nominal one, stretched by clock skew. */
   private readonly tickPeriodsNs: number[];
   private events = 0;
-  /** Nodes given a new id when wiped so far. */
-  private renamed = 0;
 
   constructor(private readonly options: SimOptions) {
     this.rng = new SeededRng(options.seed);
@@ -81,7 +81,6 @@ export class Simulation {
       voters: this.ids.slice(0, options.nodes), learners: [], votersOutgoing: [],
     };
     this.checker = new InvariantChecker(this.ids, confState);
-    this.pausedQueues = this.ids.map(() => []);
     const skewRng = this.rng.fork();
     const skewMax = this.plan.clockSkewMax;
     this.tickPeriodsNs = this.ids.map(
@@ -102,6 +101,15 @@ export class Simulation {
       ...(options.runtimeBugs === undefined ? {} : { bugs: options.runtimeBugs }),
     }));
     this.membership = new MembershipOps(this.nodes, this.checker, this);
+    this.faults = new NodeFaults(this.nodes, this.ids, this.indexOf, {
+      nowNs: () => this.queue.now,
+      push: (atNs, event) => { this.queue.push(atNs, event); },
+      trace: (line) => { this.trace(line); },
+      recordNemesis: (f, value) => { this.workload.recordNemesis(f, value); },
+      downtimeNs: () => this.nemesis.downtimeNs(),
+      pauseNs: () => this.nemesis.pauseNs(),
+      deliverToNode: (node, event) => { this.deliverToNode(node, event); },
+    }, options.runtimeBugs?.wipedNodeKeepsId === true);
     this.workload = new Workload({
       clients: options.nodes * (options.clientsPerNode ?? 2), nodes: poolSize,
       opsMax: options.opsMax, keys: options.keys ?? 3,
@@ -187,28 +195,8 @@ export class Simulation {
     return this.membership.apply(action);
   }
 
-  /**
-   * Wipes a node's disk (crashing it if up); it restarts empty, under a new id, after a
-   * downtime. Messages still addressed to the old id are dropped: no node answers to it.
-   */
   wipeNode(index: number): void {
-    const node = this.nodes[index];
-    if (node === undefined) return;
-    const wasUp = node.up;
-    const old = node.id;
-    const id = this.options.runtimeBugs?.wipedNodeKeepsId === true
-      ? old
-      : nodeId(`n${this.ids.length + ++this.renamed}`);
-    node.wipe(id);
-    this.indexOf.delete(old);
-    this.indexOf.set(id, index);
-    this.ids[index] = id; // shared with the nemesis, for its descriptions
-    this.pausedQueues[index] = [];
-    this.trace(`wipe ${old} as ${id}`);
-    this.workload.recordNemesis("wipe", `${old} as ${id}`);
-    if (!wasUp) return; // its restart is already scheduled
-    const at = this.queue.now + this.nemesis.downtimeNs();
-    this.queue.push(at, { kind: "restart", node: index, incarnation: node.incarnation });
+    this.faults.wipe(index);
   }
 
   sendRequest(node: number, request: ClientRequest): void {
@@ -282,8 +270,8 @@ export class Simulation {
     this.trace("heal-all");
     this.workload.recordNemesis("heal-all", "heal");
     this.nodes.forEach((node, i) => {
-      if (node.paused) this.resumeNode(i);
-      if (!node.up) this.restartNode(i);
+      if (node.paused) this.faults.resume(i);
+      if (!node.up) this.faults.restart(i);
     });
     const deadline = this.queue.now + (this.options.livenessTicksMax ?? 400) * this.tickNs;
     // Convergence is checked at most once per virtual millisecond: it reads every node's status.
@@ -350,21 +338,21 @@ export class Simulation {
         this.nemesis.handle(event);
         return;
       case "restart":
-        if (this.nodes[event.node]?.incarnation === event.incarnation) this.restartNode(event.node);
+        if (this.nodes[event.node]?.incarnation === event.incarnation) {
+          this.faults.restart(event.node);
+        }
         return;
       case "resume":
-        if (this.nodes[event.node]?.incarnation === event.incarnation) this.resumeNode(event.node);
+        if (this.nodes[event.node]?.incarnation === event.incarnation) {
+          this.faults.resume(event.node);
+        }
         return;
     }
   }
 
   private toNode(event: NodeEvent): void {
     const node = this.nodes[event.node];
-    if (node === undefined) return;
-    if (node.paused) {
-      this.pausedQueues[event.node]?.push(event);
-      return;
-    }
+    if (node === undefined || this.faults.queueIfPaused(event)) return;
     this.deliverToNode(node, event);
   }
 
@@ -399,47 +387,11 @@ export class Simulation {
   // ---- faults the nemesis asks for ------------------------------------------------------------
 
   crashNode(index: number, why: string): void {
-    const node = this.nodes[index];
-    if (node === undefined || !node.up) return;
-    node.crash();
-    this.pausedQueues[index] = [];
-    this.trace(`${why} ${node.id}`);
-    this.workload.recordNemesis(why, node.id);
-    const at = this.queue.now + this.nemesis.downtimeNs();
-    this.queue.push(at, { kind: "restart", node: index, incarnation: node.incarnation });
-  }
-
-  private restartNode(index: number): void {
-    const node = this.nodes[index];
-    if (node === undefined || node.up) return;
-    this.trace(`restart ${node.id}`);
-    this.workload.recordNemesis("restart", node.id);
-    node.restart();
+    this.faults.crash(index, why);
   }
 
   pauseNode(index: number): boolean {
-    const node = this.nodes[index];
-    if (node?.up !== true || node.paused) return false;
-    node.paused = true;
-    this.trace(`pause ${node.id}`);
-    this.workload.recordNemesis("pause", node.id);
-    const at = this.queue.now + this.nemesis.pauseNs();
-    this.queue.push(at, { kind: "resume", node: index, incarnation: node.incarnation });
-    return true;
-  }
-
-  private resumeNode(index: number): void {
-    const node = this.nodes[index];
-    if (node?.paused !== true) return;
-    node.paused = false;
-    this.trace(`resume ${node.id}`);
-    this.workload.recordNemesis("resume", node.id);
-    const queued = this.pausedQueues[index] ?? [];
-    this.pausedQueues[index] = [];
-    for (const event of queued) {
-      if (!node.up) break;
-      this.deliverToNode(node, event);
-    }
+    return this.faults.pause(index);
   }
 }
 
