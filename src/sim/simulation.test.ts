@@ -165,7 +165,7 @@ test("a wiped node rejoining under its old id lets a stale removed node win an e
   // A node removed while cut off never learns of it and keeps its old configuration; empty
   // nodes answering to ids in it grant its votes. Frequent membership actions make it likely.
   const options: Omit<SimOptions, "seed"> = {
-    nodes: 5, opsMax: 300, faults: parseFaults("membership,partition,crash,chase"),
+    ...HUNT, nodes: 5, opsMax: 300, faults: parseFaults("membership,partition,crash,chase"),
     planOverrides: plan({
       membership: {
         intervalNs: 100 * MS, sparesCount: 2, snapshotEntries: 10, reactRate: 0, configChaseRate: 0,
