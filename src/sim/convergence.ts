@@ -2,6 +2,7 @@
  * Views over all simulated nodes: which one leads (the newest leader when stale ones linger),
  * whether the cluster has converged for the liveness phase, and a one-line description.
  */
+import { logIndex } from "../core/types.js";
 import type { SimNode } from "./sim_node.js";
 
 /** The leader of the highest term among the nodes that believe they lead, or null. */
@@ -19,12 +20,17 @@ export function newestLeader(nodes: readonly SimNode[]): SimNode | null {
 }
 
 /**
- * One leader that every member of its configuration follows, with every member having applied
- * the leader's commit. Nodes outside the configuration (spares, removed nodes) are not asked.
+ * One leader that every member of its configuration follows, that has committed an entry of
+ * its own term (so a quorum of the final configuration, joint or not, works), with every member
+ * having applied the leader's commit. Nodes outside the configuration (spares, removed nodes)
+ * are not asked.
  */
 export function isConverged(nodes: readonly SimNode[]): boolean {
-  const status = newestLeader(nodes)?.status() ?? null;
-  if (status === null) return false;
+  const leader = newestLeader(nodes);
+  const status = leader?.status() ?? null;
+  if (leader === null || status === null || termAt(leader, status.commit) !== status.term) {
+    return false;
+  }
   const { voters, votersOutgoing, learners } = status.confState;
   const members = new Set<string>([...voters, ...votersOutgoing, ...learners]);
   return nodes.every((n) => {
@@ -42,4 +48,11 @@ export function describeNodes(nodes: readonly SimNode[]): string {
       ? `${n.id}:down`
       : `${n.id}:${s.role}@${s.term} commit ${s.commit} applied ${n.appliedIndex}`;
   }).join(", ");
+}
+
+/** The term of the node's durable entry at `index`, or null when it is not stored. */
+function termAt(node: SimNode, index: number): number | null {
+  const storage = node.storage;
+  if (index < storage.firstIndex() - 1 || index > storage.lastIndex()) return null;
+  return storage.term(logIndex(index));
 }
