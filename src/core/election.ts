@@ -4,6 +4,7 @@
  * to candidates whose log is at least as up to date as ours (§5.4.1); the vote is part of the
  * HardState handed out in the same Ready as the response, so it is durable before it is sent.
  */
+import { proposeHeld } from "./held_proposals.js";
 import { becomeCandidate, becomeFollower, becomeLeader, becomePreCandidate } from "./become.js";
 import type { PreVote, PreVoteResponse, RequestVote, RequestVoteResponse } from "./messages.js";
 import { mayCampaign } from "./membership.js";
@@ -55,6 +56,7 @@ function winVote(r: Raft, role: PreCandidateState | CandidateState): void {
     return;
   }
   const leader = becomeLeader(r);
+  proposeHeld(r, leader);
   bcastAppend(r, leader);
 }
 

@@ -9,6 +9,7 @@
  * an uncommitted change of a deposed leader, and the two one-step changes from a common config
  * could produce configurations with disjoint majorities.
  */
+import { proposeHeld } from "./held_proposals.js";
 import { becomeFollower } from "./become.js";
 import { applyConfChange, encodeConfEntry, type ConfChange } from "./conf_change.js";
 import { ConfChangeRefusedError, ProposalDroppedError } from "./errors.js";
@@ -131,4 +132,5 @@ export function tickTransfer(r: Raft, leader: LeaderState): void {
   if (++transfer.elapsedTicks < r.randomizedElectionTimeout) return;
   leader.transfer = null;
   if (transfer.stepDown) becomeFollower(r, r.term, null);
+  else proposeHeld(r, leader);
 }

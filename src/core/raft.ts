@@ -4,6 +4,7 @@
  * Role-specific handling lives in step_leader.ts, step_candidate.ts and step_follower.ts;
  * elections in election.ts; role changes in become.ts.
  */
+import { HeldProposals } from "./held_proposals.js";
 import { becomeFollower } from "./become.js";
 import type { RaftConfig, TestingBugs } from "./config.js";
 import { handleVoteRequest, hup } from "./election.js";
@@ -63,6 +64,8 @@ export class Raft {
    */
   leaderContactTicks = 0;
   msgs: Message[] = [];
+  /** Forwarded proposals waiting for a leader to take them (held_proposals.ts). */
+  readonly held = new HeldProposals();
   readStates: ReadState[] = [];
 
   constructor(options: RaftOptions) {
@@ -135,6 +138,7 @@ export class Raft {
       return;
     }
     this.electionElapsed++;
+    this.held.tick(this.randomizedElectionTimeout);
     // Learners, removed nodes and nodes not yet added never campaign (§4.2.2).
     if (!mayCampaign(this)) return;
     // A lone voter cannot be outvoted: it need not wait for a timeout to elect itself.

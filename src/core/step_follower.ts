@@ -4,6 +4,7 @@
  * its caller. The handle* functions are shared with candidates, which become followers first.
  */
 import { hup } from "./election.js";
+import { forwardHeld } from "./held_proposals.js";
 import type { AppendEntries, Heartbeat, InstallSnapshot, Message } from "./messages.js";
 import type { Raft } from "./raft.js";
 import { noteAppended, noteSnapshotRestored } from "./membership.js";
@@ -31,6 +32,10 @@ export function stepFollower(r: Raft, m: Message): void {
       r.readStates.push({ index: m.index, context: m.context });
       return;
     case "Propose":
+      // Sent to us as leader. Just stepped down (a transfer) and no leader known yet: hold it
+      // until we hear from one (held_proposals.ts). Otherwise drop it: never forwarded twice.
+      if (r.lead === null) r.held.maybeHold(m.data, r.config.uncommittedBytesMax);
+      return;
     case "ReadIndexRequest":
       // Only the leader serves these; the client times out and retries (never forwarded twice).
       return;
@@ -51,6 +56,7 @@ const noHint = { hintIndex: logIndex(0), hintTerm: TERM_ZERO } as const;
 function heardFromLeader(r: Raft, m: Message): void {
   r.electionElapsed = 0;
   r.lead = m.from;
+  if (r.held.size > 0) forwardHeld(r, m.from);
 }
 
 /**

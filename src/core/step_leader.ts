@@ -27,10 +27,10 @@ export function stepLeader(r: Raft, leader: LeaderState, m: Message): void {
       handleHeartbeatResponse(r, leader, m);
       return;
     case "Propose":
-      // A forwarded proposal: refused ones are dropped silently (the client times out).
-      if (leader.transfer === null && fitsUncommittedLimit(r, leader, m.data.byteLength)) {
-        propose(r, leader, m.data);
-      }
+      // A forwarded proposal. During a transfer it is held and placed once leadership settles
+      // (held_proposals.ts); one over the limits is dropped silently (the client times out).
+      if (leader.transfer !== null) r.held.maybeHold(m.data, r.config.uncommittedBytesMax);
+      else if (fitsUncommittedLimit(r, leader, m.data.byteLength)) propose(r, leader, m.data);
       return;
     case "ReadIndexRequest":
       if (readsPending(leader) < r.config.pendingReadsMax) {

@@ -98,3 +98,37 @@ test("§3.10 transfer is refused to a non-voter and on a follower", () => {
   net.node("n1").transferLeader(nodeId("n1")); // already the leader: nothing to do
   assert.equal(net.node("n1").status().transferee, null);
 });
+
+test("§3.10 a proposal forwarded to a transferring leader is held, then the new leader appends it",
+() => {
+  const net = elected();
+  net.cut.add("n1->n3");
+  net.node("n1").propose(enc.encode("x"));
+  net.settle();
+  net.node("n1").transferLeader(nodeId("n3")); // n3 lags: the transfer waits for it
+  net.node("n2").propose(enc.encode("forwarded")); // n2 forwards to n1, which must not drop it
+  net.settle();
+  net.heal();
+  net.tick("n1");
+  net.settle();
+  assert.equal(net.leader(), nodeId("n3"));
+  net.tickAll(3); // heartbeats carry the commit index
+  net.settle();
+  for (const id of ["n1", "n2", "n3"]) assert.deepEqual(net.appliedData(id), ["x", "forwarded"]);
+});
+
+test("§3.10 an abandoned transfer proposes what was forwarded meanwhile", () => {
+  const net = elected({ electionTimeoutTicksMin: 10, electionTimeoutTicksMax: 20 });
+  net.cut.add("n1->n3");
+  net.node("n1").transferLeader(nodeId("n3"));
+  net.node("n2").propose(enc.encode("forwarded"));
+  net.settle();
+  for (let ticks = 0; net.node("n1").status().transferee !== null && ticks <= 20; ticks++) {
+    net.tick("n1");
+    net.settle();
+  }
+  assert.equal(net.leader(), nodeId("n1"));
+  net.tick("n1");
+  net.settle();
+  assert.deepEqual(net.appliedData("n2"), ["forwarded"]);
+});
