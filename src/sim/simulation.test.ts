@@ -172,8 +172,10 @@ test("a wiped node rejoining under its old id lets a stale removed node win an e
       },
     }),
   };
+  // Rare by nature (about one seed in twenty-five with this mix; the first is seed 42 with the
+  // core of c16acac), so the bound is generous; the control below runs the same seeds.
   let found: number | null = null;
-  for (let seed = 1; seed <= 15 && found === null; seed++) {
+  for (let seed = 1; seed <= 80 && found === null; seed++) {
     const r = runSimulation({ seed, ...options, runtimeBugs: { wipedNodeKeepsId: true } });
     if (r.violation !== null) {
       const kinds = ["election-safety", "leader-completeness", "state-machine-safety"];
@@ -181,7 +183,7 @@ test("a wiped node rejoining under its old id lets a stale removed node win an e
       found = seed;
     }
   }
-  assert.notEqual(found, null, "not found in 15 seeds");
+  assert.notEqual(found, null, "not found in 80 seeds");
   for (let seed = 1; seed <= (found ?? 0); seed++) {
     const r = runSimulation({ seed, ...options });
     assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed} with new ids`);
