@@ -29,6 +29,7 @@ import type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, TransferOptions,
 } from "./admin.js";
 import { AddressBook } from "./address_book.js";
+import { waitForLeader, type LeaderWaitOptions } from "./leader_wait.js";
 import { MembershipAdmin } from "./membership_admin.js";
 import {
   initialConfState, membersFileOf, openNodeStorage, seedAddresses, type ClusterNodeOptions,
@@ -267,6 +268,18 @@ export class ClusterNode<R> implements ClusterAdmin {
     return this.admin.transferLeader(to, options);
   }
   snapshotNow(): Promise<{ readonly index: LogIndex }> { return this.admin.snapshotNow(); }
+
+  /**
+   * Resolves with the leader's id once this node knows one (leader_wait.ts); await it after
+   * `start` before the first `propose`.
+   * @throws LeaderWaitTimeoutError after `timeoutMs` (default 10 s); NodeStoppedError.
+   */
+  waitForLeader(options: LeaderWaitOptions = {}): Promise<NodeId> {
+    return waitForLeader(this, options, (ms, fire) => {
+      const timer = setTimeout(fire, ms);
+      return () => { clearTimeout(timer); };
+    });
+  }
 
   /** The error that failed the node, if it failed. */
   get fatalError(): Error | null {
