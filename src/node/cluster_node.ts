@@ -36,6 +36,7 @@ import {
   type NodeLogger,
 } from "./options.js";
 import { PendingProposals } from "./pending_proposals.js";
+import { resolvePeers } from "./peer_map.js";
 import { PendingReads } from "./pending_reads.js";
 import { Snapshotter } from "./snapshotter.js";
 import type { StateMachine } from "./state_machine.js";
@@ -136,7 +137,8 @@ export class ClusterNode<R> implements ClusterAdmin {
    * @throws ConfigError for invalid options (the field is named); the storage's open errors
    *   (WalCorruptError, SnapshotCorruptError, DiskFailedError); the transport's ListenError.
    */
-  static async start<R>(options: ClusterNodeOptions<R>): Promise<ClusterNode<R>> {
+  static async start<R>(input: ClusterNodeOptions<R>): Promise<ClusterNode<R>> {
+    const options = resolvePeers(input); // a peer map becomes ids, addresses and a TcpTransport
     const limits = resolveNodeLimits(options.limits);
     const id = nodeId(options.id);
     if (options.transport.nodeId !== id) {

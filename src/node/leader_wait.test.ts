@@ -46,7 +46,7 @@ test("rejects with LeaderWaitTimeoutError when the timer fires first", async () 
     error instanceof LeaderWaitTimeoutError && error.timeoutMs === 10_000);
 });
 
-test("rejects with NodeStoppedError for a stopped node or one that fails while waiting", async () => {
+test("rejects with NodeStoppedError for a stopped node or one that fails waiting", async () => {
   const stopped = fakeNode(nodeId("n2"), "stopped");
   await assert.rejects(waitForLeader(stopped.node, {}, stopped.delay), NodeStoppedError);
   const failing = fakeNode(null);

@@ -40,7 +40,9 @@ export function errorBody(code: number, text: string): OutgoingBody {
 
 /** The request in `body`, or the definite refusal of a malformed or unsupported one. */
 export function parseRequest(body: Body): LinKvRequest | Rejection {
-  const malformed = (text: string): Rejection => ({ reject: errorBody(ErrorCode.malformedRequest, text) });
+  const malformed = (text: string): Rejection => ({
+    reject: errorBody(ErrorCode.malformedRequest, text),
+  });
   if (!isClientOp(body.type)) {
     return { reject: errorBody(ErrorCode.notSupported, `unsupported request type ${body.type}`) };
   }

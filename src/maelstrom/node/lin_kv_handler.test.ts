@@ -39,7 +39,8 @@ test("write, read, cas and read of an absent key through the shipped store", asy
   const { kv, ask } = await startHandler();
   try {
     // The first request arrives before the election: it waits for the leader instead of failing.
-    assert.deepEqual(await ask({ type: "read", key: 1 }), { type: "error", code: 20, text: "key does not exist" });
+    const absent = { type: "error", code: 20, text: "key does not exist" };
+    assert.deepEqual(await ask({ type: "read", key: 1 }), absent);
     assert.deepEqual(await ask({ type: "write", key: 1, value: 10 }), { type: "write_ok" });
     assert.deepEqual(await ask({ type: "read", key: 1 }), { type: "read_ok", value: 10 });
     assert.deepEqual(await ask({ type: "cas", key: 1, from: 10, to: 11 }), { type: "cas_ok" });
@@ -53,7 +54,8 @@ test("write, read, cas and read of an absent key through the shipped store", asy
   }
 });
 
-test("over pendingRequestsMax a request is refused definitely; a stopped node refuses with 11", async () => {
+test("over pendingRequestsMax a request is refused definitely; a stopped node answers 11",
+  async () => {
   const { kv, ask, handler } = await startHandler(1);
   try {
     await kv.node.waitForLeader();

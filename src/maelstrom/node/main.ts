@@ -95,7 +95,8 @@ function dispatch(running: Running, envelope: Envelope): void {
  */
 async function start(init: Envelope, timings: NodeTimings, log: Logger): Promise<Running> {
   const { node_id: id, node_ids: ids } = init.body;
-  if (typeof id !== "string" || !Array.isArray(ids) || !ids.every((peer) => typeof peer === "string")) {
+  const idsOk = Array.isArray(ids) && ids.every((peer) => typeof peer === "string");
+  if (typeof id !== "string" || !idsOk) {
     throw new Error(`malformed init: ${JSON.stringify(init.body)}`);
   }
   const self = nodeId(id);

@@ -9,10 +9,19 @@ import { encodeRaftBody } from "./wire.js";
 const [n1, n2] = [nodeId("n1"), nodeId("n2")];
 
 function heartbeat(from: string, to: string): Message {
-  return { type: "Heartbeat", from: nodeId(from), to: nodeId(to), term: term(1), commit: logIndex(0), context: null };
+  return {
+    type: "Heartbeat", from: nodeId(from), to: nodeId(to), term: term(1), commit: logIndex(0),
+    context: null,
+  };
 }
 
-function endpoint(): { transport: StdioTransport; sent: [string, OutgoingBody][]; received: Message[] } {
+interface Endpoint {
+  readonly transport: StdioTransport;
+  readonly sent: [string, OutgoingBody][];
+  readonly received: Message[];
+}
+
+function endpoint(): Endpoint {
   const sent: [string, OutgoingBody][] = [];
   const received: Message[] = [];
   const transport = new StdioTransport({

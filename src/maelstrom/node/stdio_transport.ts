@@ -46,7 +46,9 @@ export class StdioTransport implements Transport {
     this.nodeId = options.nodeId;
     for (const peer of options.peers) {
       if (peer !== options.nodeId) {
-        this.peers.set(peer, { messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0 });
+        this.peers.set(peer, {
+          messagesSent: 0, bytesSent: 0, messagesReceived: 0, bytesReceived: 0,
+        });
       }
     }
   }

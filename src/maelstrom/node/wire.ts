@@ -20,6 +20,8 @@ export function encodeRaftBody(message: Message): OutgoingBody {
  * @throws MessageDecodeError when the body carries no well-formed message.
  */
 export function decodeRaftBody(body: Body): Message {
-  if (typeof body.m !== "string") throw new MessageDecodeError("m", "the raft body carries no base64 string");
+  if (typeof body.m !== "string") {
+    throw new MessageDecodeError("m", "the raft body carries no base64 string");
+  }
   return unpackMessage(new Uint8Array(Buffer.from(body.m, "base64")));
 }
