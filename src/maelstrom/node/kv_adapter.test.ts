@@ -11,8 +11,9 @@ test("lin-kv requests become stored JSON text; replies have lin-kv's exact shape
   });
   assert.deepEqual(readReply(null), { type: "error", code: 20, text: "key does not exist" });
   assert.deepEqual(readReply(storedJson(7)), { type: "read_ok", value: 7 });
-  assert.deepEqual(casReply(true), { type: "cas_ok" });
-  assert.equal(casReply(false).code, 22);
+  assert.deepEqual(casReply("written"), { type: "cas_ok" });
+  assert.equal(casReply("absent").code, 20);
+  assert.equal(casReply("differs").code, 22);
 });
 
 test("a written null is a value, not an absent key", () => {

@@ -7,6 +7,7 @@
  * and `cas` compares the JSON text of `from` with the stored text (equal integers have equal
  * text).
  */
+import type { CasOutcome } from "../../kv/index.js";
 import { ErrorCode, type Body, type OutgoingBody } from "../protocol.js";
 
 type Bytes = Uint8Array;
@@ -63,12 +64,14 @@ export function readReply(stored: Bytes | null): OutgoingBody {
   return { type: "read_ok", value: JSON.parse(decoder.decode(stored)) as unknown };
 }
 
-/**
- * The reply to a cas. The store answers only whether it wrote, so a cas on an absent key is
- * reported as 22 (precondition failed) rather than 20; both are definite failures to the
- * checker, which is what lin-kv's model needs.
- */
-export function casReply(written: boolean): OutgoingBody {
-  if (written) return { type: "cas_ok" };
-  return errorBody(ErrorCode.preconditionFailed, "the key is absent or holds another value");
+/** The reply to a cas: ok, 20 when the key did not exist, 22 when it held another value. */
+export function casReply(outcome: CasOutcome): OutgoingBody {
+  switch (outcome) {
+    case "written":
+      return { type: "cas_ok" };
+    case "absent":
+      return errorBody(ErrorCode.keyDoesNotExist, "key does not exist");
+    case "differs":
+      return errorBody(ErrorCode.preconditionFailed, "the key holds another value");
+  }
 }

@@ -35,12 +35,13 @@ async function startHandler(pendingRequestsMax = 100) {
   return { kv, handler, ask };
 }
 
-test("write, read, cas and read of an absent key through the shipped store", async () => {
+test("write, read, cas, and read and cas of an absent key through the shipped store", async () => {
   const { kv, ask } = await startHandler();
   try {
     // The first request arrives before the election: it waits for the leader instead of failing.
     const absent = { type: "error", code: 20, text: "key does not exist" };
     assert.deepEqual(await ask({ type: "read", key: 1 }), absent);
+    assert.equal((await ask({ type: "cas", key: 1, from: 10, to: 11 })).code, 20);
     assert.deepEqual(await ask({ type: "write", key: 1, value: 10 }), { type: "write_ok" });
     assert.deepEqual(await ask({ type: "read", key: 1 }), { type: "read_ok", value: 10 });
     assert.deepEqual(await ask({ type: "cas", key: 1, from: 10, to: 11 }), { type: "cas_ok" });

@@ -77,7 +77,7 @@ export class LinKvHandler {
         await kv.set(request.key, request.value);
         return { type: "write_ok" };
       case "cas":
-        return casReply(await kv.cas(request.key, request.from, request.to));
+        return casReply(await kv.casOutcome(request.key, request.from, request.to));
     }
   }
 
