@@ -36,10 +36,11 @@ const allowed: Record<string, readonly string[]> = {
   kv: ["kv", "core", "node"],
   check: ["check", "core"],
   sim: ["sim", "core", "storage", "transport", "kv", "check"],
-  maelstrom: ["maelstrom", "core", "storage", "kv", "check", "node"],
+  maelstrom: ["maelstrom", "core", "storage", "transport", "kv", "check", "node"],
   server: ["server", "core", "node", "kv", "storage"],
   app: ["app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
   cli: ["cli", "app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
+  e2e: ["e2e", "cli", "app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
 };
 
 function withoutComments(source: string): string {

@@ -1,5 +1,5 @@
 /**
- * Client history files (JSON Lines), exactly as /work/shared/reference/history-format.md
+ * Client history files (JSON Lines), exactly as docs/history-format.md
  * describes them: one event per line, Jepsen's history model. Parsing checks each line's shape
  * and the pairing of invocations with completions, so that a malformed file is rejected with the
  * line that is wrong instead of being judged.

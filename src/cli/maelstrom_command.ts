@@ -1,6 +1,6 @@
 /**
  * `raftkv maelstrom test`: the local Maelstrom-compatible runner, with Maelstrom's flag names and
- * defaults (reference/maelstrom.md §5). Runs `--test-count` tests, stopping at the first that is
+ * defaults (docs/maelstrom.md §5). Runs `--test-count` tests, stopping at the first that is
  * not valid, and exits as Maelstrom does: 0 valid, 1 invalid, 2 unknown.
  */
 import { randomInt } from "node:crypto";

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run test:maelstrom`: the full Maelstrom ladder against raftkv's node (reference/
- * maelstrom.md §5): the tutorial's final command 10 times, then the aggressive rungs 5 times each,
+ * `npm run test:maelstrom`: the full Maelstrom ladder against raftkv's node (docs/maelstrom.md
+ * §5): the tutorial's final command 10 times, then the aggressive rungs 5 times each,
  * run through the real command line (`bin/raftkv maelstrom test ...`). Prints availability and
  * latency percentiles per rung (pooled over its tests) and exits 1 on any verdict that is not
  * valid. Takes about 25 minutes.

@@ -1,5 +1,5 @@
 /**
- * Maelstrom's wire protocol (reference/maelstrom.md §1-§2): one JSON envelope per line, the
+ * Maelstrom's wire protocol (docs/maelstrom.md §1-§2): one JSON envelope per line, the
  * closed reply schemas of the lin-kv workload, and the error-code table with each code's
  * definite/indefinite meaning. Shared by the runner (which validates what nodes print) and by the
  * node (which must only ever print what this file accepts).

@@ -29,12 +29,14 @@ import type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, TransferOptions,
 } from "./admin.js";
 import { AddressBook } from "./address_book.js";
+import { waitForLeader, type LeaderWaitOptions } from "./leader_wait.js";
 import { MembershipAdmin } from "./membership_admin.js";
 import {
   initialConfState, membersFileOf, openNodeStorage, seedAddresses, type ClusterNodeOptions,
   type NodeLogger,
 } from "./options.js";
 import { PendingProposals } from "./pending_proposals.js";
+import { resolvePeers } from "./peer_map.js";
 import { PendingReads } from "./pending_reads.js";
 import { Snapshotter } from "./snapshotter.js";
 import type { StateMachine } from "./state_machine.js";
@@ -135,7 +137,8 @@ export class ClusterNode<R> implements ClusterAdmin {
    * @throws ConfigError for invalid options (the field is named); the storage's open errors
    *   (WalCorruptError, SnapshotCorruptError, DiskFailedError); the transport's ListenError.
    */
-  static async start<R>(options: ClusterNodeOptions<R>): Promise<ClusterNode<R>> {
+  static async start<R>(input: ClusterNodeOptions<R>): Promise<ClusterNode<R>> {
+    const options = resolvePeers(input); // a peer map becomes ids, addresses and a TcpTransport
     const limits = resolveNodeLimits(options.limits);
     const id = nodeId(options.id);
     if (options.transport.nodeId !== id) {
@@ -267,6 +270,18 @@ export class ClusterNode<R> implements ClusterAdmin {
     return this.admin.transferLeader(to, options);
   }
   snapshotNow(): Promise<{ readonly index: LogIndex }> { return this.admin.snapshotNow(); }
+
+  /**
+   * Resolves with the leader's id once this node knows one (leader_wait.ts); await it after
+   * `start` before the first `propose`.
+   * @throws LeaderWaitTimeoutError after `timeoutMs` (default 10 s); NodeStoppedError.
+   */
+  waitForLeader(options: LeaderWaitOptions = {}): Promise<NodeId> {
+    return waitForLeader(this, options, (ms, fire) => {
+      const timer = setTimeout(fire, ms);
+      return () => { clearTimeout(timer); };
+    });
+  }
 
   /** The error that failed the node, if it failed. */
   get fatalError(): Error | null {

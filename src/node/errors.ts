@@ -82,3 +82,16 @@ export class TransferTimeoutError extends RaftError {
     super(`Leadership transfer to ${to ?? "the most caught-up voter"} failed: ${reason}`);
   }
 }
+
+/**
+ * `waitForLeader`: no leader became known within the timeout (no quorum reachable, or elections
+ * keep splitting). Nothing was attempted; retry or check the cluster.
+ */
+export class LeaderWaitTimeoutError extends RaftError {
+  override readonly name = "LeaderWaitTimeoutError";
+  readonly code = "LEADER_WAIT_TIMEOUT";
+  readonly definite = true;
+  constructor(readonly nodeId: string, readonly timeoutMs: number) {
+    super(`No leader known to ${nodeId} within ${timeoutMs} ms (is a quorum of voters up?)`);
+  }
+}

@@ -12,8 +12,11 @@ export {
 } from "./config.js";
 export {
   CatchUpTimeoutError, NodeStoppedError, OutcomeUnknownError, ProposalTimeoutError,
-  ReadTimeoutError, TransferTimeoutError,
+  ReadTimeoutError, TransferTimeoutError, LeaderWaitTimeoutError,
 } from "./errors.js";
+export {
+  LEADER_WAIT_TIMEOUT_MS_DEFAULT, type LeaderWaitOptions,
+} from "./leader_wait.js";
 export type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, MemberRole, TransferOptions,
 } from "./admin.js";

@@ -13,6 +13,7 @@ import type { MemberAddresses } from "./admin.js";
 import { toMemberAddresses } from "./address_book.js";
 import type { NodeLimitsInput } from "./config.js";
 import type { NodeObserver } from "./observer.js";
+import type { PeerMap } from "./peer_map.js";
 import type { StateMachine } from "./state_machine.js";
 
 /** pino-compatible; `pino()` satisfies it. */
@@ -22,10 +23,22 @@ export interface ClusterNodeOptions<R> {
   /** This node's id, e.g. "n1". */
   readonly id: string;
   /**
-   * The cluster's voting members; this node's own id may be included or left out. With `join`,
-   * the existing members this node will hear from (not made voters).
+   * The cluster's voting members, each named once: either a map from id to peer address
+   * ("host:port", this node's own included), from which the node builds its TCP transport
+   * (peer_map.ts), or a list of ids (this node's own optional) when you give `transport`. With
+   * `join`, the existing members this node will hear from (not made voters).
    */
-  readonly peers: readonly string[];
+  readonly peers: PeerMap | readonly string[];
+  /**
+   * With a peer map: the cluster's name, which every member shares (peers with another are
+   * refused at the handshake). Default "raftkv".
+   */
+  readonly clusterId?: string;
+  /**
+   * With a peer map: where to accept peer connections ("host:port"), when it differs from this
+   * node's address in the map (say "0.0.0.0:7001" behind NAT). Default: the map's address.
+   */
+  readonly listen?: string;
   /**
    * Join an existing cluster instead of founding one: a new data directory starts with no
    * configuration, so the node never campaigns and waits for the leader to add it
@@ -48,8 +61,11 @@ export interface ClusterNodeOptions<R> {
    * snapshot policy from `limits` (snapshotEntriesMin, snapshotBytesMin).
    */
   readonly diskStorage?: Omit<DiskStorageOptions, "confState" | "snapshotEntriesMin" | "snapshotBytesMin">;
-  /** Not yet started: the node registers its handler and starts it (and closes it on stop). */
-  readonly transport: Transport;
+  /**
+   * Not yet started: the node registers its handler and starts it (and closes it on stop).
+   * Required with a list of peer ids; with a peer map, the node builds a TcpTransport.
+   */
+  readonly transport?: Transport;
   readonly stateMachine: StateMachine<R>;
   readonly limits?: NodeLimitsInput;
   readonly logger?: NodeLogger;
@@ -59,9 +75,9 @@ export interface ClusterNodeOptions<R> {
 }
 
 /** The cluster's voters: `id` and `peers`, deduplicated, in a stable order. */
-export function votersOf(id: NodeId, peers: readonly string[]): NodeId[] {
+export function votersOf(id: NodeId, peers: PeerMap | readonly string[]): NodeId[] {
   const voters = new Set<NodeId>([id]);
-  for (const peer of peers) {
+  for (const peer of isPeerList(peers) ? peers : Object.keys(peers)) {
     try {
       voters.add(nodeId(peer));
     } catch {
@@ -69,6 +85,11 @@ export function votersOf(id: NodeId, peers: readonly string[]): NodeId[] {
     }
   }
   return [...voters].sort();
+}
+
+/** Whether `peers` is the list form (ids only) rather than the id -> address map. */
+export function isPeerList(peers: PeerMap | readonly string[]): peers is readonly string[] {
+  return Array.isArray(peers);
 }
 
 /** The configuration a new data directory starts with: `peers` as voters, or none to join. */

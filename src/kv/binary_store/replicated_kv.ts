@@ -43,6 +43,9 @@ export interface ReplicatedKvOptions extends Omit<ClusterNodeOptions<StoreResult
   readonly store?: Partial<StoreLimits> & { readonly clientSessionsMax?: number };
 }
 
+/** How a cas ended: it wrote, or the key held another value, or the key did not exist. */
+export type CasOutcome = "written" | "differs" | "absent";
+
 /** Distributes Omit over the command union, so each variant keeps its own fields. */
 type CommandBody = StoreCommand extends infer C ? (C extends StoreCommand ? Omit<C, "clientId" | "seq"> : never) : never;
 
@@ -128,6 +131,20 @@ export class ReplicatedKv {
     if (expected !== null) this.checkValue(expected);
     this.checkValue(next);
     return writtenOf(await this.write({ op: "cas", key, expected, next }));
+  }
+
+  /**
+   * As `cas`, telling a failure on an absent key apart from one on a different value (as
+   * Maelstrom's lin-kv must).
+   * @returns "written", "differs" or "absent". @throws as `set`.
+   */
+  async casOutcome(key: Bytes, expected: Bytes, next: Bytes): Promise<CasOutcome> {
+    this.checkKey(key);
+    this.checkValue(expected);
+    this.checkValue(next);
+    const result = await this.write({ op: "cas", key, expected, next });
+    if (writtenOf(result)) return "written";
+    return result.kind === "written" && result.absent === true ? "absent" : "differs";
   }
 
   /** @throws NotLeaderError, ProposalDroppedError. */

@@ -33,8 +33,11 @@ export type StoreOp = StoreCommand["op"];
 
 /** The outcome of applying a command: part of the replicated state (cached per session). */
 export type StoreResult =
-  /** SET (false: the NX/XX condition did not hold) and CAS (false: the value differed). */
-  | { readonly kind: "written"; readonly written: boolean }
+  /**
+   * SET (false: the NX/XX condition did not hold) and CAS (false: the value differed; `absent`
+   * when it failed because the key did not exist).
+   */
+  | { readonly kind: "written"; readonly written: boolean; readonly absent?: true }
   /** DEL: how many of the keys existed. */
   | { readonly kind: "deleted"; readonly count: number }
   /** INCRBY: the new value. */

@@ -85,7 +85,8 @@ test("INCRBY: absent is 0; non-integers and overflow are error results that chan
 test("CAS writes only when the current value matches byte for byte (null: absent)", () => {
   const m = new StoreMachine();
   const c = new Client(m);
-  assert.deepEqual(c.run({ op: "cas", key: b("k"), expected: b("x"), next: b("1") }), { kind: "written", written: false });
+  const absent = { kind: "written", written: false, absent: true };
+  assert.deepEqual(c.run({ op: "cas", key: b("k"), expected: b("x"), next: b("1") }), absent);
   assert.deepEqual(c.run({ op: "cas", key: b("k"), expected: null, next: b("1") }), { kind: "written", written: true });
   assert.deepEqual(c.run({ op: "cas", key: b("k"), expected: null, next: b("2") }), { kind: "written", written: false });
   assert.deepEqual(c.run({ op: "cas", key: b("k"), expected: b("1"), next: b("2") }), { kind: "written", written: true });
@@ -126,6 +127,12 @@ test("snapshot/restore round-trips data and sessions; a restored replica dedups 
   assert.deepEqual(r.get(b("k")), Uint8Array.of(0, 255, 7));
   assert.deepEqual(new Client(r).run({ op: "incrBy", key: b("n"), delta: 41n }, 2), { kind: "integer", value: 41n });
   assert.equal(text(r.get(b("n"))), "41", "the duplicate was not applied after restore");
+  // A cached cas-on-absent result keeps its `absent` across the snapshot.
+  const failed = c.run({ op: "cas", key: b("gone"), expected: b("x"), next: b("y") });
+  const r2 = new StoreMachine();
+  r2.restore(m.snapshot());
+  assert.deepEqual(new Client(r2).run({ op: "cas", key: b("gone"), expected: b("x"), next: b("y") }, c.seq), failed);
+  assert.deepEqual(failed, { kind: "written", written: false, absent: true });
   r.restore(new Uint8Array(0));
   assert.equal(r.size, 0);
   assert.throws(() => { r.restore(b("garbage")); });

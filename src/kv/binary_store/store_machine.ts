@@ -156,6 +156,9 @@ export class StoreMachine implements StateMachine<StoreResult> {
           ? current === undefined
           : current !== undefined && sameBytes(current, command.expected);
         if (matches) this.data.set(key, command.next);
+        if (!matches && current === undefined) {
+          return { kind: "written", written: false, absent: true };
+        }
         return { kind: "written", written: matches };
       }
       default:
@@ -178,7 +181,7 @@ export class StoreMachine implements StateMachine<StoreResult> {
 function resultToWire(result: StoreResult): unknown {
   switch (result.kind) {
     case "written":
-      return ["w", result.written];
+      return result.absent === true ? ["w", result.written, true] : ["w", result.written];
     case "deleted":
       return ["d", result.count];
     case "integer":
@@ -197,7 +200,11 @@ function resultToWire(result: StoreResult): unknown {
 function resultFromWire(wire: unknown): StoreResult {
   assert(Array.isArray(wire), "store snapshot result is malformed");
   const [tag, value] = wire as unknown[];
-  if (tag === "w" && typeof value === "boolean") return { kind: "written", written: value };
+  if (tag === "w" && typeof value === "boolean") {
+    return (wire as unknown[])[2] === true
+      ? { kind: "written", written: value, absent: true }
+      : { kind: "written", written: value };
+  }
   if (tag === "d" && typeof value === "number") return { kind: "deleted", count: value };
   if (tag === "i" && typeof value === "string") return { kind: "integer", value: BigInt(value) };
   if (tag === "e" && (value === "NOT_INTEGER" || value === "INTEGER_OVERFLOW")) return { kind: "error", code: value };

@@ -1,5 +1,5 @@
 /**
- * A short version of the Maelstrom ladder (reference/maelstrom.md §5) against raftkv's node, a
+ * A short version of the Maelstrom ladder (docs/maelstrom.md §5) against raftkv's node, a
  * few seconds per rung, with partitions far more frequent than Maelstrom's: every rung must be
  * valid. The full-length ladder is `npm run test:maelstrom`.
  */

@@ -1,45 +1,27 @@
 /**
  * Raft core messages carried between Maelstrom nodes. A core Message travels inside a body of
- * type "raft" (`{"type":"raft","m":{...}}`); its Uint8Array fields (entry data, snapshot data,
- * forwarded proposals) become `{"$b64": "..."}` so the envelope stays plain JSON. Branded
- * numbers and ids are plain JSON numbers and strings already.
+ * type "raft" as the peer protocol's own msgpack encoding (transport/message_codec.ts) in base64
+ * (`{"type":"raft","m":"<base64>"}`), so the envelope stays plain JSON and every received
+ * message passes the same validation as one read from a TCP peer before the node sees it.
  */
-import type { Message } from "../../core/messages.js";
-import { isRecord, type Body, type OutgoingBody } from "../protocol.js";
+import type { Message } from "../../core/index.js";
+import { encodeMessage, MessageDecodeError, unpackMessage } from "../../transport/index.js";
+import type { Body, OutgoingBody } from "../protocol.js";
 
 export const RAFT_BODY_TYPE = "raft";
 
-function encodeValue(value: unknown): unknown {
-  if (value instanceof Uint8Array) return { $b64: Buffer.from(value).toString("base64") };
-  if (Array.isArray(value)) return value.map(encodeValue);
-  if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value)) out[key] = encodeValue(field);
-    return out;
-  }
-  return value;
-}
-
-function decodeValue(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(decodeValue);
-  if (isRecord(value)) {
-    if (typeof value.$b64 === "string" && Object.keys(value).length === 1) {
-      return new Uint8Array(Buffer.from(value.$b64, "base64"));
-    }
-    const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value)) out[key] = decodeValue(field);
-    return out;
-  }
-  return value;
-}
-
+/** The "raft" body carrying `message`. */
 export function encodeRaftBody(message: Message): OutgoingBody {
-  return { type: RAFT_BODY_TYPE, m: encodeValue(message) };
+  return { type: RAFT_BODY_TYPE, m: Buffer.from(encodeMessage(message)).toString("base64") };
 }
 
-/** The core message in a "raft" body; the core itself rejects nonsense it cannot use. */
-export function decodeRaftBody(body: Body): Message | null {
-  const decoded = decodeValue(body.m);
-  if (!isRecord(decoded) || typeof decoded.type !== "string") return null;
-  return decoded as unknown as Message;
+/**
+ * The core message in a "raft" body.
+ * @throws MessageDecodeError when the body carries no well-formed message.
+ */
+export function decodeRaftBody(body: Body): Message {
+  if (typeof body.m !== "string") {
+    throw new MessageDecodeError("m", "the raft body carries no base64 string");
+  }
+  return unpackMessage(new Uint8Array(Buffer.from(body.m, "base64")));
 }

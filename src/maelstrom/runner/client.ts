@@ -1,5 +1,5 @@
 /**
- * A Maelstrom client (maelstrom.client, reference/maelstrom.md §7.6): synchronous, one request
+ * A Maelstrom client (maelstrom.client, docs/maelstrom.md §7.6): synchronous, one request
  * outstanding, a fresh `msg_id` per request, replies whose `in_reply_to` is not the outstanding
  * request ignored, and a timeout after which the request's fate is unknown.
  */

@@ -1,5 +1,5 @@
 /**
- * The nodes under test, wired to the network (reference/maelstrom.md §7.1): every node id is
+ * The nodes under test, wired to the network (docs/maelstrom.md §7.1): every node id is
  * registered before any process starts, each process's stdout feeds the network, and deliveries
  * carry Maelstrom's journal `id`. `init` goes out from a client id and must be answered with
  * `init_ok` within 10 s before any client operation.

@@ -1,5 +1,5 @@
 /**
- * Message latency of Maelstrom's simulated network (maelstrom.net, reference/maelstrom.md §3):
+ * Message latency of Maelstrom's simulated network (maelstrom.net, docs/maelstrom.md §3):
  * traffic to or from clients is instant; node-to-node messages get `--latency` ms drawn from
  * `--latency-dist`. Non-constant distributions reorder messages.
  */

@@ -1,7 +1,7 @@
 /**
  * lin-kv operations: what the generator asks for (jepsen.tests.linearizable-register: values
  * 0-4, writes and cas at 1:2) and how a client turns a reply into a history completion
- * (maelstrom.client/with-errors, reference/maelstrom.md §2): definite error -> fail; indefinite
+ * (maelstrom.client/with-errors, docs/maelstrom.md §2): definite error -> fail; indefinite
  * error or timeout -> info, except reads (idempotent) -> fail; malformed reply -> info.
  */
 import type { Rng } from "../../core/rng.js";

@@ -1,6 +1,6 @@
 /**
  * The partition nemesis's schedule (jepsen.nemesis.combined as Maelstrom configures it,
- * reference/maelstrom.md §3 and §7.4): start-partition and stop-partition alternate, spaced by
+ * docs/maelstrom.md §3 and §7.4): start-partition and stop-partition alternate, spaced by
  * U[0, 2 x interval) seconds, the first start at t = 0; each start picks one of the four shapes
  * uniformly. Every event is recorded in the history. The caller heals at the end.
  */

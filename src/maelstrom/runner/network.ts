@@ -1,5 +1,5 @@
 /**
- * The runner's simulated network (maelstrom.net, reference/maelstrom.md §3 and §7.3). Every
+ * The runner's simulated network (maelstrom.net, docs/maelstrom.md §3 and §7.3). Every
  * message waits in a queue ordered by delivery deadline (send time + a latency sample; zero for
  * client traffic). The partition table is consulted when a message reaches the head of the queue,
  * so a message sent before a partition began is still dropped if it would be delivered during it:

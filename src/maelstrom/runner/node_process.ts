@@ -1,5 +1,5 @@
 /**
- * One node binary under test (reference/maelstrom.md §7.1-§7.2): spawned with pipes in its own
+ * One node binary under test (docs/maelstrom.md §7.1-§7.2): spawned with pipes in its own
  * working directory, stdin fed one JSON line per delivered message, stdout parsed and validated
  * line by line, stderr saved to `node-logs/<id>.log`. Any protocol mistake or an exit while the
  * test is running is fatal to the run and reported with the offending line.

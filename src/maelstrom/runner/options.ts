@@ -1,5 +1,5 @@
 /**
- * The runner's options, with Maelstrom's flag names and defaults (reference/maelstrom.md §5), and
+ * The runner's options, with Maelstrom's flag names and defaults (docs/maelstrom.md §5), and
  * their validation. The CLI turns flags into `TestOptions`; tests build them directly.
  */
 import type { LatencyDist } from "./latency.js";

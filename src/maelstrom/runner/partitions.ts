@@ -1,6 +1,6 @@
 /**
  * The partition nemesis's four shapes, with the geometry of jepsen.nemesis.combined and
- * jepsen.nemesis as Maelstrom uses them (reference/maelstrom.md §3). A partition is a "grudge":
+ * jepsen.nemesis as Maelstrom uses them (docs/maelstrom.md §3). A partition is a "grudge":
  * a map from a destination to the set of sources whose messages it ignores.
  */
 import type { Rng } from "../../core/rng.js";

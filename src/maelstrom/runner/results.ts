@@ -1,5 +1,5 @@
 /**
- * The analysis that results.edn composes (reference/maelstrom.md §6-§7.7), mirrored as
+ * The analysis that results.edn composes (docs/maelstrom.md §6-§7.7), mirrored as
  * results.json: the workload's linearizability verdict, `stats` (invalid when some f never
  * succeeded), `availability`, `perf` (latency percentiles), `net` and `exceptions`, merged with
  * Jepsen's rule false > unknown > true; plus the console verdict and exit status.

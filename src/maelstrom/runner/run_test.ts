@@ -1,5 +1,5 @@
 /**
- * One Maelstrom lin-kv test, start to verdict (reference/maelstrom.md §7): spawn the nodes, init
+ * One Maelstrom lin-kv test, start to verdict (docs/maelstrom.md §7): spawn the nodes, init
  * them, run the client workload and the partition nemesis against the simulated network until the
  * time limit, heal, stop the nodes, check the history for linearizability, and write
  * `<store>/lin-kv/<timestamp>/` with history.jsonl, results.json, summary.txt and node-logs/.

@@ -1,6 +1,6 @@
 /**
  * The lin-kv client workload exactly as Maelstrom generates it (jepsen.tests.linearizable-register
- * through jepsen.independent, reference/maelstrom.md §6 and §7.5):
+ * through jepsen.independent, docs/maelstrom.md §6 and §7.5):
  *
  * - C threads; thread i is bound for the whole test to node `nodes[i mod N]`.
  * - Threads form groups of 2N consecutive threads; each group works on one key (0, 1, 2, ...
