@@ -11,13 +11,14 @@ export {
   type NodeLimitsInput, type RaftTunables,
 } from "./config.js";
 export {
-  CatchUpTimeoutError, NodeStoppedError, OutcomeUnknownError, ProposalTimeoutError,
+  CatchUpTimeoutError, NodeStoppedError, OutcomeUnknownError, ProposalTimeoutError, UnavailableError,
   ReadTimeoutError, TransferTimeoutError,
 } from "./errors.js";
 export type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, MemberRole, TransferOptions,
 } from "./admin.js";
 export { parsePeerAddress, toMemberAddresses } from "./address_book.js";
+export { HOST_PORT_PATTERN, parseHostPort, type HostPort } from "./host_port.js";
 export { CATCH_UP_LAG_MAX_DEFAULT, CATCH_UP_TIMEOUT_MS_DEFAULT } from "./membership_admin.js";
 export type { NodeEventListener, NodeEventName, NodeEvents } from "./events.js";
 export type { NodeRunState, NodeStatus, PeerStatus } from "./status.js";

@@ -12,6 +12,7 @@
  *   entered the log (no leader known, proposal refused); once it may be in the log the node
  *   never sends a definite error: it answers from the log or lets the client time out.
  */
+import type { Logger } from "../../core/logger.js";
 import { NotLeaderError, RaftError } from "../../core/errors.js";
 import type { Message } from "../../core/messages.js";
 import { RaftNode } from "../../core/raft_node.js";
@@ -27,12 +28,6 @@ import {
 } from "./kv_adapter.js";
 import type { NodeTimings } from "./timings.js";
 import { decodeRaftBody, encodeRaftBody, RAFT_BODY_TYPE } from "./wire.js";
-
-export interface Logger {
-  info(object: object, message: string): void;
-  warn(object: object, message: string): void;
-  debug(object: object, message: string): void;
-}
 
 export interface LinKvNodeOptions {
   readonly id: string;
