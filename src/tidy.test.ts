@@ -40,6 +40,7 @@ const allowed: Record<string, readonly string[]> = {
   server: ["server", "core", "node", "kv", "storage"],
   app: ["app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
   cli: ["cli", "app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
+  e2e: ["e2e", "cli", "app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
 };
 
 function withoutComments(source: string): string {

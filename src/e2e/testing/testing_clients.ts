@@ -5,8 +5,8 @@
  * error, a false CAS); a timeout or lost connection on a write is `info`, and the process then
  * continues under a new number (Jepsen's convention).
  */
-import { HistoryRecorder } from "../check/history_recorder.js";
-import type { LocalCluster } from "../app/local_cluster.js";
+import { HistoryRecorder } from "../../check/history_recorder.js";
+import type { LocalCluster } from "../../app/local_cluster.js";
 
 type Completion =
   | { readonly type: "ok"; readonly value?: unknown }

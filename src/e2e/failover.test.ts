@@ -9,8 +9,8 @@ import { delay } from "../app/local_cluster.js";
 import { checkHistory } from "../check/index.js";
 import {
   startTestCluster, statuses, waitApplied, waitForLeader, type TestCluster,
-} from "./testing_cluster.js";
-import { lostWrites, realTimeHistory, runOp, startWorkload } from "./testing_clients.js";
+} from "./testing/testing_cluster.js";
+import { lostWrites, realTimeHistory, runOp, startWorkload } from "./testing/testing_clients.js";
 
 let running: TestCluster | null = null;
 after(async () => { await running?.close(); });

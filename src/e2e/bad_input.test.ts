@@ -16,8 +16,8 @@ import { Redis } from "ioredis";
 import { delay } from "../app/local_cluster.js";
 import { logIndex, nodeId, term } from "../core/index.js";
 import { TcpTransport, type Logger } from "../transport/index.js";
-import { ENTRY_PATH } from "./entry.js";
-import { startTestCluster, waitForLeader, type TestCluster } from "./testing_cluster.js";
+import { ENTRY_PATH } from "../cli/entry.js";
+import { startTestCluster, waitForLeader, type TestCluster } from "./testing/testing_cluster.js";
 
 let running: TestCluster | null = null;
 before(async () => {

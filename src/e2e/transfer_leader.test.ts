@@ -16,14 +16,14 @@ import { promisify } from "node:util";
 import { delay, type LocalCluster } from "../app/local_cluster.js";
 import { checkHistory } from "../check/index.js";
 import type { TransferJson } from "../server/http/routes_admin.js";
-import { BufferedIo } from "./admin_client.js";
-import { ENTRY_PATH } from "./entry.js";
+import { BufferedIo } from "../cli/admin_client.js";
+import { ENTRY_PATH } from "../cli/entry.js";
 import type { HistoryRecorder } from "../check/history_recorder.js";
-import { lostWrites, realTimeHistory } from "./testing_clients.js";
+import { lostWrites, realTimeHistory } from "./testing/testing_clients.js";
 import {
   TEST_CONFIG, startTestCluster, statuses, waitForLeader, type TestCluster,
-} from "./testing_cluster.js";
-import { transferLeader } from "./transfer_command.js";
+} from "./testing/testing_cluster.js";
+import { transferLeader } from "../cli/transfer_command.js";
 
 const run = promisify(execFile);
 
