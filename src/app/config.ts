@@ -7,30 +7,28 @@
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { ConfigError, nodeId } from "../core/index.js";
-import { resolveNodeLimits, type NodeLimits } from "../node/index.js";
+import { ConfigError, NODE_ID_PATTERN, nodeId } from "../core/index.js";
+import {
+  parseHostPort, resolveNodeLimits, type HostPort, type NodeLimits,
+} from "../node/index.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** A TCP address, "host:port". */
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
+/** A TCP address, "host:port" (node/host_port.ts parses it). */
+export type { HostPort };
 
 const hostPort = z.string().transform((text, ctx): HostPort => {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (match?.[1] === undefined || !(port >= 1 && port <= 65_535)) {
+  const address = parseHostPort(text);
+  if (address === null) {
     ctx.addIssue({ code: "custom", message: `expected host:port, got ${JSON.stringify(text)}` });
     return z.NEVER;
   }
-  return { host: match[1].replace(/^\[|\]$/g, ""), port };
+  return address;
 });
 
-const memberId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/,
-  "expected a node id of 1-64 letters, digits, '_', '.' or '-'");
+const memberId = z.string().regex(NODE_ID_PATTERN,
+  "expected a node id of 1-64 letters, digits, '_', '.', ':' or '-'");
 
 const memberSchema = z.strictObject({
   id: memberId,

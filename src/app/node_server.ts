@@ -53,7 +53,7 @@ export async function startNodeServer(
     join: config.join,
     addresses: Object.fromEntries(config.members.map((m) => [m.id, memberAddresses(m)])),
     dataDir: config.dataDir,
-    diskStorage: { logger: (level, message) => { storageLogger[level](message); } },
+    diskStorage: { logger: storageLogger },
     transport,
     limits: config.nodeLimits,
     logger: logger.child({ component: "node" }),

@@ -14,3 +14,15 @@ export {
   checkHistory,
   defaultBudgetSteps,
 } from "./linearizability.js";
+export { HistoryRecorder, type EventExtras, type RecordedOp } from "./history_recorder.js";
+export {
+  combinedShapes,
+  completeGrudge,
+  describeGrudge,
+  type Grudge,
+  grudgeToJson,
+  isBlocked,
+  partitionGrudge,
+  type PartitionShape,
+  partitionShapes,
+} from "./partitions.js";

@@ -6,6 +6,7 @@
  * the outcome is unknown, distinctly from a failure: retrying a non-idempotent write blindly
  * could apply it twice.
  */
+import { OutcomeUnknownError, UnavailableError } from "../node/errors.js";
 
 export const DEFAULT_ENDPOINTS = ["127.0.0.1:8081", "127.0.0.1:8082", "127.0.0.1:8083"] as const;
 
@@ -25,17 +26,7 @@ export function parseEndpoints(flag: string | undefined, env = process.env): str
   return list.map(endpointUrl);
 }
 
-/** The request may or may not have taken effect. */
-export class OutcomeUnknownError extends Error {
-  override readonly name = "OutcomeUnknownError";
-  readonly code = "UNKNOWN_OUTCOME";
-}
-
-/** No endpoint could serve the request before the deadline; it did not take effect. */
-export class UnavailableError extends Error {
-  override readonly name = "UnavailableError";
-  readonly code = "UNAVAILABLE";
-}
+export { OutcomeUnknownError, UnavailableError };
 
 export interface ApiResponse {
   readonly status: number;

@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import type { TestingBugs } from "./config.js";
 import type { Message } from "./messages.js";
-import { TestNetwork } from "./testing_network.js";
-import { SafetyMonitor } from "./testing_invariants.js";
-import { idx, preload, tm } from "./testing_storage.js";
+import { TestNetwork } from "./testing/testing_network.js";
+import { SafetyMonitor } from "./testing/testing_invariants.js";
+import { idx, preload, tm } from "./testing/testing_storage.js";
 import { nodeId } from "./types.js";
 
 const isVote = (m: Message): boolean =>

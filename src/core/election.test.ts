@@ -6,9 +6,9 @@ import { DEFAULT_CONFIG, type RaftConfig } from "./config.js";
 import type { Message, RequestVote } from "./messages.js";
 import { RaftNode } from "./raft_node.js";
 import { SeededRng } from "./rng.js";
-import { TestNetwork } from "./testing_network.js";
-import { SafetyMonitor } from "./testing_invariants.js";
-import { idx, preload, tm } from "./testing_storage.js";
+import { TestNetwork } from "./testing/testing_network.js";
+import { SafetyMonitor } from "./testing/testing_invariants.js";
+import { idx, preload, tm } from "./testing/testing_storage.js";
 import { nodeId } from "./types.js";
 
 const voters = ["n1", "n2", "n3"].map(nodeId);

@@ -53,8 +53,8 @@ export class CompactedError extends RaftError {
 }
 
 /** A log read asked for entries past the end of the log. */
-export class UnavailableError extends RaftError {
-  override readonly name = "UnavailableError";
+export class LogUnavailableError extends RaftError {
+  override readonly name = "LogUnavailableError";
   readonly code = "LOG_UNAVAILABLE";
   readonly definite = true;
   constructor(readonly index: LogIndex, readonly lastIndex: LogIndex) {

@@ -6,6 +6,7 @@ export * from "./storage.js";
 export * from "./ready.js";
 export * from "./config.js";
 export * from "./rng.js";
+export { silentLogger, type Logger } from "./logger.js";
 export {
   RaftNode, type AppendedResult, type ProposeResult, type RaftNodeOptions,
 } from "./raft_node.js";

@@ -12,8 +12,8 @@ import { ConfigError } from "./errors.js";
 import { LeaderLease } from "./lease.js";
 import type { Message } from "./messages.js";
 import { JointConfig } from "./quorum.js";
-import { TestNetwork } from "./testing_network.js";
-import { tm } from "./testing_storage.js";
+import { TestNetwork } from "./testing/testing_network.js";
+import { tm } from "./testing/testing_storage.js";
 import { nodeId, type NodeId } from "./types.js";
 
 type Config = Partial<Omit<RaftConfig, "id">>;

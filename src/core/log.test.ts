@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import { RaftLog } from "./log.js";
 import type { Entry } from "./messages.js";
-import { entriesWithTerms, idx, preload, tm } from "./testing_storage.js";
+import { entriesWithTerms, idx, preload, tm } from "./testing/testing_storage.js";
 import { nodeId } from "./types.js";
 
 const confState = { voters: [nodeId("a")], learners: [], votersOutgoing: [] };

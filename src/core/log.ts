@@ -4,7 +4,7 @@
  * It also tracks the commit index and how far committed entries were handed to the state
  * machine. Invariant: applied <= applying <= committed <= lastIndex; committed never decreases.
  */
-import { CompactedError, UnavailableError } from "./errors.js";
+import { CompactedError, LogUnavailableError } from "./errors.js";
 import type { Entry, Snapshot } from "./messages.js";
 import { entrySizeBytes, type Storage } from "./storage.js";
 import { assert, logIndex, TERM_ZERO, type LogIndex, type Term } from "./types.js";
@@ -53,7 +53,7 @@ export class RaftLog {
     try {
       return this.storage.term(index);
     } catch (error: unknown) {
-      if (error instanceof CompactedError || error instanceof UnavailableError) return null;
+      if (error instanceof CompactedError || error instanceof LogUnavailableError) return null;
       throw error;
     }
   }

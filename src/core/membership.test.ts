@@ -12,9 +12,9 @@ import { ConfChangeRefusedError, NotLeaderError } from "./errors.js";
 import type { AppendEntries, ConfState, Entry } from "./messages.js";
 import { RaftNode } from "./raft_node.js";
 import { SeededRng } from "./rng.js";
-import { TestNetwork } from "./testing_network.js";
-import { SafetyMonitor } from "./testing_invariants.js";
-import { idx, tm } from "./testing_storage.js";
+import { TestNetwork } from "./testing/testing_network.js";
+import { SafetyMonitor } from "./testing/testing_invariants.js";
+import { idx, tm } from "./testing/testing_storage.js";
 import { nodeId } from "./types.js";
 
 const ids = (...names: string[]) => names.map(nodeId);

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Inflights } from "./inflights.js";
 import { Progress } from "./progress.js";
-import { idx } from "./testing_storage.js";
+import { idx } from "./testing/testing_storage.js";
 
 function progress(match: number, next: number, inflightMessagesMax = 3): Progress {
   return new Progress({ match: idx(match), next: idx(next), inflightMessagesMax });

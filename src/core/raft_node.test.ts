@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import { NotLeaderError } from "./errors.js";
-import { TestNetwork, type TestNetworkOptions } from "./testing_network.js";
+import { TestNetwork, type TestNetworkOptions } from "./testing/testing_network.js";
 import { nodeId } from "./types.js";
 
 const enc = new TextEncoder();

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import type { TestingBugs } from "./config.js";
 import type { ConfState } from "./messages.js";
-import { Schedule, type Action } from "./testing_schedule.js";
+import { Schedule, type Action } from "./testing/testing_schedule.js";
 
 const node = fc.nat(4);
 const pos = fc.nat(1000);

@@ -6,8 +6,8 @@ import type { RaftConfig } from "./config.js";
 import { ProposalDroppedError } from "./errors.js";
 import type { Heartbeat, Message } from "./messages.js";
 import { ReadOnly } from "./read_index.js";
-import { TestNetwork } from "./testing_network.js";
-import { idx, tm } from "./testing_storage.js";
+import { TestNetwork } from "./testing/testing_network.js";
+import { idx, tm } from "./testing/testing_storage.js";
 import { JointConfig } from "./quorum.js";
 import { nodeId, type NodeId } from "./types.js";
 

@@ -5,8 +5,8 @@ import { MemoryStorage } from "../storage/memory_storage.js";
 import type { RaftConfig } from "./config.js";
 import { UncommittedBytesExceededError } from "./errors.js";
 import type { AppendEntries, Message } from "./messages.js";
-import { TestNetwork } from "./testing_network.js";
-import { entriesWithTerms, idx, preload, tm } from "./testing_storage.js";
+import { TestNetwork } from "./testing/testing_network.js";
+import { entriesWithTerms, idx, preload, tm } from "./testing/testing_storage.js";
 import { nodeId, type NodeId } from "./types.js";
 
 function cluster(size: number, config: Partial<Omit<RaftConfig, "id">> = {}): TestNetwork {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import type { Message } from "./messages.js";
 import { maySendBeforePersist } from "./send_before_persist.js";
-import { TestNetwork } from "./testing_network.js";
+import { TestNetwork } from "./testing/testing_network.js";
 import { INDEX_ZERO, nodeId, term } from "./types.js";
 
 test("§10.2.1: the leader's undurable copy does not count towards commitment", () => {

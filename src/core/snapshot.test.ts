@@ -6,8 +6,8 @@ import { DEFAULT_CONFIG } from "./config.js";
 import type { InstallSnapshot, Message } from "./messages.js";
 import { RaftNode } from "./raft_node.js";
 import { SeededRng } from "./rng.js";
-import { TestNetwork } from "./testing_network.js";
-import { idx, preload, tm } from "./testing_storage.js";
+import { TestNetwork } from "./testing/testing_network.js";
+import { idx, preload, tm } from "./testing/testing_storage.js";
 import { nodeId, type NodeId } from "./types.js";
 
 const confState = { voters: ["n1", "n2", "n3"].map(nodeId), learners: [], votersOutgoing: [] };

@@ -20,12 +20,12 @@ export interface Storage {
   /**
    * Entries in `[lo, hi)`, stopping early once their encoded size would pass `bytesMax`
    * (but always at least one entry when `lo < hi`).
-   * @throws CompactedError if `lo < firstIndex()`; UnavailableError if `hi > lastIndex() + 1`.
+   * @throws CompactedError if `lo < firstIndex()`; LogUnavailableError if `hi > lastIndex() + 1`.
    */
   entries(lo: LogIndex, hi: LogIndex, options: { bytesMax: number }): readonly Entry[];
   /**
    * The term of the entry at `index`, for `firstIndex() - 1 <= index <= lastIndex()`.
-   * @throws CompactedError below that range; UnavailableError above it.
+   * @throws CompactedError below that range; LogUnavailableError above it.
    */
   term(index: LogIndex): Term;
   /** The index of the first entry still in the log (snapshot index + 1). */

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import type { RaftConfig } from "./config.js";
 import { ConfChangeRefusedError, NotLeaderError, ProposalDroppedError } from "./errors.js";
-import { TestNetwork } from "./testing_network.js";
+import { TestNetwork } from "./testing/testing_network.js";
 import { nodeId } from "./types.js";
 
 const enc = new TextEncoder();

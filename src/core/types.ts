@@ -46,12 +46,22 @@ export function logIndex(value: number): LogIndex {
   return value as LogIndex;
 }
 
-const nodeIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
+/**
+ * The one definition of a node id, for every layer (config, HTTP API, WAL, snapshots, wire):
+ * 1-64 letters, digits, '_', '.', ':' or '-'. ':' is allowed because the core always accepted it,
+ * so ids such as "10.0.0.1:7000" may already be persisted.
+ */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Checks untrusted input: true when `value` is a string that is a valid node id. */
+export function isNodeId(value: unknown): value is NodeId {
+  return typeof value === "string" && NODE_ID_PATTERN.test(value);
+}
 
 /** @throws AssertionError if `value` is empty, longer than 64 characters or not printable. */
 export function nodeId(value: string): NodeId {
-  assert(nodeIdPattern.test(value), `NodeId must match ${String(nodeIdPattern)}, got ${JSON.stringify(value)}`);
-  return value as NodeId;
+  assert(isNodeId(value), `NodeId must match ${String(NODE_ID_PATTERN)}, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 export const TERM_ZERO = term(0);

@@ -12,18 +12,8 @@ export abstract class KvServiceError extends Error {
   abstract readonly definite: boolean;
 }
 
-/**
- * A write timed out or lost its leader after it may have entered the log: it may have been
- * applied, now or later. Never report this as a failure (history-format.md, `info`).
- */
-export class UnknownOutcomeError extends KvServiceError {
-  override readonly name = "UnknownOutcomeError";
-  readonly code = "UNKNOWN_OUTCOME";
-  readonly definite = false;
-  constructor(readonly reason: string) {
-    super(`Outcome unknown: the command may have been applied (${reason})`);
-  }
-}
+/** A write that may have entered the log is the runtime's one "outcome unknown" error. */
+export { OutcomeUnknownError } from "../node/errors.js";
 
 /** A key or value is larger than the store accepts; nothing was written. */
 export class ValueTooLargeError extends KvServiceError {

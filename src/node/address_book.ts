@@ -13,6 +13,7 @@ import { dirname } from "node:path";
 import { ConfigError, nodeId, type NodeId } from "../core/index.js";
 import type { PeerAddress } from "../transport/index.js";
 import type { MemberAddresses } from "./admin.js";
+import { parseHostPort } from "./host_port.js";
 import type { NodeLogger } from "./options.js";
 
 /** Sanity bound on the address fields we accept from a log entry or a file. */
@@ -24,12 +25,9 @@ const FILE_VERSION = 1;
  * @throws ConfigError naming `field` when it is not one.
  */
 export function parsePeerAddress(text: string, field = "peer"): PeerAddress {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(text);
-  const port = Number(match?.[2]);
-  if (match?.[1] === undefined || !(port >= 1 && port <= 65_535)) {
-    throw new ConfigError(field, `expected host:port, got ${JSON.stringify(text)}`);
-  }
-  return { host: match[1].replace(/^\[|\]$/g, ""), port };
+  const address = parseHostPort(text);
+  if (address === null) throw new ConfigError(field, `expected host:port, got ${JSON.stringify(text)}`);
+  return address;
 }
 
 /**

@@ -33,15 +33,31 @@ export class ProposalTimeoutError extends RaftError {
 }
 
 /**
- * A proposal's fate cannot be learned any more (the node stopped or failed while it was pending,
- * or a snapshot replaced the log around it). It may have been applied.
+ * The one "outcome unknown" error of every layer: an operation's fate cannot be learned (the node
+ * stopped or failed while it was pending, a snapshot replaced the log around it, a write timed out
+ * or lost its leader or its connection after it may have entered the log). It may have been
+ * applied, now or later: never report it as a failure (docs/history-format.md, `info`). The code
+ * is the one the HTTP API and the CLI have always used.
  */
 export class OutcomeUnknownError extends RaftError {
   override readonly name = "OutcomeUnknownError";
-  readonly code = "OUTCOME_UNKNOWN";
+  readonly code = "UNKNOWN_OUTCOME";
   readonly definite = false;
   constructor(readonly reason: string) {
-    super(`Proposal outcome unknown: ${reason}`);
+    super(`Outcome unknown: the command may have been applied (${reason})`);
+  }
+}
+
+/**
+ * The one "unavailable" error: no node could serve the request in time (no leader, no quorum, no
+ * endpoint answering). Nothing happened; retry later.
+ */
+export class UnavailableError extends RaftError {
+  override readonly name = "UnavailableError";
+  readonly code = "UNAVAILABLE";
+  readonly definite = true;
+  constructor(readonly reason: string) {
+    super(reason);
   }
 }
 

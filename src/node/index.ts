@@ -11,8 +11,8 @@ export {
   type NodeLimitsInput, type RaftTunables,
 } from "./config.js";
 export {
-  CatchUpTimeoutError, NodeStoppedError, OutcomeUnknownError, ProposalTimeoutError,
-  ReadTimeoutError, TransferTimeoutError, LeaderWaitTimeoutError,
+  CatchUpTimeoutError, LeaderWaitTimeoutError, NodeStoppedError, OutcomeUnknownError,
+  ProposalTimeoutError, ReadTimeoutError, TransferTimeoutError, UnavailableError,
 } from "./errors.js";
 export {
   LEADER_WAIT_TIMEOUT_MS_DEFAULT, type LeaderWaitOptions,
@@ -21,6 +21,7 @@ export type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, MemberRole, TransferOptions,
 } from "./admin.js";
 export { parsePeerAddress, toMemberAddresses } from "./address_book.js";
+export { HOST_PORT_PATTERN, parseHostPort, type HostPort } from "./host_port.js";
 export { CATCH_UP_LAG_MAX_DEFAULT, CATCH_UP_TIMEOUT_MS_DEFAULT } from "./membership_admin.js";
 export type { NodeEventListener, NodeEventName, NodeEvents } from "./events.js";
 export type { NodeRunState, NodeStatus, PeerStatus } from "./status.js";

@@ -14,6 +14,7 @@ import {
   ProposalDroppedError, type AppendedResult, type ConfChange, type LogIndex, type NodeId,
   type RaftNode,
 } from "../core/index.js";
+import { isNodeId } from "../core/types.js";
 import type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, TransferOptions,
 } from "./admin.js";
@@ -33,8 +34,6 @@ import { Waiters } from "./waiters.js";
 /** A learner within this many entries of the leader's log counts as caught up. */
 export const CATCH_UP_LAG_MAX_DEFAULT = 100;
 export const CATCH_UP_TIMEOUT_MS_DEFAULT = 60_000;
-/** Node ids as the core accepts them (types.ts). */
-const memberIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export interface AdminParts {
   readonly id: NodeId;
@@ -138,7 +137,7 @@ export class MembershipAdmin implements ClusterAdmin {
     const { id, limits } = this.parts;
     const timeoutMs = options.timeoutMs ?? 2 * limits.electionTimeoutMs.max;
     positive("timeoutMs", timeoutMs);
-    if (to !== null && !memberIdPattern.test(to)) {
+    if (to !== null && !isNodeId(to)) {
       throw new ProposalDroppedError(`cannot transfer leadership to ${JSON.stringify(to)}: bad id`);
     }
     const target = to === null ? null : nodeId(to);
@@ -247,7 +246,7 @@ export class MembershipAdmin implements ClusterAdmin {
 
 /** @throws ConfChangeRefusedError for an id the core would not accept. */
 function changeTarget(id: string): NodeId {
-  if (!memberIdPattern.test(id)) {
+  if (!isNodeId(id)) {
     throw new ConfChangeRefusedError(`${JSON.stringify(id)} is not a valid node id`);
   }
   return nodeId(id);

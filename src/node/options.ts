@@ -8,7 +8,8 @@ import {
   ConfigError, EMPTY_CONF_STATE, nodeId, type ConfState, type NodeId,
 } from "../core/index.js";
 import { DiskStorage, type DiskStorageOptions, type StableStorage } from "../storage/index.js";
-import type { Transport, TransportLogger } from "../transport/index.js";
+import type { Logger } from "../core/logger.js";
+import type { Transport } from "../transport/index.js";
 import type { MemberAddresses } from "./admin.js";
 import { toMemberAddresses } from "./address_book.js";
 import type { NodeLimitsInput } from "./config.js";
@@ -16,8 +17,8 @@ import type { NodeObserver } from "./observer.js";
 import type { PeerMap } from "./peer_map.js";
 import type { StateMachine } from "./state_machine.js";
 
-/** pino-compatible; `pino()` satisfies it. */
-export type NodeLogger = TransportLogger;
+/** The one logger contract (core/logger.ts), under the name node/ files import it by. */
+export type NodeLogger = Logger;
 
 export interface ClusterNodeOptions<R> {
   /** This node's id, e.g. "n1". */

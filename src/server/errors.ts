@@ -16,7 +16,7 @@ import {
 import {
   IntegerOverflowError,
   NotIntegerError,
-  UnknownOutcomeError,
+  OutcomeUnknownError,
   ValueTooLargeError,
 } from "../kv/errors.js";
 
@@ -24,7 +24,7 @@ export {
   IntegerOverflowError,
   KvServiceError,
   NotIntegerError,
-  UnknownOutcomeError,
+  OutcomeUnknownError,
   ValueTooLargeError,
 } from "../kv/errors.js";
 
@@ -36,7 +36,7 @@ export type KnownError =
   | { readonly code: "NOT_LEADER"; readonly error: NotLeaderError }
   | { readonly code: "PROPOSAL_DROPPED"; readonly error: ProposalDroppedError }
   | { readonly code: "UNCOMMITTED_BYTES_EXCEEDED"; readonly error: UncommittedBytesExceededError }
-  | { readonly code: "UNKNOWN_OUTCOME"; readonly error: UnknownOutcomeError }
+  | { readonly code: "UNKNOWN_OUTCOME"; readonly error: OutcomeUnknownError }
   | { readonly code: "VALUE_TOO_LARGE"; readonly error: ValueTooLargeError }
   | { readonly code: "NOT_INTEGER"; readonly error: NotIntegerError }
   | { readonly code: "INTEGER_OVERFLOW"; readonly error: IntegerOverflowError }
@@ -51,7 +51,7 @@ export function classifyError(error: unknown): KnownError {
   if (error instanceof UncommittedBytesExceededError) {
     return { code: "UNCOMMITTED_BYTES_EXCEEDED", error };
   }
-  if (error instanceof UnknownOutcomeError) return { code: "UNKNOWN_OUTCOME", error };
+  if (error instanceof OutcomeUnknownError) return { code: "UNKNOWN_OUTCOME", error };
   if (error instanceof ValueTooLargeError) return { code: "VALUE_TOO_LARGE", error };
   if (error instanceof NotIntegerError) return { code: "NOT_INTEGER", error };
   if (error instanceof IntegerOverflowError) return { code: "INTEGER_OVERFLOW", error };

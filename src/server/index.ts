@@ -8,13 +8,13 @@ export {
   IntegerOverflowError,
   KvServiceError,
   NotIntegerError,
-  UnknownOutcomeError,
+  OutcomeUnknownError,
   ValueTooLargeError,
   classifyError,
   type KnownError,
   type KnownErrorCode,
 } from "./errors.js";
-export { silentLogger, type Logger } from "./logger.js";
+export { silentLogger, type Logger } from "../core/logger.js";
 export {
   createRaftMetrics,
   createRespMetrics,

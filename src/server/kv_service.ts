@@ -19,7 +19,7 @@
  *
  * Errors: every method may reject with the core's `NotLeaderError`, `ProposalDroppedError` or
  * `UncommittedBytesExceededError` (definite: nothing happened; retry), or with the errors of
- * `./errors.ts` (`UnknownOutcomeError` when a write may or may not have been applied). Anything
+ * `./errors.ts` (`OutcomeUnknownError` when a write may or may not have been applied). Anything
  * else is treated as a bug and reported to the client as an unknown outcome.
  */
 import type { Status } from "../core/index.js";
@@ -53,13 +53,13 @@ export interface KvService {
   /**
    * Writes `value` under `key`, subject to `options.condition`.
    * @returns false when the NX/XX condition did not hold (nothing was written).
-   * @throws ValueTooLargeError, NotLeaderError, ProposalDroppedError, UnknownOutcomeError.
+   * @throws ValueTooLargeError, NotLeaderError, ProposalDroppedError, OutcomeUnknownError.
    */
   set(key: Bytes, value: Bytes, options?: SetOptions): Promise<boolean>;
 
   /**
    * Deletes the keys. @returns how many of them existed.
-   * @throws NotLeaderError, ProposalDroppedError, UnknownOutcomeError.
+   * @throws NotLeaderError, ProposalDroppedError, OutcomeUnknownError.
    */
   del(keys: readonly Bytes[]): Promise<number>;
 
@@ -74,14 +74,14 @@ export interface KvService {
    * @returns the new value.
    * @throws NotIntegerError if the stored value is not a decimal 64-bit integer;
    *   IntegerOverflowError if the result leaves the signed 64-bit range; NotLeaderError,
-   *   ProposalDroppedError, UnknownOutcomeError.
+   *   ProposalDroppedError, OutcomeUnknownError.
    */
   incrBy(key: Bytes, delta: bigint): Promise<bigint>;
 
   /**
    * Compare-and-set: writes `next` only if the current value equals `expected` byte for byte
    * (`expected === null`: only if the key is absent). @returns whether it wrote.
-   * @throws ValueTooLargeError, NotLeaderError, ProposalDroppedError, UnknownOutcomeError.
+   * @throws ValueTooLargeError, NotLeaderError, ProposalDroppedError, OutcomeUnknownError.
    */
   cas(key: Bytes, expected: Bytes | null, next: Bytes): Promise<boolean>;
 

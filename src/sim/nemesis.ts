@@ -12,7 +12,9 @@ import {
   chooseMembershipAction, removeNode, VOTERS_MIN, type MembershipAction, type MembershipView,
 } from "./membership_nemesis.js";
 import type { SimNetwork } from "./network.js";
-import { describeGrudge, partitionGrudge, type PartitionShape } from "./partitions.js";
+import {
+  describeGrudge, linkMatrix, partitionGrudge, type PartitionShape,
+} from "../check/partitions.js";
 
 export type NemesisEvent =
   | { readonly kind: "nemesis"; readonly start: boolean }
@@ -137,8 +139,8 @@ export class Nemesis {
     if (interval === null) return;
     if (start) {
       const shapes: PartitionShape[] = [];
-      if (this.plan.partitionShapes) shapes.push("one", "halves", "ring");
-      if (this.plan.onewayShapes) shapes.push("oneway");
+      if (this.plan.partitionShapes) shapes.push("one", "majority", "majorities-ring");
+      if (this.plan.onewayShapes) shapes.push("one-way");
       const shape = shapes[this.rng.nextInt(shapes.length)] ?? "one";
       // Half the time the nemesis aims at the leader (alone, or in the minority half), as
       // Jepsen's "primaries" targeting does: stale leaders are where reads and commits go wrong.
@@ -154,8 +156,9 @@ export class Nemesis {
   }
 
   private partition(shape: PartitionShape, target: number | null): void {
-    const grudge = partitionGrudge(shape, this.names.length, this.rng, target);
-    this.network.setGrudge(grudge);
+    const aim = target === null ? null : (this.names[target] ?? null);
+    const grudge = partitionGrudge(shape, this.names, this.rng, { target: aim });
+    this.network.setGrudge(linkMatrix(grudge, this.names));
     const description = `${shape} ${describeGrudge(grudge, this.names)}`;
     this.host.trace(`partition ${description}`);
     this.host.recordNemesis("start-partition", description);

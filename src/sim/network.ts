@@ -6,10 +6,10 @@
  */
 import type { SeededRng } from "../core/rng.js";
 import type { FaultPlan } from "./faults.js";
-import { noGrudge, type Grudge } from "./partitions.js";
+import { openLinks, type LinkMatrix } from "../check/partitions.js";
 
 export class SimNetwork {
-  private grudge: Grudge;
+  private grudge: LinkMatrix;
   /** The latest delivery time scheduled on each directed link, for FIFO without reordering. */
   private readonly lastDeliveryNs: number[][];
   /** Arrival times written by `route`. */
@@ -24,8 +24,8 @@ export class SimNetwork {
     private readonly plan: FaultPlan,
     private readonly rng: SeededRng,
   ) {
-    this.grudge = noGrudge(n);
-    this.lastDeliveryNs = noGrudge(n).map((row) => row.map(() => 0));
+    this.grudge = openLinks(n);
+    this.lastDeliveryNs = openLinks(n).map((row) => row.map(() => 0));
   }
 
   /** One delay sample from the run's distribution, in ns (always >= the minimum). */
@@ -73,11 +73,11 @@ export class SimNetwork {
     return blocked;
   }
 
-  setGrudge(grudge: Grudge): void {
+  setGrudge(grudge: LinkMatrix): void {
     this.grudge = grudge;
   }
 
   heal(): void {
-    this.grudge = noGrudge(this.n);
+    this.grudge = openLinks(this.n);
   }
 }

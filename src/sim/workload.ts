@@ -7,6 +7,7 @@
  */
 import type { SeededRng } from "../core/rng.js";
 import type { HistoryEvent } from "../check/index.js";
+import { HistoryRecorder } from "../check/history_recorder.js";
 import type { KvValue } from "../kv/index.js";
 
 export type OpName = "read" | "write" | "cas";
@@ -60,11 +61,10 @@ interface ClientState {
 }
 
 export class Workload {
-  readonly history: HistoryEvent[] = [];
+  private readonly recorder: HistoryRecorder;
   private readonly clients: ClientState[];
   private opIdNext = 1;
   private valueNext = 1;
-  private processNext: number;
   /** The last value each client saw per key, to aim cas at a value that may be current. */
   private readonly seen = new Map<string, KvValue>();
   private openOps = 0;
@@ -86,7 +86,12 @@ export class Workload {
       node: c % options.nodes,
       open: null,
     }));
-    this.processNext = options.clients;
+    this.recorder = new HistoryRecorder(() => host.nowNs(), { firstProcess: options.clients });
+  }
+
+  /** The client history so far (docs/history-format.md). */
+  get history(): HistoryEvent[] {
+    return this.recorder.events;
   }
 
   /** Operations invoked and not yet completed. */
@@ -114,7 +119,7 @@ export class Workload {
     if (open.f === "read") this.complete(c, open, "fail", null, "timeout");
     else {
       this.complete(c, open, "info", open.value, "timeout");
-      c.process = this.processNext++;
+      c.process = this.recorder.newProcess();
       c.clientId = `p${c.process}`;
       c.seq = 0;
     }
@@ -166,8 +171,7 @@ export class Workload {
     c.open = request;
     this.openOps++;
     this.issued++;
-    const time = this.host.nowNs();
-    this.history.push({ process: c.process, type: "invoke", f, key, value, time, node: c.node });
+    this.recorder.invoke({ process: c.process, f, key }, value, { node: c.node });
     this.host.sendRequest(c.node, request);
     this.host.scheduleClient(client, this.host.nowNs() + this.options.timeoutNs, request.opId);
   }
@@ -181,9 +185,8 @@ export class Workload {
   ): void {
     c.open = null;
     this.openOps--;
-    const time = this.host.nowNs();
-    const event: HistoryEvent = { process: c.process, type, f: open.f, key: open.key, value, time };
-    this.history.push(error === undefined ? event : { ...event, error });
+    const op = { process: c.process, f: open.f, key: open.key };
+    this.recorder.complete(op, type, value, error === undefined ? {} : { error });
     if (type === "ok") {
       this.ok++;
       if (open.f === "read") this.seen.set(open.key, value);
@@ -197,6 +200,6 @@ export class Workload {
 
   /** Records a nemesis action in the history. */
   recordNemesis(f: string, value: string): void {
-    this.history.push({ process: "nemesis", type: "info", f, value, time: this.host.nowNs() });
+    this.recorder.nemesis(f, value);
   }
 }

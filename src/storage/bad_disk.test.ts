@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm, truncate, unlink, writeFile, appendFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
+import type { Logger } from "../core/logger.js";
 import type { ConfState } from "../core/messages.js";
 import { logIndex, nodeId, term } from "../core/types.js";
 import { DiskStorage } from "./disk_storage.js";
@@ -51,6 +52,12 @@ async function flipByte(name: string, offset: number): Promise<void> {
   await writeFile(join(dir, name), bytes);
 }
 
+/** A logger that keeps the messages of warnings. */
+function warningsInto(warnings: string[]): Logger {
+  const ignore = (): void => undefined;
+  return { debug: ignore, info: ignore, error: ignore, warn: (_f, m) => { warnings.push(m ?? ""); } };
+}
+
 function lastIndexes(s: DiskStorage): number[] {
   return s.entries(s.firstIndex(), logIndex(s.lastIndex() + 1), BIG).map((e) => e.index);
 }
@@ -61,7 +68,7 @@ test("a record cut short at the end of the last segment is truncated and reporte
   const size = (await readFile(join(dir, last))).byteLength;
   await truncate(join(dir, last), size - 5);
   const warnings: string[] = [];
-  const s = await open({ logger: (level, message) => level === "warn" && warnings.push(message) });
+  const s = await open({ logger: warningsInto(warnings) });
   assert.equal(s.lastIndex(), 9);
   assert.equal(s.recoveryReport.tornTail?.file, last);
   assert.equal(s.recoveryReport.tornTail.cutBytes, size - 5 - s.recoveryReport.tornTail.offsetBytes);
@@ -160,7 +167,7 @@ test("a corrupt newest snapshot falls back to the previous one when the log stil
   assert.equal(snaps.length, 2, "keeps the newest two snapshots");
   await flipByte(snaps.at(-1)!, 30);
   const warnings: string[] = [];
-  const r = await open({ logger: (level, message) => level === "warn" && warnings.push(message) });
+  const r = await open({ logger: warningsInto(warnings) });
   assert.equal(r.snapshot().metadata.index, 50);
   assert.deepEqual(r.snapshot().data, new Uint8Array([50]));
   assert.deepEqual(lastIndexes(r), entryRange(51, 100, 1).map((e) => e.index));

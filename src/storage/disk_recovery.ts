@@ -222,7 +222,8 @@ async function chooseSnapshot(
         throw new SnapshotCorruptError(error.file, error.offsetBytes, `${error.reason}, and the log ` +
           `no longer covers the entries back to the previous snapshot at ${index}`);
       }
-      ctx.options.logger("warn", `Snapshot ${error.file} is corrupt (${error.reason}); fell back ` +
+      ctx.options.logger.warn({ file: error.file, fallbackIndex: index },
+        `Snapshot ${error.file} is corrupt (${error.reason}); fell back ` +
         `to the snapshot at index ${index} and the log after it`);
     }
     return { snapshot, skipped };
@@ -254,7 +255,8 @@ function headerRecord(seq: number, log: EntryLog, hardState: HardState): Uint8Ar
 }
 
 function reportTorn(ctx: Context, torn: TornTail): void {
-  ctx.options.logger("warn", `WAL segment ${torn.file}: cut a torn tail of ${torn.cutBytes} bytes ` +
+  ctx.options.logger.warn({ file: torn.file, offsetBytes: torn.offsetBytes },
+    `WAL segment ${torn.file}: cut a torn tail of ${torn.cutBytes} bytes ` +
     `at offset ${torn.offsetBytes} (${torn.reason}); it was never acknowledged`);
 }
 

@@ -66,8 +66,8 @@ export class DiskStorage implements StableStorage {
       },
     );
     const { report } = state;
-    resolved.logger(
-      "info",
+    resolved.logger.info(
+      { dir },
       `Opened ${dir}: ${report.created ? "new" : `${report.segmentsRead} segments, ${report.entriesRead} entries read`}` +
         `, snapshot at ${report.snapshotIndex}, log ${state.log.firstIndex()}..${state.log.lastIndex()}`,
     );

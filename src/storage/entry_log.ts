@@ -8,7 +8,7 @@
  * disk. Memory is bounded by compaction (the runtime snapshots once `shouldSnapshot` says so).
  */
 import type { Entry } from "../core/messages.js";
-import { CompactedError, UnavailableError } from "../core/errors.js";
+import { CompactedError, LogUnavailableError } from "../core/errors.js";
 import { entrySizeBytes } from "../core/storage.js";
 import { assert, logIndex, type LogIndex, type Term } from "../core/types.js";
 
@@ -36,12 +36,12 @@ export class EntryLog {
     return logIndex(this.offset() + this.ents.length - 1);
   }
 
-  /** @throws CompactedError below `offset()`; UnavailableError past `lastIndex()`. */
+  /** @throws CompactedError below `offset()`; LogUnavailableError past `lastIndex()`. */
   term(index: LogIndex): Term {
     const offset = this.offset();
     if (index < offset) throw new CompactedError(index, this.firstIndex());
     const entry = this.ents[index - offset];
-    if (entry === undefined) throw new UnavailableError(index, this.lastIndex());
+    if (entry === undefined) throw new LogUnavailableError(index, this.lastIndex());
     return entry.term;
   }
 
@@ -55,7 +55,7 @@ export class EntryLog {
     assert(lo <= hi, `entries(${lo}, ${hi}): lo must not exceed hi`);
     const offset = this.offset();
     if (lo <= offset) throw new CompactedError(lo, this.firstIndex());
-    if (hi > this.lastIndex() + 1) throw new UnavailableError(logIndex(hi - 1), this.lastIndex());
+    if (hi > this.lastIndex() + 1) throw new LogUnavailableError(logIndex(hi - 1), this.lastIndex());
     const out: Entry[] = [];
     let bytes = 0;
     for (let i = lo; i < hi; i++) {

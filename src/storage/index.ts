@@ -9,8 +9,6 @@ export {
   shouldSnapshot,
   type DiskStorageOptions,
   type SnapshotProgress,
-  type StorageLogger,
-  type StorageLogLevel,
 } from "./options.js";
 export { DiskFailedError, SnapshotCorruptError, StorageError, WalCorruptError } from "./errors.js";
 export { nodeFileSystem, type FileHandle, type FileSystem } from "./file_system.js";

@@ -38,12 +38,12 @@ export class MemoryStorage implements StableStorage {
     return this.log.lastIndex();
   }
 
-  /** @throws CompactedError below the log start; UnavailableError past `lastIndex()`. */
+  /** @throws CompactedError below the log start; LogUnavailableError past `lastIndex()`. */
   term(index: LogIndex): Term {
     return this.log.term(index);
   }
 
-  /** @throws CompactedError if `lo` is compacted; UnavailableError past `lastIndex() + 1`. */
+  /** @throws CompactedError if `lo` is compacted; LogUnavailableError past `lastIndex() + 1`. */
   entries(lo: LogIndex, hi: LogIndex, options: { bytesMax: number }): readonly Entry[] {
     return this.log.entries(lo, hi, options.bytesMax);
   }

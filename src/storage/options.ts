@@ -3,12 +3,10 @@
  * runtime asks before taking a snapshot.
  */
 import { ConfigError } from "../core/errors.js";
+import { silentLogger, type Logger } from "../core/logger.js";
 import type { ConfState } from "../core/messages.js";
 import { nodeFileSystem, type FileSystem } from "./file_system.js";
 
-export type StorageLogLevel = "info" | "warn";
-/** Receives what recovery did (a torn tail cut, a corrupt snapshot skipped, ...). */
-export type StorageLogger = (level: StorageLogLevel, message: string) => void;
 
 export interface DiskStorageOptions {
   /** Membership of a new cluster; used only when the directory holds no data yet. */
@@ -22,7 +20,8 @@ export interface DiskStorageOptions {
   /** ...or once this many entry bytes (see `entrySizeBytes`) were. */
   readonly snapshotBytesMin?: number;
   readonly fs?: FileSystem;
-  readonly logger?: StorageLogger;
+  /** Receives what recovery did (a torn tail cut, a corrupt snapshot skipped, ...). */
+  readonly logger?: Logger;
 }
 
 export interface ResolvedDiskStorageOptions {
@@ -32,7 +31,7 @@ export interface ResolvedDiskStorageOptions {
   readonly snapshotEntriesMin: number;
   readonly snapshotBytesMin: number;
   readonly fs: FileSystem;
-  readonly logger: StorageLogger;
+  readonly logger: Logger;
 }
 
 export const DEFAULT_DISK_STORAGE_OPTIONS = {
@@ -55,7 +54,7 @@ export function resolveDiskStorageOptions(options: DiskStorageOptions): Resolved
     snapshotEntriesMin: options.snapshotEntriesMin ?? DEFAULT_DISK_STORAGE_OPTIONS.snapshotEntriesMin,
     snapshotBytesMin: options.snapshotBytesMin ?? DEFAULT_DISK_STORAGE_OPTIONS.snapshotBytesMin,
     fs: options.fs ?? nodeFileSystem,
-    logger: options.logger ?? (() => undefined),
+    logger: options.logger ?? silentLogger,
   };
   positiveInteger("segmentBytesMax", resolved.segmentBytesMax);
   positiveInteger("recordBytesMax", resolved.recordBytesMax);

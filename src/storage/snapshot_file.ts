@@ -15,7 +15,7 @@
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import type { ConfState, Snapshot } from "../core/messages.js";
-import { logIndex, nodeId, term, type NodeId } from "../core/types.js";
+import { isNodeId, logIndex, nodeId, term, type NodeId } from "../core/types.js";
 import { SnapshotCorruptError } from "./errors.js";
 import type { FailStop } from "./fail_stop.js";
 import { writeAll, type FileSystem } from "./file_system.js";
@@ -95,7 +95,6 @@ function isCount(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
 
-const NODE_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 function parseConfState(value: unknown): ConfState | null {
   if (typeof value !== "object" || value === null) return null;
@@ -106,7 +105,7 @@ function parseConfState(value: unknown): ConfState | null {
     if (!Array.isArray(list)) return null;
     const ids: NodeId[] = [];
     for (const id of list) {
-      if (typeof id !== "string" || !NODE_ID_PATTERN.test(id)) return null;
+      if (!isNodeId(id)) return null;
       ids.push(nodeId(id));
     }
     lists.push(ids);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CompactedError, UnavailableError } from "../core/errors.js";
+import { CompactedError, LogUnavailableError } from "../core/errors.js";
 import type { ConfState, Entry, HardState } from "../core/messages.js";
 import { logIndex, nodeId, term } from "../core/types.js";
 import type { StableStorage } from "./stable_storage.js";
@@ -118,10 +118,10 @@ function registerBasics(it: It): void {
     assert.deepEqual(s.initialState().hardState, hardState(4, "n3", 2));
   });
 
-  it("reads outside the log throw CompactedError and UnavailableError", async (s) => {
+  it("reads outside the log throw CompactedError and LogUnavailableError", async (s) => {
     await s.save(appendBatch(entryRange(1, 3, 1)));
-    assert.throws(() => s.term(logIndex(4)), UnavailableError);
-    assert.throws(() => s.entries(logIndex(1), logIndex(5), BIG), UnavailableError);
+    assert.throws(() => s.term(logIndex(4)), LogUnavailableError);
+    assert.throws(() => s.entries(logIndex(1), logIndex(5), BIG), LogUnavailableError);
     assert.throws(() => s.entries(logIndex(0), logIndex(2), BIG), CompactedError);
   });
 

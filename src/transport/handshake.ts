@@ -7,7 +7,7 @@
  */
 import type { NodeId } from "../core/index.js";
 import { HandshakeError, type HandshakeRejectReason, MessageDecodeError } from "./errors.js";
-import { isNodeIdString } from "./message_codec.js";
+import { isNodeId } from "../core/types.js";
 import { packValue } from "./msgpack.js";
 
 /** Names the protocol, so a stray client of another protocol is recognised as such. */
@@ -89,8 +89,8 @@ export function decodeHandshake(value: unknown): HandshakeFrame {
   if (typeof protocol !== "string") throw new MessageDecodeError("protocol", "expected a string");
   if (typeof version !== "number") throw new MessageDecodeError("version", "expected a number");
   if (typeof clusterId !== "string") throw new MessageDecodeError("clusterId", "expected a string");
-  if (!isNodeIdString(from)) throw new MessageDecodeError("from", "expected a node id");
-  if (!isNodeIdString(to)) throw new MessageDecodeError("to", "expected a node id");
+  if (!isNodeId(from)) throw new MessageDecodeError("from", "expected a node id");
+  if (!isNodeId(to)) throw new MessageDecodeError("to", "expected a node id");
   return { kind, protocol, version, clusterId: clusterId.slice(0, 200), from, to };
 }
 

@@ -19,12 +19,12 @@ import type { TransportLimits } from "./limits.js";
 import { newUnpacker } from "./msgpack.js";
 import { decodeInboundFrame, type SnapshotSenderFrame } from "./snapshot_codec.js";
 import type { ReplyChannel } from "./snapshot_receiver.js";
-import type { TransportLogger } from "./transport.js";
+import type { Logger } from "../core/logger.js";
 
 export interface InboundContext {
   readonly identity: HandshakeIdentity;
   readonly limits: TransportLimits;
-  readonly logger: TransportLogger;
+  readonly logger: Logger;
   /** Called once the peer is authenticated; the transport closes any older connection from it. */
   readonly authenticated: (connection: InboundConnection, peer: NodeId) => void;
   readonly deliver: (peer: NodeId, message: Message, frameBytes: number) => void;

@@ -23,10 +23,10 @@
  * connections for inbound traffic: two connections per pair, one per direction, no dedupe race.
  */
 export type {
-  MessageHandler, PeerConnectionState, PeerStateListener, PeerStats, Transport, TransportLogger,
-  TransportStats,
+  MessageHandler, PeerConnectionState, PeerStateListener, PeerStats, Transport, TransportStats,
 } from "./transport.js";
-export { silentLogger } from "./transport.js";
+/** The transport logs through the one logger contract of core/logger.ts. */
+export { silentLogger, type Logger } from "../core/logger.js";
 export {
   type BackoffOptions, DEFAULT_BACKOFF, DEFAULT_TRANSPORT_LIMITS, type TransportLimits,
   validateBackoff, validateTransportLimits,

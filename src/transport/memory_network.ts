@@ -8,7 +8,7 @@
  * link redials; a new endpoint with the same id models the restarted node.
  */
 import type { Message, NodeId } from "../core/index.js";
-import { assert } from "../core/index.js";
+import { assert, silentLogger, type Logger } from "../core/index.js";
 import { MessageDecodeError } from "./errors.js";
 import { FRAME_HEADER_BYTES } from "./frame.js";
 import {
@@ -19,12 +19,12 @@ import { newUnpacker } from "./msgpack.js";
 import { PeerStateEvents } from "./peer_state_events.js";
 import {
   type MessageHandler, type PeerConnectionState, type PeerStateListener, type PeerStats,
-  silentLogger, type Transport, type TransportLogger, type TransportStats,
+  type Transport, type TransportStats,
 } from "./transport.js";
 
 export interface MemoryNetworkOptions {
   readonly limits?: Partial<TransportLimits>;
-  readonly logger?: TransportLogger;
+  readonly logger?: Logger;
   /** Return true to lose `message` in flight (`send` still returns true, as on a real network). */
   readonly dropHook?: (message: Message) => boolean;
   /** Extra delivery delay for `message` in ms; per-pair FIFO order is kept regardless. */
@@ -33,7 +33,7 @@ export interface MemoryNetworkOptions {
 
 export class MemoryNetwork {
   readonly limits: TransportLimits;
-  readonly logger: TransportLogger;
+  readonly logger: Logger;
   dropHook: ((message: Message) => boolean) | null;
   delayHook: ((message: Message) => number) | null;
   /** Messages lost by `dropHook`. */

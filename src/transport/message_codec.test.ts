@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Message, nodeId, term } from "../core/index.js";
 import { MessageDecodeError } from "./errors.js";
-import { decodeMessage, encodeMessage, isNodeIdString, unpackMessage } from "./message_codec.js";
+import { decodeMessage, encodeMessage, unpackMessage } from "./message_codec.js";
 import { packValue } from "./msgpack.js";
 import { bytes, sampleMessages } from "./test_support.js";
 
@@ -131,19 +131,3 @@ test("property: random bytes never throw anything but MessageDecodeError", () =>
   );
 });
 
-test("the node id check agrees with the core's nodeId constructor", () => {
-  fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 70 }), fc.stringMatching(/^[a-z0-9:.-]{0,66}$/)),
-      (s) => {
-      let coreAccepts = true;
-      try {
-        nodeId(s);
-      } catch {
-        coreAccepts = false;
-      }
-      assert.equal(isNodeIdString(s), coreAccepts, JSON.stringify(s));
-    }),
-  );
-  assert.equal(isNodeIdString("n1"), true);
-  assert.equal(isNodeIdString(1), false);
-});

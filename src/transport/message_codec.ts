@@ -8,7 +8,7 @@
 import type {
   ConfState, Entry, EntryKind, LogIndex, Message, NodeId, Snapshot, Term,
 } from "../core/index.js";
-import { assertNever } from "../core/index.js";
+import { assertNever, isNodeId } from "../core/index.js";
 import { MessageDecodeError } from "./errors.js";
 import { newUnpacker, packValue } from "./msgpack.js";
 
@@ -63,15 +63,9 @@ export function indexField(f: Fields, key: string, path: string): LogIndex {
   return count(f, key, path) as LogIndex;
 }
 
-/** Mirrors the check of `nodeId()` in core/types.ts (a test keeps the two in step). */
-const nodeIdPattern = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-export function isNodeIdString(value: unknown): value is NodeId {
-  return typeof value === "string" && nodeIdPattern.test(value);
-}
 
 export function nodeIdValue(value: unknown, path: string): NodeId {
-  if (!isNodeIdString(value)) fail(path, `expected a node id, got ${describe(value)}`);
+  if (!isNodeId(value)) fail(path, `expected a node id, got ${describe(value)}`);
   return value;
 }
 

@@ -18,7 +18,8 @@ import type { BackoffOptions, TransportLimits } from "./limits.js";
 import { newUnpacker } from "./msgpack.js";
 import { SendQueue } from "./send_queue.js";
 import { decodeReceiverFrame, type SnapshotReceiverFrame } from "./snapshot_codec.js";
-import type { PeerConnectionState, PeerStats, TransportLogger } from "./transport.js";
+import type { Logger } from "../core/logger.js";
+import type { PeerConnectionState, PeerStats } from "./transport.js";
 
 export interface PeerAddress {
   readonly host: string;
@@ -30,7 +31,7 @@ export interface PeerLinkContext {
   readonly limits: TransportLimits;
   readonly backoff: BackoffOptions;
   readonly rng: Pick<Rng, "nextFloat">;
-  readonly logger: TransportLogger;
+  readonly logger: Logger;
   readonly onState: (peer: NodeId, state: PeerConnectionState) => void;
   /** A snapshot receiver's answer, written back on this connection (snapshot_sender.ts). */
   readonly onSnapshotReply: (peer: NodeId, frame: SnapshotReceiverFrame) => void;

@@ -10,7 +10,7 @@ import { open, readdir, rm, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import type { LogIndex, NodeId, Term } from "../core/index.js";
-import { isNodeIdString } from "./message_codec.js";
+import { isNodeId } from "../core/types.js";
 import { SnapshotTransferError } from "./snapshot_errors.js";
 
 export interface PartialKey {
@@ -37,7 +37,7 @@ export function parsePartialFileName(name: string): PartialKey | null {
   if (match === null) return null;
   const [, hex = "", index = "", term = ""] = match;
   const peer = Buffer.from(hex, "hex").toString("utf8");
-  if (!isNodeIdString(peer)) return null;
+  if (!isNodeId(peer)) return null;
   const [i, t] = [Number(index), Number(term)];
   if (!Number.isSafeInteger(i) || !Number.isSafeInteger(t)) return null;
   return { peer, index: i as LogIndex, term: t as Term };

@@ -26,7 +26,7 @@ import type { SnapshotStreamLimits } from "./snapshot_limits.js";
 import {
   PartialFile, type PartialKey, partialFileName, sameSnapshot, scanPartials,
 } from "./snapshot_partial_file.js";
-import type { TransportLogger } from "./transport.js";
+import type { Logger } from "../core/logger.js";
 
 /** The connection a transfer arrives on; replies go back on it. */
 export interface ReplyChannel {
@@ -37,7 +37,7 @@ export interface ReplyChannel {
 export interface SnapshotReceiverContext {
   readonly dir: string;
   readonly limits: SnapshotStreamLimits;
-  readonly logger: TransportLogger;
+  readonly logger: Logger;
   readonly reporter: SnapshotReporter;
   readonly deliver: (peer: NodeId, message: InstallSnapshot, bytes: number) => void;
 }

@@ -20,12 +20,12 @@ import {
 } from "./snapshot_codec.js";
 import type { SnapshotReporter } from "./snapshot_events.js";
 import type { SnapshotStreamLimits } from "./snapshot_limits.js";
-import type { TransportLogger } from "./transport.js";
+import type { Logger } from "../core/logger.js";
 
 export interface SnapshotSenderContext {
   readonly peer: NodeId;
   readonly limits: SnapshotStreamLimits;
-  readonly logger: TransportLogger;
+  readonly logger: Logger;
   readonly reporter: SnapshotReporter;
   /** Queues one frame payload on the peer's link; false if it was refused (queue full). */
   readonly enqueue: (payload: Uint8Array) => boolean;

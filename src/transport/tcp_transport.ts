@@ -16,7 +16,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from "node:n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Message, NodeId, Rng } from "../core/index.js";
-import { assert } from "../core/index.js";
+import { assert, silentLogger, type Logger } from "../core/index.js";
 import { mathRandom } from "./backoff.js";
 import { ListenError } from "./errors.js";
 import type { HandshakeIdentity } from "./handshake.js";
@@ -35,8 +35,8 @@ import { resolveSnapshotStreamLimits, type SnapshotStreamLimits } from "./snapsh
 import { SnapshotReceiver } from "./snapshot_receiver.js";
 import { SnapshotSender } from "./snapshot_sender.js";
 import {
-  type MessageHandler, type PeerStateListener, type PeerStats, silentLogger, type Transport,
-  type TransportLogger, type TransportStats,
+  type MessageHandler, type PeerStateListener, type PeerStats, type Transport,
+  type TransportStats,
 } from "./transport.js";
 
 export interface TcpTransportOptions {
@@ -48,7 +48,7 @@ export interface TcpTransportOptions {
   readonly peers: ReadonlyMap<NodeId, PeerAddress>;
   readonly limits?: Partial<TransportLimits>;
   readonly backoff?: Partial<BackoffOptions>;
-  readonly logger?: TransportLogger;
+  readonly logger?: Logger;
   /** Jitter source for reconnect back-off; defaults to Math.random. */
   readonly rng?: Pick<Rng, "nextFloat">;
   /**
@@ -72,7 +72,7 @@ export class TcpTransport implements Transport {
   readonly nodeId: NodeId;
   private readonly limits: TransportLimits;
   private readonly backoff: BackoffOptions;
-  private readonly logger: TransportLogger;
+  private readonly logger: Logger;
   private readonly identity: HandshakeIdentity;
   private readonly links = new Map<NodeId, PeerLink>();
   private readonly snapshotLimits: SnapshotStreamLimits;

@@ -5,7 +5,8 @@
 import { createServer } from "node:net";
 import type { Entry, Message, NodeId } from "../core/index.js";
 import { logIndex, term } from "../core/index.js";
-import type { MessageHandler, TransportLogger } from "./transport.js";
+import type { Logger } from "../core/logger.js";
+import type { MessageHandler } from "./transport.js";
 
 export function bytes(length: number, seed = 1): Uint8Array {
   const out = new Uint8Array(length);
@@ -81,7 +82,7 @@ export interface LogEntry {
 }
 
 /** A logger that records entries; `waitFor` resolves on the first entry matching a predicate. */
-export class RecordingLogger implements TransportLogger {
+export class RecordingLogger implements Logger {
   readonly entries: LogEntry[] = [];
   private waiters: { match: (e: LogEntry) => boolean; resolve: (e: LogEntry) => void }[] = [];
 

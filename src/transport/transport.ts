@@ -83,21 +83,3 @@ export interface Transport {
   /** Forgets a peer: its queue is dropped and its connections closed. Optional, as setPeer. */
   removePeer?(peer: NodeId): Promise<void>;
 }
-
-/**
- * The minimal structured logger the transport writes to: pino-compatible (`pino()` satisfies it),
- * so the runtime passes its own logger and the transport needs no logging dependency.
- */
-export interface TransportLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export const silentLogger: TransportLogger = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

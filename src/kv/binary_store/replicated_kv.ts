@@ -19,7 +19,7 @@ import {
   ClusterNode, NodeStoppedError, ReadTimeoutError, type ClusterNodeOptions,
 } from "../../node/index.js";
 import type { ClusterAdmin } from "../../node/admin.js";
-import { IntegerOverflowError, NotIntegerError, UnknownOutcomeError, ValueTooLargeError } from "../errors.js";
+import { IntegerOverflowError, NotIntegerError, OutcomeUnknownError, ValueTooLargeError } from "../errors.js";
 import { isInt64 } from "./int64.js";
 import {
   encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
@@ -87,7 +87,7 @@ export class ReplicatedKv {
 
   /**
    * @returns false when the NX/XX condition did not hold.
-   * @throws ValueTooLargeError, NotLeaderError, ProposalDroppedError, UnknownOutcomeError.
+   * @throws ValueTooLargeError, NotLeaderError, ProposalDroppedError, OutcomeUnknownError.
    */
   async set(key: Bytes, value: Bytes, options: { readonly condition?: SetCondition } = {}): Promise<boolean> {
     this.checkKey(key);
@@ -229,7 +229,8 @@ function unexpected(result: StoreResult): Error {
 /** The node's errors in the front ends' vocabulary (src/server/errors.ts classifyError). */
 function writeError(error: unknown): unknown {
   if (error instanceof NodeStoppedError) return new ProposalDroppedError(error.message);
-  if (error instanceof RaftError && !error.definite) return new UnknownOutcomeError(error.message);
+  if (error instanceof OutcomeUnknownError) return error;
+  if (error instanceof RaftError && !error.definite) return new OutcomeUnknownError(error.message);
   return error;
 }
 

@@ -6,7 +6,7 @@
  */
 import type { Rng } from "../../core/rng.js";
 import type { Network } from "./network.js";
-import { grudgeToJson, partitionGrudge, partitionShapes, type PartitionShape } from "./partitions.js";
+import { combinedShapes, grudgeToJson, partitionGrudge, type PartitionShape } from "../../check/partitions.js";
 import type { Clock, Recorder } from "./recorder.js";
 import { sleepMs } from "./sleep.js";
 
@@ -35,7 +35,7 @@ export async function runPartitionNemesis(deps: NemesisDeps, endMs: number): Pro
     if (partitioned) {
       healPartition(network, recorder);
     } else {
-      const shape = partitionShapes[rng.nextInt(partitionShapes.length)] as PartitionShape;
+      const shape = combinedShapes[rng.nextInt(combinedShapes.length)] as PartitionShape;
       recorder.nemesis("start-partition", shape);
       const grudge = partitionGrudge(shape, nodes, rng);
       network.setGrudge(grudge);

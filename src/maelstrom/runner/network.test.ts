@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { SeededRng } from "../../core/rng.js";
 import type { Envelope } from "../protocol.js";
 import { Network } from "./network.js";
-import { completeGrudge } from "./partitions.js";
+import { completeGrudge } from "../../check/partitions.js";
 
 function makeNetwork(latencyMs: number): { network: Network; got: Envelope[]; advance: (ms: number) => void } {
   let nowMs = 0;

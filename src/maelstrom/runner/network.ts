@@ -8,7 +8,7 @@
 import type { Rng } from "../../core/rng.js";
 import type { Envelope } from "../protocol.js";
 import { sampleLatencyMs, type LatencyDist } from "./latency.js";
-import type { Grudge } from "./partitions.js";
+import type { Grudge } from "../../check/partitions.js";
 
 export interface NetworkOptions {
   readonly latencyMs: number;

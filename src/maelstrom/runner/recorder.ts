@@ -4,6 +4,7 @@
  * availability and latency figures.
  */
 import type { HistoryEvent } from "../../check/index.js";
+import { HistoryRecorder } from "../../check/history_recorder.js";
 import type { Completion, OpRequest } from "./lin_kv_ops.js";
 
 export class Clock {
@@ -39,43 +40,34 @@ export interface OpenOp {
   readonly invokeNs: number;
 }
 
+/** The shared history recorder plus Maelstrom's own classification of each operation. */
 export class Recorder {
-  readonly events: HistoryEvent[] = [];
   readonly ops: OpRecord[] = [];
+  private readonly history: HistoryRecorder;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(clock: Clock) {
+    this.history = new HistoryRecorder(() => clock.nowNs());
+  }
+
+  get events(): readonly HistoryEvent[] {
+    return this.history.events;
+  }
 
   invoke(process: number, node: string, op: OpRequest): OpenOp {
-    const invokeNs = this.clock.nowNs();
-    this.events.push({
-      process,
-      type: "invoke",
-      f: op.f,
-      key: String(op.key),
-      value: op.f === "read" ? null : op.value,
-      time: invokeNs,
-      node,
-    });
+    const value = op.f === "read" ? null : op.value;
+    const invokeNs = this.history.invoke({ process, f: op.f, key: String(op.key) }, value, { node });
     return { process, node, op, invokeNs };
   }
 
   complete(open: OpenOp, completion: Completion): void {
-    const completeNs = this.clock.nowNs();
     const { process, node, op } = open;
-    const extra: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = { node };
     if (completion.error !== undefined) extra.error = completion.error;
     if (completion.exception !== undefined) extra.exception = completion.exception;
     if (completion.type !== completion.maelstromType) extra.maelstrom_type = completion.maelstromType;
-    this.events.push({
-      process,
-      type: completion.type,
-      f: op.f,
-      key: String(op.key),
-      value: completion.value,
-      time: completeNs,
-      node,
-      ...extra,
-    });
+    const completeNs = this.history.complete(
+      { process, f: op.f, key: String(op.key) }, completion.type, completion.value, extra,
+    );
     this.ops.push({
       process,
       node,
@@ -91,6 +83,6 @@ export class Recorder {
 
   /** A nemesis event (`process: "nemesis"`, type info, as Jepsen records them). */
   nemesis(f: string, value: unknown): void {
-    this.events.push({ process: "nemesis", type: "info", f, value, time: this.clock.nowNs() });
+    this.history.nemesis(f, value);
   }
 }

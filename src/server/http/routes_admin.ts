@@ -15,7 +15,9 @@
  * address (see `routes_admin_errors.ts` for every status). A snapshot is taken on the node asked.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { NODE_ID_PATTERN } from "../../core/types.js";
 import type { CatchUpOptions, ClusterAdmin, MemberInfo } from "../../node/admin.js";
+import { HOST_PORT_PATTERN, parseHostPort } from "../../node/host_port.js";
 import type { KvService } from "../kv_service.js";
 import {
   AdminRequestError, adminErrorResponseOf, leaderHttpOf, sendAdminError,
@@ -54,10 +56,9 @@ export interface SnapshotJson {
   readonly index: number;
 }
 
-/** Node ids as the config file accepts them. */
-const ID_PATTERN = "^[A-Za-z0-9_.-]{1,64}$";
-const HOST_PORT_PATTERN = "^(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]+):([0-9]{1,5})$";
-const hostPort = { type: "string", pattern: HOST_PORT_PATTERN, maxLength: 300 } as const;
+/** The one node-id and host:port definitions (core/types.ts, node/host_port.ts), as schemas. */
+const ID_PATTERN = NODE_ID_PATTERN.source;
+const hostPort = { type: "string", pattern: HOST_PORT_PATTERN.source, maxLength: 300 } as const;
 const positiveInt = { type: "integer", minimum: 1 } as const;
 const idParams = {
   type: "object", required: ["id"], properties: { id: { type: "string", pattern: ID_PATTERN } },
@@ -127,8 +128,7 @@ function catchUpOptions(body: CatchUpJson | undefined): CatchUpOptions {
 function checkPorts(body: AddJson): void {
   for (const field of ["peer", "redis", "http"] as const) {
     const value = body[field];
-    const port = Number(value?.slice(value.lastIndexOf(":") + 1));
-    if (value !== undefined && !(port >= 1 && port <= 65_535)) {
+    if (value !== undefined && parseHostPort(value) === null) {
       throw new AdminRequestError(400, "BAD_REQUEST", `${field}: port out of range in ${value}`);
     }
   }

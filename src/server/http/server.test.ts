@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import { Registry } from "prom-client";
 import { NotLeaderError, ProposalDroppedError, logIndex, nodeId, term } from "../../core/index.js";
-import { UnknownOutcomeError, ValueTooLargeError } from "../errors.js";
+import { OutcomeUnknownError, ValueTooLargeError } from "../errors.js";
 import { createRaftMetrics } from "../metrics.js";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { buildHttpApi, startHttpApi } from "./server.js";
@@ -126,7 +126,7 @@ describe("HTTP API", { timeout: 20_000 }, () => {
     assert.equal(notLeader.json<ErrorBody>().error.leader, "n3");
     service.failures.push(new ProposalDroppedError("leadership transfer"));
     assert.equal((await put("k", { value: "v" })).statusCode, 503);
-    service.failures.push(new UnknownOutcomeError("timed out"));
+    service.failures.push(new OutcomeUnknownError("timed out"));
     const unknown = await put("k", { value: "v" });
     assert.equal(unknown.statusCode, 504);
     const { code, definite } = unknown.json<ErrorBody>().error;

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { ConfigError } from "../../core/index.js";
 import type { KvService } from "../kv_service.js";
-import { silentLogger, type Logger } from "../logger.js";
+import { silentLogger, type Logger } from "../../core/logger.js";
 import { errorResponseOf, sendError } from "./error_responses.js";
 import { registerAdminRoutes } from "./routes_admin.js";
 import { registerKvRoutes } from "./routes_kv.js";

@@ -4,7 +4,7 @@
  * promise of one); `commands.ts` lists them in one table.
  */
 import type { KvService } from "../kv_service.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../core/logger.js";
 import type { ProtocolVersion, Reply } from "./reply.js";
 
 /** One connection's state, changed by HELLO, CLIENT SETNAME and QUIT. */

@@ -11,7 +11,7 @@
 import type { Socket } from "node:net";
 import { classifyError, messageOf } from "../errors.js";
 import type { KvService } from "../kv_service.js";
-import type { Logger } from "../logger.js";
+import type { Logger } from "../../core/logger.js";
 import type { RespMetrics } from "../metrics.js";
 import type {
   ClientState,

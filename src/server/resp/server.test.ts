@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import { nodeId } from "../../core/index.js";
 import { NotLeaderError } from "../../core/index.js";
-import { UnknownOutcomeError } from "../errors.js";
+import { OutcomeUnknownError } from "../errors.js";
 import { createRespMetrics } from "../metrics.js";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { RespServer } from "./server.js";
@@ -118,7 +118,7 @@ for (const protocol of [2, 3] as const) {
       await assert.rejects(redis.get("k"), /^ReplyError: TRYAGAIN no leader is known/);
       service.failures.push(new NotLeaderError(nodeId("n2")));
       await assert.rejects(redis.set("k", "x"), /TRYAGAIN not the leader, the leader is n2/);
-      service.failures.push(new UnknownOutcomeError("timed out after 5000 ms"));
+      service.failures.push(new OutcomeUnknownError("timed out after 5000 ms"));
       await assert.rejects(redis.set("k", "x"),
         /^ReplyError: UNKNOWN outcome unknown: the command may have been applied/);
       service.failures.push(new Error("boom"));

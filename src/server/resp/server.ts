@@ -7,7 +7,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
 import type { KvService } from "../kv_service.js";
 import type { RespMetrics } from "../metrics.js";
-import { silentLogger, type Logger } from "../logger.js";
+import { silentLogger, type Logger } from "../../core/logger.js";
 import type { ClientState, ServerState } from "./command_context.js";
 import { Connection } from "./connection.js";
 import { resolveRespServerOptions, type RespServerOptions } from "./options.js";

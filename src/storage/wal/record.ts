@@ -23,7 +23,9 @@
  */
 import { crc32 } from "node:zlib";
 import type { Entry, EntryKind, HardState } from "../../core/messages.js";
-import { assert, assertNever, logIndex, nodeId, term, type LogIndex, type Term } from "../../core/types.js";
+import {
+  assert, assertNever, isNodeId, logIndex, nodeId, term, type LogIndex, type Term,
+} from "../../core/types.js";
 
 export const FRAME_HEADER_BYTES = 16;
 
@@ -36,7 +38,6 @@ const KIND_CODES: Record<EntryKind, number> = { normal: 0, noop: 1, config: 2 };
 const KINDS: readonly EntryKind[] = ["normal", "noop", "config"];
 const TWO_32 = 0x1_0000_0000;
 /** The NodeId rule of core/types.ts, checked here so bad bytes are corruption, not a bug. */
-const VOTE_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 export interface SegmentHeader {
   readonly seq: number;
@@ -211,7 +212,7 @@ function readHardState(r: Reader): HardState {
   const voteLength = r.u8();
   if (voteLength === 0) return { term: hsTerm, vote: null, commit };
   const vote = new TextDecoder().decode(r.take(voteLength));
-  if (!VOTE_PATTERN.test(vote)) throw new MalformedRecordError("vote is not a valid node id");
+  if (!isNodeId(vote)) throw new MalformedRecordError("vote is not a valid node id");
   return { term: hsTerm, vote: nodeId(vote), commit };
 }
 

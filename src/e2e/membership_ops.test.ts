@@ -14,14 +14,14 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { delay } from "../app/local_cluster.js";
 import type { MembersJson } from "../server/http/routes_admin.js";
-import { BufferedIo } from "./admin_client.js";
-import { ENTRY_PATH } from "./entry.js";
-import { memberAdd, memberChange, memberList } from "./member_command.js";
-import { takeSnapshots, type SnapshotRow } from "./snapshot_command.js";
-import { lostWrites, startWorkload, type Workload } from "./testing_clients.js";
+import { BufferedIo } from "../cli/admin_client.js";
+import { ENTRY_PATH } from "../cli/entry.js";
+import { memberAdd, memberChange, memberList } from "../cli/member_command.js";
+import { takeSnapshots, type SnapshotRow } from "../cli/snapshot_command.js";
+import { lostWrites, startWorkload, type Workload } from "./testing/testing_clients.js";
 import {
   TEST_CONFIG, startGrowableCluster, waitForLeader, type GrowableTestCluster,
-} from "./testing_cluster.js";
+} from "./testing/testing_cluster.js";
 
 const run = promisify(execFile);
 

@@ -9,9 +9,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
-import { delay, LocalCluster, type LocalNode } from "../app/local_cluster.js";
-import { ENTRY_PATH } from "./entry.js";
-import { fetchStatuses, type NodeStatusJson } from "./status_command.js";
+import { delay, LocalCluster, type LocalNode } from "../../app/local_cluster.js";
+import { ENTRY_PATH } from "../../cli/entry.js";
+import { fetchStatuses, type NodeStatusJson } from "../../cli/status_command.js";
 
 export interface TestCluster {
   readonly cluster: LocalCluster;

@@ -4,14 +4,14 @@
  * queue that tests deliver, drop, duplicate or reorder at will. Storage is injected (tests pass
  * MemoryStorage) so this file stays inside the pure core.
  */
-import { decodeConfEntry, EMPTY_CONF_STATE } from "./conf_change.js";
-import { DEFAULT_CONFIG, type RaftConfig } from "./config.js";
-import type { ConfState, Entry, HardState, Message, Snapshot } from "./messages.js";
-import { RaftNode } from "./raft_node.js";
-import type { ReadState } from "./ready.js";
-import { SeededRng } from "./rng.js";
-import type { Storage } from "./storage.js";
-import { assert, nodeId, type LogIndex, type NodeId } from "./types.js";
+import { decodeConfEntry, EMPTY_CONF_STATE } from "../conf_change.js";
+import { DEFAULT_CONFIG, type RaftConfig } from "../config.js";
+import type { ConfState, Entry, HardState, Message, Snapshot } from "../messages.js";
+import { RaftNode } from "../raft_node.js";
+import type { ReadState } from "../ready.js";
+import { SeededRng } from "../rng.js";
+import type { Storage } from "../storage.js";
+import { assert, nodeId, type LogIndex, type NodeId } from "../types.js";
 
 /** The storage a test network writes: MemoryStorage fits. */
 export interface SyncStorage extends Storage {

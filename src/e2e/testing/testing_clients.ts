@@ -5,29 +5,17 @@
  * error, a false CAS); a timeout or lost connection on a write is `info`, and the process then
  * continues under a new number (Jepsen's convention).
  */
-import type { HistoryEvent } from "../check/index.js";
-import type { LocalCluster } from "../app/local_cluster.js";
+import { HistoryRecorder } from "../../check/history_recorder.js";
+import type { LocalCluster } from "../../app/local_cluster.js";
 
 type Completion =
   | { readonly type: "ok"; readonly value?: unknown }
   | { readonly type: "fail" | "info" };
 
-export class HistoryRecorder {
-  readonly events: HistoryEvent[] = [];
-  private nextProcess = 0;
-  private readonly started = process.hrtime.bigint();
-
-  newProcess(): number {
-    return this.nextProcess++;
-  }
-
-  now(): number {
-    return Number(process.hrtime.bigint() - this.started);
-  }
-
-  record(event: Omit<HistoryEvent, "time">): void {
-    this.events.push({ ...event, time: this.now() } as HistoryEvent);
-  }
+/** A history recorder on this process's monotonic clock, for clients of real processes. */
+export function realTimeHistory(): HistoryRecorder {
+  const started = process.hrtime.bigint();
+  return new HistoryRecorder(() => Number(process.hrtime.bigint() - started));
 }
 
 export type Op =
@@ -45,10 +33,11 @@ export async function runOp(
   history: HistoryRecorder, proc: number, endpoint: string, op: Op, timeoutMs = ATTEMPT_TIMEOUT_MS,
 ): Promise<Completion> {
   const invokeValue = op.f === "read" ? null : op.value;
-  history.record({ process: proc, type: "invoke", f: op.f, key: op.key, value: invokeValue });
+  const recorded = { process: proc, f: op.f, key: op.key };
+  history.invoke(recorded, invokeValue);
   const completion = await send(endpoint, op, timeoutMs);
   const value = completion.type === "ok" && op.f === "read" ? completion.value : invokeValue;
-  history.record({ process: proc, type: completion.type, f: op.f, key: op.key, value });
+  history.complete(recorded, completion.type, value);
   return completion;
 }
 
@@ -105,7 +94,7 @@ export function startWorkload(
   cluster: LocalCluster,
   options: { readonly registers: number; readonly keys: number },
 ): Workload {
-  const history = new HistoryRecorder();
+  const history = realTimeHistory();
   const acknowledged = new Map<string, number>();
   let running = true;
   let nextValue = 1;

@@ -7,9 +7,9 @@
  *   and per node: commit and applied never decrease while the node runs.
  * Pure functions over plain data so each can be fed a known-bad input in its own test.
  */
-import type { Entry } from "./messages.js";
+import type { Entry } from "../messages.js";
 import type { TestNetwork } from "./testing_network.js";
-import { logIndex, type NodeId } from "./types.js";
+import { logIndex, type NodeId } from "../types.js";
 
 /** The terms of a contiguous stretch of a log: `terms[k]` is the term at index `first + k`. */
 export interface LogTerms {

@@ -7,8 +7,8 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { delay } from "../app/local_cluster.js";
 import { checkHistory } from "../check/index.js";
-import { startTestCluster, waitForLeader, type TestCluster } from "./testing_cluster.js";
-import { lostWrites, runOp, startWorkload } from "./testing_clients.js";
+import { startTestCluster, waitForLeader, type TestCluster } from "./testing/testing_cluster.js";
+import { lostWrites, runOp, startWorkload } from "./testing/testing_clients.js";
 
 let running: TestCluster | null = null;
 after(async () => { await running?.close(); });

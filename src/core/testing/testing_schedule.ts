@@ -5,13 +5,13 @@
  * applied anywhere when the read was asked. Storage is injected to keep the core pure; the
  * fast-check generators live in the test file.
  */
-import type { ConfChange } from "./conf_change.js";
-import type { RaftConfig } from "./config.js";
-import { RaftError } from "./errors.js";
-import type { ConfState, Snapshot } from "./messages.js";
+import type { ConfChange } from "../conf_change.js";
+import type { RaftConfig } from "../config.js";
+import { RaftError } from "../errors.js";
+import type { ConfState, Snapshot } from "../messages.js";
 import { TestNetwork, type SyncStorage } from "./testing_network.js";
 import { SafetyMonitor } from "./testing_invariants.js";
-import { assert, logIndex, type LogIndex, type NodeId } from "./types.js";
+import { assert, logIndex, type LogIndex, type NodeId } from "../types.js";
 
 /** A storage whose log can be compacted, as MemoryStorage can. */
 export interface CompactableStorage extends SyncStorage {

@@ -12,9 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { ENTRY_PATH } from "./entry.js";
-import { EXIT_NO } from "./kv_commands.js";
-import { freePortBase } from "./testing_cluster.js";
+import { ENTRY_PATH } from "../cli/entry.js";
+import { EXIT_NO } from "../cli/kv_commands.js";
+import { freePortBase } from "./testing/testing_cluster.js";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), "raftkv-cluster-cmd-"));

@@ -9,8 +9,8 @@ import { delay } from "../app/local_cluster.js";
 import { checkHistory } from "../check/index.js";
 import {
   startTestCluster, statuses, waitApplied, waitForLeader, type TestCluster,
-} from "./testing_cluster.js";
-import { HistoryRecorder, lostWrites, runOp, startWorkload } from "./testing_clients.js";
+} from "./testing/testing_cluster.js";
+import { lostWrites, realTimeHistory, runOp, startWorkload } from "./testing/testing_clients.js";
 
 let running: TestCluster | null = null;
 after(async () => { await running?.close(); });
@@ -23,7 +23,7 @@ async function msUntilWriteSucceeds(
   cluster: TestCluster["cluster"],
   sinceMs: number,
 ): Promise<number> {
-  const probe = new HistoryRecorder();
+  const probe = realTimeHistory();
   for (let i = 0; Date.now() - sinceMs < 10_000; i++) {
     const id = cluster.runningIds[i % cluster.runningIds.length] ?? "n1";
     const op = { f: "write", key: "probe", value: i } as const;

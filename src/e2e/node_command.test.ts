@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { closeSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { ENTRY_PATH } from "./entry.js";
-import { EXIT_STORAGE } from "./node_command.js";
-import { startTestCluster, waitForLeader, type TestCluster } from "./testing_cluster.js";
+import { ENTRY_PATH } from "../cli/entry.js";
+import { EXIT_STORAGE } from "../cli/node_command.js";
+import { startTestCluster, waitForLeader, type TestCluster } from "./testing/testing_cluster.js";
 
 let running: TestCluster | null = null;
 after(async () => { await running?.close(); });

@@ -15,9 +15,9 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { delay } from "../app/local_cluster.js";
 import { logIndex, nodeId, term } from "../core/index.js";
-import { TcpTransport, type TransportLogger } from "../transport/index.js";
-import { ENTRY_PATH } from "./entry.js";
-import { startTestCluster, waitForLeader, type TestCluster } from "./testing_cluster.js";
+import { TcpTransport, type Logger } from "../transport/index.js";
+import { ENTRY_PATH } from "../cli/entry.js";
+import { startTestCluster, waitForLeader, type TestCluster } from "./testing/testing_cluster.js";
 
 let running: TestCluster | null = null;
 before(async () => {
@@ -100,7 +100,7 @@ test("a peer from another cluster is refused with the reason, on both sides",
   const errors: string[] = [];
   const log = (_fields: object, message: string): void => { errors.push(message); };
   const ignore = (): void => undefined;
-  const logger: TransportLogger = { debug: ignore, info: ignore, warn: log, error: log };
+  const logger: Logger = { debug: ignore, info: ignore, warn: log, error: log };
   const intruder = new TcpTransport({
     clusterId: "some-other-cluster", nodeId: nodeId("n1"), listen: { host: "127.0.0.1", port: 0 },
     peers: new Map([[nodeId("n2"), { host: "127.0.0.1", port: node.peerPort }]]), logger,

@@ -16,13 +16,14 @@ import { promisify } from "node:util";
 import { delay, type LocalCluster } from "../app/local_cluster.js";
 import { checkHistory } from "../check/index.js";
 import type { TransferJson } from "../server/http/routes_admin.js";
-import { BufferedIo } from "./admin_client.js";
-import { ENTRY_PATH } from "./entry.js";
-import { HistoryRecorder, lostWrites } from "./testing_clients.js";
+import { BufferedIo } from "../cli/admin_client.js";
+import { ENTRY_PATH } from "../cli/entry.js";
+import type { HistoryRecorder } from "../check/history_recorder.js";
+import { lostWrites, realTimeHistory } from "./testing/testing_clients.js";
 import {
   TEST_CONFIG, startTestCluster, statuses, waitForLeader, type TestCluster,
-} from "./testing_cluster.js";
-import { transferLeader } from "./transfer_command.js";
+} from "./testing/testing_cluster.js";
+import { transferLeader } from "../cli/transfer_command.js";
 
 const run = promisify(execFile);
 
@@ -44,7 +45,7 @@ interface RetryingWriters {
 async function writeOnce(
   history: HistoryRecorder, proc: number, url: string, key: string, value: number,
 ): Promise<{ readonly type: "ok" | "fail" | "info"; readonly detail: string }> {
-  history.record({ process: proc, type: "invoke", f: "write", key, value });
+  history.invoke({ process: proc, f: "write", key }, value);
   let type: "ok" | "fail" | "info";
   let detail: string;
   try {
@@ -62,7 +63,7 @@ async function writeOnce(
     type = cause?.code === "ECONNREFUSED" ? "fail" : "info";
     detail = cause?.code ?? (error as Error).message;
   }
-  history.record({ process: proc, type, f: "write", key, value });
+  history.complete({ process: proc, f: "write", key }, type, value);
   return { type, detail };
 }
 
@@ -86,7 +87,7 @@ function startRetryingWriters(
   cluster: LocalCluster,
   routes: readonly Route[],
 ): RetryingWriters {
-  const history = new HistoryRecorder();
+  const history = realTimeHistory();
   const acknowledged = new Map<string, number>();
   const failed: string[] = [];
   let running = true;

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import {
   startTestCluster, TEST_CONFIG, waitForLeader, type TestCluster,
-} from "./testing_cluster.js";
+} from "./testing/testing_cluster.js";
 
 const run = promisify(execFile);
 

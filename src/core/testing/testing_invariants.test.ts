@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { logMatchingViolation, SafetyMonitor } from "./testing_invariants.js";
 import { entriesWithTerms } from "./testing_storage.js";
-import { nodeId } from "./types.js";
+import { nodeId } from "../types.js";
 
 test("Log Matching checker accepts agreeing or diverging-tail logs and flags a broken prefix", () => {
   assert.equal(

@@ -2,9 +2,9 @@
  * Builds preloaded logs for the core's tests: a storage holding `terms[i]` at index i + 1 and a
  * given hard state, as a crashed node would have left it.
  */
-import type { Entry, HardState } from "./messages.js";
+import type { Entry, HardState } from "../messages.js";
 import type { SyncStorage } from "./testing_network.js";
-import { logIndex, nodeId, term, type LogIndex, type Term } from "./types.js";
+import { logIndex, nodeId, term, type LogIndex, type Term } from "../types.js";
 
 /** Entries at indexes 1.. with the given terms (normal entries whose data is their index). */
 export function entriesWithTerms(terms: readonly number[], from = 1): Entry[] {

@@ -1,0 +1,22 @@
+/**
+ * The one logger contract of raftkv: the subset of pino's API every layer writes to, so a pino
+ * logger (or a child of one) can be passed as is and no layer below the application imports pino.
+ * It lives in the lowest layer because storage and transport, which may import only the core,
+ * log too; the core itself never logs (it reports through Ready and typed errors).
+ */
+
+/** pino-compatible: `pino()` and `logger.child({...})` satisfy it. */
+export interface Logger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+/** Discards everything; the default wherever a logger is optional. */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
