@@ -20,12 +20,19 @@ function outcomeOf(error: unknown): ProposalOutcome {
   return error instanceof RaftError && error.definite ? "dropped" : "unknown";
 }
 
-/** `outcome`, reporting how it ends to `observer.proposalSettled` when there is one. */
-export function observeProposal<R>(outcome: Promise<R>, observer: NodeObserver): Promise<R> {
+/**
+ * `outcome`, reporting how it ends to `observer.proposalSettled` when there is one, timed on
+ * the host's clock `nowMs`.
+ */
+export function observeProposal<R>(
+  outcome: Promise<R>,
+  observer: NodeObserver,
+  nowMs: () => number,
+): Promise<R> {
   const hook = observer.proposalSettled;
   if (hook === undefined) return outcome;
-  const startMs = performance.now();
-  const seconds = (): number => (performance.now() - startMs) / 1000;
+  const startMs = nowMs();
+  const seconds = (): number => (nowMs() - startMs) / 1000;
   return outcome.then((result) => {
     hook("committed", seconds());
     return result;
