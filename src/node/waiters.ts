@@ -54,6 +54,11 @@ export class Waiters {
     });
   }
 
+  /** The deadline `timeoutMs` from now, on this clock. */
+  deadlineAfter(timeoutMs: number): number {
+    return this.nowMs() + timeoutMs;
+  }
+
   /** Re-checks every waiting condition. */
   poll(): void {
     if (this.waiting.size === 0) return;
