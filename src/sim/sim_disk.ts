@@ -78,7 +78,7 @@ export class SimDisk implements StableStorage {
       save.reject(this.failStop.fail("fsync", `${this.name}/wal`, new Error("EIO")));
       return;
     }
-    this.durable.saveSync(save.batch);
+    this.persist(save.batch);
     this.hooks.durable(save.batch.hardState);
     save.resolve();
   }
@@ -102,8 +102,19 @@ export class SimDisk implements StableStorage {
     const hardState = kept === records ? batch.hardState : null;
     if (entries.length === 0 && hardState === null) return;
     this.hooks.trace(`torn ${this.name} ${kept}/${records}`);
-    this.durable.saveSync({ snapshot: null, entries, hardState });
+    this.persist({ snapshot: null, entries, hardState });
     this.hooks.durable(hardState);
+  }
+
+  /**
+   * Writes `batch` to the platter. Entries a snapshot written since already covers are skipped,
+   * as a write-ahead log's replay skips records behind the snapshot.
+   */
+  private persist(batch: SaveBatch): void {
+    const snapshotIndex = this.durable.snapshot().metadata.index;
+    const covered = batch.snapshot === null && (batch.entries[0]?.index ?? Infinity) <= snapshotIndex;
+    const entries = covered ? batch.entries.filter((e) => e.index > snapshotIndex) : batch.entries;
+    this.durable.saveSync(covered ? { ...batch, entries } : batch);
   }
 
   createSnapshot(index: LogIndex, confState: ConfState, data: Uint8Array): Promise<Snapshot> {

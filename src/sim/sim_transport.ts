@@ -7,7 +7,7 @@
 import type { Message } from "../core/messages.js";
 import { assert, type NodeId } from "../core/types.js";
 import type {
-  MessageHandler, PeerStateListener, Transport, TransportStats,
+  MessageHandler, Transport, TransportStats,
 } from "../transport/index.js";
 
 export class SimTransport implements Transport {
@@ -37,8 +37,9 @@ export class SimTransport implements Transport {
     this.handler = handler;
   }
 
-  onPeerState(_listener: PeerStateListener): () => void {
-    return () => undefined; // simulated links have no connection state
+  /** Simulated links have no connection state: a listener is never called. */
+  onPeerState(): () => void {
+    return () => undefined;
   }
 
   start(): Promise<void> {

@@ -57,7 +57,7 @@ export function reproduceCommand(
   options: Omit<SweepOptions, "seeds" | "wallMs">,
 ): string {
   const bugs = Object.entries({ ...options.testingBugs, ...options.runtimeBugs })
-    .filter(([, on]) => on === true)
+    .filter(([, on]) => on)
     .map(([name]) => name);
   const bugFlag = bugs.length === 0 ? "" : ` --bug ${bugs.join(",")}`;
   const think = options.thinkMaxNs;
