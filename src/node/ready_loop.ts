@@ -80,29 +80,47 @@ export class ReadyLoop<R> {
     this.scheduled = true;
     host.defer(() => {
       this.scheduled = false;
-      if (this.loop !== null) return;
-      this.loop = this.run().finally(() => {
-        this.loop = null;
-        this.schedule();
-      });
+      if (this.loop === null) this.drain();
     });
   }
 
-  private async run(): Promise<void> {
+  /**
+   * Handles Readys until the core has none left. A Ready that must wait (for its save, or for
+   * a snapshot being written) continues the loop once it is done; one that need not wait is
+   * handled synchronously, without a promise.
+   */
+  private drain(): void {
     const { raft } = this.parts;
     try {
-      while (this.running() && raft.hasReady()) await this.handle(raft.ready());
+      while (this.running() && raft.hasReady()) {
+        const pending = this.handle(raft.ready());
+        if (pending === null) continue;
+        this.loop = pending.then(() => {
+          this.loop = null;
+          this.drain();
+        }, (error: unknown) => {
+          this.loop = null;
+          this.parts.fail(error);
+        });
+        return;
+      }
     } catch (error) {
       this.parts.fail(error);
     }
   }
 
-  private async handle(rd: Ready): Promise<void> {
-    const { tracker, snapshots, applier, raft, reads, observer, bugs } = this.parts;
+  /** Handles one Ready; returns what it still waits for, or null when it is done. */
+  private handle(rd: Ready): Promise<void> | null {
+    const { tracker, snapshots, observer } = this.parts;
     observer.readyTaken?.(rd);
     tracker.noteReady(rd); // links new members before any message goes out
     // 1. Persist. An own snapshot being written must land before a leader's newer one.
-    if (rd.snapshot !== null && snapshots.inFlight !== null) await snapshots.inFlight;
+    const inFlight = rd.snapshot === null ? null : snapshots.inFlight;
+    if (inFlight !== null) return inFlight.then(() => this.persist(rd) ?? undefined);
+    return this.persist(rd);
+  }
+
+  private persist(rd: Ready): Promise<void> | null {
     const saving = this.startSave(rd);
     // §10.2.1: a leader's replication messages go out while its own fsync runs (the core counts
     // its own copy only after `advance`); everything else waits for the disk (Figure 2).
@@ -113,10 +131,22 @@ export class ReadyLoop<R> {
       const limit = Math.min(this.durableLastIndex, (rd.entries[0]?.index ?? Infinity) - 1);
       const durable = rd.committedEntries.findIndex((entry) => entry.index > limit);
       appliedEarly = durable < 0 ? rd.committedEntries.length : durable;
-      applier.applyEntries(rd.committedEntries.slice(0, appliedEarly));
+      if (appliedEarly > 0) this.parts.applier.applyEntries(rd.committedEntries.slice(0, appliedEarly));
     }
-    if (saving !== null) await this.awaitSave(saving);
+    const waiting = saving === null ? null : this.awaitSave(saving);
+    if (waiting === null) {
+      this.finish(rd, late, appliedEarly);
+      return null;
+    }
+    return waiting.then(() => {
+      this.finish(rd, late, appliedEarly);
+    });
+  }
+
+  /** Steps 2-4, once everything the rest of the Ready depends on is durable. */
+  private finish(rd: Ready, late: readonly Message[], appliedEarly: number): void {
     if (this.parts.runState() === "failed") return;
+    const { applier, raft, reads, snapshots, bugs } = this.parts;
     this.recordDurable(rd);
     // 2. Send, now that everything the remaining messages depend on is durable.
     for (const message of late) this.parts.transport.send(message);
@@ -138,15 +168,15 @@ export class ReadyLoop<R> {
     return this.parts.runState() === "running";
   }
 
-  /** Waits for a save; RuntimeBugs.ackBeforeDurable lets a leader go on without it. */
-  private async awaitSave(saving: Promise<void>): Promise<void> {
+  /** What to wait for before the rest; RuntimeBugs.ackBeforeDurable lets a leader skip it. */
+  private awaitSave(saving: Promise<void>): Promise<void> | null {
     if (this.parts.bugs.ackBeforeDurable === true && this.parts.raft.status().role === "leader") {
       saving.catch((error: unknown) => {
         this.parts.fail(error);
       });
-      return;
+      return null;
     }
-    await saving;
+    return saving;
   }
 
   /** Starts the Ready's save; returns what to await before the rest may go out, if anything. */
