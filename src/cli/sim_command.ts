@@ -7,9 +7,10 @@ import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
 import type { TestingBugs } from "../core/config.js";
-import type { SimRuntimeBugs } from "../sim/sim_types.js";
 import { formatHistory } from "../check/index.js";
-import { FAULT_NAMES, parseFaults, parseSeeds, runSweep } from "../sim/index.js";
+import {
+  FAULT_NAMES, parseFaults, parseSeeds, runSweep, type SimRuntimeBugs,
+} from "../sim/index.js";
 
 interface SimFlags {
   readonly seed?: string;
