@@ -57,9 +57,13 @@ export class SimTransport implements Transport {
     return Promise.resolve();
   }
 
-  /** A message reached this node through the network; dropped unless started and open. */
+  /**
+   * A message reached this node through the network; dropped unless started and open, and
+   * unless addressed to this node (one sent to the id a wiped node had is for no one now), as
+   * every transport validates `to` before its handler sees a message.
+   */
   deliver(message: Message): void {
-    if (this.started && !this.closed) this.handler?.(message);
+    if (this.started && !this.closed && message.to === this.nodeId) this.handler?.(message);
   }
 
   stats(): TransportStats {

@@ -42,7 +42,7 @@ export interface SimOptions {
   /** Safety net against a run that never ends (virtual time). */
   readonly virtualTimeMaxNs?: number;
   /**
-   * Safety net against a message storm (virtual time crawls while events pile up): about 20
+   * Safety net against a message storm (virtual time crawls while events pile up): about 25
    * times the events a healthy run needs per operation. Exceeding it is reported as liveness.
    */
   readonly eventsMax?: number;

@@ -71,7 +71,7 @@ export class Simulation {
     this.tickNs = options.tickNs ?? TICK_NS_DEFAULT;
     const planned = planFaults(options.faults, this.rng.fork(), this.tickNs);
     this.plan = { ...planned, ...options.planOverrides };
-    this.eventsMax = options.eventsMax ?? 1_000_000 + 2000 * options.opsMax;
+    this.eventsMax = options.eventsMax ?? 200_000 + 800 * options.opsMax;
     // The pool: the initial voters, then spare ids that membership changes may add.
     const poolSize = options.nodes + (this.plan.membership?.sparesCount ?? 0);
     this.ids = Array.from({ length: poolSize }, (_, i) => nodeId(`n${i + 1}`));
