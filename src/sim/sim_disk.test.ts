@@ -26,6 +26,7 @@ function rig(over: Partial<FaultPlan>, diskSeed = 3): {
   const host = new SimHost(0, {
     nowNs: () => queue.now,
     push: (_node, atNs, task) => { queue.push(atNs, task); },
+    defer: (_node, task) => { queue.push(queue.now, task); },
   }, new SeededRng(1), 1);
   const plan = { ...planFaults({ mode: "list", names: [] }, new SeededRng(2)), ...over };
   const durable = new MemoryStorage(conf);

@@ -44,6 +44,8 @@ export interface HostQueue {
   nowNs(): number;
   /** Queues `task` for node `node` at `atNs`: a node event, held while the node is paused. */
   push(node: number, atNs: number, task: HostTask): void;
+  /** Queues `task` to run now, after the current event's promise reactions (setImmediate). */
+  defer(node: number, task: HostTask): void;
 }
 
 export class SimHost implements RuntimeHost {
@@ -74,7 +76,7 @@ export class SimHost implements RuntimeHost {
   }
 
   defer(fn: () => void): void {
-    this.afterNs(0, fn);
+    this.queue.defer(this.node, new HostTask(this, fn));
   }
 
   /** The incarnation crashed: none of its tasks runs any more. */

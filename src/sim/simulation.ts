@@ -64,6 +64,9 @@ export class Simulation {
   private readonly tickNs: number;
   private readonly eventsMax: number;
   private events = 0;
+  /** Deferred host tasks (setImmediate): they run before the next queued event. */
+  private deferred: NodeEvent[] = [];
+  private deferredNext = 0;
   private firstViolation: SimViolation | null = null;
 
   constructor(private readonly options: SimOptions) {
@@ -143,6 +146,10 @@ export class Simulation {
 
   push(node: number, atNs: number, task: HostTask): void {
     this.queue.push(atNs, { kind: "host", node, task });
+  }
+
+  defer(node: number, task: HostTask): void {
+    this.deferred.push({ kind: "host", node, task });
   }
 
   /** Rare events (faults, role changes) go into the trace as text. */
@@ -309,7 +316,7 @@ export class Simulation {
 
   private step(): boolean {
     if (this.firstViolation !== null) throw this.firstViolation;
-    const event = this.queue.pop();
+    const event = this.nextDeferred() ?? this.queue.pop();
     if (event === undefined) return false;
     this.events++;
     if (this.events > this.eventsMax) {
@@ -321,6 +328,15 @@ export class Simulation {
     }
     this.dispatch(event);
     return true;
+  }
+
+  private nextDeferred(): NodeEvent | undefined {
+    if (this.deferredNext < this.deferred.length) return this.deferred[this.deferredNext++];
+    if (this.deferredNext > 0) {
+      this.deferred = [];
+      this.deferredNext = 0;
+    }
+    return undefined;
   }
 
   private dispatch(event: SimEvent): void {
