@@ -1,6 +1,7 @@
 /**
  * Architecture rules that a reviewer should not have to check by hand (ARCHITECTURE.md):
- * `src/core/` is pure and imports nothing outside itself, and imports between layers point one way.
+ * `src/core/` is pure and imports nothing outside itself, imports between layers point one way,
+ * and `src/node/` and `src/kv/` reach clocks, timers and randomness only through the host.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -35,7 +36,7 @@ const allowed: Record<string, readonly string[]> = {
   node: ["node", "core", "storage", "transport"],
   kv: ["kv", "core", "node"],
   check: ["check", "core"],
-  sim: ["sim", "core", "storage", "transport", "kv", "check"],
+  sim: ["sim", "core", "storage", "transport", "node", "kv", "check"],
   maelstrom: ["maelstrom", "core", "storage", "transport", "kv", "check", "node"],
   server: ["server", "core", "node", "kv", "storage"],
   app: ["app", "core", "storage", "transport", "node", "kv", "check", "sim", "maelstrom", "server"],
@@ -89,4 +90,40 @@ test("imports between layers point one way", () => {
 test("the purity check can fail: it sees imports and ignores comments", () => {
   assert.deepEqual(importsOf('import { readFileSync } from "node:fs";'), ["node:fs"]);
   assert.equal(withoutComments("// Math.random\n/* Date */ x").trim(), "x");
+});
+
+/** Clock, timer and random globals: node/ and kv/ take them from the host (node/host.ts). */
+const hostOnly: readonly RegExp[] = [
+  /\bperformance\.now\b/, /\bDate\b/, /\bprocess\.hrtime\b/, /\bsetTimeout\b/,
+  /\bsetInterval\b/, /\bsetImmediate\b/, /\bclearTimeout\b/, /\bclearInterval\b/,
+  /\bclearImmediate\b/, /\bMath\.random\b/, /\bgetRandomValues\b/,
+  // node:crypto's functions; the host's methods of the same names (`host.randomInt`) are fine.
+  /(?<!\.)\brandomInt\b/, /(?<!\.)\brandomBytes\b/, /(?<!\.)\brandomUUID\b/,
+];
+
+function hostOffences(source: string): string[] {
+  const code = withoutComments(source);
+  return hostOnly.filter((banned) => banned.test(code)).map(String);
+}
+
+test("src/node and src/kv use clocks, timers and randomness only through the host", () => {
+  const offences: string[] = [];
+  for (const layer of ["node", "kv"]) {
+    for (const file of sourceFiles(join(srcRoot, layer))) {
+      const rel = relative(srcRoot, file);
+      if (file.endsWith(".test.ts") || rel === "node/host.ts" || rel.includes("/testing/")) continue;
+      for (const banned of hostOffences(readFileSync(file, "utf8"))) offences.push(`${rel} uses ${banned}`);
+    }
+  }
+  assert.deepEqual(offences, []);
+});
+
+test("the host check can fail: it sees each kind of global and ignores comments", () => {
+  const bad = [
+    "const t = performance.now();", "setInterval(tick, 10);", "setImmediate(run);",
+    'import { randomInt } from "node:crypto";', "const id = randomBytes(8);", "Date.now()",
+  ];
+  for (const line of bad) assert.notDeepEqual(hostOffences(line), [], line);
+  assert.deepEqual(hostOffences("host.randomInt(10); host.randomBytes(8);"), []);
+  assert.deepEqual(hostOffences("// performance.now() in a comment\nhost.nowMs();"), []);
 });

@@ -8,7 +8,9 @@ import { performance } from "node:perf_hooks";
 import type { Command } from "commander";
 import type { TestingBugs } from "../core/config.js";
 import { formatHistory } from "../check/index.js";
-import { FAULT_NAMES, parseFaults, parseSeeds, runSweep } from "../sim/index.js";
+import {
+  FAULT_NAMES, parseFaults, parseSeeds, runSweep, type SimRuntimeBugs,
+} from "../sim/index.js";
 
 interface SimFlags {
   readonly seed?: string;
@@ -22,21 +24,36 @@ interface SimFlags {
   readonly thinkMaxMs?: string;
 }
 
-const BUGS = [
+const CORE_BUGS = [
   "commitPreviousTermByCount", "skipPersistVote", "readWithoutQuorum", "truncateOnStaleAppend",
-  "confChangeBeforeTermCommit",
+  "confChangeBeforeTermCommit", "leaseFromAckReceive",
+] as const;
+const RUNTIME_BUGS = [
+  "ackBeforeDurable", "applyBeforeCommit", "resolveOnWrongEntry", "leaseReadAfterExpiry",
+  "snapshotConfFromStorage", "wipedNodeKeepsId",
 ] as const;
 
-function parseBugs(spec: string | undefined): TestingBugs | undefined {
-  if (spec === undefined) return undefined;
-  const bugs: Record<string, boolean> = {};
+interface Bugs {
+  readonly testingBugs?: TestingBugs;
+  readonly runtimeBugs?: SimRuntimeBugs;
+}
+
+function parseBugs(spec: string | undefined): Bugs {
+  if (spec === undefined) return {};
+  const core: Record<string, boolean> = {};
+  const runtime: Record<string, boolean> = {};
   for (const name of spec.split(",").map((s) => s.trim())) {
-    if (!(BUGS as readonly string[]).includes(name)) {
-      throw new RangeError(`Unknown bug "${name}": expected ${BUGS.join(", ")}`);
+    if ((CORE_BUGS as readonly string[]).includes(name)) core[name] = true;
+    else if ((RUNTIME_BUGS as readonly string[]).includes(name)) runtime[name] = true;
+    else {
+      throw new RangeError(
+        `Unknown bug "${name}": expected ${[...CORE_BUGS, ...RUNTIME_BUGS].join(", ")}`);
     }
-    bugs[name] = true;
   }
-  return bugs;
+  return {
+    ...(Object.keys(core).length === 0 ? {} : { testingBugs: core }),
+    ...(Object.keys(runtime).length === 0 ? {} : { runtimeBugs: runtime }),
+  };
 }
 
 function positive(value: string, flag: string): number {
@@ -47,20 +64,20 @@ function positive(value: string, flag: string): number {
   return n;
 }
 
-function runSimCommand(flags: SimFlags): void {
+async function runSimCommand(flags: SimFlags): Promise<void> {
   const seeds = parseSeeds(flags.seeds ?? flags.seed ?? "1");
-  const testingBugs = parseBugs(flags.bug);
+  const bugs = parseBugs(flags.bug);
   const options = {
     seeds, nodes: positive(flags.nodes, "--nodes"), opsMax: positive(flags.ops, "--ops"),
     faults: parseFaults(flags.faults),
     stopOnFailure: flags.stopOnFailure === true, wallMs: () => performance.now(),
-    ...(testingBugs === undefined ? {} : { testingBugs }),
+    ...bugs,
     ...(flags.thinkMaxMs === undefined
       ? {}
       : { thinkMaxNs: positive(flags.thinkMaxMs, "--think-max-ms") * 1e6 }),
   };
   const historyPath = flags.history;
-  const summary = runSweep(options, (report) => {
+  const summary = await runSweep(options, (report) => {
     console.log(report.line);
     const { violation, unknownReason } = report.result;
     if (violation !== null) console.log(`  ${violation.message.split("\n")[0] ?? ""}`);
@@ -82,8 +99,8 @@ export function registerSimCommand(program: Command): void {
   program
     .command("sim")
     .description(
-      "Run the seeded deterministic simulator: real Raft nodes, faults, invariant and " +
-        "linearizability checks",
+      "Run the seeded deterministic simulator: the shipped store on simulated hosts, network " +
+        "and disks, faults, invariant and linearizability checks",
     )
     .option("--seed <n>", "one seed to run")
     .option("--seeds <range>", "a sweep of seeds, e.g. 1-500")
@@ -94,10 +111,9 @@ export function registerSimCommand(program: Command): void {
       "--history <path>",
       "write the client history (JSONL); in a sweep, for failing seeds as PATH.seed-N",
     )
-    .option("--bug <names>", `switch on deliberate core bugs (testing): ${BUGS.join(",")}`)
+    .option("--bug <names>",
+      `switch on deliberate bugs (testing): ${[...CORE_BUGS, ...RUNTIME_BUGS].join(",")}`)
     .option("--stop-on-failure", "stop a sweep at the first failing seed")
     .option("--think-max-ms <ms>", "client think time between operations, uniform below this (200)")
-    .action((flags: SimFlags) => {
-      runSimCommand(flags);
-    });
+    .action((flags: SimFlags) => runSimCommand(flags));
 }

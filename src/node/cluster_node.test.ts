@@ -10,7 +10,7 @@ import { MemoryStorage } from "../storage/index.js";
 import { MemoryNetwork } from "../transport/index.js";
 import { ClusterNode } from "./cluster_node.js";
 import { NodeStoppedError } from "./errors.js";
-import { RecordingMachine, TEST_LIMITS, TestCluster } from "./testing_cluster.js";
+import { RecordingMachine, TEST_LIMITS, TestCluster } from "./testing/cluster.js";
 
 const enc = new TextEncoder();
 

@@ -1,27 +1,21 @@
 /**
- * `ClusterNode`: the runtime that drives the pure Raft core with real storage, a real transport
- * and a timer, and the library's public API (propose, readBarrier, status, events, stop).
+ * `ClusterNode`: the library's public API (start, propose, readBarrier, status, events, admin,
+ * stop) and the runtime that drives the pure Raft core with a storage, a transport and a host.
  *
- * The Ready loop (ARCHITECTURE.md, "The core contract") handles one Ready at a time, in order:
- *   1. persist hard state, entries and any snapshot with ONE `storage.save` (group commit);
- *   2. only once that resolved, send the Ready's messages (Figure 2: never promise a peer what
- *      is not durable; a vote or an AppendEntries ack depends on it);
- *   3. apply the snapshot, then the committed entries, settling this node's proposals;
- *   4. `advance`, then release read barriers whose index is applied.
- * While a save is in flight, messages, ticks and proposals keep stepping into the core, so the
- * next Ready carries all of them and the next save makes them durable with one fsync.
+ * Inputs (peer messages, ticks, proposals, reads, admin calls) step into the core at once; the
+ * Ready loop (ready_loop.ts) carries out what the core asks, and the applier (applier.ts)
+ * settles proposals as entries apply. Time, timers and randomness come from the host (host.ts),
+ * so the simulator runs this exact code in virtual time.
  */
-import { randomInt } from "node:crypto";
 import {
-  ConfigError, maySendBeforePersist, nodeId, RaftError, RaftNode, SeededRng, type Entry,
-  type LogIndex, type Message, type NodeId, type Ready, type RoleName, type Snapshot, type Status,
-  type Term,
+  ConfigError, nodeId, RaftError, RaftNode, SeededRng, type ConfChange, type LogIndex,
+  type Message, type NodeId, type Ready, type RoleName, type Status,
 } from "../core/index.js";
 import { ProposalDroppedError } from "../core/index.js";
 import type { StableStorage } from "../storage/index.js";
 import { silentLogger, type Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimits } from "./config.js";
-import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
+import { encodeEnvelope } from "./envelope.js";
 import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
 import { observeProposal, type NodeObserver } from "./observer.js";
@@ -30,7 +24,10 @@ import type {
 } from "./admin.js";
 import { AddressBook } from "./address_book.js";
 import { waitForLeader, type LeaderWaitOptions } from "./leader_wait.js";
-import { MembershipAdmin } from "./membership_admin.js";
+import { Applier } from "./applier.js";
+import { realHost, type RuntimeHost, type TimerHandle } from "./host.js";
+import { MembershipAdmin, type ChangeOptions } from "./membership_admin.js";
+import { MembershipTracker } from "./membership_tracker.js";
 import {
   initialConfState, membersFileOf, openNodeStorage, seedAddresses, type ClusterNodeOptions,
   type NodeLogger,
@@ -38,14 +35,16 @@ import {
 import { PendingProposals } from "./pending_proposals.js";
 import { resolvePeers } from "./peer_map.js";
 import { PendingReads } from "./pending_reads.js";
+import { ReadyLoop } from "./ready_loop.js";
+import type { RuntimeBugs } from "./runtime_bugs.js";
 import { Snapshotter } from "./snapshotter.js";
 import type { StateMachine } from "./state_machine.js";
 import { toNodeStatus, type NodeRunState, type NodeStatus } from "./status.js";
 import { tickClockFor, type TickClock } from "./tick_clock.js";
+import { Waiters } from "./waiters.js";
 
 const INCARNATION_MAX = 2 ** 48 - 1;
 type Members = readonly MemberInfo[];
-
 
 interface Parts<R> {
   readonly id: NodeId;
@@ -57,54 +56,55 @@ interface Parts<R> {
   readonly logger: NodeLogger;
   readonly observer: NodeObserver;
   readonly book: AddressBook;
+  readonly host: RuntimeHost;
+  readonly bugs: RuntimeBugs;
 }
 
 export class ClusterNode<R> implements ClusterAdmin {
   readonly id: NodeId;
   readonly limits: NodeLimits;
   private readonly raft: RaftNode;
-  private readonly storage: StableStorage;
   private readonly transport: Transport;
-  private readonly stateMachine: StateMachine<R>;
+  private readonly storage: StableStorage;
   private readonly logger: NodeLogger;
   private readonly observer: NodeObserver;
-  private readonly events = new NodeEventEmitter();
-  private readonly proposals = new PendingProposals<R>();
+  private readonly host: RuntimeHost;
+  private readonly bugs: RuntimeBugs;
+  private readonly events: NodeEventEmitter;
+  private readonly proposals: PendingProposals<R>;
   private readonly reads = new PendingReads();
+  private readonly waiters: Waiters;
   /** Random per start: entries proposed by an earlier run of this node are not ours. */
-  private readonly incarnation = randomInt(INCARNATION_MAX);
+  private readonly incarnation: number;
   private proposalSeq = 0;
   private readSeq = 0;
   private runState: NodeRunState = "running";
   private failure: Error | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   /** How many core ticks to run when (tick_clock.ts: by elapsed time in lease mode). */
   private readonly clock: TickClock;
-  private loopScheduled = false;
-  private loop: Promise<void> | null = null;
   private readonly snapshots: Snapshotter;
-  /** Membership, transfer and snapshots on demand (membership_admin.ts). */
+  private readonly tracker: MembershipTracker;
+  private readonly applier: Applier<R>;
+  private readonly loop: ReadyLoop<R>;
+  /** Membership changes and leadership transfer (membership_admin.ts). */
   private readonly admin: MembershipAdmin;
   private stopping: Promise<void> | null = null;
-  private appliedIndex: LogIndex;
-  /** The term on disk: a leader's messages of this term may leave before its fsync. */
-  private durableTerm: Term;
-  /** The last log index on disk. */
-  private durableLastIndex: LogIndex;
   private role: RoleName;
   private leaderId: NodeId | null;
 
   private constructor(parts: Parts<R>) {
     ({ id: this.id, raft: this.raft, storage: this.storage, transport: this.transport,
-      stateMachine: this.stateMachine, limits: this.limits, logger: this.logger,
-      observer: this.observer } = parts);
-    this.clock = tickClockFor(this.limits);
-    const status = this.raft.status();
-    this.appliedIndex = status.applied;
-    this.durableTerm = this.storage.initialState().hardState.term;
-    this.durableLastIndex = this.storage.lastIndex();
-    this.snapshots = new Snapshotter(this.storage, this.limits, {
-      takeImage: () => this.stateMachine.snapshot(),
+      limits: this.limits, logger: this.logger, observer: this.observer, host: this.host,
+      bugs: this.bugs } = parts);
+    const { host, raft, storage, limits } = parts;
+    this.incarnation = host.randomInt(INCARNATION_MAX);
+    this.events = new NodeEventEmitter((fn) => { host.defer(fn); });
+    this.proposals = new PendingProposals<R>(this.bugs);
+    this.waiters = new Waiters(() => host.nowMs());
+    this.clock = tickClockFor(limits, () => host.nowMs());
+    this.snapshots = new Snapshotter(storage, limits, {
+      takeImage: () => parts.stateMachine.snapshot(),
       taken: (index) => {
         this.logger.info({ id: this.id, index }, "Snapshot taken");
         this.events.emit("snapshot", { index });
@@ -112,21 +112,35 @@ export class ClusterNode<R> implements ClusterAdmin {
       failed: (error) => {
         this.fail(error);
       },
-    });
-    this.admin = new MembershipAdmin({
-      ...parts, snapshots: this.snapshots, events: this.events,
-      assertRunning: () => {
-        if (this.runState !== "running") throw this.notRunning();
-      },
-      scheduleReady: () => {
-        this.scheduleReady();
-      },
-      appliedIndex: () => this.appliedIndex,
-      readyLoop: () => this.loop,
+    }, this.bugs);
+    const { index, confState } = storage.snapshot().metadata;
+    this.tracker = new MembershipTracker({
+      ...parts, events: this.events, snapshotConf: confState, snapshotIndex: index,
+      lingerTicks: Math.ceil((2 * limits.electionTimeoutMs.max) / limits.tickMs),
       halt: () => {
         this.stop().catch(() => undefined); // a failed close is logged by the storage
       },
     });
+    const status = raft.status();
+    this.applier = new Applier<R>({
+      ...parts, incarnation: this.incarnation, proposals: this.proposals,
+      snapshots: this.snapshots, tracker: this.tracker,
+    }, status.applied);
+    this.loop = new ReadyLoop<R>({
+      ...parts, snapshots: this.snapshots, tracker: this.tracker, applier: this.applier,
+      reads: this.reads, runState: () => this.runState,
+      fail: (error) => { this.fail(error); },
+      report: (rd) => { this.report(rd); },
+    });
+    this.admin = new MembershipAdmin({
+      ...parts, tracker: this.tracker, waiters: this.waiters,
+      assertRunning: () => { this.assertRunning(); },
+      scheduleReady: () => { this.loop.schedule(); },
+      appliedIndex: () => this.applier.appliedIndex,
+    });
+    const poll = (): void => { this.waiters.poll(); };
+    this.events.on("applied", poll);
+    this.events.on("leaderChange", poll);
     this.role = status.role;
     this.leaderId = status.leaderId;
   }
@@ -144,6 +158,7 @@ export class ClusterNode<R> implements ClusterAdmin {
     if (options.transport.nodeId !== id) {
       throw new ConfigError("transport", `belongs to ${options.transport.nodeId}, not ${id}`);
     }
+    const host = options.host ?? realHost;
     const seed = seedAddresses(options);
     const { storage, opened } = await openNodeStorage(options, initialConfState(id, options));
     try {
@@ -151,24 +166,27 @@ export class ClusterNode<R> implements ClusterAdmin {
       const book = await AddressBook.open(membersFileOf(options), seed, logger);
       const snapshot = storage.snapshot();
       if (snapshot.metadata.index > 0) options.stateMachine.restore(snapshot.data);
+      const coreBugs = options.testingBugs?.core;
       const raft = new RaftNode({
-        config: toRaftConfig(id, limits),
+        config: { ...toRaftConfig(id, limits), ...(coreBugs === undefined ? {} : { testingBugs: coreBugs }) },
         storage,
-        rng: new SeededRng(options.seed ?? randomInt(INCARNATION_MAX)),
+        rng: new SeededRng(options.seed ?? host.randomInt(INCARNATION_MAX)),
         applied: snapshot.metadata.index,
       });
       const node = new ClusterNode<R>({
         id, raft, storage, transport: options.transport, stateMachine: options.stateMachine,
-        limits, logger: options.logger ?? silentLogger, observer: options.observer ?? {}, book,
+        limits, logger, observer: options.observer ?? {}, book, host,
+        bugs: options.testingBugs?.runtime ?? {},
       });
       options.transport.onMessage((message) => {
         node.receive(message);
       });
       await options.transport.start();
-      node.timer = setInterval(() => {
+      node.timer = host.setRepeating(limits.tickMs, () => {
         node.onTick();
-      }, limits.tickMs);
-      node.logger.info({ id, applied: node.appliedIndex, snapshot: node.snapshots.index }, "Node started");
+      });
+      node.logger.info({ id, applied: node.applier.appliedIndex, snapshot: node.snapshots.index },
+        "Node started");
       return node;
     } catch (error) {
       if (opened) await storage.close().catch(() => undefined);
@@ -195,7 +213,8 @@ export class ClusterNode<R> implements ClusterAdmin {
     }
     const seq = ++this.proposalSeq;
     const data = encodeEnvelope({ proposer: this.id, incarnation: this.incarnation, seq }, command);
-    const outcome = this.proposals.add(seq, performance.now() + this.limits.proposalTimeoutMs);
+    const deadlineMs = this.host.nowMs() + this.limits.proposalTimeoutMs;
+    const outcome = this.proposals.add(seq, deadlineMs);
     try {
       const result = this.raft.propose(data);
       if (result.kind === "appended") this.proposals.markAppended(seq, result.index, result.term);
@@ -203,8 +222,8 @@ export class ClusterNode<R> implements ClusterAdmin {
       if (!(error instanceof RaftError)) throw error;
       this.proposals.fail(seq, error);
     }
-    this.scheduleReady();
-    return observeProposal(outcome, this.observer);
+    this.loop.schedule();
+    return observeProposal(outcome, this.observer, () => this.host.nowMs());
   }
 
   /**
@@ -223,10 +242,10 @@ export class ClusterNode<R> implements ClusterAdmin {
         `${this.reads.size} reads are pending on ${this.id} (pendingReadsMax)`));
     }
     const leaseIndex = this.leaseReadIndex();
-    if (leaseIndex !== null && this.appliedIndex >= leaseIndex) return Promise.resolve();
+    if (leaseIndex !== null && this.applier.appliedIndex >= leaseIndex) return Promise.resolve();
     if (this.failure !== null) return Promise.reject(this.notRunning()); // failed catching up
     const context = `${this.incarnation.toString(36)}.${++this.readSeq}`;
-    const barrier = this.reads.add(context, performance.now() + this.limits.readTimeoutMs);
+    const barrier = this.reads.add(context, this.host.nowMs() + this.limits.readTimeoutMs);
     try {
       if (leaseIndex === null) this.raft.readIndex(context);
       else this.reads.confirmed(context, leaseIndex); // released once applied
@@ -234,7 +253,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       if (!(error instanceof RaftError)) throw error;
       this.reads.fail(context, error);
     }
-    this.scheduleReady();
+    this.loop.schedule();
     return barrier;
   }
 
@@ -253,8 +272,8 @@ export class ClusterNode<R> implements ClusterAdmin {
     return this.raft.status();
   }
 
-  // ClusterAdmin (admin.ts): membership changes, leadership transfer, snapshots on demand; see
-  // membership_admin.ts for the behaviour and the errors thrown.
+  // ClusterAdmin (admin.ts): membership changes and leadership transfer are membership_admin.ts's;
+  // see there for the behaviour and the errors thrown.
   members(): Members { return this.admin.members(); }
   addVoter(id: string, addresses: MemberAddresses, options?: CatchUpOptions): Promise<Members> {
     return this.admin.addVoter(id, addresses, options);
@@ -266,10 +285,24 @@ export class ClusterNode<R> implements ClusterAdmin {
     return this.admin.promote(id, options);
   }
   removeNode(id: string): Promise<Members> { return this.admin.removeNode(id); }
+  /** Any change at once, several items through a joint configuration (§4.3). */
+  changeMembership(change: ConfChange, options?: ChangeOptions): Promise<Members> {
+    return this.admin.changeMembership(change, options);
+  }
   transferLeader(to: string | null, options?: TransferOptions): Promise<NodeId> {
     return this.admin.transferLeader(to, options);
   }
-  snapshotNow(): Promise<{ readonly index: LogIndex }> { return this.admin.snapshotNow(); }
+
+  /**
+   * Takes a snapshot of the state machine now, between two Readys, and compacts the log.
+   * @throws NodeStoppedError; the storage's error (the node has then failed).
+   */
+  async snapshotNow(): Promise<{ readonly index: LogIndex }> {
+    this.assertRunning();
+    await this.loop.idle(); // the loop never sees a snapshot write start mid-Ready
+    this.assertRunning();
+    return { index: await this.snapshots.snapshotNow(this.applier.appliedIndex) };
+  }
 
   /**
    * Resolves with the leader's id once this node knows one (leader_wait.ts); await it after
@@ -278,8 +311,8 @@ export class ClusterNode<R> implements ClusterAdmin {
    */
   waitForLeader(options: LeaderWaitOptions = {}): Promise<NodeId> {
     return waitForLeader(this, options, (ms, fire) => {
-      const timer = setTimeout(fire, ms);
-      return () => { clearTimeout(timer); };
+      const timer = this.host.setTimer(ms, fire);
+      return () => { timer.cancel(); };
     });
   }
 
@@ -311,7 +344,7 @@ export class ClusterNode<R> implements ClusterAdmin {
   private async shutdown(): Promise<void> {
     if (this.runState === "running") this.runState = "stopped";
     this.clearTimer();
-    await this.loop;
+    await this.loop.inProgress;
     await this.snapshots.inFlight;
     this.rejectPending("the node stopped before the proposal was applied");
     await this.transport.close();
@@ -320,7 +353,7 @@ export class ClusterNode<R> implements ClusterAdmin {
     } catch (error) {
       if (this.failure === null) throw error;
     }
-    this.logger.info({ id: this.id, applied: this.appliedIndex }, "Node stopped");
+    this.logger.info({ id: this.id, applied: this.applier.appliedIndex }, "Node stopped");
   }
 
   private receive(message: Message): void {
@@ -332,7 +365,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       this.fail(error);
       return;
     }
-    this.scheduleReady();
+    this.loop.schedule();
   }
 
   private onTick(): void {
@@ -343,11 +376,12 @@ export class ClusterNode<R> implements ClusterAdmin {
       this.fail(error);
       return;
     }
-    const now = performance.now();
-    this.admin.tick();
+    const now = this.host.nowMs();
+    this.tracker.tick();
+    this.waiters.poll();
     this.proposals.expire(now, this.limits.proposalTimeoutMs);
     this.reads.expire(now, this.limits.readTimeoutMs);
-    this.scheduleReady();
+    this.loop.schedule();
   }
 
   private runTicks(count: number): void {
@@ -366,127 +400,11 @@ export class ClusterNode<R> implements ClusterAdmin {
       this.fail(error);
       return null;
     }
-    this.scheduleReady();
-    return this.raft.leaseReadIndex();
-  }
-
-  /** Runs the Ready loop on the next turn, so a burst of inputs lands in one Ready. */
-  private scheduleReady(): void {
-    if (this.loopScheduled || this.loop !== null || this.runState !== "running") return;
-    if (!this.raft.hasReady()) return;
-    this.loopScheduled = true;
-    setImmediate(() => {
-      this.loopScheduled = false;
-      if (this.loop !== null) return;
-      this.loop = this.runReadyLoop().finally(() => {
-        this.loop = null;
-        this.scheduleReady();
-      });
-    });
-  }
-
-  private async runReadyLoop(): Promise<void> {
-    try {
-      while (this.runState === "running" && this.raft.hasReady()) {
-        await this.handleReady(this.raft.ready());
-      }
-    } catch (error) {
-      this.fail(error);
-    }
-  }
-
-  private async handleReady(rd: Ready): Promise<void> {
-    this.admin.tracker.noteReady(rd); // links new members before any message goes out
-    // 1. Persist. An own snapshot being written must land before a leader's newer one.
-    if (rd.snapshot !== null && this.snapshots.inFlight !== null) await this.snapshots.inFlight;
-    const saving = this.startSave(rd);
-    // §10.2.1: a leader's replication messages go out while its own fsync runs (the core counts
-    // its own copy only after `advance`); everything else waits for the disk (Figure 2).
-    const late = rd.mustSync ? this.sendEarly(rd.messages) : rd.messages;
-    // Committed entries already durable here need not wait for this save either.
-    let appliedEarly = 0;
-    if (rd.snapshot === null) {
-      const limit = Math.min(this.durableLastIndex, (rd.entries[0]?.index ?? Infinity) - 1);
-      const durable = rd.committedEntries.findIndex((entry) => entry.index > limit);
-      appliedEarly = durable < 0 ? rd.committedEntries.length : durable;
-      this.applyEntries(rd.committedEntries.slice(0, appliedEarly));
-    }
-    if (saving !== null) await saving;
-    if (this.runState === "failed") return;
-    this.recordDurable(rd);
-    // 2. Send, now that everything the remaining messages depend on is durable.
-    for (const message of late) this.transport.send(message);
-    // 3. Apply.
-    if (rd.snapshot !== null) this.applySnapshot(rd.snapshot);
-    this.applyEntries(appliedEarly === 0 ? rd.committedEntries : rd.committedEntries.slice(appliedEarly));
-    for (const readState of rd.readStates) this.reads.confirmed(readState.context, readState.index);
-    // 4. Advance, then serve reads and report.
-    this.raft.advance(rd);
-    this.reads.release(this.appliedIndex);
-    this.report(rd);
-    if (this.runState === "running") this.snapshots.maybeSnapshot(this.appliedIndex);
-  }
-
-  /** Starts the Ready's save; returns what to await before the rest may go out, if anything. */
-  private startSave(rd: Ready): Promise<void> | null {
-    if (rd.hardState === null && rd.entries.length === 0 && rd.snapshot === null) return null;
-    const saved = this.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
-    if (!rd.mustSync) {
-      // Only the commit index changed: it need not be durable before sending (etcd does the
-      // same); later saves are ordered after this one by the storage.
-      saved.catch((error: unknown) => {
-        this.fail(error);
-      });
-      return null;
-    }
-    const startMs = performance.now();
-    return saved.then(() => {
-      this.observer.saveDurable?.((performance.now() - startMs) / 1000);
-    });
-  }
-
-  /** Sends the messages that may precede the save; returns the ones that must wait for it. */
-  private sendEarly(messages: readonly Message[]): readonly Message[] {
-    const late: Message[] = [];
-    for (const message of messages) {
-      if (maySendBeforePersist(message, this.durableTerm)) this.transport.send(message);
-      else late.push(message);
-    }
-    return late;
-  }
-
-  /** What the finished save made durable: the term messages may carry, and the log's end. */
-  private recordDurable(rd: Ready): void {
-    if (rd.hardState !== null) this.durableTerm = rd.hardState.term;
-    if (rd.snapshot !== null) this.durableLastIndex = rd.snapshot.metadata.index;
-    const last = rd.entries[rd.entries.length - 1];
-    if (last !== undefined) this.durableLastIndex = last.index;
-  }
-
-  private applySnapshot(snapshot: Snapshot): void {
-    const { index } = snapshot.metadata;
-    this.stateMachine.restore(snapshot.data);
-    this.appliedIndex = index;
-    this.snapshots.installed(snapshot.metadata);
-    this.proposals.coveredBySnapshot(index,
-      () => new OutcomeUnknownError(`a snapshot from the leader at index ${index} replaced the log`));
-  }
-
-  private applyEntries(entries: readonly Entry[]): void {
-    for (const entry of entries) {
-      let ownSeq: number | null = null;
-      let result: R | undefined;
-      if (entry.kind === "normal") {
-        const { tag, command } = decodeEnvelope(entry.data);
-        result = this.stateMachine.apply(command, entry.index);
-        if (tag.proposer === this.id && tag.incarnation === this.incarnation) ownSeq = tag.seq;
-      } else if (entry.kind === "config") {
-        this.admin.tracker.noteAppliedConfig(entry);
-      }
-      this.appliedIndex = entry.index;
-      this.snapshots.recordApplied(entry);
-      this.proposals.applied(entry.index, entry.term, ownSeq, result);
-    }
+    this.loop.schedule();
+    const index = this.raft.leaseReadIndex();
+    if (index !== null || this.bugs.leaseReadAfterExpiry !== true) return index;
+    const { role, commit } = this.raft.status();
+    return role === "leader" ? commit : null;
   }
 
   private report(rd: Ready): void {
@@ -504,7 +422,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       }
     }
     if (rd.snapshot !== null || rd.committedEntries.length > 0) {
-      this.events.emit("applied", { index: this.appliedIndex });
+      this.events.emit("applied", { index: this.applier.appliedIndex });
     }
   }
 
@@ -525,7 +443,12 @@ export class ClusterNode<R> implements ClusterAdmin {
   private rejectPending(reason: string): void {
     this.proposals.rejectAll(() => new OutcomeUnknownError(reason));
     this.reads.rejectAll(() => new NodeStoppedError(reason));
-    this.admin.waiters.rejectAll(() => new OutcomeUnknownError(reason));
+    this.waiters.rejectAll(() => new OutcomeUnknownError(reason));
+  }
+
+  /** @throws NodeStoppedError unless the node is running. */
+  private assertRunning(): void {
+    if (this.runState !== "running") throw this.notRunning();
   }
 
   private notRunning(): NodeStoppedError {
@@ -533,7 +456,7 @@ export class ClusterNode<R> implements ClusterAdmin {
   }
 
   private clearTimer(): void {
-    if (this.timer !== null) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = null;
   }
 }

@@ -14,7 +14,7 @@ import { InstrumentedFileSystem } from "../storage/instrumented_file_system.js";
 import { MemoryNetwork } from "../transport/index.js";
 import { ClusterNode } from "./cluster_node.js";
 import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
-import { RecordingMachine, TEST_LIMITS, TestCluster } from "./testing_cluster.js";
+import { RecordingMachine, TEST_LIMITS, TestCluster } from "./testing/cluster.js";
 
 const enc = new TextEncoder();
 

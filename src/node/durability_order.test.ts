@@ -7,8 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nodeId, term, logIndex, TERM_ZERO, INDEX_ZERO, type Message } from "../core/index.js";
 import type { Transport } from "../transport/index.js";
-import { checkDurableBeforeSend, SlowDurableStorage } from "./durability_order.js";
-import { TestCluster } from "./testing_cluster.js";
+import { checkDurableBeforeSend, SlowDurableStorage } from "./testing/durability_order.js";
+import { TestCluster } from "./testing/cluster.js";
 
 test("Figure 2: no message leaves a node before the save covering it resolved", async () => {
   const storages = new Map<string, SlowDurableStorage>();

@@ -39,6 +39,9 @@ export class NodeEventEmitter {
     fatal: new Set(),
   };
 
+  /** @param defer runs a function on a later turn (host.ts `defer`). */
+  constructor(private readonly defer: (fn: () => void) => void) {}
+
   /** Subscribes `listener`; returns a function that unsubscribes it. */
   on<K extends NodeEventName>(name: K, listener: NodeEventListener<K>): () => void {
     const set = this.listeners[name] as Set<NodeEventListener<K>>;
@@ -61,7 +64,7 @@ export class NodeEventEmitter {
     const set = this.listeners[name] as Set<NodeEventListener<K>>;
     if (name === "fatal" && set.size === 0) {
       const { error } = event as NodeEvents["fatal"];
-      setImmediate(() => {
+      this.defer(() => {
         throw error;
       });
       return;

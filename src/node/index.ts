@@ -4,6 +4,9 @@
  */
 export { ClusterNode } from "./cluster_node.js";
 export type { ClusterNodeOptions, NodeLogger } from "./options.js";
+export { realHost, type RuntimeHost, type TimerHandle } from "./host.js";
+export type { NodeTestingBugs, RuntimeBugs } from "./runtime_bugs.js";
+export type { ChangeOptions } from "./membership_admin.js";
 export type { NodeObserver, ProposalOutcome } from "./observer.js";
 export type { StateMachine } from "./state_machine.js";
 export {

@@ -6,8 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { nodeId, ProposalDroppedError } from "../core/index.js";
 import { TransferTimeoutError } from "./errors.js";
-import { TestCluster } from "./testing_cluster.js";
-import { leaderNode, startWriter } from "./testing_membership.js";
+import { TestCluster } from "./testing/cluster.js";
+import { leaderNode, startWriter } from "./testing/membership.js";
 
 test("§3.10 transferLeader moves leadership to the chosen node, then to the most caught-up",
   async () => {

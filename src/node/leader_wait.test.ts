@@ -8,7 +8,7 @@ import type { NodeRunState } from "./status.js";
 
 /** A node whose leader, state and events the test sets, and a delay the test fires. */
 function fakeNode(leaderId: NodeId | null, state: NodeRunState = "running") {
-  const events = new NodeEventEmitter();
+  const events = new NodeEventEmitter((fn) => { setImmediate(fn); });
   const node: LeaderWatch = {
     id: nodeId("n1"),
     status: () => ({ leaderId, state }),

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ProposalDroppedError, type NodeId } from "../core/index.js";
-import { TestCluster } from "./testing_cluster.js";
+import { TestCluster } from "./testing/cluster.js";
 
 const enc = new TextEncoder();
 

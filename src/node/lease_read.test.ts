@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { ConfigError, nodeId, type Message } from "../core/index.js";
 import type { Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimitsInput } from "./config.js";
-import { TestCluster } from "./testing_cluster.js";
+import { TestCluster } from "./testing/cluster.js";
 import { TickClock } from "./tick_clock.js";
 
 const enc = new TextEncoder();

@@ -7,10 +7,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConfChangeRefusedError, NotLeaderError, nodeId } from "../core/index.js";
 import { CatchUpTimeoutError } from "./errors.js";
-import { testAddresses, TestCluster } from "./testing_cluster.js";
+import { testAddresses, TestCluster } from "./testing/cluster.js";
 import {
   addVoterRetrying, converged, join, leaderNode, startWriter, votersOf,
-} from "./testing_membership.js";
+} from "./testing/membership.js";
 
 test("§4.1 grow 3 -> 5 with addVoter while a client writes; no acknowledged write is lost",
   async () => {

@@ -1,7 +1,7 @@
 /**
  * `ClusterAdmin` on a running node (admin.ts): membership changes through the core's
  * `proposeConfChange` (§4.1, joint consensus §4.3), the safe add (learner, catch up, promote),
- * leadership transfer (§3.10) and snapshots on demand.
+ * and leadership transfer (§3.10).
  *
  * A change resolves once this node applied its config entry (and the automatic leave-joint entry
  * that follows a joint one), so the new configuration is committed when the call returns. The
@@ -18,62 +18,53 @@ import { isNodeId } from "../core/types.js";
 import type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, TransferOptions,
 } from "./admin.js";
-import type { StableStorage } from "../storage/index.js";
-import type { Transport } from "../transport/index.js";
 import { toMemberAddresses, type AddressBook } from "./address_book.js";
 import type { NodeLimits } from "./config.js";
-import type { NodeEventEmitter } from "./events.js";
 import {
   CatchUpTimeoutError, OutcomeUnknownError, ProposalTimeoutError, TransferTimeoutError,
 } from "./errors.js";
-import { membersOf, MembershipTracker } from "./membership_tracker.js";
-import type { NodeLogger } from "./options.js";
-import type { Snapshotter } from "./snapshotter.js";
-import { Waiters } from "./waiters.js";
+import { membersOf, type MembershipTracker } from "./membership_tracker.js";
+import type { Waiters } from "./waiters.js";
 
 /** A learner within this many entries of the leader's log counts as caught up. */
 export const CATCH_UP_LAG_MAX_DEFAULT = 100;
 export const CATCH_UP_TIMEOUT_MS_DEFAULT = 60_000;
 
-export interface AdminParts {
+/**
+ * The running node as membership admin sees it: the core it proposes to, what the Ready loop
+ * learned about membership, and three calls back into the node.
+ */
+export interface AdminNode {
   readonly id: NodeId;
   readonly limits: NodeLimits;
   readonly raft: RaftNode;
-  readonly transport: Transport;
   readonly book: AddressBook;
-  readonly snapshots: Snapshotter;
-  readonly storage: StableStorage;
-  readonly logger: NodeLogger;
-  readonly events: NodeEventEmitter;
-  /** Stops the node (a removed node's Raft activity ends). */
-  readonly halt: () => void;
+  /** The applied configuration and recently applied config entries (membership_tracker.ts). */
+  readonly tracker: MembershipTracker;
+  /** Operations waiting for a condition; the node re-checks them as it makes progress. */
+  readonly waiters: Waiters;
   /** @throws NodeStoppedError unless the node is running. */
-  readonly assertRunning: () => void;
-  readonly scheduleReady: () => void;
-  readonly appliedIndex: () => LogIndex;
-  /** The Ready loop in progress, if any. */
-  readonly readyLoop: () => Promise<void> | null;
+  assertRunning(): void;
+  /** Hands the core's new output to the Ready loop. */
+  scheduleReady(): void;
+  appliedIndex(): LogIndex;
 }
 
-export class MembershipAdmin implements ClusterAdmin {
-  readonly waiters = new Waiters();
-  /** The Ready loop's hooks (noteReady, noteAppliedConfig). */
-  readonly tracker: MembershipTracker;
+/** Options of `changeMembership`. */
+export interface ChangeOptions {
+  /**
+   * Reject at once with the core's refusal when it does not accept the change now (one change
+   * in flight, no entry of the leader's term committed yet, a transfer under way) instead of
+   * retrying until the proposal timeout.
+   */
+  readonly once?: boolean;
+}
+
+export class MembershipAdmin implements Omit<ClusterAdmin, "snapshotNow"> {
   private readonly raft: RaftNode;
 
-  constructor(private readonly parts: AdminParts) {
-    this.raft = parts.raft;
-    const { electionTimeoutMs, tickMs } = parts.limits;
-    const { index, confState } = parts.storage.snapshot().metadata;
-    this.tracker = new MembershipTracker({
-      ...parts, lingerTicks: Math.ceil((2 * electionTimeoutMs.max) / tickMs),
-      snapshotConf: confState, snapshotIndex: index,
-    });
-    const poll = (): void => {
-      this.waiters.poll();
-    };
-    parts.events.on("applied", poll);
-    parts.events.on("leaderChange", poll);
+  constructor(private readonly node: AdminNode) {
+    this.raft = node.raft;
   }
 
   members(): readonly MemberInfo[] {
@@ -87,7 +78,7 @@ export class MembershipAdmin implements ClusterAdmin {
         id,
         role: learners.has(id) ? "learner" : "voter",
         outgoingVoter: outgoing.has(id),
-        addresses: this.parts.book.get(id),
+        addresses: this.node.book.get(id),
         isLeader: id === leaderId,
         match: pr?.match ?? null,
         lag: pr === undefined ? null : Math.max(0, lastIndex - pr.match),
@@ -100,7 +91,7 @@ export class MembershipAdmin implements ClusterAdmin {
     addresses: MemberAddresses,
     options: CatchUpOptions = {},
   ): Promise<readonly MemberInfo[]> {
-    this.parts.assertRunning();
+    this.node.assertRunning();
     const member = changeTarget(id);
     this.assertLeader();
     // A learner left by an earlier timed-out addVoter is only promoted.
@@ -110,31 +101,31 @@ export class MembershipAdmin implements ClusterAdmin {
   }
 
   async addLearner(id: string, addresses: MemberAddresses): Promise<readonly MemberInfo[]> {
-    this.parts.assertRunning();
+    this.node.assertRunning();
     const member = changeTarget(id);
     const context = JSON.stringify(toMemberAddresses(addresses));
-    return this.change([{ type: "addLearner", nodeId: member, context }]);
+    return this.changeMembership([{ type: "addLearner", nodeId: member, context }]);
   }
 
   async promote(id: string, options: CatchUpOptions = {}): Promise<readonly MemberInfo[]> {
-    this.parts.assertRunning();
+    this.node.assertRunning();
     const member = changeTarget(id);
     this.assertLeader();
     if (!this.raft.status().confState.learners.includes(member)) {
       throw new ConfChangeRefusedError(`node ${member} is not a learner`);
     }
     await this.waitCaughtUp(member, options);
-    return this.change([{ type: "addVoter", nodeId: member }]);
+    return this.changeMembership([{ type: "addVoter", nodeId: member }]);
   }
 
   async removeNode(id: string): Promise<readonly MemberInfo[]> {
-    this.parts.assertRunning();
-    return this.change([{ type: "removeNode", nodeId: changeTarget(id) }]);
+    this.node.assertRunning();
+    return this.changeMembership([{ type: "removeNode", nodeId: changeTarget(id) }]);
   }
 
   async transferLeader(to: string | null, options: TransferOptions = {}): Promise<NodeId> {
-    this.parts.assertRunning();
-    const { id, limits } = this.parts;
+    this.node.assertRunning();
+    const { id, limits } = this.node;
     const timeoutMs = options.timeoutMs ?? 2 * limits.electionTimeoutMs.max;
     positive("timeoutMs", timeoutMs);
     if (to !== null && !isNodeId(to)) {
@@ -142,9 +133,9 @@ export class MembershipAdmin implements ClusterAdmin {
     }
     const target = to === null ? null : nodeId(to);
     this.raft.transferLeader(target);
-    this.parts.scheduleReady();
+    this.node.scheduleReady();
     if (target === id) return id;
-    return this.waiters.wait(() => {
+    return this.node.waiters.wait(() => {
       const status = this.raft.status();
       if (status.leaderId !== null && status.leaderId !== id) return status.leaderId;
       if (status.role === "leader" && status.transferee === null) {
@@ -152,28 +143,8 @@ export class MembershipAdmin implements ClusterAdmin {
           `abandoned after an election timeout (§3.10); ${id} leads again`);
       }
       return null;
-    }, performance.now() + timeoutMs, () => new TransferTimeoutError(to, timeoutMs,
+    }, this.node.waiters.deadlineAfter(timeoutMs), () => new TransferTimeoutError(to, timeoutMs,
       `no new leader seen within ${timeoutMs} ms`));
-  }
-
-  async snapshotNow(): Promise<{ readonly index: LogIndex }> {
-    this.parts.assertRunning();
-    // Take the image between Readys: the loop never sees a snapshot write start mid-Ready.
-    for (;;) {
-      const loop = this.parts.readyLoop();
-      const inFlight = this.parts.snapshots.inFlight;
-      if (loop === null && inFlight === null) break;
-      await loop;
-      await inFlight;
-    }
-    this.parts.assertRunning();
-    return { index: await this.parts.snapshots.snapshotNow(this.parts.appliedIndex()) };
-  }
-
-  /** Every tick: re-check waiting operations, expire links of departed members. */
-  tick(): void {
-    this.tracker.tick();
-    this.waiters.poll();
   }
 
   private assertLeader(): void {
@@ -181,36 +152,46 @@ export class MembershipAdmin implements ClusterAdmin {
     if (role !== "leader") throw new NotLeaderError(leaderId);
   }
 
-  /** Proposes `change`, then waits until it (and any leave-joint entry) is applied here. */
-  private async change(change: ConfChange): Promise<readonly MemberInfo[]> {
-    const timeoutMs = this.parts.limits.proposalTimeoutMs;
-    const deadlineMs = performance.now() + timeoutMs;
+  /**
+   * Proposes `change` (several items: through a joint configuration, §4.3), then waits until it
+   * (and the leave-joint entry that follows a joint one) is applied here.
+   * @throws NotLeaderError; ConfChangeRefusedError when the change is invalid here, or refused
+   *   until the proposal timeout (at once with `once`); ProposalDroppedError when overwritten;
+   *   ProposalTimeoutError / OutcomeUnknownError (may still apply).
+   */
+  async changeMembership(
+    change: ConfChange,
+    options: ChangeOptions = {},
+  ): Promise<readonly MemberInfo[]> {
+    this.node.assertRunning();
+    const timeoutMs = this.node.limits.proposalTimeoutMs;
+    const deadlineMs = this.node.waiters.deadlineAfter(timeoutMs);
     let refusal: ConfChangeRefusedError | null = null;
-    const at = await this.waiters.wait((): AppendedResult | null => {
+    const at = await this.node.waiters.wait((): AppendedResult | null => {
       this.assertLeader();
       const cs = this.raft.status().confState;
       if (!isJoint(cs)) applyConfChange(cs, change); // invalid here: refused for good
       try {
         const result = this.raft.proposeConfChange(change);
-        this.parts.scheduleReady();
+        this.node.scheduleReady();
         return result;
       } catch (error) {
         // Valid, yet refused: a change or this leader's first entry is not committed yet, or a
         // transfer is under way. All of these end on their own.
-        if (!(error instanceof ConfChangeRefusedError)) throw error;
+        if (!(error instanceof ConfChangeRefusedError) || options.once === true) throw error;
         refusal = error;
         return null;
       }
     }, deadlineMs, () => refusal ?? new ConfChangeRefusedError("no leader accepted the change"));
-    await this.waiters.wait(() => this.settled(at), deadlineMs,
+    await this.node.waiters.wait(() => this.settled(at), deadlineMs,
       () => new ProposalTimeoutError(timeoutMs));
     return this.members();
   }
 
   /** Whether the change appended at `at` is applied here, and its configuration not joint. */
   private settled(at: AppendedResult): true | null {
-    if (this.parts.appliedIndex() < at.index) return null;
-    const tracker = this.tracker;
+    if (this.node.appliedIndex() < at.index) return null;
+    const tracker = this.node.tracker;
     const term = tracker.appliedConfigTerm(at.index);
     if (term === null && tracker.snapshotIndex >= at.index) {
       throw new OutcomeUnknownError(`a snapshot from the leader replaced the log at ${at.index}`);
@@ -230,7 +211,7 @@ export class MembershipAdmin implements ClusterAdmin {
     }
     positive("timeoutMs", timeoutMs);
     let lag: number | null = null;
-    await this.waiters.wait(() => {
+    await this.node.waiters.wait(() => {
       const { role, leaderId, progress, lastIndex } = this.raft.status();
       if (role !== "leader") throw new NotLeaderError(leaderId);
       const pr = progress?.get(member);
@@ -240,7 +221,7 @@ export class MembershipAdmin implements ClusterAdmin {
       lag = Math.max(0, lastIndex - pr.match);
       // match 0: the learner has not answered yet, however short the log.
       return pr.match > 0 && lag <= lagMax ? true : null;
-    }, performance.now() + timeoutMs, () => new CatchUpTimeoutError(member, lag, timeoutMs));
+    }, this.node.waiters.deadlineAfter(timeoutMs), () => new CatchUpTimeoutError(member, lag, timeoutMs));
   }
 }
 

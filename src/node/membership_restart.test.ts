@@ -11,8 +11,8 @@ import { tmpdir } from "node:os";
 import { join as joinPath } from "node:path";
 import { nodeId, type ConfState } from "../core/index.js";
 import { DiskStorage } from "../storage/index.js";
-import { testAddresses, TestCluster } from "./testing_cluster.js";
-import { converged, join, leaderNode } from "./testing_membership.js";
+import { testAddresses, TestCluster } from "./testing/cluster.js";
+import { converged, join, leaderNode } from "./testing/membership.js";
 
 async function withDir(body: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(joinPath(tmpdir(), "raftkv-members-"));

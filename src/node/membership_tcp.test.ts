@@ -11,7 +11,7 @@ import { TcpTransport } from "../transport/index.js";
 import { freePort } from "../transport/test_support.js";
 import type { MemberAddresses } from "./admin.js";
 import { ClusterNode } from "./cluster_node.js";
-import { RecordingMachine, TEST_LIMITS, type LogResult } from "./testing_cluster.js";
+import { RecordingMachine, TEST_LIMITS, type LogResult } from "./testing/cluster.js";
 
 const enc = new TextEncoder();
 

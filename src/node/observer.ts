@@ -1,9 +1,12 @@
 /**
  * Optional hooks through which the runtime reports what metrics need (the CLI wires them to
- * src/server/metrics.ts; the node layer cannot import the server). Hooks are called inline:
- * they must be quick and must not throw.
+ * src/server/metrics.ts; the node layer cannot import the server), and what a checker needs to
+ * follow the Ready loop (the simulator's invariant checkers). Hooks are called inline: they must
+ * be quick and must not throw.
  */
-import { NotLeaderError, RaftError } from "../core/index.js";
+import {
+  NotLeaderError, RaftError, type Entry, type Ready, type SnapshotMetadata,
+} from "../core/index.js";
 
 /** How a proposal of this node ended (the `result` label of `raft_proposals_total`). */
 export type ProposalOutcome = "committed" | "dropped" | "not_leader" | "unknown";
@@ -13,6 +16,12 @@ export interface NodeObserver {
   readonly proposalSettled?: (outcome: ProposalOutcome, seconds: number) => void;
   /** A `storage.save` that had to sync became durable after `seconds`. */
   readonly saveDurable?: (seconds: number) => void;
+  /** The Ready loop took `ready` from the core; nothing in it is persisted or sent yet. */
+  readonly readyTaken?: (ready: Ready) => void;
+  /** `entry` (any kind: normal, config, empty) is being applied, in log order. */
+  readonly entryApplied?: (entry: Entry) => void;
+  /** A leader's snapshot replaced the state machine's state. */
+  readonly snapshotRestored?: (metadata: SnapshotMetadata) => void;
 }
 
 function outcomeOf(error: unknown): ProposalOutcome {
@@ -20,12 +29,19 @@ function outcomeOf(error: unknown): ProposalOutcome {
   return error instanceof RaftError && error.definite ? "dropped" : "unknown";
 }
 
-/** `outcome`, reporting how it ends to `observer.proposalSettled` when there is one. */
-export function observeProposal<R>(outcome: Promise<R>, observer: NodeObserver): Promise<R> {
+/**
+ * `outcome`, reporting how it ends to `observer.proposalSettled` when there is one, timed on
+ * the host's clock `nowMs`.
+ */
+export function observeProposal<R>(
+  outcome: Promise<R>,
+  observer: NodeObserver,
+  nowMs: () => number,
+): Promise<R> {
   const hook = observer.proposalSettled;
   if (hook === undefined) return outcome;
-  const startMs = performance.now();
-  const seconds = (): number => (performance.now() - startMs) / 1000;
+  const startMs = nowMs();
+  const seconds = (): number => (nowMs() - startMs) / 1000;
   return outcome.then((result) => {
     hook("committed", seconds());
     return result;

@@ -13,8 +13,10 @@ import type { Transport } from "../transport/index.js";
 import type { MemberAddresses } from "./admin.js";
 import { toMemberAddresses } from "./address_book.js";
 import type { NodeLimitsInput } from "./config.js";
+import type { RuntimeHost } from "./host.js";
 import type { NodeObserver } from "./observer.js";
 import type { PeerMap } from "./peer_map.js";
+import type { NodeTestingBugs } from "./runtime_bugs.js";
 import type { StateMachine } from "./state_machine.js";
 
 /** The one logger contract (core/logger.ts), under the name node/ files import it by. */
@@ -73,6 +75,10 @@ export interface ClusterNodeOptions<R> {
   readonly observer?: NodeObserver;
   /** Seeds election timeouts; random by default. */
   readonly seed?: number;
+  /** Clock, timers, deferral and randomness (host.ts); `realHost` by default. */
+  readonly host?: RuntimeHost;
+  /** Deliberate bugs for the simulator's own tests (runtime_bugs.ts). Never set in production. */
+  readonly testingBugs?: NodeTestingBugs;
 }
 
 /** The cluster's voters: `id` and `peers`, deduplicated, in a stable order. */

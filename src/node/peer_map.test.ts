@@ -4,7 +4,7 @@ import { ConfigError, nodeId } from "../core/index.js";
 import { MemoryNetwork, TcpTransport } from "../transport/index.js";
 import type { ClusterNodeOptions } from "./options.js";
 import { resolvePeers } from "./peer_map.js";
-import { RecordingMachine, type LogResult } from "./testing_cluster.js";
+import { RecordingMachine, type LogResult } from "./testing/cluster.js";
 
 function options(extra: Partial<ClusterNodeOptions<LogResult>>): ClusterNodeOptions<LogResult> {
   return { id: "n1", peers: [], dataDir: "/nowhere", stateMachine: new RecordingMachine(), ...extra };

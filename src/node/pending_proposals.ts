@@ -16,6 +16,7 @@
  */
 import { ProposalDroppedError, assert, type LogIndex, type Term } from "../core/index.js";
 import { ProposalTimeoutError } from "./errors.js";
+import type { RuntimeBugs } from "./runtime_bugs.js";
 
 interface Pending<R> {
   readonly seq: number;
@@ -28,6 +29,8 @@ interface Pending<R> {
 export class PendingProposals<R> {
   private readonly bySeq = new Map<number, Pending<R>>();
   private readonly byIndex = new Map<number, Pending<R>>();
+
+  constructor(private readonly bugs: RuntimeBugs = {}) {}
 
   get size(): number {
     return this.bySeq.size;
@@ -74,6 +77,10 @@ export class PendingProposals<R> {
     assert(atIndex.appended?.term !== term,
       `entry ${index} of term ${term} applied with another proposal than the one appended there`);
     this.remove(atIndex);
+    if (this.bugs.resolveOnWrongEntry === true && result !== undefined) {
+      atIndex.resolve(result);
+      return;
+    }
     atIndex.reject(new ProposalDroppedError(
       `the entry at index ${index} was replaced by one of term ${term} (leadership changed)`));
   }

@@ -14,7 +14,7 @@ import { type SnapshotEvent, TcpTransport } from "../transport/index.js";
 import { freePort } from "../transport/test_support.js";
 import type { MemberAddresses } from "./admin.js";
 import { ClusterNode } from "./cluster_node.js";
-import { RecordingMachine, TEST_LIMITS, type LogResult } from "./testing_cluster.js";
+import { RecordingMachine, TEST_LIMITS, type LogResult } from "./testing/cluster.js";
 
 const enc = new TextEncoder();
 const chunkBytes = 16 * 1024;

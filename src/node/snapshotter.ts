@@ -16,6 +16,7 @@ import {
 } from "../core/index.js";
 import { shouldSnapshot, type StableStorage } from "../storage/index.js";
 import type { NodeLimits } from "./config.js";
+import type { RuntimeBugs } from "./runtime_bugs.js";
 
 export interface SnapshotterHooks {
   /** The state machine's image, as of the last applied entry. */
@@ -38,6 +39,7 @@ export class Snapshotter {
     private readonly storage: StableStorage,
     private readonly limits: NodeLimits,
     private readonly hooks: SnapshotterHooks,
+    private readonly bugs: RuntimeBugs = {},
   ) {
     const { index, confState } = storage.snapshot().metadata;
     this.index = index;
@@ -80,7 +82,10 @@ export class Snapshotter {
     const image = this.hooks.takeImage();
     this.entriesSince = 0;
     this.bytesSince = 0;
-    const written = this.write(applied, this.appliedConf, image);
+    const conf = this.bugs.snapshotConfFromStorage === true
+      ? this.storage.initialState().confState
+      : this.appliedConf;
+    const written = this.write(applied, conf, image);
     this.inFlight = written
       .catch((error: unknown) => {
         this.hooks.failed(error);

@@ -4,7 +4,7 @@
  *
  * In lease mode (§6.4.1, core/lease.ts) time carries safety, in both directions:
  * - the leader must never believe LESS time passed than did, or it would serve reads after its
- *   lease ran out. So ticks follow elapsed monotonic time (performance.now(), never wall time):
+ *   lease ran out. So ticks follow elapsed monotonic time (the host's clock, never wall time):
  *   a late timer fire runs every whole tick owed, and the node also catches up right before it
  *   asks whether its lease holds;
  * - a follower must never believe MORE time passed since it heard from the leader than did, or
@@ -19,8 +19,8 @@ export interface TickClockOptions {
   readonly byElapsedTime: boolean;
   /** A cap on the ticks run at once; skipping more must be safe (config.ts catchUpTicksMax). */
   readonly catchUpTicksMax: number;
-  /** Monotonic milliseconds; tests inject a fake. */
-  readonly nowMs?: () => number;
+  /** Monotonic milliseconds (host.ts `nowMs`). */
+  readonly nowMs: () => number;
 }
 
 export class TickClock {
@@ -30,7 +30,7 @@ export class TickClock {
   private accounted = 0;
 
   constructor(private readonly options: TickClockOptions) {
-    this.nowMs = options.nowMs ?? (() => performance.now());
+    this.nowMs = options.nowMs;
     this.startMs = this.nowMs();
   }
 
@@ -53,8 +53,9 @@ export class TickClock {
 }
 
 /** The clock a node with `limits` runs: by elapsed time in lease mode only. */
-export function tickClockFor(limits: NodeLimits): TickClock {
+export function tickClockFor(limits: NodeLimits, nowMs: () => number): TickClock {
   return new TickClock({
+    nowMs,
     tickMs: limits.tickMs,
     byElapsedTime: limits.readMode === "lease",
     catchUpTicksMax: catchUpTicksMax(limits),

@@ -17,6 +17,9 @@ interface Waiter {
 export class Waiters {
   private readonly waiting = new Set<Waiter>();
 
+  /** @param nowMs the host's monotonic clock (host.ts), which deadlines are measured on. */
+  constructor(private readonly nowMs: () => number) {}
+
   /** How many operations are waiting. */
   get size(): number {
     return this.waiting.size;
@@ -24,7 +27,7 @@ export class Waiters {
 
   /**
    * Resolves with `check`'s first non-null value; rejects with what it throws, or with
-   * `onTimeout()` once `deadlineMs` (performance.now() clock) passed. Checks once at once.
+   * `onTimeout()` once `deadlineMs` (the `nowMs` clock) passed. Checks once at once.
    */
   wait<T>(check: WaitCheck<T>, deadlineMs: number, onTimeout: () => Error): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -47,14 +50,19 @@ export class Waiters {
         },
         reject,
       };
-      if (!waiter.poll(performance.now())) this.waiting.add(waiter);
+      if (!waiter.poll(this.nowMs())) this.waiting.add(waiter);
     });
+  }
+
+  /** The deadline `timeoutMs` from now, on this clock. */
+  deadlineAfter(timeoutMs: number): number {
+    return this.nowMs() + timeoutMs;
   }
 
   /** Re-checks every waiting condition. */
   poll(): void {
     if (this.waiting.size === 0) return;
-    const nowMs = performance.now();
+    const nowMs = this.nowMs();
     for (const waiter of [...this.waiting]) {
       if (waiter.poll(nowMs)) this.waiting.delete(waiter);
     }

@@ -3,6 +3,7 @@ export { FAULT_NAMES, FaultSpecError, formatFaults, parseFaults, planFaults } fr
 export type { FaultName, FaultPlan, FaultSelection } from "./faults.js";
 export { InvariantChecker, SimViolation, type ViolationKind } from "./invariants.js";
 export { runSimulation, Simulation, type SimOptions, type SimResult } from "./simulation.js";
+export type { SimRuntimeBugs } from "./sim_types.js";
 export {
   parseSeeds, reproduceCommand, runSeed, runSweep,
   type SeedReport, type SweepOptions, type SweepSummary,

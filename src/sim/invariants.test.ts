@@ -73,8 +73,18 @@ test("State Machine Safety: two nodes applying different entries at one index fa
   const c = new InvariantChecker(["a", "b"]);
   c.observeEntries(0, [e(1, 1, "x")], 1, false);
   c.observeEntries(1, [e(1, 2, "y")], 2, false);
+  c.observeHardState(0, hs(1, 1), false);
+  c.observeHardState(1, hs(2, 1), false);
   c.observeApply(0, e(1, 1, "x"));
   violates("state-machine-safety", () => { c.observeApply(1, e(1, 2, "y")); });
+});
+
+test("State Machine Safety: applying an entry past the node's commit index fails the run", () => {
+  const c = new InvariantChecker(["a"]);
+  c.observeEntries(0, [e(1, 1), e(2, 1)], 1, false);
+  c.observeHardState(0, hs(1, 1), false);
+  c.observeApply(0, e(1, 1));
+  violates("state-machine-safety", () => { c.observeApply(0, e(2, 1)); });
 });
 
 test("Monotonicity: commit going back, or a skipped apply, fails the run; a restart may lower commit", () => {
@@ -138,6 +148,7 @@ test("Snapshot Config: a snapshot must record the configuration committed at its
   const c = new InvariantChecker(["a", "b", "c", "d"], ABC);
   const log = [e(1, 1), ce(2, 1, ABCD), e(3, 1)];
   c.observeEntries(0, log, 1, false);
+  c.observeHardState(0, hs(1, 3), false);
   for (const entry of log) c.observeApply(0, entry);
   assert.equal(c.configsCommitted, 1);
   c.observeSnapshot(1, { index: logIndex(3), term: term(1), confState: ABCD });

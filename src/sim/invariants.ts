@@ -301,6 +301,12 @@ export class InvariantChecker {
         `${this.name(i)} applied index ${entry.index} after ${m.applied}`,
       );
     }
+    if (entry.index > m.commit) {
+      throw new SimViolation(
+        "state-machine-safety",
+        `${this.name(i)} applied index ${entry.index} past its commit index ${m.commit}`,
+      );
+    }
     m.applied = entry.index;
     const hash = entryHash(entry);
     const known = this.appliedHashes[entry.index];

@@ -60,30 +60,34 @@ export class MembershipOps {
   }
 
   /**
-   * Carries out `action` on the leader found by the last `view()`; returns the code of the
-   * core's refusal, or null.
+   * Carries out `action` on the leader found by the last `view()`, through its admin API;
+   * resolves with the code of the refusal, or null once accepted.
    */
-  apply(action: MembershipAction): string | null {
+  apply(action: MembershipAction): Promise<string | null> {
     const leader = this.leader;
-    if (leader === null) return "NO_LEADER";
+    if (leader === null) return Promise.resolve("NO_LEADER");
     switch (action.kind) {
       case "change": {
-        const refusal = leader.proposeConfChange(action.change);
-        this.note("membership", `${action.what} on ${leader.id}`, refusal);
-        if (refusal === null) this.changes++;
-        else this.refused++;
-        return refusal;
+        const what = `${action.what} on ${leader.id}`;
+        return leader.changeMembership(action.change).then((refusal) => {
+          this.note("membership", what, refusal);
+          if (refusal === null) this.changes++;
+          else this.refused++;
+          return refusal;
+        });
       }
       case "transfer": {
-        const refusal = leader.transferLeader(action.to);
-        this.note("transfer", `${leader.id} to ${action.to ?? "most caught-up"}`, refusal);
-        if (refusal === null) this.transfers++;
-        return refusal;
+        const what = `${leader.id} to ${action.to ?? "most caught-up"}`;
+        return leader.transferLeader(action.to).then((refusal) => {
+          this.note("transfer", what, refusal);
+          if (refusal === null) this.transfers++;
+          return refusal;
+        });
       }
       case "wipe": {
         const index = this.nodes.findIndex((n) => n.id === action.node);
         if (index >= 0) this.host.wipeNode(index);
-        return null;
+        return Promise.resolve(null);
       }
     }
   }

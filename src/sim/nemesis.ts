@@ -43,8 +43,8 @@ export interface NemesisHost {
   recordNemesis(f: string, value: string): void;
   /** The newest leader's view for a membership action, or null when there is no leader. */
   membershipView(): MembershipView | null;
-  /** Carries out a membership action on the newest leader; returns the refusal's code. */
-  applyMembership(action: MembershipAction): string | null;
+  /** Carries out a membership action on the newest leader; resolves with the refusal's code. */
+  applyMembership(action: MembershipAction): Promise<string | null>;
 }
 
 /** What the chase knows about one node's current leadership. */
@@ -176,7 +176,7 @@ export class Nemesis {
     if (membership === null) return;
     const view = this.host.membershipView();
     const action = view === null ? null : chooseMembershipAction(this.rng, view);
-    if (action !== null) this.host.applyMembership(action);
+    if (action !== null) void this.host.applyMembership(action);
     this.host.schedule(this.gap(membership.intervalNs), { kind: "membership" });
   }
 
@@ -195,9 +195,12 @@ export class Nemesis {
     const action: MembershipAction | null = removable
       ? { kind: "change", what: `remove-old-leader ${old}`, change: [removeNode(old)] }
       : chooseMembershipAction(this.rng, view);
-    if (action === null || this.host.applyMembership(action) === null || tries >= 20) return;
-    const at = this.host.nowNs() + 1 + this.rng.nextInt(5_000_000);
-    this.host.schedule(at, { kind: "membershipReact", node, target, tries: tries + 1 });
+    if (action === null) return;
+    void this.host.applyMembership(action).then((refusal) => {
+      if (refusal === null || tries >= 20) return;
+      const at = this.host.nowNs() + 1 + this.rng.nextInt(5_000_000);
+      this.host.schedule(at, { kind: "membershipReact", node, target, tries: tries + 1 });
+    });
   }
 
   /** Membership's view of a leader's Ready: react to a new leader, chase a config append. */

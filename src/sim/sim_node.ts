@@ -1,129 +1,106 @@
 /**
- * One simulated server: the real `RaftNode` over a `MemoryStorage` (the "disk"), the key-value
- * state machine, and the request handling a front end would do. It follows the Ready contract
- * to the letter (src/core/ready.ts): persist, then send, then apply, then advance — with the
- * persist step taking a simulated fsync delay during which the node takes no new Ready.
+ * One simulated server: the shipped `ReplicatedKv` (ClusterNode + StoreMachine) on a simulated
+ * host (sim_host.ts), transport (sim_transport.ts) and disk (sim_disk.ts). The simulator owns
+ * only the process's life: start, crash, wipe, restart. Everything a server does between those
+ * (the Ready loop, proposals, forwarding, reads, leases, membership admin, snapshots) is the
+ * runtime's own code, observed through its hooks (ready_observer.ts).
  *
- * A crash drops the RaftNode, the state machine and everything in flight; only what a completed
- * save put in storage survives. The in-flight save is lost, or (with the `torn` fault) a
- * prefix of its records survives (entries in order, the hard state last, as a write-ahead log would
- * leave them; a save carrying a snapshot is all-or-nothing, since a snapshot is written to its
- * own file and installed by rename). With `eio` a save can fail, which is fail-stop.
+ * A crash kills the incarnation: its host drops every timer, its transport goes deaf, its disk
+ * loses (or tears) what was not synced, and its promises never settle. Only `durable` survives.
  */
 import { decodeConfEntry, EMPTY_CONF_STATE, type ConfChange } from "../core/conf_change.js";
-import type { ConfState, Entry, Message } from "../core/messages.js";
 import { RaftError } from "../core/errors.js";
-import type { RaftConfig } from "../core/config.js";
-import type { Ready } from "../core/ready.js";
-import { RaftNode } from "../core/raft_node.js";
-import { maySendBeforePersist } from "../core/send_before_persist.js";
+import type { ConfState, Message } from "../core/messages.js";
+import type { Status } from "../core/ready.js";
 import type { SeededRng } from "../core/rng.js";
 import { logIndex, type NodeId } from "../core/types.js";
+import { ReplicatedKv } from "../kv/binary_store/replicated_kv.js";
+import type { NodeLimitsInput } from "../node/config.js";
+import type { NodeTestingBugs } from "../node/runtime_bugs.js";
+import { DiskFailedError } from "../storage/errors.js";
 import { MemoryStorage } from "../storage/memory_storage.js";
-import type { SaveBatch } from "../storage/stable_storage.js";
-import {
-  decodeCommand, encodeCommand, KvStateMachine, type KvCommand, type KvValue,
-} from "../kv/index.js";
+import { runClientOp } from "./client_ops.js";
 import type { FaultPlan } from "./faults.js";
-import type { InvariantChecker } from "./invariants.js";
-import type { RuntimeBugs } from "./sim_types.js";
+import { SimViolation, type InvariantChecker } from "./invariants.js";
+import { ReadyObserver, type ReadyObserverHost } from "./ready_observer.js";
+import { SimDisk } from "./sim_disk.js";
+import { SimHost, type HostQueue } from "./sim_host.js";
+import { SimTransport } from "./sim_transport.js";
 import type { ClientReply, ClientRequest } from "./workload.js";
 
-export interface NodeHost {
-  nowNs(): number;
+export interface SimNodeHost extends ReadyObserverHost, HostQueue {
   sendMessage(from: number, message: Message): void;
   replyToClient(node: number, reply: ClientReply): void;
-  scheduleSaveDone(node: number, incarnation: number, atNs: number): void;
-  /** A save failed (EIO): the host crashes the node now and restarts it later. */
+  /** The node failed on its own (EIO): the host crashes it now and restarts it later. */
   failStop(node: number): void;
-  trace(line: string): void;
-  /** A Ready of a leader, before it is persisted or sent (for the leader-chasing nemesis). */
-  observeLeaderReady(
-    node: number,
-    term: number,
-    entries: readonly Entry[],
-    commitBefore: number,
-    commitAfter: number,
-  ): void;
+  /** The node stopped itself (removed from the cluster); an operator restarts it later. */
+  halted(node: number): void;
+  /** The runtime failed in a way only a bug explains. */
+  violation(violation: SimViolation): void;
 }
 
 export interface SimNodeOptions {
   readonly index: number;
-  readonly config: RaftConfig;
+  readonly id: NodeId;
   readonly confState: ConfState;
   readonly rng: SeededRng;
   readonly plan: FaultPlan;
   readonly checker: InvariantChecker;
-  readonly host: NodeHost;
-  /** Take a snapshot once this many entries were applied since the last one. */
-  readonly snapshotEntries: number;
-  /** Keep this many applied entries in the log behind a snapshot. */
-  readonly compactLagEntries: number;
-  readonly bugs?: RuntimeBugs;
-}
-
-interface WaitingRead {
-  readonly index: number;
-  readonly request: ClientRequest;
+  readonly host: SimNodeHost;
+  readonly limits: NodeLimitsInput;
+  /** Repeating timers fire this many times late (clock skew). */
+  readonly timerStretch: number;
+  readonly testingBugs?: NodeTestingBugs;
 }
 
 export class SimNode {
   readonly index: number;
   /** The node's identity; a wiped node rejoins under a new one (see `wipe`). */
   id: NodeId;
-  /** The node's disk; replaced by an empty one when the node is wiped. */
+  /** The platter: what survives a crash. Replaced by an empty one when the node is wiped. */
   storage: MemoryStorage;
-  private raft: RaftNode | null = null;
-  private readonly machine = new KvStateMachine();
-  private options: SimNodeOptions;
-  private readonly diskRng: SeededRng;
   incarnation = 0;
   paused = false;
-  /** The Ready whose save is in flight, if any. */
-  private saving: Ready | null = null;
-  /** The in-flight Ready's messages that must wait for its save (the rest already left). */
-  private lateMessages: readonly Message[] | null = null;
-  private applied = 0;
-  /** The commit index of the last Ready (or the durable one after a restart). */
-  private commit = 0;
-  private isLeader = false;
-  private readContextNext = 0;
-  private readonly pendingWrites = new Map<string, ClientRequest>();
-  private readonly pendingReads = new Map<string, ClientRequest>();
-  private waitingReads: WaitingRead[] = [];
-  /** The configuration at the applied index (§7: what a snapshot taken now must record). */
-  private appliedConf: ConfState = EMPTY_CONF_STATE;
-  /** The configuration in effect, as the last Ready (or the restart) reported it. */
-  private conf: ConfState = EMPTY_CONF_STATE;
   crashes = 0;
-  /** Snapshots received from a leader and restored. */
-  snapshotInstalls = 0;
   wipes = 0;
+  private kv: ReplicatedKv | null = null;
+  private running = false;
+  private host: SimHost | null = null;
+  private transport: SimTransport | null = null;
+  private disk: SimDisk | null = null;
+  private readonly diskRng: SeededRng;
+  private readonly observer: ReadyObserver;
 
-  constructor(options: SimNodeOptions) {
-    this.options = options;
+  constructor(private readonly options: SimNodeOptions) {
     this.index = options.index;
-    this.id = options.config.id;
+    this.id = options.id;
     this.diskRng = options.rng.fork();
     this.storage = new MemoryStorage(options.confState);
+    this.observer = new ReadyObserver(this.index, () => this.id, options.checker, options.host,
+      options.confState);
     this.start();
   }
 
+  /** Up: the process runs (it may still be starting, or halted after its removal). */
   get up(): boolean {
-    return this.raft !== null;
+    return this.running;
   }
 
   get leader(): boolean {
-    return this.raft !== null && this.isLeader;
+    return this.running && this.observer.isLeader;
   }
 
   get appliedIndex(): number {
-    return this.applied;
+    return this.observer.applied;
   }
 
   /** The configuration in effect as the last Ready reported it. */
   get confState(): ConfState {
-    return this.conf;
+    return this.observer.conf;
+  }
+
+  get snapshotInstalls(): number {
+    return this.observer.snapshotInstalls;
   }
 
   /** Whether the node's disk holds anything (a fresh or wiped node's does not). */
@@ -131,47 +108,105 @@ export class SimNode {
     return this.storage.lastIndex() > 0;
   }
 
-  status(): ReturnType<RaftNode["status"]> | null {
-    return this.raft?.status() ?? null;
+  status(): Status | null {
+    return this.running ? this.kv?.status() ?? null : null;
   }
 
   private start(): void {
-    const snapshot = this.storage.snapshot();
-    this.raft = new RaftNode({
-      config: this.options.config,
-      storage: this.storage,
-      rng: this.options.rng.fork(),
-      applied: snapshot.metadata.index,
+    const { options } = this;
+    const incarnation = this.incarnation;
+    const live = (): boolean => this.incarnation === incarnation;
+    const host = new SimHost(this.index, options.host, options.rng.fork(), options.timerStretch);
+    const transport = new SimTransport(this.id, (message) => {
+      options.host.sendMessage(this.index, message);
+    }, () => {
+      if (live()) options.host.halted(this.index);
     });
-    this.machine.restore(snapshot.data);
-    this.applied = snapshot.metadata.index;
-    this.appliedConf = snapshot.metadata.confState;
-    this.conf = this.raft.status().confState;
-    this.isLeader = false;
-    const first = this.storage.firstIndex();
-    const last = this.storage.lastIndex();
-    const entries = first <= last
-      ? this.storage.entries(first, logIndex(last + 1), { bytesMax: Infinity })
-      : [];
-    const hardState = this.storage.initialState().hardState;
-    this.commit = hardState.commit;
-    this.options.checker.observeRestart(this.index, snapshot.metadata, entries, hardState);
-    this.options.checker.observeConfState(this.index, this.conf);
+    const disk = new SimDisk(this.id, this.storage, host, this.diskRng, options.plan, {
+      durable: (hardState) => {
+        if (hardState !== null) options.checker.observeHardState(this.index, hardState, true);
+      },
+      trace: (line) => { options.host.trace(line); },
+    });
+    this.host = host;
+    this.transport = transport;
+    this.disk = disk;
+    this.running = true;
+    this.observeRestart();
+    ReplicatedKv.start({
+      id: this.id, peers: [], storage: disk, transport, host, limits: options.limits,
+      observer: this.observer.hooks(live), seed: host.randomInt(2 ** 31),
+      ...(options.testingBugs === undefined ? {} : { testingBugs: options.testingBugs }),
+    }).then((kv) => {
+      if (!live()) return;
+      this.kv = kv;
+      kv.node.on("fatal", ({ error }) => {
+        if (live()) this.onFatal(error);
+      });
+      kv.node.on("snapshot", ({ index }) => {
+        if (live()) options.host.trace(`snapshot ${this.id} ${index}`);
+      });
+      kv.node.on("removed", () => {
+        if (live()) options.host.trace(`removed ${this.id}`);
+      });
+    }, (error: unknown) => {
+      if (live()) this.onFatal(error instanceof Error ? error : new Error(String(error)));
+    });
   }
 
-  /** Crash: lose all volatile state; an in-flight save is lost or torn. */
+  private observeRestart(): void {
+    const { storage } = this;
+    const snapshot = storage.snapshot();
+    const first = storage.firstIndex();
+    const last = storage.lastIndex();
+    const entries = first <= last
+      ? storage.entries(first, logIndex(last + 1), { bytesMax: Infinity })
+      : [];
+    const { hardState } = storage.initialState();
+    // The configuration in effect is the log's last config entry's (§4.1), else the snapshot's.
+    const lastConfig = entries.findLast((entry) => entry.kind === "config");
+    const conf = lastConfig === undefined
+      ? snapshot.metadata.confState
+      : decodeConfEntry(lastConfig.data).confState;
+    this.observer.restarted(snapshot.metadata.index, hardState.commit, conf);
+    this.options.checker.observeRestart(this.index, snapshot.metadata, entries, hardState);
+    this.options.checker.observeConfState(this.index, this.observer.conf);
+  }
+
+  private onFatal(error: Error): void {
+    if (error instanceof DiskFailedError) this.options.host.failStop(this.index);
+    else if (error instanceof SimViolation) this.options.host.violation(error);
+    else {
+      const detail = `${this.id} failed: ${error.message}\n${error.stack ?? ""}`;
+      this.options.host.violation(new SimViolation("assertion", detail));
+    }
+  }
+
+  /** Whether a running incarnation stopped itself (removed from the cluster, §4.2.2). */
+  get halted(): boolean {
+    return this.running && this.kv?.node.status().state === "stopped";
+  }
+
+  /** Crash: lose all volatile state; unsynced writes are lost or torn. */
   crash(): void {
-    if (this.raft === null) return;
-    if (this.saving !== null) this.persistTorn(this.saving);
-    this.raft = null;
-    this.saving = null;
-    this.lateMessages = null;
-    this.paused = false;
-    this.pendingWrites.clear();
-    this.pendingReads.clear();
-    this.waitingReads = [];
-    this.incarnation++;
+    if (!this.running) return;
+    this.kill();
     this.crashes++;
+  }
+
+  /** The end of the run: the process ends (no fault; nothing of it lingers). */
+  kill(): void {
+    if (!this.running) return;
+    this.incarnation++; // first: nothing of this incarnation reports any more
+    this.host?.kill();
+    this.disk?.crash();
+    void this.transport?.close();
+    this.kv = null;
+    this.host = null;
+    this.transport = null;
+    this.disk = null;
+    this.running = false;
+    this.paused = false;
   }
 
   /**
@@ -186,260 +221,61 @@ export class SimNode {
     this.crash();
     this.storage = new MemoryStorage(EMPTY_CONF_STATE);
     this.id = id;
-    this.options = { ...this.options, config: { ...this.options.config, id } };
     this.wipes++;
     this.options.checker.observeWipe(this.index, id);
   }
 
-  /**
-   * A membership change on this node (the leader): null when appended, else the refusal's code.
-   * @throws RaftError when the core refuses for a reason a valid change never meets (a bug).
-   */
-  proposeConfChange(change: ConfChange): string | null {
-    return this.admin(() => { this.raft?.proposeConfChange(change); });
-  }
-
-  /** A leadership transfer on this node: null when started, else the refusal's code. */
-  transferLeader(to: NodeId | null): string | null {
-    return this.admin(() => { this.raft?.transferLeader(to); });
-  }
-
-  private admin(call: () => void): string | null {
-    if (this.raft === null) return "DOWN";
-    try {
-      call();
-    } catch (error: unknown) {
-      if (!(error instanceof RaftError) || !error.definite) throw error;
-      return error.code;
-    }
-    this.maybeProcessReady();
-    return null;
-  }
-
   restart(): void {
-    if (this.raft !== null) return;
+    if (this.running) return;
     this.start();
-    this.maybeProcessReady();
   }
 
-  tick(): void {
-    if (this.raft === null) return;
-    this.raft.tick();
-    this.maybeCompact();
-    this.maybeProcessReady();
+  /** A message arrived through the network. */
+  deliver(message: Message): void {
+    this.transport?.deliver(message);
   }
 
-  step(message: Message): void {
-    if (this.raft === null) return;
-    this.raft.step(message);
-    this.maybeProcessReady();
-  }
-
-  /** A client request arrived; a down node never answers (the client times out). */
+  /** A client request arrived; a down or starting node never answers (the client times out). */
   handleRequest(request: ClientRequest): void {
-    const raft = this.raft;
-    if (raft === null) return;
-    try {
-      if (request.f === "read") {
-        const context = `${this.id}/${this.incarnation}/${this.readContextNext++}`;
-        raft.readIndex(context);
-        this.pendingReads.set(context, request);
-      } else {
-        raft.propose(encodeCommand(toCommand(request)));
-        this.pendingWrites.set(sessionKey(request.clientId, request.seq), request);
-      }
-    } catch (error: unknown) {
-      if (!(error instanceof RaftError) || !error.definite) throw error;
-      this.reply(request, "fail", request.value, error.code);
-    }
-    this.maybeProcessReady();
-  }
-
-  /** The simulated fsync of the in-flight save completed (or failed with EIO). */
-  handleSaveDone(incarnation: number): void {
-    const ready = this.saving;
-    if (incarnation !== this.incarnation || ready === null || this.raft === null) return;
-    if (this.options.plan.eioRate > 0 && this.diskRng.nextFloat() < this.options.plan.eioRate) {
-      this.options.host.trace(`eio ${this.id}`);
-      this.options.host.failStop(this.index);
-      return;
-    }
-    this.save(batchOf(ready));
-    this.saving = null;
-    this.finishReady(ready);
-    this.maybeProcessReady();
-  }
-
-  private save(batch: SaveBatch): void {
-    this.storage.saveSync(batch);
-    if (batch.hardState !== null) {
-      this.options.checker.observeHardState(this.index, batch.hardState, true);
-    }
-  }
-
-  private persistTorn(ready: Ready): void {
-    const batch = batchOf(ready);
-    const tornRate = this.options.plan.tornRate;
-    if (tornRate === 0 || this.diskRng.nextFloat() >= tornRate) return;
-    if (batch.snapshot !== null) return; // all-or-nothing, and a crash before completion: nothing
-    const records = batch.entries.length + (batch.hardState === null ? 0 : 1);
-    const kept = this.diskRng.nextInt(records + 1);
-    const entries = batch.entries.slice(0, kept);
-    const hardState = kept === records ? batch.hardState : null;
-    if (entries.length === 0 && hardState === null) return;
-    this.options.host.trace(`torn ${this.id} ${kept}/${records}`);
-    this.save({ snapshot: null, entries, hardState });
-  }
-
-  private maybeProcessReady(): void {
-    const raft = this.raft;
-    if (raft === null || this.paused) return;
-    while (this.saving === null && this.raft === raft && raft.hasReady()) {
-      const ready = raft.ready();
-      this.observe(ready);
-      if (ready.hardState !== null || ready.entries.length > 0 || ready.snapshot !== null) {
-        this.saving = ready;
-        this.lateMessages = this.sendEarly(ready);
-        const { fsyncMinNs, fsyncMaxNs } = this.options.plan;
-        const delay = fsyncMinNs + this.diskRng.nextInt(Math.max(1, fsyncMaxNs - fsyncMinNs));
-        const host = this.options.host;
-        host.scheduleSaveDone(this.index, this.incarnation, host.nowNs() + delay);
-        return;
-      }
-      this.finishReady(ready);
-    }
-  }
-
-  /** Feeds the invariant checkers what this Ready reveals, before anything is persisted. */
-  private observe(ready: Ready): void {
-    const checker = this.options.checker;
-    if (ready.snapshot !== null) checker.observeSnapshot(this.index, ready.snapshot.metadata);
-    const leaderNow = ready.softState === null ? this.isLeader : ready.softState.role === "leader";
-    const termNow = ready.hardState?.term ?? checker.termOf(this.index);
-    checker.observeEntries(this.index, ready.entries, termNow, leaderNow);
-    if (ready.confState !== null) this.conf = ready.confState;
-    if (ready.confState !== null || ready.entries.length > 0 || ready.snapshot !== null) {
-      checker.observeConfState(this.index, this.conf);
-    }
-    if (ready.hardState !== null) checker.observeHardState(this.index, ready.hardState, false);
-    if (leaderNow) checker.observeLeaderLog(this.index);
-    const commitBefore = this.commit;
-    if (ready.hardState !== null) this.commit = ready.hardState.commit;
-    if (leaderNow) {
-      const host = this.options.host;
-      host.observeLeaderReady(this.index, termNow, ready.entries, commitBefore, this.commit);
-    }
-    if (ready.softState !== null) {
-      if (leaderNow !== this.isLeader) {
-        this.options.host.trace(`role ${this.id} ${ready.softState.role} ${termNow}`);
-      }
-      this.isLeader = leaderNow;
-      checker.observeRole(this.index, leaderNow, termNow);
-    }
+    const kv = this.kv;
+    if (kv === null || !this.running) return;
+    const incarnation = this.incarnation;
+    runClientOp(kv, request).then((reply) => {
+      if (incarnation === this.incarnation) this.options.host.replyToClient(this.index, reply);
+    }, (error: unknown) => {
+      if (incarnation !== this.incarnation) return;
+      const detail = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
+      this.options.host.violation(new SimViolation("assertion", `a client operation threw: ${detail}`));
+    });
   }
 
   /**
-   * As the runtime does (§10.2.1): a leader's replication messages of a durable term leave while
-   * its own save is in flight; returns the messages that must wait for the save.
+   * A membership change through the node's admin API, as an operator's tool would make it;
+   * resolves with the code of the refusal, or null once the change was accepted (it may still
+   * fail later; the checkers judge the log, not the call).
    */
-  private sendEarly(ready: Ready): readonly Message[] {
-    const durableTerm = this.storage.initialState().hardState.term;
-    const late: Message[] = [];
-    for (const message of ready.messages) {
-      if (maySendBeforePersist(message, durableTerm)) this.options.host.sendMessage(this.index, message);
-      else late.push(message);
-    }
-    return late;
+  changeMembership(change: ConfChange): Promise<string | null> {
+    return this.admin((kv) => kv.node.changeMembership(change, { once: true }), changeRefusals);
   }
 
-  /** Steps 2-4 of the Ready contract, once the save is durable. */
-  private finishReady(ready: Ready): void {
-    const raft = this.raft;
-    if (raft === null) return;
-    const messages = this.lateMessages ?? ready.messages;
-    this.lateMessages = null;
-    for (const message of messages) this.options.host.sendMessage(this.index, message);
-    if (ready.snapshot !== null) {
-      this.machine.restore(ready.snapshot.data);
-      this.applied = ready.snapshot.metadata.index;
-      this.appliedConf = ready.snapshot.metadata.confState;
-      this.snapshotInstalls++;
-      this.options.checker.observeRestore(this.index, this.applied);
-    }
-    for (const entry of ready.committedEntries) this.apply(entry);
-    for (const readState of ready.readStates) {
-      const request = this.pendingReads.get(readState.context);
-      if (request === undefined) continue;
-      this.pendingReads.delete(readState.context);
-      this.waitingReads.push({ index: readState.index, request });
-    }
-    this.serveReads();
-    raft.advance(ready);
+  /** A leadership transfer through the admin API; resolves as `changeMembership`. */
+  transferLeader(to: NodeId | null): Promise<string | null> {
+    return this.admin((kv) => kv.node.transferLeader(to), transferRefusals);
   }
 
-  private apply(entry: Entry): void {
-    if (entry.index <= this.applied) return; // already covered by a restored snapshot
-    this.options.checker.observeApply(this.index, entry);
-    this.applied = entry.index;
-    if (entry.kind === "config") this.appliedConf = decodeConfEntry(entry.data).confState;
-    if (entry.kind !== "normal") return;
-    const command = decodeCommand(entry.data);
-    const result = this.machine.apply(command);
-    const key = sessionKey(command.clientId, command.seq);
-    const request = this.pendingWrites.get(key);
-    if (request === undefined) return;
-    this.pendingWrites.delete(key);
-    if (result.kind === "ok") this.reply(request, "ok", request.value);
-    else if (result.kind !== "stale-session") {
-      this.reply(request, "fail", request.value, result.kind);
-    }
-  }
-
-  private serveReads(): void {
-    if (this.waitingReads.length === 0) return;
-    const still: WaitingRead[] = [];
-    for (const waiting of this.waitingReads) {
-      if (waiting.index > this.applied) still.push(waiting);
-      else this.reply(waiting.request, "ok", this.machine.get(waiting.request.key));
-    }
-    this.waitingReads = still;
-  }
-
-  private reply(request: ClientRequest, type: "ok" | "fail", value: KvValue, error?: string): void {
-    const base = { opId: request.opId, client: request.client, type, value };
-    this.options.host.replyToClient(this.index, error === undefined ? base : { ...base, error });
-  }
-
-  /** §7: snapshot the state machine now and then, and compact the log behind it. */
-  private maybeCompact(): void {
-    if (this.saving !== null || this.raft === null) return;
-    const snapshotIndex = this.storage.snapshot().metadata.index;
-    if (this.applied - snapshotIndex < this.options.snapshotEntries) return;
-    if (this.applied > this.storage.lastIndex()) return;
-    // The configuration as of the snapshot's index, not the latest in the log (§7, §4.1).
-    const conf = this.options.bugs?.snapshotConfFromStorage === true
-      ? this.storage.initialState().confState
-      : this.appliedConf;
-    this.storage.createSnapshotSync(logIndex(this.applied), conf, this.machine.snapshot());
-    const compactTo = this.applied - this.options.compactLagEntries;
-    if (compactTo > snapshotIndex) this.storage.compactSync(logIndex(compactTo));
-    this.options.host.trace(`snapshot ${this.id} ${this.applied}`);
+  private admin(
+    call: (kv: ReplicatedKv) => Promise<unknown>,
+    refusals: ReadonlySet<string>,
+  ): Promise<string | null> {
+    const kv = this.kv;
+    if (kv === null) return Promise.resolve("DOWN");
+    return call(kv).then(() => null, (error: unknown) => {
+      if (!(error instanceof RaftError)) throw error;
+      return refusals.has(error.code) ? error.code : null;
+    });
   }
 }
 
-function sessionKey(clientId: string, seq: number): string {
-  return `${clientId}#${seq}`;
-}
-
-function toCommand(request: ClientRequest): KvCommand {
-  const session = { clientId: request.clientId, seq: request.seq, key: request.key };
-  if (request.f === "write") return { op: "write", ...session, value: request.value };
-  const pair: readonly KvValue[] = Array.isArray(request.value)
-    ? (request.value as readonly KvValue[])
-    : [];
-  return { op: "cas", ...session, from: pair[0] ?? null, to: pair[1] ?? null };
-}
-
-function batchOf(ready: Ready): SaveBatch {
-  return { hardState: ready.hardState, entries: ready.entries, snapshot: ready.snapshot };
-}
+/** The errors that mean "not accepted"; anything else happened after the change was appended. */
+const changeRefusals: ReadonlySet<string> = new Set(["NOT_LEADER", "CONF_CHANGE_REFUSED", "NODE_STOPPED"]);
+const transferRefusals: ReadonlySet<string> = new Set(["NOT_LEADER", "PROPOSAL_DROPPED", "NODE_STOPPED"]);

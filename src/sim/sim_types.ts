@@ -1,13 +1,16 @@
 /**
  * The options and result of one simulation run, and the events on its agenda (simulation.ts).
  */
-import type { RaftConfig, TestingBugs } from "../core/config.js";
+import type { ReadMode, TestingBugs } from "../core/config.js";
 import type { Message } from "../core/messages.js";
 import type { CheckResult, HistoryEvent } from "../check/index.js";
+import type { RaftTunables } from "../node/config.js";
+import type { RuntimeBugs } from "../node/runtime_bugs.js";
 import type { FaultPlan, FaultSelection } from "./faults.js";
 import type { SimViolation } from "./invariants.js";
 import type { MembershipCounts } from "./membership_ops.js";
 import type { NemesisEvent } from "./nemesis.js";
+import type { HostTask } from "./sim_host.js";
 import type { ClientReply, ClientRequest } from "./workload.js";
 
 export interface SimOptions {
@@ -26,34 +29,31 @@ export interface SimOptions {
   readonly testingBugs?: TestingBugs;
   /** Receives every rare trace event (faults, roles, membership) as text, for debugging. */
   readonly onTrace?: (atNs: number, line: string) => void;
-  /** Deliberate bugs in the simulated runtime (not the core), for tests of the checkers. */
-  readonly runtimeBugs?: RuntimeBugs;
+  /** Deliberate bugs in the runtime (not the core) or the operator, for tests of the checkers. */
+  readonly runtimeBugs?: SimRuntimeBugs;
   /** Replaces parts of the seeded fault plan (tests aim a fault mix at one bug). */
   readonly planOverrides?: Partial<FaultPlan>;
-  /** Replaces parts of the node configuration. */
-  readonly configOverrides?: Partial<Omit<RaftConfig, "id" | "testingBugs">>;
+  /** Replaces parts of the core's configuration. */
+  readonly configOverrides?: RaftTunables;
+  /** How linearizable reads are served; drawn from the seed (half "lease") by default. */
+  readonly readMode?: ReadMode;
   /** Budget for the linearizability search, per key. */
   readonly checkBudget?: number;
   /** Safety net against a run that never ends (virtual time). */
   readonly virtualTimeMaxNs?: number;
   /**
-   * Safety net against a message storm (virtual time crawls while events pile up): about 20
+   * Safety net against a message storm (virtual time crawls while events pile up): about 25
    * times the events a healthy run needs per operation. Exceeding it is reported as liveness.
    */
   readonly eventsMax?: number;
 }
 
 /**
- * Deliberate bugs of the runtime around the core (sim_node.ts), switched on only by tests to
- * prove the checkers catch them (STYLE.md rule 14).
+ * Deliberate bugs, switched on only by tests to prove the checkers catch them (STYLE.md rule
+ * 14): the runtime's (node/runtime_bugs.ts) and the operator's.
  */
-export interface RuntimeBugs {
-  /**
-   * A snapshot records the configuration of the previous snapshot (storage.initialState()),
-   * not the one at its own index: a node restoring it uses a stale membership.
-   */
-  readonly snapshotConfFromStorage?: boolean;
-  /** A wiped node rejoins under its old id rather than a new one (sim_node.ts `wipe`). */
+export interface SimRuntimeBugs extends RuntimeBugs {
+  /** A wiped node rejoins under its old id rather than a new one (node_faults.ts `wipe`). */
   readonly wipedNodeKeepsId?: boolean;
 }
 
@@ -79,20 +79,20 @@ export interface SimResult {
 }
 
 export type SimEvent =
-  | { readonly kind: "tick"; readonly node: number }
+  | { readonly kind: "host"; readonly node: number; readonly task: HostTask }
   | {
     readonly kind: "deliver";
     readonly from: number;
     readonly node: number;
     readonly message: Message;
   }
-  | { readonly kind: "saveDone"; readonly node: number; readonly incarnation: number }
   | { readonly kind: "request"; readonly node: number; readonly request: ClientRequest }
   | { readonly kind: "reply"; readonly reply: ClientReply }
   | { readonly kind: "client"; readonly client: number; readonly opId: number | null }
   | NemesisEvent
   | { readonly kind: "restart"; readonly node: number; readonly incarnation: number }
-  | { readonly kind: "resume"; readonly node: number; readonly incarnation: number };
+  | { readonly kind: "resume"; readonly node: number; readonly incarnation: number }
+  | { readonly kind: "halted"; readonly node: number; readonly incarnation: number };
 
 /** Events a node processes; they queue up while the node is paused. */
-export type NodeEvent = Extract<SimEvent, { kind: "tick" | "deliver" | "saveDone" | "request" }>;
+export type NodeEvent = Extract<SimEvent, { kind: "host" | "deliver" | "request" }>;

@@ -10,22 +10,22 @@ import { runSimulation, type SimOptions } from "./simulation.js";
 
 const MS = 1_000_000;
 
-test("the same seed gives the same trace hash and history; different seeds differ", () => {
+test("the same seed gives the same trace hash and history; different seeds differ", async () => {
   const options = { nodes: 5, opsMax: 200, faults: parseFaults("all") };
-  const a = runSimulation({ seed: 7, ...options });
-  const b = runSimulation({ seed: 7, ...options });
-  const c = runSimulation({ seed: 8, ...options });
+  const a = await runSimulation({ seed: 7, ...options });
+  const b = await runSimulation({ seed: 7, ...options });
+  const c = await runSimulation({ seed: 8, ...options });
   assert.equal(a.traceHash, b.traceHash);
   assert.deepEqual(a.history, b.history);
   assert.notEqual(a.traceHash, c.traceHash);
 });
 
-test("a short sweep with every fault kind passes every invariant and the linearizability check", () => {
+test("a short sweep with every fault kind passes every invariant and the linearizability check", async () => {
   const failures: string[] = [];
   let elections = 0;
   let crashes = 0;
   for (let seed = 1; seed <= 20; seed++) {
-    const r = runSimulation({ seed, nodes: 5, opsMax: 300, faults: parseFaults("all") });
+    const r = await runSimulation({ seed, nodes: 5, opsMax: 300, faults: parseFaults("all") });
     elections += r.elections;
     crashes += r.crashes;
     if (r.violation !== null || r.verdict !== "linearizable") {
@@ -49,13 +49,13 @@ interface Found {
 }
 
 /** Runs seeds until one reports a violation; returns the seed and the violation's kind. */
-function findBug(
+async function findBug(
   bug: keyof TestingBugs,
   seedsMax: number,
   options: Omit<SimOptions, "seed" | "testingBugs">,
-): Found | null {
+): Promise<Found | null> {
   for (let seed = 1; seed <= seedsMax; seed++) {
-    const r = runSimulation({ seed, ...HUNT, ...options, testingBugs: { [bug]: true } });
+    const r = await runSimulation({ seed, ...HUNT, ...options, testingBugs: { [bug]: true } });
     if (r.violation !== null) {
       console.log(`${bug}: found by seed ${seed}: ${r.violation.message.split("\n")[0] ?? ""}`);
       return { seed, kind: r.violation.kind };
@@ -66,9 +66,9 @@ function findBug(
 
 const plan = (over: Partial<FaultPlan>): Partial<FaultPlan> => over;
 
-test("skipPersistVote (Figure 2): frequent crashes make a node vote twice in a term: two leaders", () => {
+test("skipPersistVote (Figure 2): frequent crashes make a node vote twice in a term: two leaders", async () => {
   // The leader chase keeps elections going, so crashes often land between a vote and its save.
-  const found = findBug("skipPersistVote", 20, {
+  const found = await findBug("skipPersistVote", 20, {
     nodes: 5, opsMax: 300, faults: parseFaults("crash,chase"), keys: 2,
     planOverrides: plan({
       crashIntervalNs: 40 * MS, downtimeMaxNs: 30 * MS,
@@ -78,20 +78,20 @@ test("skipPersistVote (Figure 2): frequent crashes make a node vote twice in a t
   assert.notEqual(found, null);
 });
 
-test("readWithoutQuorum (§6.4): a partitioned leader serves a stale read", () => {
+test("readWithoutQuorum (§6.4): a partitioned leader serves a stale read", async () => {
   // With check-quorum the stale leader steps down about when a new one is elected, which hides
   // the bug behind timing; without it (a supported setting) the stale window is wide open.
-  const found = findBug("readWithoutQuorum", 30, {
+  const found = await findBug("readWithoutQuorum", 30, {
     nodes: 5, opsMax: 500, faults: parseFaults("partition"), keys: 2, clientTimeoutNs: 1500 * MS,
     planOverrides: plan({ partitionIntervalNs: 400 * MS }), configOverrides: { checkQuorum: false },
   });
   assert.equal(found?.kind, "linearizability");
 });
 
-test("truncateOnStaleAppend (§5.3): a reordered stale append drops committed entries", () => {
+test("truncateOnStaleAppend (§5.3): a reordered stale append drops committed entries", async () => {
   // With duplication alone the bug mostly shows as an append/reject storm (reported as a
   // livelock); crashes and partitions turn it into a lost committed entry.
-  const found = findBug("truncateOnStaleAppend", 30, {
+  const found = await findBug("truncateOnStaleAppend", 30, {
     nodes: 5, opsMax: 300, faults: parseFaults("crash,partition,reorder"), keys: 2,
   });
   const kinds = ["leader-completeness", "state-machine-safety", "log-matching", "linearizability"];
@@ -112,25 +112,25 @@ const FIGURE8: Omit<SimOptions, "seed" | "testingBugs"> = {
 };
 const FIGURE8_SEEDS_MAX = 20;
 
-test("commitPreviousTermByCount (Figure 8): a leader commits an old-term entry that is overwritten", () => {
-  const found = findBug("commitPreviousTermByCount", FIGURE8_SEEDS_MAX, FIGURE8);
+test("commitPreviousTermByCount (Figure 8): a leader commits an old-term entry that is overwritten", async () => {
+  const found = await findBug("commitPreviousTermByCount", FIGURE8_SEEDS_MAX, FIGURE8);
   assert.ok(found !== null, "not found");
   assert.ok(["leader-completeness", "state-machine-safety"].includes(found.kind), found.kind);
   // The control: the same nemesis against the correct core passes every seed up to the one that
   // found the bug, so what was caught is the bug, not an artefact of the nemesis.
   for (let seed = 1; seed <= found.seed; seed++) {
-    const r = runSimulation({ seed, ...HUNT, ...FIGURE8 });
+    const r = await runSimulation({ seed, ...HUNT, ...FIGURE8 });
     assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed} without the bug`);
     assert.ok(r.elections >= 5, `seed ${seed}: the chase must churn leaders (${r.elections})`);
   }
 });
 
-test("membership faults: changes, transfers, snapshot installs and wipes happen, and pass", () => {
+test("membership faults: changes, transfers, snapshot installs and wipes happen, and pass", async () => {
   const failures: string[] = [];
   const total = { changes: 0, committed: 0, transfers: 0, snapshotInstalls: 0, wipes: 0 };
   for (let seed = 1; seed <= 8; seed++) {
     const faults = parseFaults("membership,crash");
-    const r = runSimulation({ seed, nodes: 5, opsMax: 400, faults });
+    const r = await runSimulation({ seed, nodes: 5, opsMax: 400, faults });
     for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += r.membership[key];
     if (r.violation !== null || r.verdict !== "linearizable") {
       failures.push(`seed ${seed}: ${r.violation?.message ?? r.verdict}`);
@@ -142,12 +142,12 @@ test("membership faults: changes, transfers, snapshot installs and wipes happen,
   assert.ok(total.transfers >= 4 && total.snapshotInstalls >= 4 && total.wipes >= 2, bite);
 });
 
-test("a runtime whose snapshots record a stale configuration is caught (Snapshot Config)", () => {
+test("a runtime whose snapshots record a stale configuration is caught (Snapshot Config)", async () => {
   const faults = parseFaults("membership");
   let found: number | null = null;
   for (let seed = 1; seed <= 10 && found === null; seed++) {
     const bugs = { snapshotConfFromStorage: true };
-    const r = runSimulation({ seed, nodes: 5, opsMax: 300, faults, runtimeBugs: bugs });
+    const r = await runSimulation({ seed, nodes: 5, opsMax: 300, faults, runtimeBugs: bugs });
     if (r.violation !== null) {
       assert.equal(r.violation.kind, "snapshot-config", r.violation.message);
       found = seed;
@@ -156,12 +156,12 @@ test("a runtime whose snapshots record a stale configuration is caught (Snapshot
   assert.notEqual(found, null, "not found in 10 seeds");
   // The control: the correct runtime passes the same seeds.
   for (let seed = 1; seed <= (found ?? 0); seed++) {
-    const r = runSimulation({ seed, nodes: 5, opsMax: 300, faults });
+    const r = await runSimulation({ seed, nodes: 5, opsMax: 300, faults });
     assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed}`);
   }
 });
 
-test("a wiped node rejoining under its old id lets a stale removed node win an election", () => {
+test("a wiped node rejoining under its old id lets a stale removed node win an election", async () => {
   // A node removed while cut off never learns of it and keeps its old configuration; empty
   // nodes answering to ids in it grant its votes. Frequent membership actions make it likely.
   const options: Omit<SimOptions, "seed"> = {
@@ -176,7 +176,7 @@ test("a wiped node rejoining under its old id lets a stale removed node win an e
   // core of c16acac), so the bound is generous; the control below runs the same seeds.
   let found: number | null = null;
   for (let seed = 1; seed <= 80 && found === null; seed++) {
-    const r = runSimulation({ seed, ...options, runtimeBugs: { wipedNodeKeepsId: true } });
+    const r = await runSimulation({ seed, ...options, runtimeBugs: { wipedNodeKeepsId: true } });
     if (r.violation !== null) {
       const kinds = ["election-safety", "leader-completeness", "state-machine-safety"];
       assert.ok(kinds.includes(r.violation.kind), r.violation.message);
@@ -185,12 +185,12 @@ test("a wiped node rejoining under its old id lets a stale removed node win an e
   }
   assert.notEqual(found, null, "not found in 80 seeds");
   for (let seed = 1; seed <= (found ?? 0); seed++) {
-    const r = runSimulation({ seed, ...options });
+    const r = await runSimulation({ seed, ...options });
     assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed} with new ids`);
   }
 });
 
-test("confChangeBeforeTermCommit (§4.1): a new leader's change at once forms disjoint majorities", () => {
+test("confChangeBeforeTermCommit (§4.1): a new leader's change at once forms disjoint majorities", async () => {
   // Four voters (even, so one addition and one removal from them can have disjoint majorities).
   // A leader is isolated right after appending a change; the new leader gets a change at once,
   // as an operator replacing the failed machine would; crashes keep a voter's log behind.
@@ -205,11 +205,11 @@ test("confChangeBeforeTermCommit (§4.1): a new leader's change at once forms di
       },
     }),
   };
-  const found = findBug("confChangeBeforeTermCommit", 15, options);
+  const found = await findBug("confChangeBeforeTermCommit", 15, options);
   const kinds = ["election-safety", "leader-completeness", "state-machine-safety", "log-matching"];
   assert.ok(found !== null && kinds.includes(found.kind), found?.kind ?? "not found");
   for (let seed = 1; seed <= found.seed; seed++) {
-    const r = runSimulation({ seed, ...options });
+    const r = await runSimulation({ seed, ...options });
     assert.equal(r.violation?.message ?? r.verdict, "linearizable", `seed ${seed} without the bug`);
     assert.ok(r.membership.refused > 0, `seed ${seed}: the core must refuse early changes`);
   }

@@ -1,9 +1,10 @@
 /**
- * One seeded simulation run: N real Raft nodes, a faulty network, a disk with latency and
- * faults, a nemesis, clients, and the checkers. One seed determines everything: every random
- * choice draws from a generator forked per concern from `SeededRng(seed)`, time is virtual, and
- * events at the same instant run in scheduling order (EventQueue), so a rerun of a seed replays
- * the same run and yields the same trace hash.
+ * One seeded simulation run: N nodes of the shipped runtime (`ReplicatedKv`, sim_node.ts) on a
+ * faulty network, disks with latency and faults, a nemesis, clients, and the checkers. One seed
+ * determines everything: every random choice draws from a generator forked per concern from
+ * `SeededRng(seed)`, time is virtual, events at the same instant run in scheduling order
+ * (EventQueue), and the runtime's promise reactions run between events (driver.ts), so a rerun
+ * of a seed replays the same run and yields the same trace hash.
  *
  * A run has two phases. In the fault phase the clients issue `opsMax` operations while the
  * nemesis injects the plan's faults. Then the liveness phase heals everything, restarts crashed
@@ -12,18 +13,20 @@
  * Finally the history goes through the linearizability checker.
  *
  * Virtual time means what it means in production: one tick is 50 ms by default, so an election
- * timeout of 10-20 ticks is 500-1000 ms and a heartbeat every 3 ticks is 150 ms (the runtime's
- * defaults in src/node/config.ts: electionTimeoutMs 500-1000, heartbeatIntervalMs 50). Message
- * delay (0.1 ms to several ms) and fsync latency (0.05-5 ms) are real-world durations, and the
- * clients offer about 100 operations per virtual second (10 clients, a think time uniform in
- * 0-200 ms between an operation's completion and the next invoke).
+ * timeout of 10-20 ticks is 500-1000 ms and a heartbeat every 3 ticks is 150 ms. Message delay
+ * (0.1 ms to several ms) and fsync latency (0.05-5 ms) are real-world durations, and the clients
+ * offer about 100 operations per virtual second (10 clients, a think time uniform in 0-200 ms
+ * between an operation's completion and the next invoke). Half the runs serve reads from the
+ * leader's lease (readMode "lease"), half by ReadIndex.
  */
-import { DEFAULT_CONFIG, type RaftConfig } from "../core/config.js";
+import { DEFAULT_CONFIG } from "../core/config.js";
 import { EMPTY_CONF_STATE } from "../core/conf_change.js";
 import type { ConfState, Entry, Message } from "../core/messages.js";
 import { SeededRng } from "../core/rng.js";
 import { AssertionError, nodeId, type NodeId } from "../core/types.js";
+import type { NodeLimitsInput } from "../node/config.js";
 import { checkHistory, type CheckResult } from "../check/index.js";
+import { drive } from "./driver.js";
 import { EventQueue } from "./event_queue.js";
 import { planFaults, TICK_NS_DEFAULT, type FaultPlan } from "./faults.js";
 import { InvariantChecker, SimViolation } from "./invariants.js";
@@ -33,12 +36,13 @@ import type { MembershipAction, MembershipView } from "./membership_nemesis.js";
 import { Nemesis, type NemesisEvent } from "./nemesis.js";
 import { SimNetwork } from "./network.js";
 import { describeNodes, isConverged } from "./convergence.js";
+import type { HostTask } from "./sim_host.js";
 import { SimNode } from "./sim_node.js";
 import type { NodeEvent, SimEvent, SimOptions, SimResult } from "./sim_types.js";
-
-export type { SimOptions, SimResult } from "./sim_types.js";
 import { messageCode, TRACE, TraceHash } from "./trace.js";
 import { Workload, type ClientReply, type ClientRequest } from "./workload.js";
+
+export type { SimOptions, SimResult } from "./sim_types.js";
 
 const MS = 1_000_000;
 
@@ -58,18 +62,19 @@ export class Simulation {
   private readonly faults: NodeFaults;
   private readonly hash = new TraceHash();
   private readonly tickNs: number;
-  private readonly messageBytesMax: number;
   private readonly eventsMax: number;
-  /** Per node tick period: the nominal one, stretched by clock skew. */
-  private readonly tickPeriodsNs: number[];
   private events = 0;
+  /** Deferred host tasks (setImmediate): they run before the next queued event. */
+  private deferred: NodeEvent[] = [];
+  private deferredNext = 0;
+  private firstViolation: SimViolation | null = null;
 
   constructor(private readonly options: SimOptions) {
     this.rng = new SeededRng(options.seed);
     this.tickNs = options.tickNs ?? TICK_NS_DEFAULT;
     const planned = planFaults(options.faults, this.rng.fork(), this.tickNs);
     this.plan = { ...planned, ...options.planOverrides };
-    this.eventsMax = options.eventsMax ?? 200_000 + 500 * options.opsMax;
+    this.eventsMax = options.eventsMax ?? 200_000 + 800 * options.opsMax;
     // The pool: the initial voters, then spare ids that membership changes may add.
     const poolSize = options.nodes + (this.plan.membership?.sparesCount ?? 0);
     this.ids = Array.from({ length: poolSize }, (_, i) => nodeId(`n${i + 1}`));
@@ -83,22 +88,14 @@ export class Simulation {
     this.checker = new InvariantChecker(this.ids, confState);
     const skewRng = this.rng.fork();
     const skewMax = this.plan.clockSkewMax;
-    this.tickPeriodsNs = this.ids.map(
-      () => Math.round(this.tickNs * (1 + skewRng.nextFloat() * (skewMax - 1))),
-    );
+    const stretches = this.ids.map(() => 1 + skewRng.nextFloat() * (skewMax - 1));
     const nodeRng = this.rng.fork();
-    // Half the runs use tiny AppendEntries (a few entries each) to exercise flow control and the
-    // orderings, such as an entry acked without its successor, that Figure 8 is about.
-    this.messageBytesMax = this.rng.nextFloat() < 0.5
-      ? 100 + this.rng.nextInt(400)
-      : DEFAULT_CONFIG.messageBytesMax;
-    const snapshotEntries = this.plan.membership?.snapshotEntries ?? 20 + this.rng.nextInt(100);
-    const compactLagEntries = this.rng.nextInt(30);
+    const limits = this.limits();
     this.nodes = this.ids.map((id, index) => new SimNode({
-      index, config: this.configFor(id), rng: nodeRng.fork(), plan: this.plan,
+      index, id, rng: nodeRng.fork(), plan: this.plan, checker: this.checker, host: this, limits,
       confState: index < options.nodes ? confState : EMPTY_CONF_STATE,
-      checker: this.checker, host: this, snapshotEntries, compactLagEntries,
-      ...(options.runtimeBugs === undefined ? {} : { bugs: options.runtimeBugs }),
+      timerStretch: stretches[index] ?? 1,
+      testingBugs: { core: options.testingBugs ?? {}, runtime: options.runtimeBugs ?? {} },
     }));
     this.membership = new MembershipOps(this.nodes, this.checker, this);
     this.faults = new NodeFaults(this.nodes, this.ids, this.indexOf, {
@@ -118,20 +115,41 @@ export class Simulation {
     }, this.rng.fork(), this);
   }
 
-  private configFor(id: NodeId): RaftConfig {
-    const base: RaftConfig = {
-      ...DEFAULT_CONFIG, id,
-      electionTimeoutTicksMin: 10, electionTimeoutTicksMax: 20, heartbeatIntervalTicks: 3,
-      messageBytesMax: this.messageBytesMax, ...this.options.configOverrides,
+  /** The runtime's limits in this run: the core's timing in ticks as before, in milliseconds. */
+  private limits(): NodeLimitsInput {
+    const tickMs = this.tickNs / MS;
+    const overrides = this.options.configOverrides ?? {};
+    // Half the runs use tiny AppendEntries (a few entries each) to exercise flow control and the
+    // orderings, such as an entry acked without its successor, that Figure 8 is about.
+    const messageBytesMax = this.rng.nextFloat() < 0.5
+      ? 100 + this.rng.nextInt(400)
+      : DEFAULT_CONFIG.messageBytesMax;
+    const snapshotEntries = this.plan.membership?.snapshotEntries ?? 20 + this.rng.nextInt(100);
+    const catchUpEntries = this.rng.nextInt(30);
+    const leaseDrawn = this.rng.nextFloat() < 0.5 ? "lease" : "index";
+    const readMode = this.options.readMode ?? (overrides.checkQuorum === false ? "index" : leaseDrawn);
+    const clientTimeoutMs = Math.round((this.options.clientTimeoutNs ?? 3000 * MS) / MS);
+    return {
+      tickMs, electionTimeoutMs: { min: 10 * tickMs, max: 20 * tickMs },
+      heartbeatIntervalMs: 3 * tickMs, proposalTimeoutMs: clientTimeoutMs,
+      readTimeoutMs: clientTimeoutMs, snapshotEntriesMin: snapshotEntries,
+      snapshotBytesMin: Number.MAX_SAFE_INTEGER, snapshotCatchUpEntries: catchUpEntries,
+      readMode, leaseClockDriftMs: tickMs, raft: { messageBytesMax, ...overrides },
     };
-    const testingBugs = this.options.testingBugs;
-    return testingBugs === undefined ? base : { ...base, testingBugs };
   }
 
-  // ---- NodeHost and WorkloadHost -------------------------------------------------------------
+  // ---- the nodes' host, and the workload's ----------------------------------------------------
 
   nowNs(): number {
     return this.queue.now;
+  }
+
+  push(node: number, atNs: number, task: HostTask): void {
+    this.queue.push(atNs, { kind: "host", node, task });
+  }
+
+  defer(node: number, task: HostTask): void {
+    this.deferred.push({ kind: "host", node, task });
   }
 
   /** Rare events (faults, role changes) go into the trace as text. */
@@ -155,12 +173,17 @@ export class Simulation {
     this.queue.push(this.queue.now + this.clientDelayNs(), { kind: "reply", reply });
   }
 
-  scheduleSaveDone(node: number, incarnation: number, atNs: number): void {
-    this.queue.push(atNs, { kind: "saveDone", node, incarnation });
-  }
-
   failStop(node: number): void {
     this.crashNode(node, "eio");
+  }
+
+  halted(node: number): void {
+    const incarnation = this.nodes[node]?.incarnation ?? -1;
+    this.queue.push(this.queue.now, { kind: "halted", node, incarnation });
+  }
+
+  violation(violation: SimViolation): void {
+    this.firstViolation ??= violation;
   }
 
   observeLeaderReady(
@@ -191,7 +214,7 @@ export class Simulation {
     return this.membership.view();
   }
 
-  applyMembership(action: MembershipAction): string | null {
+  applyMembership(action: MembershipAction): Promise<string | null> {
     return this.membership.apply(action);
   }
 
@@ -213,13 +236,14 @@ export class Simulation {
 
   // ---- the run -------------------------------------------------------------------------------
 
-  run(): SimResult {
+  async run(): Promise<SimResult> {
     let violation: SimViolation | null = null;
     let check: CheckResult | null = null;
     try {
-      this.startSchedules();
-      this.runFaultPhase();
-      this.runLivenessPhase();
+      this.workload.start();
+      this.nemesis.start();
+      await this.runFaultPhase();
+      await this.runLivenessPhase();
       const budget = this.options.checkBudget;
       check = checkHistory(this.workload.history, budget === undefined ? {} : { budget });
       if (check.verdict === "not-linearizable") {
@@ -232,6 +256,7 @@ export class Simulation {
         violation = new SimViolation("assertion", `${error.message}\n${error.stack ?? ""}`);
       } else throw error;
     }
+    this.stopAll();
     const w = this.workload;
     return {
       seed: this.options.seed, plan: this.plan, ops: w.issued, ok: w.ok, fail: w.fail, info: w.info,
@@ -244,26 +269,24 @@ export class Simulation {
     };
   }
 
-  private startSchedules(): void {
-    this.nodes.forEach((_, node) => {
-      this.queue.push(this.rng.nextInt(this.tickNs), { kind: "tick", node });
-    });
-    this.workload.start();
-    this.nemesis.start();
+  /** The run is over: every node's process ends, so nothing of it lingers. */
+  private stopAll(): void {
+    for (const node of this.nodes) node.kill();
   }
 
-  private runFaultPhase(): void {
+  private runFaultPhase(): Promise<void> {
     const limit = this.options.virtualTimeMaxNs ?? 3600_000 * MS;
-    while (this.workload.issued < this.options.opsMax || this.workload.openCount > 0) {
+    return drive(() => {
+      if (this.workload.issued >= this.options.opsMax && this.workload.openCount === 0) return false;
       if (!this.step() || this.queue.now > limit) {
         const atS = this.queue.now / 1e9;
-        const detail = `the fault phase did not finish by ${atS}s of virtual time`;
-        throw new SimViolation("liveness", detail);
+        throw new SimViolation("liveness", `the fault phase did not finish by ${atS}s of virtual time`);
       }
-    }
+      return true;
+    });
   }
 
-  private runLivenessPhase(): void {
+  private runLivenessPhase(): Promise<void> {
     this.nemesis.active = false;
     this.workload.stopped = true;
     this.network.heal();
@@ -273,26 +296,27 @@ export class Simulation {
       if (node.paused) this.faults.resume(i);
       if (!node.up) this.faults.restart(i);
     });
-    const deadline = this.queue.now + (this.options.livenessTicksMax ?? 400) * this.tickNs;
+    const ticksMax = this.options.livenessTicksMax ?? 400;
+    const deadline = this.queue.now + ticksMax * this.tickNs;
     // Convergence is checked at most once per virtual millisecond: it reads every node's status.
     let checkNs = 0;
-    while (this.queue.now <= deadline) {
+    return drive(() => {
       if (this.workload.openCount === 0 && this.queue.now >= checkNs) {
-        if (isConverged(this.nodes)) return;
+        if (isConverged(this.nodes)) return false;
         checkNs = this.queue.now + MS;
       }
-      if (!this.step()) break;
-    }
-    const open = this.workload.openCount;
-    throw new SimViolation(
-      "liveness",
-      `after healing, ${open} client operations were still open or the cluster had not converged ` +
-        `within ${this.options.livenessTicksMax ?? 400} ticks (${describeNodes(this.nodes)})`,
-    );
+      if (this.queue.now <= deadline && this.step()) return true;
+      throw new SimViolation(
+        "liveness",
+        `after healing, ${this.workload.openCount} client operations were still open or the ` +
+          `cluster had not converged within ${ticksMax} ticks (${describeNodes(this.nodes)})`,
+      );
+    });
   }
 
   private step(): boolean {
-    const event = this.queue.pop();
+    if (this.firstViolation !== null) throw this.firstViolation;
+    const event = this.nextDeferred() ?? this.queue.pop();
     if (event === undefined) return false;
     this.events++;
     if (this.events > this.eventsMax) {
@@ -306,14 +330,19 @@ export class Simulation {
     return true;
   }
 
+  private nextDeferred(): NodeEvent | undefined {
+    if (this.deferredNext < this.deferred.length) return this.deferred[this.deferredNext++];
+    if (this.deferredNext > 0) {
+      this.deferred = [];
+      this.deferredNext = 0;
+    }
+    return undefined;
+  }
+
   private dispatch(event: SimEvent): void {
     switch (event.kind) {
-      case "tick":
-        this.queue.push(this.queue.now + (this.tickPeriodsNs[event.node] ?? this.tickNs), event);
-        this.toNode(event);
-        return;
+      case "host":
       case "deliver":
-      case "saveDone":
       case "request":
         this.toNode(event);
         return;
@@ -347,6 +376,12 @@ export class Simulation {
           this.faults.resume(event.node);
         }
         return;
+      case "halted":
+        // A removed node stopped its Raft activity; an operator restarts the process later.
+        if (this.nodes[event.node]?.incarnation === event.incarnation) {
+          this.faults.crash(event.node, "halt");
+        }
+        return;
     }
   }
 
@@ -358,9 +393,10 @@ export class Simulation {
 
   private deliverToNode(node: SimNode, event: NodeEvent): void {
     switch (event.kind) {
-      case "tick":
+      case "host":
+        if (!event.task.live) return;
         this.hash.record(TRACE.tick, this.queue.now, event.node);
-        node.tick();
+        event.task.run();
         return;
       case "deliver": {
         if (!node.up) return;
@@ -371,12 +407,9 @@ export class Simulation {
           return;
         }
         this.hash.record(TRACE.deliver, this.queue.now, link, messageCode(m.type), m.term);
-        node.step(m);
+        node.deliver(m);
         return;
       }
-      case "saveDone":
-        node.handleSaveDone(event.incarnation);
-        return;
       case "request":
         this.hash.record(TRACE.request, this.queue.now, event.request.opId, event.node);
         node.handleRequest(event.request);
@@ -396,6 +429,6 @@ export class Simulation {
 }
 
 /** Runs one seed. */
-export function runSimulation(options: SimOptions): SimResult {
+export function runSimulation(options: SimOptions): Promise<SimResult> {
   return new Simulation(options).run();
 }

@@ -23,10 +23,10 @@ test("a replay command carries every setting that shapes the run", () => {
   );
 });
 
-test("the summary states the speed with the rate it was measured at, and the seeds' hash", () => {
+test("the summary states the speed with the rate it was measured at, and the seeds' hash", async () => {
   let clock = 0;
   const lines: string[] = [];
-  const summary = runSweep(
+  const summary = await runSweep(
     {
       seeds: [1, 2], nodes: 3, opsMax: 40, faults: parseFaults("none"),
       wallMs: () => (clock += 5),

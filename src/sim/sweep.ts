@@ -4,6 +4,7 @@
  * exact command that replays it.
  */
 import type { TestingBugs } from "../core/config.js";
+import type { SimRuntimeBugs } from "./sim_types.js";
 import { formatFaults, type FaultSelection } from "./faults.js";
 import type { MembershipCounts } from "./membership_ops.js";
 import { runSimulation, type SimResult } from "./simulation.js";
@@ -15,6 +16,8 @@ export interface SweepOptions {
   readonly opsMax: number;
   readonly faults: FaultSelection;
   readonly testingBugs?: TestingBugs;
+  /** Deliberate bugs of the runtime (node/runtime_bugs.ts). */
+  readonly runtimeBugs?: SimRuntimeBugs;
   /** A client's think time between operations is uniform below this (default 200 ms). */
   readonly thinkMaxNs?: number;
   /** Stop at the first failing seed. */
@@ -53,8 +56,8 @@ export function reproduceCommand(
   seed: number,
   options: Omit<SweepOptions, "seeds" | "wallMs">,
 ): string {
-  const bugs = Object.entries(options.testingBugs ?? {})
-    .filter(([, on]) => on === true)
+  const bugs = Object.entries({ ...options.testingBugs, ...options.runtimeBugs })
+    .filter(([, on]) => on)
     .map(([name]) => name);
   const bugFlag = bugs.length === 0 ? "" : ` --bug ${bugs.join(",")}`;
   const think = options.thinkMaxNs;
@@ -67,11 +70,15 @@ export function reproduceCommand(
  * A seed fails on an invariant, liveness or linearizability violation, and also when the checker
  * cannot decide (`unknown`): an undecided history proves nothing, so it must not pass silently.
  */
-export function runSeed(seed: number, options: Omit<SweepOptions, "seeds">): SeedReport {
+export async function runSeed(
+  seed: number,
+  options: Omit<SweepOptions, "seeds">,
+): Promise<SeedReport> {
   const start = options.wallMs();
-  const result = runSimulation({
+  const result = await runSimulation({
     seed, nodes: options.nodes, opsMax: options.opsMax, faults: options.faults,
     ...(options.testingBugs === undefined ? {} : { testingBugs: options.testingBugs }),
+    ...(options.runtimeBugs === undefined ? {} : { runtimeBugs: options.runtimeBugs }),
     ...(options.thinkMaxNs === undefined ? {} : { thinkMaxNs: options.thinkMaxNs }),
   });
   const wallMs = options.wallMs() - start;
@@ -86,16 +93,16 @@ export function runSeed(seed: number, options: Omit<SweepOptions, "seeds">): See
   return { result, wallMs, failed, line, reproduce };
 }
 
-export function runSweep(
+export async function runSweep(
   options: SweepOptions,
   onSeed: (report: SeedReport) => void,
-): SweepSummary {
+): Promise<SweepSummary> {
   const hashes: string[] = [];
   const failedSeeds: number[] = [];
   let membership = NO_MEMBERSHIP;
   let ops = 0, ok = 0, fail = 0, info = 0, violations = 0, unknown = 0, virtualNs = 0, wallMs = 0;
   for (const seed of options.seeds) {
-    const report = runSeed(seed, options);
+    const report = await runSeed(seed, options);
     const r = report.result;
     hashes.push(r.traceHash);
     ops += r.ops; ok += r.ok; fail += r.fail; info += r.info;

@@ -8,9 +8,11 @@
 import type { SeededRng } from "../core/rng.js";
 import type { HistoryEvent } from "../check/index.js";
 import { HistoryRecorder } from "../check/history_recorder.js";
-import type { KvValue } from "../kv/index.js";
 
 export type OpName = "read" | "write" | "cas";
+
+/** A register's value: absent (null), a unique write value, or a cas's [from, to] pair. */
+export type KvValue = null | number | readonly KvValue[];
 
 /** What a client sends to its node. */
 export interface ClientRequest {
@@ -27,7 +29,8 @@ export interface ClientRequest {
 export interface ClientReply {
   readonly opId: number;
   readonly client: number;
-  readonly type: "ok" | "fail";
+  /** `info`: the outcome is unknown (the operation may still take effect). */
+  readonly type: "ok" | "fail" | "info";
   /** read: the value read; otherwise the request's value. */
   readonly value: KvValue;
   readonly error?: string;
@@ -119,11 +122,16 @@ export class Workload {
     if (open.f === "read") this.complete(c, open, "fail", null, "timeout");
     else {
       this.complete(c, open, "info", open.value, "timeout");
-      c.process = this.recorder.newProcess();
-      c.clientId = `p${c.process}`;
-      c.seq = 0;
+      this.newProcess(c);
     }
     this.scheduleNext(client);
+  }
+
+  /** After an `info`, Jepsen's rule: the client continues as a new process. */
+  private newProcess(c: ClientState): void {
+    c.process = this.recorder.newProcess();
+    c.clientId = `p${c.process}`;
+    c.seq = 0;
   }
 
   /** A node's reply reached the client; ignored if the operation already timed out. */
@@ -132,6 +140,7 @@ export class Workload {
     const open = c.open;
     if (open?.opId !== reply.opId) return;
     this.complete(c, open, reply.type, reply.value, reply.error);
+    if (reply.type === "info") this.newProcess(c);
     // As a client library rotates endpoints: a node that knows no leader may be a spare, a
     // removed member or cut off, and may stay so; the next operation tries another node.
     if (reply.error === "NOT_LEADER") c.node = this.rng.nextInt(this.options.nodes);

@@ -13,12 +13,12 @@
  * never take effect out of call order; the overtaken write fails definitely
  * (ProposalDroppedError), or is reported unknown if it timed out first, and never applies.
  */
-import { randomBytes } from "node:crypto";
 import { NotLeaderError, ProposalDroppedError, RaftError, type Status, assertNever } from "../../core/index.js";
 import {
   ClusterNode, NodeStoppedError, ReadTimeoutError, type ClusterNodeOptions,
 } from "../../node/index.js";
 import type { ClusterAdmin } from "../../node/admin.js";
+import { realHost, type RuntimeHost } from "../../node/host.js";
 import { IntegerOverflowError, NotIntegerError, OutcomeUnknownError, ValueTooLargeError } from "../errors.js";
 import { isInt64 } from "./int64.js";
 import {
@@ -58,8 +58,9 @@ export class ReplicatedKv {
     readonly node: ClusterNode<StoreResult>,
     readonly machine: StoreMachine,
     readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
+    host: RuntimeHost = realHost,
   ) {
-    this.clientId = `${node.id}/${randomBytes(8).toString("hex")}`;
+    this.clientId = `${node.id}/${Buffer.from(host.randomBytes(8)).toString("hex")}`;
   }
 
   /**
@@ -71,7 +72,7 @@ export class ReplicatedKv {
     const limits = { ...DEFAULT_STORE_LIMITS, ...store };
     const machine = new StoreMachine(store?.clientSessionsMax === undefined ? {} : { clientSessionsMax: store.clientSessionsMax });
     const node = await ClusterNode.start({ ...nodeOptions, stateMachine: machine });
-    return new ReplicatedKv(node, machine, limits);
+    return new ReplicatedKv(node, machine, limits, options.host ?? realHost);
   }
 
   /** Stops the node (see ClusterNode.stop). */

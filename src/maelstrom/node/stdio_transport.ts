@@ -11,7 +11,7 @@
  */
 import { assert, type Message, type NodeId } from "../../core/index.js";
 import type {
-  MessageHandler, PeerStats, PeerStateListener, Transport, TransportLogger, TransportStats,
+  Logger, MessageHandler, PeerStats, PeerStateListener, Transport, TransportStats,
 } from "../../transport/index.js";
 import type { Body, OutgoingBody } from "../protocol.js";
 import { decodeRaftBody, encodeRaftBody } from "./wire.js";
@@ -22,7 +22,7 @@ export interface StdioTransportOptions {
   readonly peers: readonly NodeId[];
   /** Queues a body for `dest` on stdout (MaelstromOutput.send). */
   readonly send: (dest: string, body: OutgoingBody) => void;
-  readonly logger: TransportLogger;
+  readonly logger: Logger;
 }
 
 interface Counters {

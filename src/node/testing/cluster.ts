@@ -5,13 +5,13 @@
  */
 import {
   assert, EMPTY_CONF_STATE, nodeId, type LogIndex, type NodeId, RaftError,
-} from "../core/index.js";
-import { MemoryStorage, type StableStorage } from "../storage/index.js";
-import { MemoryNetwork, type Transport } from "../transport/index.js";
-import type { MemberAddresses } from "./admin.js";
-import { ClusterNode } from "./cluster_node.js";
-import type { NodeLimitsInput } from "./config.js";
-import type { StateMachine } from "./state_machine.js";
+} from "../../core/index.js";
+import { MemoryStorage, type StableStorage } from "../../storage/index.js";
+import { MemoryNetwork, type Transport } from "../../transport/index.js";
+import type { MemberAddresses } from "../admin.js";
+import { ClusterNode } from "../cluster_node.js";
+import type { NodeLimitsInput } from "../config.js";
+import type { StateMachine } from "../state_machine.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

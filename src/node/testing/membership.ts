@@ -4,10 +4,10 @@
  * leader, and growing the cluster with joining nodes. Only tests import this file.
  */
 import assert from "node:assert/strict";
-import { nodeId, RaftError, type NodeId } from "../core/index.js";
-import type { MemberInfo } from "./admin.js";
-import type { ClusterNode } from "./cluster_node.js";
-import { testAddresses, type LogResult, type TestCluster } from "./testing_cluster.js";
+import { nodeId, RaftError, type NodeId } from "../../core/index.js";
+import type { MemberInfo } from "../admin.js";
+import type { ClusterNode } from "../cluster_node.js";
+import { testAddresses, type LogResult, type TestCluster } from "./cluster.js";
 
 const encoder = new TextEncoder();
 /** A client's pause before retrying a definite failure (no leader, transfer under way). */

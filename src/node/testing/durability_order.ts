@@ -4,10 +4,10 @@
  * keeps a copy of what is durable; `checkDurableBeforeSend` says whether a message about to
  * leave rests only on durable state. Only tests import this file.
  */
-import { assertNever, type Message } from "../core/index.js";
-import { MemoryStorage, type SaveBatch, type StableStorage } from "../storage/index.js";
-import type { ConfState, Entry, LogIndex, Snapshot, Term } from "../core/index.js";
-import type { InitialState } from "../core/index.js";
+import { assertNever, type Message } from "../../core/index.js";
+import { MemoryStorage, type SaveBatch, type StableStorage } from "../../storage/index.js";
+import type { ConfState, Entry, LogIndex, Snapshot, Term } from "../../core/index.js";
+import type { InitialState } from "../../core/index.js";
 
 /**
  * A MemoryStorage whose writes are visible at once (as DiskStorage's are) but durable only
