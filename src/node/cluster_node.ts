@@ -21,7 +21,8 @@ import { ProposalDroppedError } from "../core/index.js";
 import type { StableStorage } from "../storage/index.js";
 import { silentLogger, type Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimits } from "./config.js";
-import { decodeEnvelope, encodeEnvelope } from "./envelope.js";
+import { encodeEnvelope } from "./envelope.js";
+import { EntryApplier } from "./entry_applier.js";
 import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
 import { observeProposal, type NodeObserver } from "./observer.js";
@@ -36,6 +37,7 @@ import {
 } from "./options.js";
 import { PendingProposals } from "./pending_proposals.js";
 import { PendingReads } from "./pending_reads.js";
+import { ProposalValidator, type NodeTestingHooks } from "./proposal_validation.js";
 import { Snapshotter } from "./snapshotter.js";
 import type { StateMachine } from "./state_machine.js";
 import { toNodeStatus, type NodeRunState, type NodeStatus } from "./status.js";
@@ -55,6 +57,7 @@ interface Parts<R> {
   readonly logger: NodeLogger;
   readonly observer: NodeObserver;
   readonly book: AddressBook;
+  readonly testing: NodeTestingHooks;
 }
 
 export class ClusterNode<R> implements ClusterAdmin {
@@ -69,6 +72,9 @@ export class ClusterNode<R> implements ClusterAdmin {
   private readonly events = new NodeEventEmitter();
   private readonly proposals = new PendingProposals<R>();
   private readonly reads = new PendingReads();
+  /** Checks proposals before the core sees them; applies entries that may not decode. */
+  private readonly validator: ProposalValidator;
+  private readonly applier: EntryApplier<R>;
   /** Random per start: entries proposed by an earlier run of this node are not ours. */
   private readonly incarnation = randomInt(INCARNATION_MAX);
   private proposalSeq = 0;
@@ -97,6 +103,8 @@ export class ClusterNode<R> implements ClusterAdmin {
       stateMachine: this.stateMachine, limits: this.limits, logger: this.logger,
       observer: this.observer } = parts);
     this.clock = tickClockFor(this.limits);
+    this.validator = new ProposalValidator({ ...parts, proposalBytesMax: this.limits.proposalBytesMax });
+    this.applier = new EntryApplier(parts);
     const status = this.raft.status();
     this.appliedIndex = status.applied;
     this.durableTerm = this.storage.initialState().hardState.term;
@@ -149,7 +157,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       const snapshot = storage.snapshot();
       if (snapshot.metadata.index > 0) options.stateMachine.restore(snapshot.data);
       const raft = new RaftNode({
-        config: toRaftConfig(id, limits),
+        config: { ...toRaftConfig(id, limits), logger: options.logger ?? silentLogger },
         storage,
         rng: new SeededRng(options.seed ?? randomInt(INCARNATION_MAX)),
         applied: snapshot.metadata.index,
@@ -157,6 +165,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       const node = new ClusterNode<R>({
         id, raft, storage, transport: options.transport, stateMachine: options.stateMachine,
         limits, logger: options.logger ?? silentLogger, observer: options.observer ?? {}, book,
+        testing: options.testing ?? {},
       });
       options.transport.onMessage((message) => {
         node.receive(message);
@@ -190,6 +199,8 @@ export class ClusterNode<R> implements ClusterAdmin {
       return Promise.reject(new ProposalDroppedError(
         `${this.proposals.size} proposals are pending on ${this.id} (pendingProposalsMax)`));
     }
+    const invalid = this.validator.checkLocal(command);
+    if (invalid !== null) return Promise.reject(invalid);
     const seq = ++this.proposalSeq;
     const data = encodeEnvelope({ proposer: this.id, incarnation: this.incarnation, seq }, command);
     const outcome = this.proposals.add(seq, performance.now() + this.limits.proposalTimeoutMs);
@@ -310,6 +321,8 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   private receive(message: Message): void {
     if (this.runState !== "running") return;
+    if (message.type === "Propose"
+      && !this.validator.admitForwarded(message, this.raft.status().confState)) return;
     try {
       this.runTicks(this.clock.beforeInput()); // lease mode: time first, then the message
       this.raft.step(message);
@@ -462,9 +475,15 @@ export class ClusterNode<R> implements ClusterAdmin {
       let ownSeq: number | null = null;
       let result: R | undefined;
       if (entry.kind === "normal") {
-        const { tag, command } = decodeEnvelope(entry.data);
-        result = this.stateMachine.apply(command, entry.index);
-        if (tag.proposer === this.id && tag.incarnation === this.incarnation) ownSeq = tag.seq;
+        const applied = this.applier.apply(entry);
+        const { tag } = applied;
+        const own = tag !== null && tag.proposer === this.id && tag.incarnation === this.incarnation;
+        if (applied.kind === "applied") {
+          result = applied.result;
+          if (own) ownSeq = tag.seq;
+        } else if (own) {
+          this.proposals.fail(tag.seq, applied.error); // applied as an error no-op
+        }
       } else if (entry.kind === "config") {
         this.admin.tracker.noteAppliedConfig(entry);
       }

@@ -8,6 +8,7 @@
  * incarnationLo, u32 seqHi, u32 seqLo, then the command bytes (the user's data, untouched).
  */
 import { assert, nodeId, type NodeId } from "../core/index.js";
+import { isNodeIdString } from "../transport/message_codec.js";
 
 const VERSION = 1;
 const FIXED_BYTES = 2 + 16;
@@ -57,8 +58,8 @@ export function encodeEnvelope(tag: ProposalTag, command: Uint8Array): Uint8Arra
 }
 
 /**
- * Decodes the data of a "normal" entry. Every normal entry comes from some node's `propose`, so
- * a malformed envelope is a bug (or foreign data in the log), never an expected condition.
+ * Decodes the data of a "normal" entry this runtime proposed itself (see `checkEnvelope` for
+ * bytes that may be foreign).
  * @throws AssertionError if `data` is not an envelope.
  */
 export function decodeEnvelope(data: Uint8Array): DecodedEnvelope {
@@ -75,3 +76,29 @@ export function decodeEnvelope(data: Uint8Array): DecodedEnvelope {
     command: data.subarray(FIXED_BYTES + idBytes),
   };
 }
+
+/**
+ * Decodes `data` as an envelope without trusting it: the decoded envelope, or why the bytes are
+ * not one (a forwarded proposal from a peer, or an entry a bug or a compromised member put in
+ * the log). Never throws.
+ */
+export function checkEnvelope(data: Uint8Array): DecodedEnvelope | string {
+  if (data.byteLength < FIXED_BYTES) return `${data.byteLength} bytes is shorter than an envelope`;
+  if (data[0] !== VERSION) return `unknown envelope version ${String(data[0])}`;
+  const idBytes = data[1] ?? 0;
+  if (data.byteLength < FIXED_BYTES + idBytes) return "the envelope is truncated";
+  let proposer: string;
+  try {
+    proposer = decoder.decode(data.subarray(2, 2 + idBytes));
+  } catch {
+    return "the proposer id is not UTF-8";
+  }
+  if (!isNodeIdString(proposer)) return `the proposer id ${JSON.stringify(proposer)} is not a node id`;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const tag = { proposer, incarnation: readU53(view, 2 + idBytes), seq: readU53(view, 10 + idBytes) };
+  if (!Number.isSafeInteger(tag.incarnation) || !Number.isSafeInteger(tag.seq)) {
+    return "the envelope's incarnation or sequence number is out of range";
+  }
+  return { tag, command: data.subarray(FIXED_BYTES + idBytes) };
+}
+

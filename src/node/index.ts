@@ -5,14 +5,15 @@
 export { ClusterNode } from "./cluster_node.js";
 export type { ClusterNodeOptions, NodeLogger } from "./options.js";
 export type { NodeObserver, ProposalOutcome } from "./observer.js";
-export type { StateMachine } from "./state_machine.js";
+export type { StateMachine, ValidationStage } from "./state_machine.js";
+export type { NodeTestingHooks } from "./proposal_validation.js";
 export {
   DEFAULT_NODE_LIMITS, resolveNodeLimits, toRaftConfig, type ElectionTimeoutMs, type NodeLimits,
   type NodeLimitsInput, type RaftTunables,
 } from "./config.js";
 export {
-  CatchUpTimeoutError, NodeStoppedError, OutcomeUnknownError, ProposalTimeoutError,
-  ReadTimeoutError, TransferTimeoutError,
+  CatchUpTimeoutError, InvalidProposalError, NodeStoppedError, OutcomeUnknownError,
+  ProposalTimeoutError, ReadTimeoutError, TransferTimeoutError,
 } from "./errors.js";
 export type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, MemberRole, TransferOptions,

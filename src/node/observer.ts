@@ -13,6 +13,11 @@ export interface NodeObserver {
   readonly proposalSettled?: (outcome: ProposalOutcome, seconds: number) => void;
   /** A `storage.save` that had to sync became durable after `seconds`. */
   readonly saveDurable?: (seconds: number) => void;
+  /**
+   * A committed entry could not be decoded (its envelope or its command) and was applied as a
+   * no-op (`raft_apply_errors_total`); entry_applier.ts. Every replica reports it.
+   */
+  readonly entryApplyFailed?: () => void;
 }
 
 function outcomeOf(error: unknown): ProposalOutcome {

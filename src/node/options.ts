@@ -13,6 +13,7 @@ import type { MemberAddresses } from "./admin.js";
 import { toMemberAddresses } from "./address_book.js";
 import type { NodeLimitsInput } from "./config.js";
 import type { NodeObserver } from "./observer.js";
+import type { NodeTestingHooks } from "./proposal_validation.js";
 import type { StateMachine } from "./state_machine.js";
 
 /** pino-compatible; `pino()` satisfies it. */
@@ -56,6 +57,8 @@ export interface ClusterNodeOptions<R> {
   readonly observer?: NodeObserver;
   /** Seeds election timeouts; random by default. */
   readonly seed?: number;
+  /** Test-only switches; never set outside tests (proposal_validation.ts). */
+  readonly testing?: NodeTestingHooks;
 }
 
 /** The cluster's voters: `id` and `peers`, deduplicated, in a stable order. */

@@ -1,0 +1,161 @@
+/**
+ * An in-process cluster of `ReplicatedKv` nodes over real TCP sockets and real disks (a
+ * temporary directory per node), for tests that attack a node from the network and restart
+ * the cluster: each node records its log lines and counts the entries it applied as error
+ * no-ops. Waits are event-driven (node events and log lines), never sleeps. Only tests import
+ * this file.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { nodeId, type NodeId } from "../../core/index.js";
+import type { NodeTestingHooks } from "../../node/index.js";
+import { TcpTransport } from "../../transport/index.js";
+import { freePort, RecordingLogger } from "../../transport/test_support.js";
+import { ReplicatedKv } from "../binary_store/replicated_kv.js";
+
+/** Slow enough that a loaded test machine does not change leaders by itself. */
+const LIMITS = {
+  tickMs: 10, heartbeatIntervalMs: 50, electionTimeoutMs: { min: 1000, max: 2000 },
+  proposalTimeoutMs: 5000, readTimeoutMs: 5000,
+} as const;
+
+const HOST = "127.0.0.1";
+
+export interface TcpKvMember {
+  readonly id: NodeId;
+  readonly port: number;
+  readonly dir: string;
+  readonly logger: RecordingLogger;
+  kv: ReplicatedKv | null;
+  /** Entries this member applied as error no-ops (NodeObserver.entryApplyFailed). */
+  applyErrors: number;
+}
+
+export interface TcpKvClusterOptions {
+  readonly clusterId: string;
+  readonly size: number;
+  readonly testing?: NodeTestingHooks;
+}
+
+export class TcpKvCluster {
+  private constructor(
+    readonly options: TcpKvClusterOptions,
+    readonly members: readonly TcpKvMember[],
+    private readonly root: string,
+  ) {}
+
+  static async start(options: TcpKvClusterOptions): Promise<TcpKvCluster> {
+    const root = await mkdtemp(join(tmpdir(), "raftkv-tcp-kv-"));
+    const members: TcpKvMember[] = [];
+    for (let i = 1; i <= options.size; i++) {
+      const id = nodeId(`n${i}`);
+      members.push({
+        id, port: await freePort(), dir: join(root, id), logger: new RecordingLogger(),
+        kv: null, applyErrors: 0,
+      });
+    }
+    const cluster = new TcpKvCluster(options, members, root);
+    await Promise.all(members.map((m) => cluster.startMember(m)));
+    return cluster;
+  }
+
+  member(id: NodeId): TcpKvMember {
+    const member = this.members.find((m) => m.id === id);
+    if (member === undefined) throw new Error(`no member ${id}`);
+    return member;
+  }
+
+  kv(id: NodeId): ReplicatedKv {
+    const kv = this.member(id).kv;
+    if (kv === null) throw new Error(`${id} is not running`);
+    return kv;
+  }
+
+  /** The peer address of `id`, for a forged connection. */
+  peerPort(id: NodeId): number {
+    return this.member(id).port;
+  }
+
+  /** Starts (or restarts, over its data directory) one member. */
+  async startMember(member: TcpKvMember): Promise<void> {
+    const peers = new Map(this.members.filter((m) => m.id !== member.id)
+      .map((m) => [m.id, { host: HOST, port: m.port }] as const));
+    const transport = new TcpTransport({
+      clusterId: this.options.clusterId, nodeId: member.id, peers,
+      listen: { host: HOST, port: member.port }, logger: member.logger,
+      backoff: { initialMs: 20, maxMs: 200 },
+    });
+    member.kv = await ReplicatedKv.start({
+      id: member.id, peers: this.members.map((m) => m.id), dataDir: member.dir, transport,
+      limits: LIMITS, logger: member.logger,
+      observer: { entryApplyFailed: () => { member.applyErrors += 1; } },
+      ...(this.options.testing === undefined ? {} : { testing: this.options.testing }),
+    });
+  }
+
+  /** Stops every member, then starts them all again over their data directories. */
+  async restartAll(): Promise<void> {
+    await this.stopAll();
+    await Promise.all(this.members.map((m) => this.startMember(m)));
+  }
+
+  /** Resolves with the leader once every member follows the same one. */
+  leader(timeoutMs = 15_000): Promise<ReplicatedKv> {
+    return this.waitFor(() => {
+      const kvs = this.members.map((m) => m.kv);
+      const lead = kvs.find((kv) => kv?.node.status().role === "leader");
+      if (lead === undefined || lead === null) return null;
+      const agreed = kvs.every((kv) => kv?.node.status().leaderId === lead.node.id);
+      return agreed ? lead : null;
+    }, `a leader every member follows (${this.options.clusterId})`, timeoutMs);
+  }
+
+  /** Resolves once `check` returns non-null, re-checked on every node event. */
+  waitFor<T>(check: () => T | null, what: string, timeoutMs = 15_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const offs: (() => void)[] = [];
+      const done = (): void => {
+        clearTimeout(timer);
+        for (const off of offs) off();
+      };
+      const poll = (): void => {
+        const value = check();
+        if (value === null) return;
+        done();
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      for (const member of this.members) {
+        const node = member.kv?.node;
+        if (node === undefined) continue;
+        for (const name of ["roleChange", "leaderChange", "applied"] as const) {
+          offs.push(node.on(name, poll));
+        }
+      }
+      poll();
+    });
+  }
+
+  /** Resolves once every member has applied at least through `index`. */
+  appliedEverywhere(index: number): Promise<true> {
+    return this.waitFor(() => (this.members.every((m) => (m.kv?.node.status().applied ?? -1) >= index)
+      ? true : null), `every member applied through ${index}`);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.members.map(async (m) => {
+      await m.kv?.stop();
+      m.kv = null;
+    }));
+  }
+
+  /** Stops every member and deletes the data directories. */
+  async destroy(): Promise<void> {
+    await this.stopAll();
+    await rm(this.root, { recursive: true, force: true });
+  }
+}
