@@ -7,7 +7,7 @@
  * Layout (big-endian): u8 version=1, u8 idBytes, id (UTF-8), u32 incarnationHi, u32
  * incarnationLo, u32 seqHi, u32 seqLo, then the command bytes (the user's data, untouched).
  */
-import { assert, nodeId, type NodeId } from "../core/index.js";
+import { assert, type NodeId } from "../core/index.js";
 import { isNodeIdString } from "../transport/message_codec.js";
 
 const VERSION = 1;
@@ -63,18 +63,9 @@ export function encodeEnvelope(tag: ProposalTag, command: Uint8Array): Uint8Arra
  * @throws AssertionError if `data` is not an envelope.
  */
 export function decodeEnvelope(data: Uint8Array): DecodedEnvelope {
-  assert(data.byteLength >= FIXED_BYTES && data[0] === VERSION, "log entry is not a proposal envelope");
-  const idBytes = data[1] ?? 0;
-  assert(data.byteLength >= FIXED_BYTES + idBytes, "proposal envelope is truncated");
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  return {
-    tag: {
-      proposer: nodeId(decoder.decode(data.subarray(2, 2 + idBytes))),
-      incarnation: readU53(view, 2 + idBytes),
-      seq: readU53(view, 10 + idBytes),
-    },
-    command: data.subarray(FIXED_BYTES + idBytes),
-  };
+  const decoded = checkEnvelope(data);
+  if (typeof decoded === "string") assert(false, `log entry is not a proposal envelope: ${decoded}`);
+  return decoded;
 }
 
 /**
