@@ -103,7 +103,9 @@ export class ClusterNode<R> implements ClusterAdmin {
       stateMachine: this.stateMachine, limits: this.limits, logger: this.logger,
       observer: this.observer } = parts);
     this.clock = tickClockFor(this.limits);
-    this.validator = new ProposalValidator({ ...parts, proposalBytesMax: this.limits.proposalBytesMax });
+    this.validator = new ProposalValidator({
+      ...parts, proposalBytesMax: this.limits.proposalBytesMax,
+    });
     this.applier = new EntryApplier(parts);
     const status = this.raft.status();
     this.appliedIndex = status.applied;
@@ -477,7 +479,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       if (entry.kind === "normal") {
         const applied = this.applier.apply(entry);
         const { tag } = applied;
-        const own = tag !== null && tag.proposer === this.id && tag.incarnation === this.incarnation;
+        const own = tag?.proposer === this.id && tag.incarnation === this.incarnation;
         if (applied.kind === "applied") {
           result = applied.result;
           if (own) ownSeq = tag.seq;

@@ -77,7 +77,7 @@ test("a command the state machine cannot decode is a no-op that tells its propos
 
 test("known-bad: a throw from apply is a bug and still propagates (fail-stop)", () => {
   const { applier, failures } = setup();
-  assert.throws(() => applier.apply(entry(9, encodeEnvelope(tag, new TextEncoder().encode("boom")))),
-    /a bug in apply/);
+  const boom = encodeEnvelope(tag, new TextEncoder().encode("boom"));
+  assert.throws(() => applier.apply(entry(9, boom)), /a bug in apply/);
   assert.equal(failures(), 0);
 });

@@ -25,7 +25,11 @@ import type { StateMachine } from "./state_machine.js";
 export type AppliedEntry<R> =
   | { readonly kind: "applied"; readonly tag: ProposalTag; readonly result: R }
   /** A no-op: `tag` is null when even the envelope did not decode (no proposer to tell). */
-  | { readonly kind: "invalid"; readonly tag: ProposalTag | null; readonly error: InvalidProposalError };
+  | {
+    readonly kind: "invalid";
+    readonly tag: ProposalTag | null;
+    readonly error: InvalidProposalError;
+  };
 
 export interface EntryApplierOptions<R> {
   readonly id: NodeId;
@@ -54,7 +58,7 @@ export class EntryApplier<R> {
   ): AppliedEntry<R> {
     const { id, logger, observer } = this.options;
     const error = new InvalidProposalError(
-      `the entry at index ${entry.index} could not be decoded and was applied as a no-op: ${reason}`,
+      `the entry at index ${entry.index} did not decode and was applied as a no-op: ${reason}`,
       cause === null ? {} : { cause });
     observer.entryApplyFailed?.();
     logger.error(

@@ -64,7 +64,9 @@ export function encodeEnvelope(tag: ProposalTag, command: Uint8Array): Uint8Arra
  */
 export function decodeEnvelope(data: Uint8Array): DecodedEnvelope {
   const decoded = checkEnvelope(data);
-  if (typeof decoded === "string") assert(false, `log entry is not a proposal envelope: ${decoded}`);
+  if (typeof decoded === "string") {
+    assert(false, `log entry is not a proposal envelope: ${decoded}`);
+  }
   return decoded;
 }
 
@@ -84,9 +86,12 @@ export function checkEnvelope(data: Uint8Array): DecodedEnvelope | string {
   } catch {
     return "the proposer id is not UTF-8";
   }
-  if (!isNodeIdString(proposer)) return `the proposer id ${JSON.stringify(proposer)} is not a node id`;
+  if (!isNodeIdString(proposer)) {
+    return `the proposer id ${JSON.stringify(proposer)} is not a node id`;
+  }
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const tag = { proposer, incarnation: readU53(view, 2 + idBytes), seq: readU53(view, 10 + idBytes) };
+  const incarnation = readU53(view, 2 + idBytes);
+  const tag = { proposer, incarnation, seq: readU53(view, 10 + idBytes) };
   if (!Number.isSafeInteger(tag.incarnation) || !Number.isSafeInteger(tag.seq)) {
     return "the envelope's incarnation or sequence number is out of range";
   }

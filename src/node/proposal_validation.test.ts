@@ -49,7 +49,9 @@ const wrapped = (text: string, proposer = n2): Uint8Array =>
 test("a well-formed forwarded proposal from any member (voter, learner, outgoing) is admitted",
   () => {
     const { validator, machine, logger } = setup();
-    for (const from of [n2, n3, n4]) assert.equal(validator.admitForwarded(propose(from, wrapped("ok")), conf), true);
+    for (const from of [n2, n3, n4]) {
+      assert.equal(validator.admitForwarded(propose(from, wrapped("ok")), conf), true);
+    }
     assert.deepEqual(machine.stages, ["propose", "propose", "propose"]);
     assert.equal(logger.entries.length, 0);
   });

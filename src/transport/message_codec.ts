@@ -55,7 +55,9 @@ function bounded(fields: Fields, key: string, path: string, bound: Bound): numbe
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     fail(join(path, key), `expected a safe non-negative integer, got ${describe(value)}`);
   }
-  if (value > bound.max) throw new MessageOutOfRangeError(join(path, key), value, bound.max, bound.name);
+  if (value > bound.max) {
+    throw new MessageOutOfRangeError(join(path, key), value, bound.max, bound.name);
+  }
   return value;
 }
 

@@ -58,7 +58,8 @@ export class ReplicatedKv {
     const limits = { ...DEFAULT_STORE_LIMITS, ...store };
     const machine = new StoreMachine({
       limits,
-      ...(store?.clientSessionsMax === undefined ? {} : { clientSessionsMax: store.clientSessionsMax }),
+      ...(store?.clientSessionsMax === undefined
+        ? {} : { clientSessionsMax: store.clientSessionsMax }),
     });
     const node = await ClusterNode.start({ ...nodeOptions, stateMachine: machine });
     return new ReplicatedKv(node, machine, limits);

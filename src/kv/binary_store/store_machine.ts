@@ -95,7 +95,9 @@ export class StoreMachine implements StateMachine<StoreResult> {
       try {
         command = decodeStoreCommand(bytes);
       } catch (error) {
-        if (error instanceof StoreCommandDecodeError) return { kind: "invalid", reason: error.message };
+        if (error instanceof StoreCommandDecodeError) {
+          return { kind: "invalid", reason: error.message };
+        }
         throw error;
       }
     }

@@ -41,7 +41,8 @@ for (const [what, bytes] of malformed) {
 }
 
 const oversized: readonly [string, Uint8Array, "key" | "value"][] = [
-  ["a key", encodeStoreCommand({ op: "del", ...session, keys: [enc.encode("k"), new Uint8Array(9)] }), "key"],
+  ["a key",
+    encodeStoreCommand({ op: "del", ...session, keys: [enc.encode("k"), new Uint8Array(9)] }), "key"],
   ["a SET value", encodeStoreCommand({ op: "set", ...session, key: enc.encode("k"),
     value: new Uint8Array(17), condition: null }), "value"],
   ["a CAS expected value", encodeStoreCommand({ op: "cas", ...session, key: enc.encode("k"),

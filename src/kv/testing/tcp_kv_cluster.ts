@@ -142,8 +142,9 @@ export class TcpKvCluster {
 
   /** Resolves once every member has applied at least through `index`. */
   appliedEverywhere(index: number): Promise<true> {
-    return this.waitFor(() => (this.members.every((m) => (m.kv?.node.status().applied ?? -1) >= index)
-      ? true : null), `every member applied through ${index}`);
+    const applied = (m: TcpKvMember): number => m.kv?.node.status().applied ?? -1;
+    return this.waitFor(() => (this.members.every((m) => applied(m) >= index) ? true : null),
+      `every member applied through ${index}`);
   }
 
   async stopAll(): Promise<void> {

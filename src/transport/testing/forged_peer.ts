@@ -50,7 +50,8 @@ export function sendForgedFrames(
       }
       socket.end(() => { resolve(answer); });
     });
-    const identity = { clusterId: options.clusterId, nodeId: options.claimedId, isPeer: () => true };
+    const { clusterId, claimedId } = options;
+    const identity = { clusterId, nodeId: claimedId, isPeer: () => true };
     socket.write(encodeFrame(packValue(helloFrame(identity, options.to))));
   });
 }
