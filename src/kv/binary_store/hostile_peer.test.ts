@@ -8,24 +8,30 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import type { NodeId } from "../../core/index.js";
+import { nodeId, type NodeId } from "../../core/index.js";
 import { InvalidProposalError } from "../../node/index.js";
 import { encodeEnvelope } from "../../node/envelope.js";
-import type { LogEntry, RecordingLogger } from "../../transport/test_support.js";
+import { type LogEntry, RecordingLogger } from "../../transport/test_support.js";
 import { sendForgedFrames } from "../../transport/testing/forged_peer.js";
-import { TcpKvCluster } from "../testing/tcp_kv_cluster.js";
+import { TcpMesh } from "../../transport/testing/tcp_mesh.js";
+import { KvTestCluster } from "../testing/kv_test_cluster.js";
 import { packStore } from "./store_commands.js";
 
 const clusterId = "hostile-peer";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const opts = { timeout: 60_000 };
-let cluster: TcpKvCluster;
+let mesh: TcpMesh;
+let cluster: KvTestCluster<RecordingLogger>;
 /** What every node must hold: key -> value. */
 const expected = new Map<string, string>();
 
 before(async () => {
-  cluster = await TcpKvCluster.start({ clusterId, size: 3 });
+  const ids = ["n1", "n2", "n3"].map(nodeId);
+  mesh = await TcpMesh.create(clusterId, ids);
+  cluster = await KvTestCluster.start({
+    ids, logger: () => new RecordingLogger(), transport: (id, logger) => mesh.transport(id, logger),
+  });
   const leader = await cluster.leader();
   for (let i = 0; i < 5; i++) {
     await leader.set(enc.encode(`k${i}`), enc.encode(`v${i}`));
@@ -51,7 +57,7 @@ async function roles(): Promise<Roles> {
 /** Sends `payloads` to `to` on a connection that claims to be `claimedId`. */
 async function forge(claimedId: NodeId, to: NodeId, payloads: readonly unknown[]): Promise<void> {
   const answer = await sendForgedFrames(
-    { host: "127.0.0.1", port: cluster.peerPort(to), clusterId, claimedId, to }, payloads);
+    { host: "127.0.0.1", port: mesh.port(to), clusterId, claimedId, to }, payloads);
   assert.equal(answer.kind, "welcome", "the handshake is what mutual TLS will refuse");
 }
 

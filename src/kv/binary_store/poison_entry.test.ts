@@ -9,22 +9,29 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { nodeId } from "../../core/index.js";
 import { InvalidProposalError } from "../../node/index.js";
 import { encodeEnvelope } from "../../node/envelope.js";
+import { RecordingLogger } from "../../transport/test_support.js";
 import { sendForgedFrames } from "../../transport/testing/forged_peer.js";
-import { TcpKvCluster } from "../testing/tcp_kv_cluster.js";
+import { TcpMesh } from "../../transport/testing/tcp_mesh.js";
+import { KvTestCluster } from "../testing/kv_test_cluster.js";
 import type { ReplicatedKv } from "./replicated_kv.js";
 import { packStore } from "./store_commands.js";
 
 const clusterId = "poison-entry";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-let cluster: TcpKvCluster;
+let mesh: TcpMesh;
+let cluster: KvTestCluster<RecordingLogger>;
 const keys = ["a", "b", "c"];
 
 before(async () => {
-  cluster = await TcpKvCluster.start({
-    clusterId, size: 3, testing: { skipProposalValidation: true },
+  const ids = ["n1", "n2", "n3"].map(nodeId);
+  mesh = await TcpMesh.create(clusterId, ids);
+  cluster = await KvTestCluster.start({
+    ids, logger: () => new RecordingLogger(), transport: (id, logger) => mesh.transport(id, logger),
+    testing: { skipProposalValidation: true },
   });
 });
 
@@ -57,7 +64,7 @@ test("undecodable entries are applied as error no-ops everywhere, and survive a 
     const unknownCommand = encodeEnvelope({ proposer: sender, incarnation: 7, seq: 1 },
       packStore(["x", "evil", 1, enc.encode("a")]));
     const answer = await sendForgedFrames(
-      { host: "127.0.0.1", port: cluster.peerPort(to), clusterId, claimedId: sender, to },
+      { host: "127.0.0.1", port: mesh.port(to), clusterId, claimedId: sender, to },
       [new Uint8Array([0xde, 0xad]), unknownCommand].map((data) => ({
         type: "Propose", from: sender, to, term: 0, data,
       })));

@@ -1,18 +1,16 @@
 /**
- * An in-process cluster of `ReplicatedKv` nodes over real TCP sockets and real disks (a
- * temporary directory per node), for tests that attack a node from the network and restart
- * the cluster: each node records its log lines and counts the entries it applied as error
- * no-ops. Waits are event-driven (node events and log lines), never sleeps. Only tests import
- * this file.
+ * An in-process cluster of `ReplicatedKv` nodes on real disks (a temporary directory per node)
+ * over the transports a test supplies (real TCP sockets: transport/testing/tcp_mesh.ts), for
+ * tests that attack a node from the network and restart the cluster: each node keeps the
+ * logger the test gave it and counts the entries it applied as error no-ops. Waits are
+ * event-driven (node events), never sleeps. Only tests import this file.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { nodeId, type NodeId } from "../../core/index.js";
-import type { NodeTestingHooks } from "../../node/index.js";
-import { TcpTransport } from "../../transport/index.js";
-import { freePort, RecordingLogger } from "../../transport/test_support.js";
-import { ReplicatedKv } from "../binary_store/replicated_kv.js";
+import type { NodeId } from "../../core/index.js";
+import type { NodeLogger, NodeTestingHooks } from "../../node/index.js";
+import { ReplicatedKv, type ReplicatedKvOptions } from "../binary_store/replicated_kv.js";
 
 /** Slow enough that a loaded test machine does not change leaders by itself. */
 const LIMITS = {
@@ -20,47 +18,47 @@ const LIMITS = {
   proposalTimeoutMs: 5000, readTimeoutMs: 5000,
 } as const;
 
-const HOST = "127.0.0.1";
-
-export interface TcpKvMember {
+export interface KvTestMember<L extends NodeLogger> {
   readonly id: NodeId;
-  readonly port: number;
   readonly dir: string;
-  readonly logger: RecordingLogger;
+  readonly logger: L;
   kv: ReplicatedKv | null;
   /** Entries this member applied as error no-ops (NodeObserver.entryApplyFailed). */
   applyErrors: number;
 }
 
-export interface TcpKvClusterOptions {
-  readonly clusterId: string;
-  readonly size: number;
+type Transport = ReplicatedKvOptions["transport"];
+
+export interface KvTestClusterOptions<L extends NodeLogger> {
+  /** The nodes, all voters. */
+  readonly ids: readonly NodeId[];
+  /** Each node's logger, made once and kept across restarts. */
+  readonly logger: (id: NodeId) => L;
+  /** A new, not yet started transport for each (re)start of `id`. */
+  readonly transport: (id: NodeId, logger: L) => Transport;
   readonly testing?: NodeTestingHooks;
 }
 
-export class TcpKvCluster {
+export class KvTestCluster<L extends NodeLogger> {
   private constructor(
-    readonly options: TcpKvClusterOptions,
-    readonly members: readonly TcpKvMember[],
+    readonly options: KvTestClusterOptions<L>,
+    readonly members: readonly KvTestMember<L>[],
     private readonly root: string,
   ) {}
 
-  static async start(options: TcpKvClusterOptions): Promise<TcpKvCluster> {
-    const root = await mkdtemp(join(tmpdir(), "raftkv-tcp-kv-"));
-    const members: TcpKvMember[] = [];
-    for (let i = 1; i <= options.size; i++) {
-      const id = nodeId(`n${i}`);
-      members.push({
-        id, port: await freePort(), dir: join(root, id), logger: new RecordingLogger(),
-        kv: null, applyErrors: 0,
-      });
-    }
-    const cluster = new TcpKvCluster(options, members, root);
+  static async start<L extends NodeLogger>(
+    options: KvTestClusterOptions<L>,
+  ): Promise<KvTestCluster<L>> {
+    const root = await mkdtemp(join(tmpdir(), "raftkv-kv-cluster-"));
+    const members = options.ids.map((id): KvTestMember<L> => ({
+      id, dir: join(root, id), logger: options.logger(id), kv: null, applyErrors: 0,
+    }));
+    const cluster = new KvTestCluster(options, members, root);
     await Promise.all(members.map((m) => cluster.startMember(m)));
     return cluster;
   }
 
-  member(id: NodeId): TcpKvMember {
+  member(id: NodeId): KvTestMember<L> {
     const member = this.members.find((m) => m.id === id);
     if (member === undefined) throw new Error(`no member ${id}`);
     return member;
@@ -72,20 +70,9 @@ export class TcpKvCluster {
     return kv;
   }
 
-  /** The peer address of `id`, for a forged connection. */
-  peerPort(id: NodeId): number {
-    return this.member(id).port;
-  }
-
   /** Starts (or restarts, over its data directory) one member. */
-  async startMember(member: TcpKvMember): Promise<void> {
-    const peers = new Map(this.members.filter((m) => m.id !== member.id)
-      .map((m) => [m.id, { host: HOST, port: m.port }] as const));
-    const transport = new TcpTransport({
-      clusterId: this.options.clusterId, nodeId: member.id, peers,
-      listen: { host: HOST, port: member.port }, logger: member.logger,
-      backoff: { initialMs: 20, maxMs: 200 },
-    });
+  async startMember(member: KvTestMember<L>): Promise<void> {
+    const transport = this.options.transport(member.id, member.logger);
     member.kv = await ReplicatedKv.start({
       id: member.id, peers: this.members.map((m) => m.id), dataDir: member.dir, transport,
       limits: LIMITS, logger: member.logger,
@@ -108,7 +95,7 @@ export class TcpKvCluster {
       if (lead === undefined || lead === null) return null;
       const agreed = kvs.every((kv) => kv?.node.status().leaderId === lead.node.id);
       return agreed ? lead : null;
-    }, `a leader every member follows (${this.options.clusterId})`, timeoutMs);
+    }, "a leader every member follows", timeoutMs);
   }
 
   /** Resolves once `check` returns non-null, re-checked on every node event. */
@@ -142,7 +129,7 @@ export class TcpKvCluster {
 
   /** Resolves once every member has applied at least through `index`. */
   appliedEverywhere(index: number): Promise<true> {
-    const applied = (m: TcpKvMember): number => m.kv?.node.status().applied ?? -1;
+    const applied = (m: KvTestMember<L>): number => m.kv?.node.status().applied ?? -1;
     return this.waitFor(() => (this.members.every((m) => applied(m) >= index) ? true : null),
       `every member applied through ${index}`);
   }
