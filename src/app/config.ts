@@ -60,6 +60,8 @@ const fileSchema = z.strictObject({
     proposalTimeoutMs: positiveInt.optional(),
     readTimeoutMs: positiveInt.optional(),
     pendingProposalsMax: positiveInt.optional(),
+    /** The largest proposal (command plus envelope) a node lets into the log. */
+    proposalBytesMax: positiveInt.optional(),
     keyBytesMax: positiveInt.optional(),
     valueBytesMax: positiveInt.optional(),
     redisClientsMax: positiveInt.optional(),
@@ -242,6 +244,7 @@ function nodeLimitsInput(file: ConfigFile): Parameters<typeof resolveNodeLimits>
     proposalTimeoutMs: file.limits.proposalTimeoutMs,
     readTimeoutMs: file.limits.readTimeoutMs,
     pendingProposalsMax: file.limits.pendingProposalsMax,
+    proposalBytesMax: file.limits.proposalBytesMax,
     snapshotEntriesMin: file.snapshot.entriesMin,
     snapshotBytesMin: file.snapshot.bytesMin,
     snapshotCatchUpEntries: file.snapshot.catchUpEntries,

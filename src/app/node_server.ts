@@ -46,6 +46,16 @@ export async function startNodeServer(
     snapshotDir: join(config.dataDir, "incoming-snapshots"),
   });
   const storageLogger = logger.child({ component: "storage" });
+  // Created before the node so its observer can count from the first applied entry; the
+  // status gauges read the node only at scrape time, once it runs.
+  const registry = new Registry();
+  let started: ReplicatedKv | null = null;
+  const metrics = createRaftMetrics(registry, {
+    status: () => {
+      if (started === null) throw new Error("metrics scraped before the node started");
+      return started.status();
+    },
+  });
   const kv = await ReplicatedKv.start({
     id: config.nodeId,
     // Founding: the members are the voters. Joining: they are whom to hear from.
@@ -58,9 +68,9 @@ export async function startNodeServer(
     limits: config.nodeLimits,
     logger: logger.child({ component: "node" }),
     store: config.store,
+    observer: { entryApplyFailed: () => { metrics.applyErrors.inc(); } },
   });
-  const registry = new Registry();
-  const metrics = createRaftMetrics(registry, { status: () => kv.status() });
+  started = kv;
   const failed = watchNode(kv, logger, metrics);
   let resp: RespServer | null = null;
   try {

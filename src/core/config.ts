@@ -33,6 +33,20 @@ export interface TestingBugs {
  */
 export type ReadMode = "index" | "lease";
 
+/**
+ * Where the core reports what an operator must see and no caller asked about (etcd-io/raft's
+ * Config.Logger): a refused campaign at TERM_MAX, a message past the documented bounds, a refused
+ * TimeoutNow. It is
+ * only called, never awaited; pino's loggers satisfy it.
+ */
+export interface RaftLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** The logger used when none is configured. */
+export const silentRaftLogger: RaftLogger = { warn: () => undefined, error: () => undefined };
+
 export interface RaftConfig {
   readonly id: NodeId;
   /** A follower/candidate starts an election after a random timeout in [min, max) ticks. */
@@ -63,6 +77,8 @@ export interface RaftConfig {
    */
   readonly leaseClockDriftTicks?: number;
   readonly testingBugs?: TestingBugs;
+  /** Default: silent. */
+  readonly logger?: RaftLogger;
 }
 
 export const DEFAULT_CONFIG = {

@@ -4,6 +4,7 @@
  * to candidates whose log is at least as up to date as ours (§5.4.1); the vote is part of the
  * HardState handed out in the same Ready as the response, so it is durable before it is sent.
  */
+import { TERM_MAX } from "./bounds.js";
 import { proposeHeld } from "./held_proposals.js";
 import { becomeCandidate, becomeFollower, becomeLeader, becomePreCandidate } from "./become.js";
 import type { PreVote, PreVoteResponse, RequestVote, RequestVoteResponse } from "./messages.js";
@@ -15,9 +16,18 @@ import { assertNever, term as makeTerm } from "./types.js";
 
 type CampaignKind = "pre-election" | "election" | "transfer";
 
-/** The election timeout fired (or TimeoutNow arrived): campaign unless we lead or cannot vote. */
+/**
+ * The election timeout fired (or TimeoutNow arrived): campaign unless we lead or cannot vote.
+ * A node at TERM_MAX (bounds.ts) cannot start a new term: it refuses, loudly, and stays a
+ * follower (only a bug or a hostile peer can have brought it there).
+ */
 export function hup(r: Raft, options: { transfer: boolean }): void {
   if (r.role.kind === "leader" || !mayCampaign(r)) return;
+  if (r.term >= TERM_MAX) {
+    r.logger.error({ id: r.id, term: r.term, code: "TERM_EXHAUSTED" },
+      `${r.id} refuses to campaign: its term ${r.term} is at TERM_MAX (${TERM_MAX})`);
+    return;
+  }
   const kind: CampaignKind = options.transfer
     ? "transfer"
     : r.config.preVote ? "pre-election" : "election";

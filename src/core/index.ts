@@ -1,5 +1,6 @@
 /** The public surface of the Raft core. */
 export * from "./types.js";
+export * from "./bounds.js";
 export * from "./messages.js";
 export * from "./errors.js";
 export * from "./storage.js";

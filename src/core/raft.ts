@@ -6,7 +6,8 @@
  */
 import { HeldProposals } from "./held_proposals.js";
 import { becomeFollower } from "./become.js";
-import type { RaftConfig, TestingBugs } from "./config.js";
+import { TERM_MAX } from "./bounds.js";
+import { silentRaftLogger, type RaftConfig, type RaftLogger, type TestingBugs } from "./config.js";
 import { handleVoteRequest, hup } from "./election.js";
 import { loadConfig, mayCampaign } from "./membership.js";
 import { RaftLog } from "./log.js";
@@ -17,6 +18,7 @@ import type { Role } from "./role.js";
 import { stepCandidate } from "./step_candidate.js";
 import { stepFollower } from "./step_follower.js";
 import { stepLeader, tickLeader } from "./step_leader.js";
+import { handleTimeoutNow } from "./timeout_now.js";
 import type { Storage } from "./storage.js";
 import { ClusterConfig } from "./tracker.js";
 import {
@@ -41,6 +43,7 @@ export class Raft {
   readonly id: NodeId;
   readonly config: RaftConfig;
   readonly bugs: TestingBugs;
+  readonly logger: RaftLogger;
   readonly log: RaftLog;
   readonly rng: Rng;
   cluster: ClusterConfig;
@@ -73,6 +76,7 @@ export class Raft {
     this.id = options.config.id;
     this.config = options.config;
     this.bugs = options.config.testingBugs ?? {};
+    this.logger = options.config.logger ?? silentRaftLogger;
     this.rng = options.rng;
     this.log = new RaftLog(options.storage);
     this.cluster = new ClusterConfig(confState);
@@ -152,11 +156,18 @@ export class Raft {
     assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
     if (m.from === this.id) return;
     if (this.leasePromiseForbids(m)) return;
+    if (m.term > TERM_MAX) {
+      // The transport's decoder drops these; this guards every other way in (bounds.ts).
+      this.logger.error({ id: this.id, from: m.from, type: m.type, term: m.term },
+        `Dropped ${m.type} from ${m.from}: term ${m.term} is past TERM_MAX (${TERM_MAX})`);
+      return;
+    }
     if (m.term !== 0 && !this.applyTermRules(m)) return;
     const fromLeader = m.type === "AppendEntries" || m.type === "Heartbeat"
       || m.type === "InstallSnapshot";
     if (fromLeader && m.term === this.term) this.leaderContactTicks = 0;
     if (m.type === "PreVote" || m.type === "RequestVote") handleVoteRequest(this, m);
+    else if (m.type === "TimeoutNow") handleTimeoutNow(this, m);
     else this.stepByRole(m);
   }
 

@@ -36,7 +36,7 @@ export function stepCandidate(r: Raft, role: PreCandidateState | CandidateState,
     case "RequestVote":
     case "AppendEntriesResponse":
     case "HeartbeatResponse":
-      return; // no leader to serve or relay these; votes are handled by raft.ts
+      return; // no leader to serve or relay these; votes and TimeoutNow are handled by raft.ts
     default:
       assertNever(m, "message");
   }

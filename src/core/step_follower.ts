@@ -3,7 +3,6 @@
  * election clock whenever it hears from the leader of its term, and relays ReadIndex answers to
  * its caller. The handle* functions are shared with candidates, which become followers first.
  */
-import { hup } from "./election.js";
 import { forwardHeld } from "./held_proposals.js";
 import type { AppendEntries, Heartbeat, InstallSnapshot, Message } from "./messages.js";
 import type { Raft } from "./raft.js";
@@ -24,10 +23,6 @@ export function stepFollower(r: Raft, m: Message): void {
       heardFromLeader(r, m);
       handleSnapshot(r, m);
       return;
-    case "TimeoutNow":
-      // §3.10: the leader hands over; campaign at once, bypassing pre-vote and leases.
-      hup(r, { transfer: true });
-      return;
     case "ReadIndexResponse":
       r.readStates.push({ index: m.index, context: m.context });
       return;
@@ -39,13 +34,14 @@ export function stepFollower(r: Raft, m: Message): void {
     case "ReadIndexRequest":
       // Only the leader serves these; the client times out and retries (never forwarded twice).
       return;
+    case "TimeoutNow":
     case "PreVote":
     case "RequestVote":
     case "PreVoteResponse":
     case "RequestVoteResponse":
     case "AppendEntriesResponse":
     case "HeartbeatResponse":
-      return; // votes are handled by raft.ts; the rest is stale
+      return; // votes and TimeoutNow are handled by raft.ts; the rest is stale
     default:
       assertNever(m, "message");
   }

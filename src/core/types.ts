@@ -3,6 +3,7 @@
  * uses. A `Term` can never be passed where a `LogIndex` is expected: the only way to make one is
  * through its constructor, which checks the value.
  */
+import { LOG_INDEX_MAX, TERM_MAX } from "./bounds.js";
 
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
@@ -30,19 +31,20 @@ export function assertNever(value: never, what = "value"): never {
   throw new AssertionError(`Unexpected ${what}: ${JSON.stringify(value)}`);
 }
 
-function assertCount(value: number, what: string): void {
-  assert(Number.isSafeInteger(value) && value >= 0, `${what} must be a safe non-negative integer, got ${value}`);
+function assertCount(value: number, max: number, what: string): void {
+  assert(Number.isSafeInteger(value) && value >= 0 && value <= max,
+    `${what} must be an integer in [0, ${max}], got ${value}`);
 }
 
-/** @throws AssertionError if `value` is not a safe non-negative integer. */
+/** @throws AssertionError if `value` is not an integer in [0, TERM_MAX] (bounds.ts). */
 export function term(value: number): Term {
-  assertCount(value, "Term");
+  assertCount(value, TERM_MAX, "Term");
   return value as Term;
 }
 
-/** @throws AssertionError if `value` is not a safe non-negative integer. */
+/** @throws AssertionError if `value` is not an integer in [0, LOG_INDEX_MAX] (bounds.ts). */
 export function logIndex(value: number): LogIndex {
-  assertCount(value, "LogIndex");
+  assertCount(value, LOG_INDEX_MAX, "LogIndex");
   return value as LogIndex;
 }
 

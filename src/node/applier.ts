@@ -5,7 +5,7 @@
  * the caller's promise, every node applies the command.
  */
 import type { Entry, LogIndex, NodeId, Snapshot } from "../core/index.js";
-import { decodeEnvelope } from "./envelope.js";
+import type { EntryApplier } from "./entry_applier.js";
 import { OutcomeUnknownError } from "./errors.js";
 import type { MembershipTracker } from "./membership_tracker.js";
 import type { NodeObserver } from "./observer.js";
@@ -24,6 +24,8 @@ export interface ApplierParts<R> {
   readonly tracker: MembershipTracker;
   readonly observer: NodeObserver;
   readonly bugs: RuntimeBugs;
+  /** Decodes and applies one normal entry, or makes it an error no-op (entry_applier.ts). */
+  readonly entries: EntryApplier<R>;
 }
 
 export class Applier<R> {
@@ -55,14 +57,20 @@ export class Applier<R> {
   }
 
   private applyEntry(entry: Entry): void {
-    const { id, incarnation, stateMachine, tracker, snapshots, proposals, observer } = this.parts;
+    const { id, incarnation, entries, tracker, snapshots, proposals, observer } = this.parts;
     let ownSeq: number | null = null;
     let result: R | undefined;
     observer.entryApplied?.(entry);
     if (entry.kind === "normal") {
-      const { tag, command } = decodeEnvelope(entry.data);
-      result = stateMachine.apply(command, entry.index);
-      if (tag.proposer === id && tag.incarnation === incarnation) ownSeq = tag.seq;
+      const applied = entries.apply(entry);
+      const { tag } = applied;
+      const own = tag?.proposer === id && tag.incarnation === incarnation;
+      if (applied.kind === "applied") {
+        result = applied.result;
+        if (own) ownSeq = tag.seq;
+      } else if (own) {
+        proposals.fail(tag.seq, applied.error); // applied as an error no-op on every replica
+      }
     } else if (entry.kind === "config") {
       tracker.noteAppliedConfig(entry);
     }

@@ -16,6 +16,7 @@ import type { StableStorage } from "../storage/index.js";
 import { silentLogger, type Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimits } from "./config.js";
 import { encodeEnvelope } from "./envelope.js";
+import { EntryApplier } from "./entry_applier.js";
 import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
 import { observeProposal, type NodeObserver } from "./observer.js";
@@ -37,6 +38,7 @@ import { resolvePeers } from "./peer_map.js";
 import { PendingReads } from "./pending_reads.js";
 import { ReadyLoop } from "./ready_loop.js";
 import type { RuntimeBugs } from "./runtime_bugs.js";
+import { ProposalValidator, type NodeTestingHooks } from "./proposal_validation.js";
 import { Snapshotter } from "./snapshotter.js";
 import type { StateMachine } from "./state_machine.js";
 import { toNodeStatus, type NodeRunState, type NodeStatus } from "./status.js";
@@ -58,6 +60,7 @@ interface Parts<R> {
   readonly book: AddressBook;
   readonly host: RuntimeHost;
   readonly bugs: RuntimeBugs;
+  readonly testing: NodeTestingHooks;
 }
 
 export class ClusterNode<R> implements ClusterAdmin {
@@ -74,6 +77,8 @@ export class ClusterNode<R> implements ClusterAdmin {
   private readonly proposals: PendingProposals<R>;
   private readonly reads = new PendingReads();
   private readonly waiters: Waiters;
+  /** Checks proposals before the core sees them (proposal_validation.ts). */
+  private readonly validator: ProposalValidator;
   /** Random per start: entries proposed by an earlier run of this node are not ours. */
   private readonly incarnation: number;
   private proposalSeq = 0;
@@ -121,10 +126,11 @@ export class ClusterNode<R> implements ClusterAdmin {
         this.stop().catch(() => undefined); // a failed close is logged by the storage
       },
     });
+    this.validator = new ProposalValidator({ ...parts, proposalBytesMax: limits.proposalBytesMax });
     const status = raft.status();
     this.applier = new Applier<R>({
       ...parts, incarnation: this.incarnation, proposals: this.proposals,
-      snapshots: this.snapshots, tracker: this.tracker,
+      snapshots: this.snapshots, tracker: this.tracker, entries: new EntryApplier(parts),
     }, status.applied);
     this.loop = new ReadyLoop<R>({
       ...parts, snapshots: this.snapshots, tracker: this.tracker, applier: this.applier,
@@ -168,7 +174,10 @@ export class ClusterNode<R> implements ClusterAdmin {
       if (snapshot.metadata.index > 0) options.stateMachine.restore(snapshot.data);
       const coreBugs = options.testingBugs?.core;
       const raft = new RaftNode({
-        config: { ...toRaftConfig(id, limits), ...(coreBugs === undefined ? {} : { testingBugs: coreBugs }) },
+        config: {
+          ...toRaftConfig(id, limits), logger,
+          ...(coreBugs === undefined ? {} : { testingBugs: coreBugs }),
+        },
         storage,
         rng: new SeededRng(options.seed ?? host.randomInt(INCARNATION_MAX)),
         applied: snapshot.metadata.index,
@@ -177,6 +186,7 @@ export class ClusterNode<R> implements ClusterAdmin {
         id, raft, storage, transport: options.transport, stateMachine: options.stateMachine,
         limits, logger, observer: options.observer ?? {}, book, host,
         bugs: options.testingBugs?.runtime ?? {},
+        testing: options.testing ?? {},
       });
       options.transport.onMessage((message) => {
         node.receive(message);
@@ -211,6 +221,8 @@ export class ClusterNode<R> implements ClusterAdmin {
       return Promise.reject(new ProposalDroppedError(
         `${this.proposals.size} proposals are pending on ${this.id} (pendingProposalsMax)`));
     }
+    const invalid = this.validator.checkLocal(command);
+    if (invalid !== null) return Promise.reject(invalid);
     const seq = ++this.proposalSeq;
     const data = encodeEnvelope({ proposer: this.id, incarnation: this.incarnation, seq }, command);
     const deadlineMs = this.host.nowMs() + this.limits.proposalTimeoutMs;
@@ -358,6 +370,8 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   private receive(message: Message): void {
     if (this.runState !== "running") return;
+    if (message.type === "Propose"
+      && !this.validator.admitForwarded(message, this.raft.status().confState)) return;
     try {
       this.runTicks(this.clock.beforeInput()); // lease mode: time first, then the message
       this.raft.step(message);

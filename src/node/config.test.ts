@@ -19,6 +19,7 @@ const bad: [NodeLimitsInput, string][] = [
   [{ tickMs: 0 }, "tickMs"],
   [{ proposalTimeoutMs: 1.5 }, "proposalTimeoutMs"],
   [{ pendingProposalsMax: -1 }, "pendingProposalsMax"],
+  [{ proposalBytesMax: 0 }, "proposalBytesMax"],
   [{ heartbeatIntervalMs: 5, tickMs: 10 }, "heartbeatIntervalMs"],
   [{ heartbeatIntervalMs: 500 }, "electionTimeoutMs.min"],
   [{ electionTimeoutMs: { min: 1000, max: 1000 } }, "electionTimeoutMs.max"],

@@ -32,6 +32,11 @@ export interface NodeLimits {
   readonly pendingProposalsMax: number;
   /** Read barriers waiting on this node; more are refused. */
   readonly pendingReadsMax: number;
+  /**
+   * The largest proposal (the command with its envelope) this node accepts, from a local caller
+   * or forwarded by a peer; larger ones are refused before they reach the log.
+   */
+  readonly proposalBytesMax: number;
   /** Snapshot once this many entries were applied since the last snapshot... */
   readonly snapshotEntriesMin: number;
   /** ...or once this many entry bytes (`entrySizeBytes`) were. */
@@ -68,6 +73,7 @@ export const DEFAULT_NODE_LIMITS: NodeLimits = {
   readTimeoutMs: 5000,
   pendingProposalsMax: 16_384,
   pendingReadsMax: 4096,
+  proposalBytesMax: 8 * 1024 * 1024,
   snapshotEntriesMin: 10_000,
   snapshotBytesMin: 64 * 1024 * 1024,
   snapshotCatchUpEntries: 1000,
@@ -94,7 +100,8 @@ export function resolveNodeLimits(input: NodeLimitsInput = {}): NodeLimits {
     raft: { ...input.raft },
   };
   for (const field of ["tickMs", "heartbeatIntervalMs", "proposalTimeoutMs", "readTimeoutMs",
-    "pendingProposalsMax", "pendingReadsMax", "snapshotEntriesMin", "snapshotBytesMin"] as const) {
+    "pendingProposalsMax", "pendingReadsMax", "proposalBytesMax", "snapshotEntriesMin",
+    "snapshotBytesMin"] as const) {
     positiveInteger(field, limits[field]);
   }
   positiveInteger("electionTimeoutMs.min", limits.electionTimeoutMs.min);

@@ -7,7 +7,8 @@
  * Layout (big-endian): u8 version=1, u8 idBytes, id (UTF-8), u32 incarnationHi, u32
  * incarnationLo, u32 seqHi, u32 seqLo, then the command bytes (the user's data, untouched).
  */
-import { assert, nodeId, type NodeId } from "../core/index.js";
+import { assert, isNodeId, type NodeId } from "../core/index.js";
+
 
 const VERSION = 1;
 const FIXED_BYTES = 2 + 16;
@@ -57,21 +58,43 @@ export function encodeEnvelope(tag: ProposalTag, command: Uint8Array): Uint8Arra
 }
 
 /**
- * Decodes the data of a "normal" entry. Every normal entry comes from some node's `propose`, so
- * a malformed envelope is a bug (or foreign data in the log), never an expected condition.
+ * Decodes the data of a "normal" entry this runtime proposed itself (see `checkEnvelope` for
+ * bytes that may be foreign).
  * @throws AssertionError if `data` is not an envelope.
  */
 export function decodeEnvelope(data: Uint8Array): DecodedEnvelope {
-  assert(data.byteLength >= FIXED_BYTES && data[0] === VERSION, "log entry is not a proposal envelope");
-  const idBytes = data[1] ?? 0;
-  assert(data.byteLength >= FIXED_BYTES + idBytes, "proposal envelope is truncated");
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  return {
-    tag: {
-      proposer: nodeId(decoder.decode(data.subarray(2, 2 + idBytes))),
-      incarnation: readU53(view, 2 + idBytes),
-      seq: readU53(view, 10 + idBytes),
-    },
-    command: data.subarray(FIXED_BYTES + idBytes),
-  };
+  const decoded = checkEnvelope(data);
+  if (typeof decoded === "string") {
+    assert(false, `log entry is not a proposal envelope: ${decoded}`);
+  }
+  return decoded;
 }
+
+/**
+ * Decodes `data` as an envelope without trusting it: the decoded envelope, or why the bytes are
+ * not one (a forwarded proposal from a peer, or an entry a bug or a compromised member put in
+ * the log). Never throws.
+ */
+export function checkEnvelope(data: Uint8Array): DecodedEnvelope | string {
+  if (data.byteLength < FIXED_BYTES) return `${data.byteLength} bytes is shorter than an envelope`;
+  if (data[0] !== VERSION) return `unknown envelope version ${String(data[0])}`;
+  const idBytes = data[1] ?? 0;
+  if (data.byteLength < FIXED_BYTES + idBytes) return "the envelope is truncated";
+  let proposer: string;
+  try {
+    proposer = decoder.decode(data.subarray(2, 2 + idBytes));
+  } catch {
+    return "the proposer id is not UTF-8";
+  }
+  if (!isNodeId(proposer)) {
+    return `the proposer id ${JSON.stringify(proposer)} is not a node id`;
+  }
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const incarnation = readU53(view, 2 + idBytes);
+  const tag = { proposer, incarnation, seq: readU53(view, 10 + idBytes) };
+  if (!Number.isSafeInteger(tag.incarnation) || !Number.isSafeInteger(tag.seq)) {
+    return "the envelope's incarnation or sequence number is out of range";
+  }
+  return { tag, command: data.subarray(FIXED_BYTES + idBytes) };
+}
+

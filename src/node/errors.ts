@@ -111,3 +111,19 @@ export class LeaderWaitTimeoutError extends RaftError {
     super(`No leader known to ${nodeId} within ${timeoutMs} ms (is a quorum of voters up?)`);
   }
 }
+
+/**
+ * A proposal was refused before it entered the log: its bytes are larger than
+ * `proposalBytesMax`, or the state machine's `validate` rejected the command (unknown command,
+ * malformed arguments, a size over its limits). Also how a committed entry that could not be
+ * decoded settles its proposer's promise: it was applied as a no-op on every replica. Either way
+ * nothing changed, so it is definite; `cause` is the state machine's own error, if any.
+ */
+export class InvalidProposalError extends RaftError {
+  override readonly name = "InvalidProposalError";
+  readonly code = "INVALID_PROPOSAL";
+  readonly definite = true;
+  constructor(readonly reason: string, options?: { readonly cause?: unknown }) {
+    super(`Invalid proposal: ${reason}`, options);
+  }
+}

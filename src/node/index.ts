@@ -8,14 +8,16 @@ export { realHost, type RuntimeHost, type TimerHandle } from "./host.js";
 export type { NodeTestingBugs, RuntimeBugs } from "./runtime_bugs.js";
 export type { ChangeOptions } from "./membership_admin.js";
 export type { NodeObserver, ProposalOutcome } from "./observer.js";
-export type { StateMachine } from "./state_machine.js";
+export type { StateMachine, ValidationStage } from "./state_machine.js";
+export type { NodeTestingHooks } from "./proposal_validation.js";
 export {
   DEFAULT_NODE_LIMITS, resolveNodeLimits, toRaftConfig, type ElectionTimeoutMs, type NodeLimits,
   type NodeLimitsInput, type RaftTunables,
 } from "./config.js";
 export {
-  CatchUpTimeoutError, LeaderWaitTimeoutError, NodeStoppedError, OutcomeUnknownError,
-  ProposalTimeoutError, ReadTimeoutError, TransferTimeoutError, UnavailableError,
+  CatchUpTimeoutError, InvalidProposalError, LeaderWaitTimeoutError, NodeStoppedError,
+  OutcomeUnknownError, ProposalTimeoutError, ReadTimeoutError, TransferTimeoutError,
+  UnavailableError,
 } from "./errors.js";
 export {
   LEADER_WAIT_TIMEOUT_MS_DEFAULT, type LeaderWaitOptions,

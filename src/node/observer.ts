@@ -22,6 +22,11 @@ export interface NodeObserver {
   readonly entryApplied?: (entry: Entry) => void;
   /** A leader's snapshot replaced the state machine's state. */
   readonly snapshotRestored?: (metadata: SnapshotMetadata) => void;
+  /**
+   * A committed entry could not be decoded (its envelope or its command) and was applied as a
+   * no-op (`raft_apply_errors_total`); entry_applier.ts. Every replica reports it.
+   */
+  readonly entryApplyFailed?: () => void;
 }
 
 function outcomeOf(error: unknown): ProposalOutcome {

@@ -17,6 +17,7 @@ import type { RuntimeHost } from "./host.js";
 import type { NodeObserver } from "./observer.js";
 import type { PeerMap } from "./peer_map.js";
 import type { NodeTestingBugs } from "./runtime_bugs.js";
+import type { NodeTestingHooks } from "./proposal_validation.js";
 import type { StateMachine } from "./state_machine.js";
 
 /** The one logger contract (core/logger.ts), under the name node/ files import it by. */
@@ -79,6 +80,8 @@ export interface ClusterNodeOptions<R> {
   readonly host?: RuntimeHost;
   /** Deliberate bugs for the simulator's own tests (runtime_bugs.ts). Never set in production. */
   readonly testingBugs?: NodeTestingBugs;
+  /** Test-only switches; never set outside tests (proposal_validation.ts). */
+  readonly testing?: NodeTestingHooks;
 }
 
 /** The cluster's voters: `id` and `peers`, deduplicated, in a stable order. */

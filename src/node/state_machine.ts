@@ -5,6 +5,9 @@
  */
 import type { LogIndex } from "../core/index.js";
 
+/** Where `StateMachine.validate` is called from; see there. */
+export type ValidationStage = "propose" | "apply";
+
 export interface StateMachine<R> {
   /**
    * Applies one committed command (the bytes given to `propose`) at log `index` and returns its
@@ -19,4 +22,19 @@ export interface StateMachine<R> {
   snapshot(): Uint8Array;
   /** Replaces the whole state with an image made by `snapshot()`. */
   restore(image: Uint8Array): void;
+  /**
+   * Optional: whether `command` is one this state machine accepts, without applying it. Returns
+   * null if so, else an Error saying why not. Must not throw for bad input.
+   *
+   * - `"propose"`: before the command enters the log, on the node it was proposed to and again
+   *   on the leader for a forwarded proposal. It may enforce this node's configured limits
+   *   (sizes). A refusal rejects the caller's `propose` with InvalidProposalError, or drops the
+   *   forwarded proposal with a log line naming the sender.
+   * - `"apply"`: for every committed entry, on every replica, before `apply`. It must depend on
+   *   the bytes alone (format, known commands), never on configuration or state, so every
+   *   replica reaches the same verdict. A command refused here is applied as a no-op: counted
+   *   (NodeObserver.entryApplyFailed), logged, and its proposer's promise rejected with
+   *   InvalidProposalError. Only a bug or a compromised member can commit such an entry.
+   */
+  validate?(command: Uint8Array, stage: ValidationStage): Error | null;
 }

@@ -24,6 +24,8 @@ export interface RaftMetrics {
   readonly commitLatencySeconds: Histogram;
   readonly walFsyncSeconds: Histogram;
   readonly peerBytesSent: Counter<"peer">;
+  /** Committed entries that could not be decoded and were applied as no-ops (entry_applier.ts). */
+  readonly applyErrors: Counter;
 }
 
 export interface RaftMetricsOptions {
@@ -82,6 +84,11 @@ export function createRaftMetrics(
     }),
     peerBytesSent: new Counter({
       name: "raft_peer_bytes_sent_total", help: "Bytes sent to each peer.", labelNames: ["peer"],
+      registers,
+    }),
+    applyErrors: new Counter({
+      name: "raft_apply_errors_total",
+      help: "Committed entries that could not be decoded and were applied as no-ops.",
       registers,
     }),
   };

@@ -28,10 +28,22 @@ export class FrameTruncatedError extends TransportError {
 
 /** A frame did not hold a well-formed message: bad msgpack, or the wrong shape at `path`. */
 export class MessageDecodeError extends TransportError {
-  override readonly name = "MessageDecodeError";
-  readonly code = "MESSAGE_MALFORMED";
+  override readonly name: string = "MessageDecodeError";
+  readonly code: "MESSAGE_MALFORMED" | "MESSAGE_OUT_OF_RANGE" = "MESSAGE_MALFORMED";
   constructor(readonly path: string, readonly reason: string) {
     super(`Malformed message at ${path === "" ? "top level" : path}: ${reason}`);
+  }
+}
+
+/**
+ * A well-typed number of a message lies outside its documented bound (TERM_MAX, LOG_INDEX_MAX,
+ * WIRE_COUNT_MAX in core/bounds.ts): the message is dropped before the core sees it.
+ */
+export class MessageOutOfRangeError extends MessageDecodeError {
+  override readonly name = "MessageOutOfRangeError";
+  override readonly code = "MESSAGE_OUT_OF_RANGE";
+  constructor(path: string, readonly value: number, readonly max: number, bound: string) {
+    super(path, `${value} is past ${bound} (${max})`);
   }
 }
 

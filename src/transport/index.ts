@@ -33,7 +33,8 @@ export {
 } from "./limits.js";
 export {
   FrameTooLargeError, FrameTruncatedError, HandshakeError, type HandshakeRejectReason, ListenError,
-  MessageDecodeError, MessageMisaddressedError, ProtocolViolationError, TransportError,
+  MessageDecodeError, MessageMisaddressedError, MessageOutOfRangeError, ProtocolViolationError,
+  TransportError,
 } from "./errors.js";
 export { decodeMessage, encodeMessage, unpackMessage } from "./message_codec.js";
 export { TcpTransport, type TcpTransportOptions } from "./tcp_transport.js";

@@ -3,13 +3,15 @@
  * passes before the core sees it. Garbage must never change node state, so the validator checks
  * the full shape of the `Message` union (every field's type and range, recursively) and builds a
  * fresh object holding only the known fields, with byte fields copied into plain `Uint8Array`s
- * that share no memory with the receive buffers.
+ * that share no memory with the receive buffers. Every number is range-checked against the
+ * documented bounds of core/bounds.ts (terms, indexes, counts), so a term near 2^53 can never
+ * reach the core and make a later election overflow (MessageOutOfRangeError).
  */
 import type {
   ConfState, Entry, EntryKind, LogIndex, Message, NodeId, Snapshot, Term,
 } from "../core/index.js";
-import { assertNever, isNodeId } from "../core/index.js";
-import { MessageDecodeError } from "./errors.js";
+import { assertNever, isNodeId, LOG_INDEX_MAX, TERM_MAX, WIRE_COUNT_MAX } from "../core/index.js";
+import { MessageDecodeError, MessageOutOfRangeError } from "./errors.js";
 import { newUnpacker, packValue } from "./msgpack.js";
 
 /** Encodes a message as a frame payload. */
@@ -47,20 +49,40 @@ function join(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
-export function count(fields: Fields, key: string, path: string): number {
+/** A non-negative integer at most `max` (named `bound` in the error). */
+function bounded(fields: Fields, key: string, path: string, bound: Bound): number {
   const value = field(fields, key);
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     fail(join(path, key), `expected a safe non-negative integer, got ${describe(value)}`);
   }
+  if (value > bound.max) {
+    throw new MessageOutOfRangeError(join(path, key), value, bound.max, bound.name);
+  }
   return value;
 }
 
-export function termField(f: Fields, key: string, path: string): Term {
-  return count(f, key, path) as Term;
+interface Bound {
+  readonly name: string;
+  readonly max: number;
 }
 
+const termBound: Bound = { name: "TERM_MAX", max: TERM_MAX };
+const indexBound: Bound = { name: "LOG_INDEX_MAX", max: LOG_INDEX_MAX };
+const countBound: Bound = { name: "WIRE_COUNT_MAX", max: WIRE_COUNT_MAX };
+
+/** A count, size, offset or id: a non-negative integer up to WIRE_COUNT_MAX (core/bounds.ts). */
+export function count(fields: Fields, key: string, path: string): number {
+  return bounded(fields, key, path, countBound);
+}
+
+/** A term up to TERM_MAX (core/bounds.ts). */
+export function termField(f: Fields, key: string, path: string): Term {
+  return bounded(f, key, path, termBound) as Term;
+}
+
+/** A log index up to LOG_INDEX_MAX (core/bounds.ts). */
 export function indexField(f: Fields, key: string, path: string): LogIndex {
-  return count(f, key, path) as LogIndex;
+  return bounded(f, key, path, indexBound) as LogIndex;
 }
 
 

@@ -15,7 +15,7 @@
  */
 import { NotLeaderError, ProposalDroppedError, RaftError, type Status, assertNever } from "../../core/index.js";
 import {
-  ClusterNode, NodeStoppedError, ReadTimeoutError, type ClusterNodeOptions,
+  ClusterNode, InvalidProposalError, NodeStoppedError, ReadTimeoutError, type ClusterNodeOptions,
 } from "../../node/index.js";
 import type { ClusterAdmin } from "../../node/admin.js";
 import { realHost, type RuntimeHost } from "../../node/host.js";
@@ -24,20 +24,10 @@ import { isInt64 } from "./int64.js";
 import {
   encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
 } from "./store_commands.js";
+import { DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
 import { StoreMachine } from "./store_machine.js";
 
-export interface StoreLimits {
-  readonly keyBytesMax: number;
-  readonly valueBytesMax: number;
-  /** Upper bound on one encoded command (a DEL of many keys). */
-  readonly commandBytesMax: number;
-}
-
-export const DEFAULT_STORE_LIMITS: StoreLimits = {
-  keyBytesMax: 64 * 1024,
-  valueBytesMax: 1024 * 1024,
-  commandBytesMax: 2 * 1024 * 1024,
-};
+export { DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
 
 export interface ReplicatedKvOptions extends Omit<ClusterNodeOptions<StoreResult>, "stateMachine"> {
   readonly store?: Partial<StoreLimits> & { readonly clientSessionsMax?: number };
@@ -70,7 +60,11 @@ export class ReplicatedKv {
   static async start(options: ReplicatedKvOptions): Promise<ReplicatedKv> {
     const { store, ...nodeOptions } = options;
     const limits = { ...DEFAULT_STORE_LIMITS, ...store };
-    const machine = new StoreMachine(store?.clientSessionsMax === undefined ? {} : { clientSessionsMax: store.clientSessionsMax });
+    const machine = new StoreMachine({
+      limits,
+      ...(store?.clientSessionsMax === undefined
+        ? {} : { clientSessionsMax: store.clientSessionsMax }),
+    });
     const node = await ClusterNode.start({ ...nodeOptions, stateMachine: machine });
     return new ReplicatedKv(node, machine, limits, options.host ?? realHost);
   }
@@ -230,6 +224,12 @@ function unexpected(result: StoreResult): Error {
 /** The node's errors in the front ends' vocabulary (src/server/errors.ts classifyError). */
 function writeError(error: unknown): unknown {
   if (error instanceof NodeStoppedError) return new ProposalDroppedError(error.message);
+  if (error instanceof InvalidProposalError) {
+    // Refused before the log (a size limit), or applied as a no-op: definite either way.
+    return error.cause instanceof ValueTooLargeError
+      ? error.cause
+      : new ProposalDroppedError(error.message);
+  }
   if (error instanceof OutcomeUnknownError) return error;
   if (error instanceof RaftError && !error.definite) return new OutcomeUnknownError(error.message);
   return error;

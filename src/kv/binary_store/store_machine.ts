@@ -12,11 +12,12 @@
  * Keys are held as latin1 strings (one char per byte: an exact, cheap, binary-safe map key).
  */
 import { assert, assertNever } from "../../core/index.js";
-import type { StateMachine } from "../../node/index.js";
+import type { StateMachine, ValidationStage } from "../../node/index.js";
 import {
   ClientSessions, CLIENT_SESSIONS_MAX_DEFAULT, type SessionEntry,
 } from "../client_sessions.js";
 import { formatInt64, isInt64, parseInt64 } from "./int64.js";
+import { checkStoreLimits, DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
 import {
   decodeStoreCommand, packStore, plainBytes, unpackStore, StoreCommandDecodeError, type Bytes, type StoreCommand,
   type StoreResult,
@@ -26,6 +27,8 @@ export const STORE_SESSIONS_MAX_DEFAULT = CLIENT_SESSIONS_MAX_DEFAULT;
 
 export interface StoreMachineOptions {
   readonly clientSessionsMax?: number;
+  /** The sizes `validate` enforces on proposals (default DEFAULT_STORE_LIMITS). */
+  readonly limits?: StoreLimits;
 }
 
 const SNAPSHOT_VERSION = 1;
@@ -46,9 +49,13 @@ function sameBytes(a: Bytes, b: Bytes): boolean {
 export class StoreMachine implements StateMachine<StoreResult> {
   private data = new Map<string, Bytes>();
   private readonly sessions: ClientSessions<StoreResult>;
+  private readonly limits: StoreLimits;
+  /** The command `validate` decoded last, so `apply` of the same bytes need not decode again. */
+  private validated: { readonly bytes: Uint8Array; readonly command: StoreCommand } | null = null;
 
   /** @throws AssertionError if `clientSessionsMax` is not a positive integer. */
   constructor(options: StoreMachineOptions = {}) {
+    this.limits = options.limits ?? DEFAULT_STORE_LIMITS;
     this.sessions = new ClientSessions<StoreResult>({
       clientSessionsMax: options.clientSessionsMax ?? STORE_SESSIONS_MAX_DEFAULT,
       staleResult: { kind: "stale" },
@@ -60,14 +67,39 @@ export class StoreMachine implements StateMachine<StoreResult> {
     return this.sessions.clientSessionsMax;
   }
 
-  /** Applies one committed command; never throws for bad input (every replica must agree). */
-  apply(bytes: Uint8Array): StoreResult {
+  /**
+   * Whether `bytes` is a store command (a known op with well-formed arguments) and, when
+   * proposed, within this store's configured size limits (StateMachine.validate). At "apply"
+   * only the format is checked: the limits may differ between replicas' configurations.
+   */
+  validate(bytes: Uint8Array, stage: ValidationStage): Error | null {
     let command: StoreCommand;
     try {
       command = decodeStoreCommand(bytes);
     } catch (error) {
-      if (error instanceof StoreCommandDecodeError) return { kind: "invalid", reason: error.message };
+      if (error instanceof StoreCommandDecodeError) return error;
       throw error;
+    }
+    this.validated = { bytes, command };
+    return stage === "apply" ? null : checkStoreLimits(command, bytes.byteLength, this.limits);
+  }
+
+  /** Applies one committed command; never throws for bad input (every replica must agree). */
+  apply(bytes: Uint8Array): StoreResult {
+    let command: StoreCommand;
+    const validated = this.validated;
+    this.validated = null;
+    if (validated?.bytes === bytes) {
+      command = validated.command;
+    } else {
+      try {
+        command = decodeStoreCommand(bytes);
+      } catch (error) {
+        if (error instanceof StoreCommandDecodeError) {
+          return { kind: "invalid", reason: error.message };
+        }
+        throw error;
+      }
     }
     return this.sessions.apply(command, () => this.execute(command));
   }

@@ -158,7 +158,7 @@ describe("HTTP API", { timeout: 20_000 }, () => {
     for (const name of [
       "raft_term 7", "raft_elections_total", "raft_proposals_total", "raft_commit_latency_seconds",
       "raft_wal_fsync_seconds", "raft_peer_bytes_sent_total", 'raft_role{role="leader"} 1',
-      "raft_commit_index 10", "raft_applied_index 9",
+      "raft_commit_index 10", "raft_applied_index 9", "raft_apply_errors_total 0",
     ]) {
       assert.ok(metrics.body.includes(name), `metrics lack ${name}`);
     }

@@ -1,0 +1,38 @@
+/**
+ * Loopback TCP addresses for an in-process test cluster: a free port per node, and a factory
+ * for each node's TcpTransport (fast reconnects, the given logger) that knows every other node.
+ * A restarted node gets a fresh transport on the same port. Only tests import this file.
+ */
+import type { NodeId } from "../../core/index.js";
+import { TcpTransport } from "../tcp_transport.js";
+import { freePort } from "../test_support.js";
+import type { Logger } from "../../core/logger.js";
+
+const HOST = "127.0.0.1";
+
+export class TcpMesh {
+  private constructor(readonly clusterId: string, readonly ports: ReadonlyMap<NodeId, number>) {}
+
+  /** Picks a free loopback port for each of `ids`. */
+  static async create(clusterId: string, ids: readonly NodeId[]): Promise<TcpMesh> {
+    const ports = new Map<NodeId, number>();
+    for (const id of ids) ports.set(id, await freePort());
+    return new TcpMesh(clusterId, ports);
+  }
+
+  port(id: NodeId): number {
+    const port = this.ports.get(id);
+    if (port === undefined) throw new Error(`${id} is not in the mesh`);
+    return port;
+  }
+
+  /** A new, not yet started transport for `id`, with every other node as a peer. */
+  transport(id: NodeId, logger: Logger): TcpTransport {
+    const peers = new Map([...this.ports].filter(([peer]) => peer !== id)
+      .map(([peer, port]) => [peer, { host: HOST, port }] as const));
+    return new TcpTransport({
+      clusterId: this.clusterId, nodeId: id, peers, listen: { host: HOST, port: this.port(id) },
+      logger, backoff: { initialMs: 20, maxMs: 200 },
+    });
+  }
+}
