@@ -21,6 +21,7 @@ import {
 import type { ClusterAdmin } from "../../node/admin.js";
 import { IntegerOverflowError, NotIntegerError, UnknownOutcomeError, ValueTooLargeError } from "../errors.js";
 import { isInt64 } from "./int64.js";
+import { ReadCoalescer } from "./read_coalescer.js";
 import {
   encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
 } from "./store_commands.js";
@@ -50,6 +51,8 @@ export class ReplicatedKv {
   /** This instance's client session: unique per process incarnation. */
   readonly clientId: string;
   private seq = 0;
+  /** Concurrent reads share one barrier (see read_coalescer.ts). */
+  private readonly reads: ReadCoalescer;
 
   constructor(
     readonly node: ClusterNode<StoreResult>,
@@ -57,6 +60,7 @@ export class ReplicatedKv {
     readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
   ) {
     this.clientId = `${node.id}/${randomBytes(8).toString("hex")}`;
+    this.reads = new ReadCoalescer(() => node.readBarrier());
   }
 
   /**
@@ -169,7 +173,7 @@ export class ReplicatedKv {
 
   private async barrier(): Promise<void> {
     try {
-      await this.node.readBarrier();
+      await this.reads.barrier();
     } catch (error) {
       throw readError(error);
     }
