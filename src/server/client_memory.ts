@@ -16,7 +16,8 @@ export type DisconnectReason =
   | "client_memory_cap"
   | "output_buffer_limit"
   | "protocol_error"
-  | "partial_request_timeout";
+  | "partial_request_timeout"
+  | "connections_per_address";
 
 /** What the registry needs of one client connection. */
 export interface MemoryClient {

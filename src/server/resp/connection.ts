@@ -18,7 +18,7 @@
 import type { Socket } from "node:net";
 import type { MemoryHandle } from "../client_memory.js";
 import type { ClientResources } from "../client_resources.js";
-import { classifyError, messageOf } from "../errors.js";
+import { ValueTooLargeError, classifyError, messageOf } from "../errors.js";
 import type { KvService } from "../kv_service.js";
 import type { Logger } from "../logger.js";
 import type { RespMetrics } from "../metrics.js";
@@ -336,10 +336,7 @@ function overlongKeyReply(spec: CommandSpec, args: readonly Buffer[], keyBytesMa
   const end = last < 0 ? args.length + last : last;
   for (let i = first; i <= end && i < args.length; i += step) {
     const length = args[i]?.length ?? 0;
-    if (length > keyBytesMax) {
-      return error(`ERR key too long: ${length} bytes, the limit is ${keyBytesMax} ` +
-        "(keyBytesMax)");
-    }
+    if (length > keyBytesMax) return errorReply(new ValueTooLargeError("key", length, keyBytesMax));
   }
   return null;
 }

@@ -97,6 +97,7 @@ export class RespServer {
     const address = socket.remoteAddress ?? "?";
     const releaseAddress = this.#resources.addresses.tryAcquire(address);
     if (releaseAddress === null) {
+      this.#resources.memory.countDisconnect("connections_per_address");
       this.#logger.debug({ address }, `RESP connection from ${address} refused: it already has ` +
         `${this.#resources.addresses.connectionsPerAddressMax} (connectionsPerAddressMax)`);
       this.#refuse(socket, "max number of clients from this address reached " +
