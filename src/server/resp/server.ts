@@ -81,6 +81,11 @@ export class RespServer {
     return this.#connections.size;
   }
 
+  /** Commands received since start, on every connection (INFO's total_commands_processed). */
+  get commandsProcessed(): number {
+    return this.#state.stats.commandsProcessed;
+  }
+
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => { this.#server.close(() => { resolve(); }); });
