@@ -80,9 +80,14 @@ export async function startNodeServer(
       host: config.self.http.host, port: config.self.http.port, keyBytesMax,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
     });
-    return { kv, resp, http, failed, stop: once(() => stopAll(kv, [resp, http], loopDelay)) };
+    const stop = once(() => {
+      resources.fdWatch.stop();
+      return stopAll(kv, [resp, http], loopDelay);
+    });
+    return { kv, resp, http, failed, stop };
   } catch (error) {
     loopDelay.stop();
+    resources.fdWatch.stop();
     await resp?.close();
     await kv.stop();
     throw error;
@@ -102,6 +107,7 @@ function clientResources(config: NodeConfig, registry: Registry, logger: Logger)
   const clientMetrics = createClientMetrics(registry, { memory: () => resources.memory });
   counted = (reason) => { clientMetrics.disconnections.inc({ reason }); };
   const loopDelay = new LoopDelay((seconds) => { clientMetrics.loopDelaySeconds.observe(seconds); });
+  resources.fdWatch.start();
   return { resources, loopDelay };
 }
 

@@ -8,7 +8,7 @@
 import { ConfigError } from "../core/index.js";
 import { ClientMemory, type DisconnectCounter } from "./client_memory.js";
 import { AddressLimiter } from "./connection_limits.js";
-import { FdExhaustionLog } from "./fd_exhaustion.js";
+import { FdExhaustionLog, FdWatch } from "./fd_exhaustion.js";
 import { silentLogger, type Logger } from "./logger.js";
 
 export interface ClientLimits {
@@ -61,6 +61,8 @@ export interface ClientResources {
   readonly memory: ClientMemory;
   readonly addresses: AddressLimiter;
   readonly fdExhaustion: FdExhaustionLog;
+  /** Not started here: the process that owns the front ends starts it (node_server.ts). */
+  readonly fdWatch: FdWatch;
 }
 
 /**
@@ -73,12 +75,15 @@ export function createClientResources(
 ): ClientResources {
   const resolved = resolveClientLimits(limits);
   const logger = options.logger ?? silentLogger;
+  const memory = new ClientMemory(resolved.clientMemoryMaxBytes, {
+    logger, ...(options.counted === undefined ? {} : { counted: options.counted }),
+  });
+  const fdExhaustion = new FdExhaustionLog(logger);
   return {
     limits: resolved,
-    memory: new ClientMemory(resolved.clientMemoryMaxBytes, {
-      logger, ...(options.counted === undefined ? {} : { counted: options.counted }),
-    }),
+    memory,
     addresses: new AddressLimiter(resolved.connectionsPerAddressMax),
-    fdExhaustion: new FdExhaustionLog(logger),
+    fdExhaustion,
+    fdWatch: new FdWatch(fdExhaustion, { clientCount: () => memory.clientCount }),
   };
 }

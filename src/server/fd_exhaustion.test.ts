@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { FdExhaustionLog, isFdExhaustion, parseOpenFilesLimit } from "./fd_exhaustion.js";
+import { spawn } from "node:child_process";
+import { connect, type Socket } from "node:net";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import {
+  FdExhaustionLog, FdWatch, isFdExhaustion, parseOpenFilesLimit,
+} from "./fd_exhaustion.js";
 import type { Logger } from "./logger.js";
 
 const limitsText = `Limit                     Soft Limit           Hard Limit           Units
@@ -49,3 +55,61 @@ test("descriptor exhaustion is logged once per burst, with the limit and what to
   assert.deepEqual((errors[1]?.fields as { refusedSinceLastLog: number }).refusedSinceLastLog, 49);
   assert.match(errors[1]?.message ?? "", /system-wide/);
 });
+
+test("FdWatch reports EMFILE only when the descriptors in use reach the limit", () => {
+  const errors: string[] = [];
+  const none = (): void => undefined;
+  const logger: Logger = {
+    debug: none, info: none, warn: none, error: (_fields, message = "") => { errors.push(message); },
+  };
+  let now = 0;
+  const log = new FdExhaustionLog(logger, { now: () => now, limit: () => 1024 });
+  let open = 100;
+  let clients = 50;
+  const watch = new FdWatch(log, { clientCount: () => clients, openCount: () => open });
+  assert.equal(watch.check(), false, "far from the limit: not even counted");
+  clients = 900;
+  open = 1000;
+  assert.equal(watch.check(), false, "close, but descriptors remain");
+  open = 1023;
+  assert.equal(watch.check(), true);
+  const full = new FdWatch(log, {
+    clientCount: () => 1000,
+    openCount: () => { throw Object.assign(new Error("EMFILE"), { code: "EMFILE" }); },
+  });
+  now += 60_000;
+  assert.equal(full.check(), true, "no descriptor left even to list them");
+  assert.equal(errors.length, 2);
+});
+
+test("a server process out of descriptors logs EMFILE with its ulimit", { timeout: 30_000 },
+  async () => {
+    const script = fileURLToPath(new URL("./testing/fd_limited_server.js", import.meta.url));
+    const child = spawn("bash", ["-c", `ulimit -n 40 && exec "${process.execPath}" "${script}"`],
+      { stdio: ["pipe", "pipe", "inherit"] });
+    const sockets: Socket[] = [];
+    try {
+      const lines = createInterface({ input: child.stdout });
+      let logged = "";
+      for await (const line of lines) {
+        const port = /^PORT (\d+)$/.exec(line)?.[1];
+        if (port !== undefined) {
+          for (let i = 0; i < 80; i++) {
+            const socket = connect(Number(port), "127.0.0.1");
+            socket.on("error", () => undefined);
+            sockets.push(socket);
+          }
+        }
+        if (line.startsWith("ERROR")) {
+          logged = line;
+          break;
+        }
+      }
+      assert.match(logged, /"code":"EMFILE"/);
+      assert.match(logged, /ulimit -n: 40/);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      child.stdin.end();
+      child.kill();
+    }
+  });

@@ -1,10 +1,13 @@
 /**
- * Running out of file descriptors is loud, once per burst: when `accept` fails with EMFILE (the
- * process's limit) or ENFILE (the system's), Node's listener emits an error and the client is
- * refused. The first such error of a burst is logged with the limit and what to raise; later
- * ones within `burstMs` are only counted, and the count is logged when the next burst starts.
+ * Running out of file descriptors is loud, once per burst. On Linux, libuv hides EMFILE from
+ * `accept` (it accepts and closes the waiting connections with a reserved descriptor, and Node's
+ * listener sees nothing), so `FdWatch` looks for it: while the client connections come within
+ * reach of the open-files limit, it counts /proc/self/fd, and at the limit it reports EMFILE.
+ * An accept error that does surface (other platforms) is reported the same way. The first
+ * report of a burst is logged with the limit and what to raise; later ones within `burstMs` are
+ * only counted, and the count is logged when the next burst starts.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { Logger } from "./logger.js";
 
 /** Errors of `accept` that mean "no descriptor left". */
@@ -41,6 +44,8 @@ export class FdExhaustionLog {
   readonly #burstMs: number;
   readonly #now: () => number;
   readonly #limit: () => number | null;
+  /** Read at construction: at exhaustion not even /proc/self/limits can be opened. */
+  readonly #limitAtStart: number | null;
   #burstStartMs = -Infinity;
   #suppressed = 0;
 
@@ -53,6 +58,12 @@ export class FdExhaustionLog {
     this.#burstMs = options.burstMs ?? 10_000;
     this.#now = options.now ?? (() => performance.now());
     this.#limit = options.limit ?? openFilesLimit;
+    this.#limitAtStart = this.#limit();
+  }
+
+  /** The open-files limit now, or as read at start when it cannot be read now. */
+  get limit(): number | null {
+    return this.#limit() ?? this.#limitAtStart;
   }
 
   /**
@@ -67,7 +78,7 @@ export class FdExhaustionLog {
       return true;
     }
     const code = (error as { code: string }).code;
-    const limit = this.#limit();
+    const limit = this.limit;
     const what = code === "EMFILE"
       ? `this process's open-files limit (ulimit -n: ${limit ?? "unknown"})`
       : "the system-wide file table (fs.file-max)";
@@ -79,5 +90,63 @@ export class FdExhaustionLog {
     this.#burstStartMs = now;
     this.#suppressed = 0;
     return true;
+  }
+}
+
+/** What `FdWatch` reads; injected so tests can feed it. */
+export interface FdSources {
+  /** Descriptors open now. */
+  readonly openCount: () => number;
+  /** Client connections open now (cheap: decides whether counting descriptors is worth it). */
+  readonly clientCount: () => number;
+}
+
+/** Descriptors this process opens besides client sockets: peers, WAL, listeners, stdio. */
+const otherDescriptorsMax = 256;
+
+/** Counts this process's open descriptors on Linux. */
+function countOpenDescriptors(): number {
+  return readdirSync("/proc/self/fd").length;
+}
+
+/** See the file comment. */
+export class FdWatch {
+  readonly #log: FdExhaustionLog;
+  readonly #sources: FdSources;
+  #timer: NodeJS.Timeout | null = null;
+
+  /** The limit comes from `log` (read when it was created). */
+  constructor(log: FdExhaustionLog, sources: Partial<FdSources> & Pick<FdSources, "clientCount">) {
+    this.#log = log;
+    this.#sources = { openCount: countOpenDescriptors, ...sources };
+  }
+
+  /** One check: reports EMFILE when the open descriptors reached the limit. */
+  check(frontEnd = "client"): boolean {
+    const limit = this.#log.limit;
+    if (limit === null || this.#sources.clientCount() + otherDescriptorsMax < limit) return false;
+    let open: number;
+    try {
+      open = this.#sources.openCount();
+    } catch (error) {
+      if (!isFdExhaustion(error)) throw error;
+      open = limit; // not even one descriptor left to list them with
+    }
+    // libuv keeps one descriptor in reserve for its EMFILE handling.
+    if (open < limit - 1) return false;
+    this.#log.record(Object.assign(new Error("accept EMFILE"), { code: "EMFILE" }), frontEnd);
+    return true;
+  }
+
+  /** Checks every `intervalMs` until `stop()` (the timer does not keep the process alive). */
+  start(intervalMs = 1000): void {
+    if (this.#timer !== null) return;
+    this.#timer = setInterval(() => { this.check(); }, intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#timer = null;
   }
 }

@@ -8,8 +8,9 @@
  * answered with `-ERR Protocol error: ...` after the replies to earlier requests, and then the
  * connection is destroyed (as Redis does): nothing more it sends is read.
  *
- * Fairness: one pass parses and starts at most `commandsPerTurnMax` requests; if more are
- * buffered, the connection stops reading and continues in a later turn (`setImmediate`), after
+ * Fairness: one pass parses and starts at most `commandsPerTurnMax` requests, and a connection
+ * reads at most about `inputBytesPerTurnMax` bytes per turn; past either, the connection stops
+ * reading and continues in a later turn (`setImmediate`), after
  * the event loop has run timers and other sockets' I/O, so a client pipelining 100,000 commands
  * cannot hold the loop and starve Raft's heartbeats. Memory: what the connection holds (input not
  * yet parsed, replies not yet sent) is reported to the shared `ClientMemory`, which may close it;
@@ -68,8 +69,10 @@ export class Connection {
   #writeBlocked = false;
   #paused = false;
   #flushScheduled = false;
-  /** A continuation is scheduled: this turn's budget of commands is spent. */
+  /** A continuation is scheduled: this turn's budget of commands or bytes is spent. */
   #yielding = false;
+  /** Bytes received since the last yield (see `inputBytesPerTurnMax`). */
+  #turnBytes = 0;
   #partialTimer: NodeJS.Timeout | null = null;
   readonly #memory: MemoryHandle;
 
@@ -119,6 +122,12 @@ export class Connection {
     if (this.#closing || this.#closed) return;
     this.#parser.push(chunk);
     this.#memory.update();
+    this.#turnBytes += chunk.length;
+    if (this.#turnBytes >= this.#deps.options.inputBytesPerTurnMax && !this.#yielding) {
+      // Let other sockets and timers run before reading more: libuv would otherwise read this
+      // socket again and again within one turn while its client keeps sending.
+      this.#yield();
+    }
     this.#pump();
   }
 
@@ -167,6 +176,7 @@ export class Connection {
     this.#yielding = true;
     setImmediate(() => {
       this.#yielding = false;
+      this.#turnBytes = 0;
       this.#pump();
     });
   }

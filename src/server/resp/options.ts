@@ -33,6 +33,8 @@ export interface RespServerOptions {
    * timers and other sockets (fairness: Raft's heartbeats must not wait behind a pipeline).
    */
   readonly commandsPerTurnMax: number;
+  /** Bytes one connection reads per turn of the event loop before it yields (fairness). */
+  readonly inputBytesPerTurnMax: number;
   /** Longest key a command may name (the store's keyBytesMax; the HTTP API uses the same). */
   readonly keyBytesMax: number;
 }
@@ -41,13 +43,14 @@ export const DEFAULT_RESP_SERVER_OPTIONS: RespServerOptions = {
   host: "127.0.0.1",
   port: 6379,
   clientsMax: 10_000,
-  pipelineRequestsMax: 1024,
+  pipelineRequestsMax: 256,
   bulkBytesMax: 16 * 1024 * 1024,
   arrayLengthMax: 64 * 1024,
   inlineBytesMax: 64 * 1024,
   requestBytesMax: 32 * 1024 * 1024,
   partialRequestTimeoutMs: 60_000,
   commandsPerTurnMax: 64,
+  inputBytesPerTurnMax: 256 * 1024,
   keyBytesMax: DEFAULT_STORE_LIMITS.keyBytesMax,
 };
 
@@ -66,7 +69,8 @@ export function resolveRespServerOptions(options: Partial<RespServerOptions>): R
   const resolved = { ...DEFAULT_RESP_SERVER_OPTIONS, ...options };
   for (const field of [
     "clientsMax", "pipelineRequestsMax", "bulkBytesMax", "arrayLengthMax", "inlineBytesMax",
-    "requestBytesMax", "partialRequestTimeoutMs", "commandsPerTurnMax", "keyBytesMax",
+    "requestBytesMax", "partialRequestTimeoutMs", "commandsPerTurnMax", "inputBytesPerTurnMax",
+    "keyBytesMax",
   ] as const) {
     assertPositive(resolved, field);
   }
