@@ -50,7 +50,7 @@ export const DEFAULT_RESP_SERVER_OPTIONS: RespServerOptions = {
   requestBytesMax: 32 * 1024 * 1024,
   partialRequestTimeoutMs: 60_000,
   commandsPerTurnMax: 64,
-  inputBytesPerTurnMax: 256 * 1024,
+  inputBytesPerTurnMax: 64 * 1024,
   keyBytesMax: DEFAULT_STORE_LIMITS.keyBytesMax,
 };
 
