@@ -106,7 +106,9 @@ function clientResources(config: NodeConfig, registry: Registry, logger: Logger)
   });
   const clientMetrics = createClientMetrics(registry, { memory: () => resources.memory });
   counted = (reason) => { clientMetrics.disconnections.inc({ reason }); };
-  const loopDelay = new LoopDelay((seconds) => { clientMetrics.loopDelaySeconds.observe(seconds); });
+  const loopDelay = new LoopDelay((seconds) => {
+    clientMetrics.loopDelaySeconds.observe(seconds);
+  });
   resources.fdWatch.start();
   return { resources, loopDelay };
 }

@@ -44,7 +44,7 @@ async function open(port: number): Promise<Socket> {
   return socket;
 }
 
-/** Counts complete replies in the bytes of a GET flood: every reply to GET ends a line with CRLF. */
+/** Counts complete replies in the bytes of a GET flood (each reply to GET ends with CRLF). */
 class ReplyCounter {
   count = 0;
   #inBulk = false;

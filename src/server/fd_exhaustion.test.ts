@@ -60,7 +60,8 @@ test("FdWatch reports EMFILE only when the descriptors in use reach the limit", 
   const errors: string[] = [];
   const none = (): void => undefined;
   const logger: Logger = {
-    debug: none, info: none, warn: none, error: (_fields, message = "") => { errors.push(message); },
+    debug: none, info: none, warn: none,
+    error: (_fields, message = "") => { errors.push(message); },
   };
   let now = 0;
   const log = new FdExhaustionLog(logger, { now: () => now, limit: () => 1024 });

@@ -139,7 +139,8 @@ describe("RESP server resource limits", { timeout: 30_000 }, () => {
 
   test("a long pipeline is processed across many event-loop turns (commandsPerTurnMax)",
     async () => {
-      const { server } = await startServer({}, { commandsPerTurnMax: 8, pipelineRequestsMax: 4096 });
+      const { server } = await startServer({},
+        { commandsPerTurnMax: 8, pipelineRequestsMax: 4096 });
       try {
         const client = await RawRespClient.connect(server.port);
         const count = 2000;

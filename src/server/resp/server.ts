@@ -1,8 +1,8 @@
 /**
  * The Redis-protocol server: a `node:net` listener that accepts up to `clientsMax` connections
  * (and at most `connectionsPerAddressMax` from one address, counted with the HTTP API's through
- * the shared `ClientResources`) and hands each to a `Connection`. `redis-cli`, `redis-benchmark` and Redis client libraries
- * (ioredis is tested) can talk to it.
+ * the shared `ClientResources`) and hands each to a `Connection`. `redis-cli`,
+ * `redis-benchmark` and Redis client libraries (ioredis is tested) can talk to it.
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
