@@ -62,7 +62,6 @@ describe("RESP server resource limits", { timeout: 30_000 }, () => {
       assert.equal(Buffer.concat(received).toString(),
         "-ERR Protocol error: invalid bulk length\r\n");
       assert.deepEqual(reasons, ["protocol_error"]);
-      assert.equal(server.connectionCount, 0);
     } finally {
       await server.close();
     }
