@@ -11,6 +11,7 @@ import { ConfigError, NODE_ID_PATTERN, nodeId } from "../core/index.js";
 import {
   parseHostPort, resolveNodeLimits, type HostPort, type NodeLimits,
 } from "../node/index.js";
+import { resolveClientLimits, type ClientLimits } from "../server/index.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -66,6 +67,10 @@ const fileSchema = z.strictObject({
     valueBytesMax: positiveInt.optional(),
     redisClientsMax: positiveInt.optional(),
     httpBodyBytesMax: positiveInt.optional(),
+    /** See ClientLimits (src/server/client_resources.ts) and README "Resource limits". */
+    clientMemoryMaxBytes: positiveInt.optional(),
+    clientOutputBytesMax: positiveInt.optional(),
+    connectionsPerAddressMax: positiveInt.optional(),
   }).default({}),
   logLevel: z.enum(LOG_LEVELS).default("info"),
   /**
@@ -89,6 +94,8 @@ export interface NodeConfig {
   readonly store: { readonly keyBytesMax?: number; readonly valueBytesMax?: number };
   readonly redisClientsMax: number | undefined;
   readonly httpBodyBytesMax: number | undefined;
+  /** Resolved and checked (clientOutputBytesMax <= clientMemoryMaxBytes). */
+  readonly clientLimits: ClientLimits;
   readonly logLevel: LogLevel;
   readonly join: boolean;
 }
@@ -208,8 +215,14 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     throw invalid("nodeId", `${file.nodeId} is not one of members (${[...ids].join(", ")})`);
   }
   let nodeLimits: NodeLimits;
+  let clientLimits: ClientLimits;
   try {
     nodeLimits = resolveNodeLimits(nodeLimitsInput(file));
+    clientLimits = resolveClientLimits(defined({
+      clientMemoryMaxBytes: file.limits.clientMemoryMaxBytes,
+      clientOutputBytesMax: file.limits.clientOutputBytesMax,
+      connectionsPerAddressMax: file.limits.connectionsPerAddressMax,
+    }));
   } catch (error) {
     if (error instanceof ConfigError) {
       const reason = error.message.replace(`Invalid configuration: ${error.field} `, "");
@@ -229,6 +242,7 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     }),
     redisClientsMax: file.limits.redisClientsMax,
     httpBodyBytesMax: file.limits.httpBodyBytesMax,
+    clientLimits,
     logLevel: file.logLevel,
     join: file.join,
   };

@@ -7,8 +7,10 @@ import { join } from "node:path";
 import { Registry } from "prom-client";
 import { nodeId, type NodeId } from "../core/index.js";
 import { ReplicatedKv } from "../kv/index.js";
+import { DEFAULT_STORE_LIMITS } from "../kv/index.js";
 import {
-  createRaftMetrics, RespServer, startHttpApi, type RaftMetrics, type RunningHttpApi,
+  createClientMetrics, createClientResources, createRaftMetrics, createRespMetrics, LoopDelay,
+  RespServer, startHttpApi, type ClientResources, type RaftMetrics, type RunningHttpApi,
 } from "../server/index.js";
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
 import type { MemberAddresses } from "../node/index.js";
@@ -72,31 +74,62 @@ export async function startNodeServer(
   });
   started = kv;
   const failed = watchNode(kv, logger, metrics);
+  const { resources, loopDelay } = clientResources(config, registry, logger);
+  const keyBytesMax = config.store.keyBytesMax ?? DEFAULT_STORE_LIMITS.keyBytesMax;
   let resp: RespServer | null = null;
   try {
-    resp = await RespServer.start({ service: kv, logger: logger.child({ component: "resp" }) }, {
-      host: config.self.redis.host, port: config.self.redis.port,
+    resp = await RespServer.start({
+      service: kv, logger: logger.child({ component: "resp" }), resources,
+      metrics: createRespMetrics(registry),
+    }, {
+      host: config.self.redis.host, port: config.self.redis.port, keyBytesMax,
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const http = await startHttpApi({ service: kv, registry, logger: httpLogger }, {
-      host: config.self.http.host, port: config.self.http.port,
+    const http = await startHttpApi({ service: kv, registry, logger: httpLogger, resources }, {
+      host: config.self.http.host, port: config.self.http.port, keyBytesMax,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
     });
-    return { kv, resp, http, failed, stop: once(() => stopAll(kv, resp, http)) };
+    const stop = once(() => {
+      resources.fdWatch.stop();
+      return stopAll(kv, [resp, http], loopDelay);
+    });
+    return { kv, resp, http, failed, stop };
   } catch (error) {
+    loopDelay.stop();
+    resources.fdWatch.stop();
     await resp?.close();
     await kv.stop();
     throw error;
   }
 }
 
+/** The client limits both front ends share, with their metrics on `registry`. */
+function clientResources(config: NodeConfig, registry: Registry, logger: Logger): {
+  resources: ClientResources;
+  loopDelay: LoopDelay;
+} {
+  let counted: ((reason: string) => void) | null = null;
+  const resources = createClientResources(config.clientLimits, {
+    logger: logger.child({ component: "clients" }),
+    counted: (reason) => { counted?.(reason); },
+  });
+  const clientMetrics = createClientMetrics(registry, { memory: () => resources.memory });
+  counted = (reason) => { clientMetrics.disconnections.inc({ reason }); };
+  const loopDelay = new LoopDelay((seconds) => {
+    clientMetrics.loopDelaySeconds.observe(seconds);
+  });
+  resources.fdWatch.start();
+  return { resources, loopDelay };
+}
+
 async function stopAll(
   kv: ReplicatedKv,
-  resp: RespServer | null,
-  http: RunningHttpApi | null,
+  frontEnds: readonly ({ close(): Promise<void> } | null)[],
+  loopDelay: LoopDelay,
 ): Promise<void> {
-  await Promise.allSettled([resp?.close(), http?.close()]);
+  await Promise.allSettled(frontEnds.map((frontEnd) => frontEnd?.close() ?? Promise.resolve()));
+  loopDelay.stop();
   await kv.stop();
 }
 

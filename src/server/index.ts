@@ -16,16 +16,28 @@ export {
 } from "./errors.js";
 export { silentLogger, type Logger } from "../core/logger.js";
 export {
+  createClientMetrics,
   createRaftMetrics,
   createRespMetrics,
   recordProposal,
   recordStatus,
+  type ClientMetrics,
+  type ClientMetricsSources,
   type ProposalResult,
   type RaftMetrics,
   type RaftMetricsOptions,
   type RespMetrics,
 } from "./metrics.js";
 export { RespServer, type RespServerDeps } from "./resp/server.js";
+export {
+  DEFAULT_CLIENT_LIMITS,
+  createClientResources,
+  resolveClientLimits,
+  type ClientLimits,
+  type ClientResources,
+} from "./client_resources.js";
+export type { DisconnectReason } from "./client_memory.js";
+export { LoopDelay } from "./loop_delay.js";
 export {
   DEFAULT_RESP_SERVER_OPTIONS,
   resolveRespServerOptions,

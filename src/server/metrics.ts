@@ -123,3 +123,51 @@ export function createRespMetrics(registry: Registry): RespMetrics {
     }),
   };
 }
+
+/** Metrics of client resource use across both front ends (see client_resources.ts). */
+export interface ClientMetrics {
+  /** By reason (client_memory_cap, output_buffer_limit, protocol_error, ...). */
+  readonly disconnections: Counter<"reason">;
+  /** How late the event loop ran a 10 ms timer (see loop_delay.ts). */
+  readonly loopDelaySeconds: Histogram;
+}
+
+/** What the client gauges read at each scrape. */
+export interface ClientMetricsSources {
+  /** Bytes all client connections hold now, and the cap. */
+  readonly memory: () => { readonly totalBytes: number; readonly capBytes: number };
+}
+
+/**
+ * Creates and registers the client-resource metrics on `registry`. The event-loop delay is how
+ * late timers fire, so it bounds how late the leader's heartbeats go out (each heartbeat is at
+ * most this much later than heartbeatIntervalMs).
+ * @throws Error from prom-client if metrics with these names are already registered there.
+ */
+export function createClientMetrics(
+  registry: Registry,
+  sources: ClientMetricsSources,
+): ClientMetrics {
+  const registers = [registry];
+  new Gauge({
+    name: "raftkv_client_memory_bytes", registers,
+    help: "Bytes held for client connections (unparsed input plus unsent output), all together.",
+    collect(): void { this.set(sources.memory().totalBytes); },
+  });
+  new Gauge({
+    name: "raftkv_client_memory_max_bytes", registers,
+    help: "The cap on client memory (clientMemoryMaxBytes).",
+    collect(): void { this.set(sources.memory().capBytes); },
+  });
+  return {
+    loopDelaySeconds: new Histogram({
+      name: "raftkv_event_loop_delay_seconds", registers,
+      help: "How late the event loop ran a 10 ms timer: the Raft tick's lateness.",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
+    disconnections: new Counter({
+      name: "raftkv_client_disconnections_total", labelNames: ["reason"], registers,
+      help: "Client connections the server closed or refused, by reason.",
+    }),
+  };
+}

@@ -21,6 +21,7 @@ import type { ClusterAdmin } from "../../node/admin.js";
 import { realHost, type RuntimeHost } from "../../node/host.js";
 import { IntegerOverflowError, NotIntegerError, OutcomeUnknownError, ValueTooLargeError } from "../errors.js";
 import { isInt64 } from "./int64.js";
+import { ReadCoalescer } from "./read_coalescer.js";
 import {
   encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
 } from "./store_commands.js";
@@ -43,6 +44,8 @@ export class ReplicatedKv {
   /** This instance's client session: unique per process incarnation. */
   readonly clientId: string;
   private seq = 0;
+  /** Concurrent reads share one barrier (see read_coalescer.ts). */
+  private readonly reads: ReadCoalescer;
 
   constructor(
     readonly node: ClusterNode<StoreResult>,
@@ -51,6 +54,7 @@ export class ReplicatedKv {
     host: RuntimeHost = realHost,
   ) {
     this.clientId = `${node.id}/${Buffer.from(host.randomBytes(8)).toString("hex")}`;
+    this.reads = new ReadCoalescer(() => node.readBarrier());
   }
 
   /**
@@ -181,7 +185,7 @@ export class ReplicatedKv {
 
   private async barrier(): Promise<void> {
     try {
-      await this.node.readBarrier();
+      await this.reads.barrier();
     } catch (error) {
       throw readError(error);
     }

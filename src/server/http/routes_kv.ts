@@ -9,13 +9,20 @@
  *   POST   /v1/kv/:key/cas                body {expected: string|null, value, encoding?}
  *                                          200 {key, swapped: boolean}
  *
+ * The same four routes exist under `/v1/kv-b64/:key`, where the key is its bytes in base64url
+ * (RFC 4648 §5, padding optional), so keys that are not valid UTF-8 are reachable too; there the
+ * `key` of a response is the base64url text as sent. A key longer than `keyBytesMax` bytes (the
+ * limit the RESP server and the store share) gets 413 VALUE_TOO_LARGE on every route.
+ *
  * Values are binary-safe; see `value_encoding.ts` for how they travel in JSON.
  */
 import type { FastifyInstance } from "fastify";
+import { ValueTooLargeError } from "../errors.js";
 import type { KvService, SetOptions } from "../kv_service.js";
 import { sendError } from "./error_responses.js";
 import {
   ValueEncodingError,
+  decodeBase64UrlKey,
   decodeValue,
   encodeValue,
   keyBytes,
@@ -67,15 +74,54 @@ function setOptionsOf(query: PutQuery): SetOptions {
   return {};
 }
 
-export function registerKvRoutes(app: FastifyInstance, service: KvService): void {
-  app.get<{ Params: KeyParams; Querystring: { encoding?: ValueEncoding } }>("/v1/kv/:key", {
+/** Where the routes live and how their key segment becomes bytes. */
+interface KeyForm {
+  readonly prefix: string;
+  readonly decode: (text: string) => Buffer;
+}
+
+const keyForms: readonly KeyForm[] = [
+  { prefix: "/v1/kv", decode: keyBytes },
+  { prefix: "/v1/kv-b64", decode: decodeBase64UrlKey },
+];
+
+export interface KvRouteOptions {
+  /** Longest key accepted, in bytes. */
+  readonly keyBytesMax: number;
+}
+
+/** Registers the key-value routes under both key forms. */
+export function registerKvRoutes(
+  app: FastifyInstance,
+  service: KvService,
+  options: KvRouteOptions,
+): void {
+  for (const form of keyForms) {
+    const keyOf = (text: string): Buffer => {
+      const key = form.decode(text);
+      if (key.length > options.keyBytesMax) {
+        throw new ValueTooLargeError("key", key.length, options.keyBytesMax);
+      }
+      return key;
+    };
+    registerKeyRoutes(app, { service, prefix: form.prefix, keyOf });
+  }
+}
+
+function registerKeyRoutes(app: FastifyInstance, routes: {
+  readonly service: KvService;
+  readonly prefix: string;
+  readonly keyOf: (text: string) => Buffer;
+}): void {
+  const { service, prefix, keyOf } = routes;
+  app.get<{ Params: KeyParams; Querystring: { encoding?: ValueEncoding } }>(`${prefix}/:key`, {
     schema: {
       params: keyParams,
       querystring: { type: "object", properties: { encoding: encodingSchema } },
     },
   }, async (request, reply) => {
     const { key } = request.params;
-    const value = await service.get(keyBytes(key));
+    const value = await service.get(keyOf(key));
     if (value === null) {
       return sendError(reply, {
         status: 404, code: "KEY_NOT_FOUND", message: `No value for key ${JSON.stringify(key)}`,
@@ -85,7 +131,7 @@ export function registerKvRoutes(app: FastifyInstance, service: KvService): void
     return { key, ...encodeValue(value, request.query.encoding) };
   });
 
-  app.put<{ Params: KeyParams; Querystring: PutQuery }>("/v1/kv/:key", {
+  app.put<{ Params: KeyParams; Querystring: PutQuery }>(`${prefix}/:key`, {
     schema: {
       params: keyParams,
       querystring: {
@@ -103,7 +149,7 @@ export function registerKvRoutes(app: FastifyInstance, service: KvService): void
   }, async (request, reply) => {
     const { key } = request.params;
     const options = setOptionsOf(request.query);
-    const written = await service.set(keyBytes(key), putValue(request.body), options);
+    const written = await service.set(keyOf(key), putValue(request.body), options);
     if (!written) {
       return sendError(reply, {
         status: 412, code: "CONDITION_FAILED", definite: true,
@@ -115,18 +161,18 @@ export function registerKvRoutes(app: FastifyInstance, service: KvService): void
     return { key, written };
   });
 
-  app.delete<{ Params: KeyParams }>("/v1/kv/:key", { schema: { params: keyParams } },
+  app.delete<{ Params: KeyParams }>(`${prefix}/:key`, { schema: { params: keyParams } },
     async (request) => {
       const { key } = request.params;
-      return { key, deleted: (await service.del([keyBytes(key)])) > 0 };
+      return { key, deleted: (await service.del([keyOf(key)])) > 0 };
     });
 
-  app.post<{ Params: KeyParams; Body: CasJson }>("/v1/kv/:key/cas", {
+  app.post<{ Params: KeyParams; Body: CasJson }>(`${prefix}/:key/cas`, {
     schema: { params: keyParams, body: casBody },
   }, async (request) => {
     const { key } = request.params;
     const { expected, value, encoding } = request.body;
-    const swapped = await service.cas(keyBytes(key),
+    const swapped = await service.cas(keyOf(key),
       expected === null ? null : decodeValue(expected, encoding), decodeValue(value, encoding));
     return { key, swapped };
   });

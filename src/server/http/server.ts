@@ -8,10 +8,13 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { ConfigError } from "../../core/index.js";
+import { DEFAULT_STORE_LIMITS } from "../../kv/index.js";
+import { createClientResources, type ClientResources } from "../client_resources.js";
 import type { KvService } from "../kv_service.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
 import { errorResponseOf, sendError } from "./error_responses.js";
 import { registerAdminRoutes } from "./routes_admin.js";
+import { trackHttpClients } from "./client_tracking.js";
 import { registerKvRoutes } from "./routes_kv.js";
 import { registerStatusRoutes } from "./routes_status.js";
 
@@ -21,27 +24,41 @@ export interface HttpApiOptions {
   readonly port: number;
   /** Largest request body; larger bodies get 413 before they are read in full. */
   readonly bodyBytesMax: number;
-  /** Longest key path segment, as sent (percent-encoded); longer paths get 404. */
-  readonly keyParamLengthMax: number;
+  /**
+   * Longest key, in bytes (the store's keyBytesMax; the RESP server uses the same). The URL may
+   * carry it percent-encoded (3 characters a byte) or base64url, so the path and header limits
+   * are sized from it; a longer key gets 413 VALUE_TOO_LARGE.
+   */
+  readonly keyBytesMax: number;
 }
 
 export const DEFAULT_HTTP_API_OPTIONS: HttpApiOptions = {
   host: "127.0.0.1",
   port: 8080,
   bodyBytesMax: 16 * 1024 * 1024,
-  keyParamLengthMax: 3 * 1024,
+  keyBytesMax: DEFAULT_STORE_LIMITS.keyBytesMax,
 };
+
+/** Headers beyond the request line: Node's own default (16 KiB) is kept for them. */
+const headerBytesMax = 16 * 1024;
+
+/** The longest key path segment: a key of keyBytesMax bytes percent-encoded, and a margin. */
+function keyParamLengthMax(keyBytesMax: number): number {
+  return 3 * keyBytesMax + 64;
+}
 
 export interface HttpApiDeps {
   readonly service: KvService;
   /** Served at `/metrics`; without it the route does not exist. */
   readonly registry?: Registry;
   readonly logger?: Logger;
+  /** Shared with the RESP server; without it the API gets its own with the default limits. */
+  readonly resources?: ClientResources;
 }
 
 function resolveOptions(options: Partial<HttpApiOptions>): HttpApiOptions {
   const resolved = { ...DEFAULT_HTTP_API_OPTIONS, ...options };
-  for (const field of ["bodyBytesMax", "keyParamLengthMax"] as const) {
+  for (const field of ["bodyBytesMax", "keyBytesMax"] as const) {
     if (!Number.isSafeInteger(resolved[field]) || resolved[field] <= 0) {
       throw new ConfigError(field, `must be a positive integer, got ${resolved[field]}`);
     }
@@ -62,7 +79,8 @@ export function buildHttpApi(
   const app = Fastify({
     logger: false,
     bodyLimit: resolved.bodyBytesMax,
-    routerOptions: { maxParamLength: resolved.keyParamLengthMax },
+    routerOptions: { maxParamLength: keyParamLengthMax(resolved.keyBytesMax) },
+    http: { maxHeaderSize: keyParamLengthMax(resolved.keyBytesMax) + headerBytesMax },
     // Reject, rather than quietly coerce or strip, what does not match a schema.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
@@ -80,7 +98,8 @@ export function buildHttpApi(
     status: 404, code: "NOT_FOUND", message: `No route for ${request.method} ${request.url}`,
     definite: true,
   }));
-  registerKvRoutes(app, deps.service);
+  trackHttpClients(app, deps.resources ?? createClientResources({}, { logger }), logger);
+  registerKvRoutes(app, deps.service, { keyBytesMax: resolved.keyBytesMax });
   registerStatusRoutes(app, deps.service, deps.registry ?? null);
   registerAdminRoutes(app, deps.service);
   return app;

@@ -40,3 +40,16 @@ export function encodeValue(bytes: Uint8Array, forced?: ValueEncoding): EncodedV
 export function keyBytes(key: string): Buffer {
   return Buffer.from(key, "utf8");
 }
+
+const base64UrlPattern = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
+
+/**
+ * A key from the `/v1/kv-b64/` routes: base64url (RFC 4648 §5), padding optional.
+ * @throws ValueEncodingError if `text` is not base64url or names the empty key.
+ */
+export function decodeBase64UrlKey(text: string): Buffer {
+  if (text === "" || !base64UrlPattern.test(text)) {
+    throw new ValueEncodingError("The key is not valid base64url (RFC 4648 §5: A-Z a-z 0-9 - _)");
+  }
+  return Buffer.from(text, "base64url");
+}

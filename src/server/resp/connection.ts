@@ -6,10 +6,20 @@
  * Backpressure: the connection stops reading while `pipelineRequestsMax` requests are unanswered
  * or while the socket's write buffer is full, and resumes when both clear. A protocol error is
  * answered with `-ERR Protocol error: ...` after the replies to earlier requests, and then the
- * connection closes; nothing a client sends can affect another connection or crash the server.
+ * connection is destroyed (as Redis does): nothing more it sends is read.
+ *
+ * Fairness: one pass parses and starts at most `commandsPerTurnMax` requests, and a connection
+ * reads at most about `inputBytesPerTurnMax` bytes per turn; past either, the connection stops
+ * reading and continues in a later turn (`setImmediate`), after
+ * the event loop has run timers and other sockets' I/O, so a client pipelining 100,000 commands
+ * cannot hold the loop and starve Raft's heartbeats. Memory: what the connection holds (input not
+ * yet parsed, replies not yet sent) is reported to the shared `ClientMemory`, which may close it;
+ * more than `clientOutputBytesMax` of unsent replies closes it at once.
  */
 import type { Socket } from "node:net";
-import { classifyError, messageOf } from "../errors.js";
+import type { MemoryHandle } from "../client_memory.js";
+import type { ClientResources } from "../client_resources.js";
+import { ValueTooLargeError, classifyError, messageOf } from "../errors.js";
 import type { KvService } from "../kv_service.js";
 import type { Logger } from "../../core/logger.js";
 import type { RespMetrics } from "../metrics.js";
@@ -41,6 +51,7 @@ export interface ConnectionDeps {
   readonly server: ServerState;
   readonly options: RespServerOptions;
   readonly metrics: RespMetrics | null;
+  readonly resources: ClientResources;
 }
 
 export class Connection {
@@ -58,7 +69,12 @@ export class Connection {
   #writeBlocked = false;
   #paused = false;
   #flushScheduled = false;
+  /** A continuation is scheduled: this turn's budget of commands or bytes is spent. */
+  #yielding = false;
+  /** Bytes received since the last yield (see `inputBytesPerTurnMax`). */
+  #turnBytes = 0;
   #partialTimer: NodeJS.Timeout | null = null;
+  readonly #memory: MemoryHandle;
 
   constructor(socket: Socket, id: number, deps: ConnectionDeps) {
     this.#socket = socket;
@@ -78,10 +94,17 @@ export class Connection {
     };
     const { server, service, logger } = deps;
     this.#context = { client: this.client, server, service, logger };
+    this.#memory = deps.resources.memory.register({
+      label: `resp:${id}`,
+      remoteAddress: this.client.remoteAddress,
+      memoryBytes: () => this.#parser.bufferedBytes + this.#socket.writableLength,
+      disconnect: () => { this.destroy(); },
+    });
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => { this.#onData(chunk); });
     socket.on("drain", () => {
       this.#writeBlocked = false;
+      this.#memory.update();
       this.#pump();
     });
     socket.on("error", (cause: Error) => {
@@ -96,40 +119,74 @@ export class Connection {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#closing) return;
+    if (this.#closing || this.#closed) return;
     this.#parser.push(chunk);
+    this.#memory.update();
+    this.#turnBytes += chunk.length;
+    if (this.#turnBytes >= this.#deps.options.inputBytesPerTurnMax && !this.#yielding) {
+      // Let other sockets and timers run before reading more: libuv would otherwise read this
+      // socket again and again within one turn while its client keeps sending.
+      this.#yield();
+    }
     this.#pump();
   }
 
   #onClose(): void {
     this.#closed = true;
     this.#clearPartialTimer();
+    this.#memory.release();
   }
 
-  /** Parses and starts every complete request the limits allow, then flushes ready replies. */
+  /**
+   * Parses and starts the complete requests the limits allow (at most `commandsPerTurnMax`),
+   * then flushes ready replies; schedules its own continuation when the budget ran out.
+   */
   #pump(): void {
+    if (this.#yielding) return;
     let progressed = false;
     let starved = false;
+    let budget = this.#deps.options.commandsPerTurnMax;
     const { pipelineRequestsMax } = this.#deps.options;
     while (!this.#closing && !this.#closed && this.#slots.length < pipelineRequestsMax) {
+      if (budget === 0) {
+        this.#yield();
+        break;
+      }
       const result = this.#parser.next();
       if (result.kind === "incomplete") {
         starved = true;
         break;
       }
       progressed = true;
+      budget -= 1;
       if (result.kind === "error") {
-        this.#deps.logger.info({ clientId: this.client.id, reason: result.message },
-          "RESP protocol error; closing the connection");
-        this.#slots.push({ reply: error(`ERR ${result.message}`), protocol: 2, closeAfter: true });
-        this.#closing = true;
+        this.#protocolError(result.message);
         break;
       }
       this.#dispatch(result.args);
     }
     this.#updatePartialTimer(starved, progressed);
     this.#flush();
+    this.#memory.update();
     this.#updateReading();
+  }
+
+  /** Continues parsing in a later turn of the event loop, after timers and other I/O. */
+  #yield(): void {
+    this.#yielding = true;
+    setImmediate(() => {
+      this.#yielding = false;
+      this.#turnBytes = 0;
+      this.#pump();
+    });
+  }
+
+  #protocolError(message: string): void {
+    this.#deps.logger.info({ clientId: this.client.id, address: this.client.remoteAddress,
+      reason: message }, "RESP protocol error; closing the connection");
+    this.#deps.resources.memory.countDisconnect("protocol_error");
+    this.#slots.push({ reply: error(`ERR ${message}`), protocol: 2, closeAfter: true });
+    this.#closing = true;
   }
 
   #dispatch(args: Buffer[]): void {
@@ -145,6 +202,11 @@ export class Connection {
       return;
     }
     this.#deps.metrics?.commands.inc({ command: resolved.name });
+    const tooLong = overlongKeyReply(resolved, args, this.#deps.options.keyBytesMax);
+    if (tooLong !== null) {
+      slot.reply = tooLong;
+      return;
+    }
     const kind: CommandKind = resolved.kind;
     if (kind === "local") {
       this.#run(resolved, args, slot, null);
@@ -209,18 +271,38 @@ export class Connection {
     }
     if (this.#writer.isEmpty) return;
     const bytes = this.#writer.take();
+    const outputBytes = bytes.length + this.#socket.writableLength;
+    if (outputBytes > this.#deps.resources.limits.clientOutputBytesMax) {
+      this.#outputOverLimit(outputBytes);
+      return;
+    }
     if (closeAfter) {
       this.#closed = true;
-      this.#socket.end(bytes);
+      // QUIT ends gracefully; after a protocol error nothing more is read: destroy once the
+      // error reply is handed to the kernel (Redis closes the same way).
+      const socket = this.#socket;
+      if (this.client.closeAfterReply) socket.end(bytes);
+      else socket.end(bytes, () => { socket.destroy(); });
       return;
     }
     if (!this.#socket.write(bytes)) this.#writeBlocked = true;
   }
 
+  #outputOverLimit(outputBytes: number): void {
+    const { clientOutputBytesMax } = this.#deps.resources.limits;
+    this.#deps.logger.warn({ clientId: this.client.id, address: this.client.remoteAddress,
+      bytes: outputBytes, clientOutputBytesMax },
+    `RESP client ${this.client.remoteAddress} has ${outputBytes} reply bytes unsent, over ` +
+      `clientOutputBytesMax; closing it`);
+    this.#deps.resources.memory.countDisconnect("output_buffer_limit");
+    this.#closed = true;
+    this.#socket.destroy();
+  }
+
   #updateReading(): void {
     if (this.#closed) return;
     const full = this.#slots.length >= this.#deps.options.pipelineRequestsMax;
-    const shouldPause = this.#closing || full || this.#writeBlocked;
+    const shouldPause = this.#closing || full || this.#writeBlocked || this.#yielding;
     if (shouldPause && !this.#paused) this.#socket.pause();
     if (!shouldPause && this.#paused) this.#socket.resume();
     this.#paused = shouldPause;
@@ -238,8 +320,9 @@ export class Connection {
     if (progressed) this.#clearPartialTimer();
     if (this.#partialTimer !== null) return;
     this.#partialTimer = setTimeout(() => {
-      this.#deps.logger.info({ clientId: this.client.id },
+      this.#deps.logger.info({ clientId: this.client.id, address: this.client.remoteAddress },
         "RESP request incomplete for too long; closing");
+      this.#deps.resources.memory.countDisconnect("partial_request_timeout");
       this.#socket.destroy();
     }, this.#deps.options.partialRequestTimeoutMs);
     this.#partialTimer.unref();
@@ -250,4 +333,20 @@ export class Connection {
     clearTimeout(this.#partialTimer);
     this.#partialTimer = null;
   }
+}
+
+/**
+ * The error reply for a command naming a key longer than `keyBytesMax` (the limit the store and
+ * the HTTP API share), or null when every key fits. Key positions come from the command table.
+ */
+function overlongKeyReply(spec: CommandSpec, args: readonly Buffer[], keyBytesMax: number):
+  Reply | null {
+  const [first, last, step] = spec.keys;
+  if (first === 0 || step <= 0) return null;
+  const end = last < 0 ? args.length + last : last;
+  for (let i = first; i <= end && i < args.length; i += step) {
+    const length = args[i]?.length ?? 0;
+    if (length > keyBytesMax) return errorReply(new ValueTooLargeError("key", length, keyBytesMax));
+  }
+  return null;
 }

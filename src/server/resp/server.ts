@@ -1,10 +1,12 @@
 /**
  * The Redis-protocol server: a `node:net` listener that accepts up to `clientsMax` connections
- * and hands each to a `Connection`. `redis-cli`, `redis-benchmark` and Redis client libraries
- * (ioredis is tested) can talk to it.
+ * (and at most `connectionsPerAddressMax` from one address, counted with the HTTP API's through
+ * the shared `ClientResources`) and hands each to a `Connection`. `redis-cli`,
+ * `redis-benchmark` and Redis client libraries (ioredis is tested) can talk to it.
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
+import { createClientResources, type ClientResources } from "../client_resources.js";
 import type { KvService } from "../kv_service.js";
 import type { RespMetrics } from "../metrics.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
@@ -17,6 +19,8 @@ export interface RespServerDeps {
   readonly logger?: Logger;
   /** Updated when given; see `createRespMetrics`. */
   readonly metrics?: RespMetrics;
+  /** Shared with the HTTP API; without it the server gets its own with the default limits. */
+  readonly resources?: ClientResources;
 }
 
 export class RespServer {
@@ -25,6 +29,7 @@ export class RespServer {
   readonly #service: KvService;
   readonly #logger: Logger;
   readonly #metrics: RespMetrics | null;
+  readonly #resources: ClientResources;
   readonly #connections = new Map<number, Connection>();
   readonly #state: ServerState;
   #nextClientId = 1;
@@ -34,6 +39,7 @@ export class RespServer {
     this.#service = deps.service;
     this.#logger = deps.logger ?? silentLogger;
     this.#metrics = deps.metrics ?? null;
+    this.#resources = deps.resources ?? createClientResources({}, { logger: this.#logger });
     this.#state = {
       startedAtMs: Date.now(),
       clientsMax: options.clientsMax,
@@ -43,6 +49,7 @@ export class RespServer {
     };
     this.#server = createServer((socket) => { this.#accept(socket); });
     this.#server.on("error", (cause: Error) => {
+      if (this.#resources.fdExhaustion.record(cause, "RESP")) return;
       this.#logger.error({ err: cause.message }, "RESP server error");
     });
   }
@@ -74,6 +81,11 @@ export class RespServer {
     return this.#connections.size;
   }
 
+  /** Commands received since start, on every connection (INFO's total_commands_processed). */
+  get commandsProcessed(): number {
+    return this.#state.stats.commandsProcessed;
+  }
+
   /** Stops listening and closes every connection. */
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => { this.#server.close(() => { resolve(); }); });
@@ -84,9 +96,17 @@ export class RespServer {
   #accept(socket: Socket): void {
     this.#state.stats.connectionsReceived += 1;
     if (this.#connections.size >= this.options.clientsMax) {
-      this.#state.stats.rejectedConnections += 1;
-      socket.on("error", () => undefined);
-      socket.end("-ERR max number of clients reached\r\n");
+      this.#refuse(socket, "max number of clients reached");
+      return;
+    }
+    const address = socket.remoteAddress ?? "?";
+    const releaseAddress = this.#resources.addresses.tryAcquire(address);
+    if (releaseAddress === null) {
+      this.#resources.memory.countDisconnect("connections_per_address");
+      this.#logger.debug({ address }, `RESP connection from ${address} refused: it already has ` +
+        `${this.#resources.addresses.connectionsPerAddressMax} (connectionsPerAddressMax)`);
+      this.#refuse(socket, "max number of clients from this address reached " +
+        "(connectionsPerAddressMax)");
       return;
     }
     const id = this.#nextClientId;
@@ -97,12 +117,22 @@ export class RespServer {
       server: this.#state,
       options: this.options,
       metrics: this.#metrics,
+      resources: this.#resources,
     });
     this.#connections.set(id, connection);
     this.#metrics?.connections.inc();
     socket.on("close", () => {
+      releaseAddress();
       this.#connections.delete(id);
       this.#metrics?.connections.dec();
     });
+  }
+
+  #refuse(socket: Socket, reason: string): void {
+    this.#state.stats.rejectedConnections += 1;
+    socket.on("error", () => undefined);
+    socket.end(`-ERR ${reason}\r\n`);
+    // Nothing it sends is read; the socket is gone once the error is handed to the kernel.
+    socket.once("finish", () => { socket.destroy(); });
   }
 }

@@ -32,6 +32,11 @@ export class RawRespClient {
     return new RawRespClient(socket);
   }
 
+  /** The underlying socket, for tests that drive it directly. */
+  get socket(): Socket {
+    return this.#socket;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }

@@ -1,0 +1,94 @@
+/**
+ * The HTTP API's side of the shared client limits (client_resources.ts): every connection counts
+ * against its source address's `connectionsPerAddressMax` (past it the connection gets a 429 and
+ * is closed before anything is parsed), and what it holds counts against the global client-memory
+ * cap: the bytes of the request body received so far (Fastify buffers a body until it is whole)
+ * plus the response bytes not yet taken by the kernel. Failing `accept` for lack of descriptors
+ * is logged once per burst.
+ */
+import type { Socket } from "node:net";
+import { Transform, type TransformCallback } from "node:stream";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { MemoryHandle } from "../client_memory.js";
+import type { ClientResources } from "../client_resources.js";
+import type { Logger } from "../../core/logger.js";
+
+interface TrackedSocket {
+  bodyBytes: number;
+  readonly handle: MemoryHandle;
+}
+
+const tooManyBody = JSON.stringify({
+  error: { code: "TOO_MANY_CONNECTIONS", message: "connectionsPerAddressMax reached",
+    definite: true },
+});
+const tooManyFromAddress = "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n" +
+  `Content-Type: application/json\r\nContent-Length: ${tooManyBody.length}\r\n\r\n` +
+  tooManyBody;
+
+/** Counts the body bytes passing through into the request's socket tracker. */
+class BodyCounter extends Transform {
+  constructor(private readonly tracked: TrackedSocket) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.tracked.bodyBytes += chunk.length;
+    this.tracked.handle.update();
+    done(null, chunk);
+  }
+}
+
+/** Installs the connection and memory accounting on `app` (before it listens). */
+export function trackHttpClients(
+  app: FastifyInstance,
+  resources: ClientResources,
+  logger: Logger,
+): void {
+  const sockets = new WeakMap<Socket, TrackedSocket>();
+  let nextId = 1;
+  app.server.on("connection", (socket: Socket) => {
+    const address = socket.remoteAddress ?? "?";
+    const release = resources.addresses.tryAcquire(address);
+    if (release === null) {
+      resources.memory.countDisconnect("connections_per_address");
+      socket.on("error", () => undefined);
+      socket.end(tooManyFromAddress, () => { socket.destroy(); });
+      return;
+    }
+    const tracked: TrackedSocket = {
+      bodyBytes: 0,
+      handle: resources.memory.register({
+        label: `http:${nextId++}`,
+        remoteAddress: `${address}:${socket.remotePort ?? 0}`,
+        memoryBytes: () => tracked.bodyBytes + socket.writableLength,
+        disconnect: () => { socket.destroy(); },
+      }),
+    };
+    sockets.set(socket, tracked);
+    socket.on("drain", () => { tracked.handle.update(); });
+    socket.once("close", () => {
+      tracked.handle.release();
+      release();
+    });
+  });
+  app.server.on("error", (cause: Error) => {
+    if (!resources.fdExhaustion.record(cause, "HTTP")) {
+      logger.error({ err: cause.message }, "HTTP server error");
+    }
+  });
+  const trackedOf = (request: FastifyRequest): TrackedSocket | undefined =>
+    sockets.get(request.raw.socket);
+  app.addHook("preParsing", (request, _reply, payload, done) => {
+    const tracked = trackedOf(request);
+    done(null, tracked === undefined ? payload : payload.pipe(new BodyCounter(tracked)));
+  });
+  app.addHook("onResponse", (request, _reply, done) => {
+    const tracked = trackedOf(request);
+    if (tracked !== undefined) {
+      tracked.bodyBytes = 0;
+      tracked.handle.update();
+    }
+    done();
+  });
+}
