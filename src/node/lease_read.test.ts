@@ -30,13 +30,22 @@ function counting(sent: Message[]): (transport: Transport) => Transport {
   });
 }
 
+/**
+ * The messages among `sent[from..]` that a read caused: heartbeats carrying a ReadIndex context
+ * (§6.4). Periodic heartbeats go out whatever the reads do, and a loaded machine may take longer
+ * than a heartbeat interval for 100 reads, so they are not counted.
+ */
+function readRounds(sent: readonly Message[], from: number): number {
+  return sent.slice(from).filter((m) => m.type === "Heartbeat" && m.context !== null).length;
+}
+
 /** Waits, one tick at a time, until a read on `leader` resolves with no message sent. */
 async function untilLeaseHolds(cluster: TestCluster, leader: ReturnType<typeof nodeId>,
   sent: Message[]): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
     const before = sent.length;
     await cluster.node(leader).readBarrier();
-    if (sent.length === before) return;
+    if (readRounds(sent, before) === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   assert.fail("the leader never held a lease");
@@ -52,7 +61,7 @@ test("§6.4.1 lease mode: the leader serves reads with no message at all, linear
     await untilLeaseHolds(cluster, leader, sent);
     const before = sent.length;
     for (let i = 0; i < 100; i++) await cluster.node(leader).readBarrier();
-    assert.equal(sent.length - before, 0, "100 reads, not one heartbeat round");
+    assert.equal(readRounds(sent, before), 0, "100 reads, not one heartbeat round");
     for (let i = 0; i < 10; i++) {
       await cluster.node(follower).propose(enc.encode(`w${i}`)); // acknowledged...
       await cluster.node(leader).readBarrier(); // ...so the leader's read must see it
@@ -74,8 +83,7 @@ test("§6.4 control, index mode: every read on the leader costs a heartbeat roun
     for (let i = 0; i < 10; i++) {
       const before = sent.length;
       await cluster.node(leader).readBarrier();
-      const beats = sent.slice(before).filter((m) => m.type === "Heartbeat" && m.from === leader);
-      assert.ok(beats.length > 0, `read ${i} needed a heartbeat`);
+      assert.ok(readRounds(sent, before) > 0, `read ${i} needed a heartbeat round`);
     }
   } finally {
     await cluster.stop();
