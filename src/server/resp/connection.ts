@@ -9,6 +9,8 @@
  * connection closes; nothing a client sends can affect another connection or crash the server.
  */
 import type { Socket } from "node:net";
+import { authorizeCommand } from "../auth/resp_auth.js";
+import { certificateUser } from "../auth/client_tls.js";
 import { classifyError, messageOf } from "../errors.js";
 import type { KvService } from "../kv_service.js";
 import type { Logger } from "../logger.js";
@@ -58,6 +60,8 @@ export class Connection {
   #writeBlocked = false;
   #paused = false;
   #flushScheduled = false;
+  /** A local command (AUTH, HELLO AUTH, INFO) is settling: later requests wait for it. */
+  #barrier = false;
   #partialTimer: NodeJS.Timeout | null = null;
 
   constructor(socket: Socket, id: number, deps: ConnectionDeps) {
@@ -75,6 +79,7 @@ export class Connection {
       protocol: 2,
       closeAfterReply: false,
       commandsProcessed: 0,
+      user: certificateUser(socket, deps.server.auth),
     };
     const { server, service, logger } = deps;
     this.#context = { client: this.client, server, service, logger };
@@ -111,7 +116,8 @@ export class Connection {
     let progressed = false;
     let starved = false;
     const { pipelineRequestsMax } = this.#deps.options;
-    while (!this.#closing && !this.#closed && this.#slots.length < pipelineRequestsMax) {
+    while (!this.#closing && !this.#closed && !this.#barrier &&
+      this.#slots.length < pipelineRequestsMax) {
       const result = this.#parser.next();
       if (result.kind === "incomplete") {
         starved = true;
@@ -145,15 +151,14 @@ export class Connection {
       return;
     }
     this.#deps.metrics?.commands.inc({ command: resolved.name });
+    const refused = authorizeCommand(this.#context, resolved, args);
+    if (refused !== null) {
+      slot.reply = refused;
+      return;
+    }
     const kind: CommandKind = resolved.kind;
     if (kind === "local") {
       this.#run(resolved, args, slot, null);
-      // HELLO answers in the protocol it switched to; QUIT closes after its reply.
-      slot.protocol = this.client.protocol;
-      if (this.client.closeAfterReply) {
-        slot.closeAfter = true;
-        this.#closing = true;
-      }
       return;
     }
     this.#scheduler.submit(kind, () => { this.#run(resolved, args, slot, kind); });
@@ -164,6 +169,7 @@ export class Connection {
     const settle = (reply: Reply): void => {
       slot.reply = reply;
       if (kind !== null) this.#scheduler.settled(kind);
+      else this.#settledLocal(slot);
       this.#scheduleFlush();
     };
     const fail = (thrown: unknown): void => {
@@ -175,10 +181,24 @@ export class Connection {
     };
     try {
       const result = spec.handler(this.#context, args);
-      if (result instanceof Promise) result.then(settle, fail);
-      else settle(result);
+      if (!(result instanceof Promise)) settle(result);
+      else {
+        // What a local command changes (the user, the protocol) applies to every later request.
+        if (kind === null) this.#barrier = true;
+        result.then(settle, fail);
+      }
     } catch (thrown: unknown) {
       fail(thrown);
+    }
+  }
+
+  /** HELLO answers in the protocol it switched to; QUIT closes after its reply. */
+  #settledLocal(slot: Slot): void {
+    this.#barrier = false;
+    slot.protocol = this.client.protocol;
+    if (this.client.closeAfterReply) {
+      slot.closeAfter = true;
+      this.#closing = true;
     }
   }
 
@@ -220,7 +240,7 @@ export class Connection {
   #updateReading(): void {
     if (this.#closed) return;
     const full = this.#slots.length >= this.#deps.options.pipelineRequestsMax;
-    const shouldPause = this.#closing || full || this.#writeBlocked;
+    const shouldPause = this.#closing || full || this.#writeBlocked || this.#barrier;
     if (shouldPause && !this.#paused) this.#socket.pause();
     if (!shouldPause && this.#paused) this.#socket.resume();
     this.#paused = shouldPause;

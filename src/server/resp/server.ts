@@ -5,6 +5,9 @@
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
+import { createServer as createTlsServer, type TlsOptions } from "node:tls";
+import type { ClientAuth } from "../auth/client_auth.js";
+import { PROTECTED_MODE_TEXT, isRefusedByProtectedMode } from "../auth/protected_mode.js";
 import type { KvService } from "../kv_service.js";
 import type { RespMetrics } from "../metrics.js";
 import { silentLogger, type Logger } from "../logger.js";
@@ -17,6 +20,10 @@ export interface RespServerDeps {
   readonly logger?: Logger;
   /** Updated when given; see `createRespMetrics`. */
   readonly metrics?: RespMetrics;
+  /** Users and permissions (AUTH, NOPERM) and protected mode; without it, neither. */
+  readonly auth?: ClientAuth;
+  /** Serve TLS with these options (see auth/client_tls.ts); without it, plaintext. */
+  readonly tls?: TlsOptions;
 }
 
 export class RespServer {
@@ -25,6 +32,7 @@ export class RespServer {
   readonly #service: KvService;
   readonly #logger: Logger;
   readonly #metrics: RespMetrics | null;
+  readonly #auth: ClientAuth | null;
   readonly #connections = new Map<number, Connection>();
   readonly #state: ServerState;
   #nextClientId = 1;
@@ -34,14 +42,20 @@ export class RespServer {
     this.#service = deps.service;
     this.#logger = deps.logger ?? silentLogger;
     this.#metrics = deps.metrics ?? null;
+    this.#auth = deps.auth ?? null;
     this.#state = {
       startedAtMs: Date.now(),
       clientsMax: options.clientsMax,
+      auth: this.#auth,
       port: () => this.port,
       clients: (): ClientState[] => [...this.#connections.values()].map((c) => c.client),
       stats: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 },
     };
-    this.#server = createServer((socket) => { this.#accept(socket); });
+    const accept = (socket: Socket): void => { this.#accept(socket); };
+    this.#server = deps.tls === undefined ? createServer(accept)
+      : createTlsServer(deps.tls, accept).on("tlsClientError", (cause: Error) => {
+        this.#logger.info({ err: cause.message }, "RESP TLS handshake failed");
+      });
     this.#server.on("error", (cause: Error) => {
       this.#logger.error({ err: cause.message }, "RESP server error");
     });
@@ -87,6 +101,12 @@ export class RespServer {
       this.#state.stats.rejectedConnections += 1;
       socket.on("error", () => undefined);
       socket.end("-ERR max number of clients reached\r\n");
+      return;
+    }
+    if (this.#auth !== null && isRefusedByProtectedMode(this.#auth, socket.remoteAddress)) {
+      this.#state.stats.rejectedConnections += 1;
+      socket.on("error", () => undefined);
+      socket.end(`-${PROTECTED_MODE_TEXT}\r\n`);
       return;
     }
     const id = this.#nextClientId;
