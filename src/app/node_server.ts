@@ -12,6 +12,7 @@ import {
 } from "../server/index.js";
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
 import type { MemberAddresses } from "../node/index.js";
+import { buildClientSecurity } from "./client_security_config.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
@@ -34,6 +35,8 @@ export async function startNodeServer(
   config: NodeConfig,
   logger: Logger,
 ): Promise<RunningNodeServer> {
+  // Before anything listens: a bad hash, token or TLS file stops the start with its reason.
+  const security = await buildClientSecurity(config.clientSecurity);
   const id = nodeId(config.nodeId);
   const peers = new Map<NodeId, PeerAddress>();
   for (const member of config.members) {
@@ -64,12 +67,17 @@ export async function startNodeServer(
   const failed = watchNode(kv, logger, metrics);
   let resp: RespServer | null = null;
   try {
-    resp = await RespServer.start({ service: kv, logger: logger.child({ component: "resp" }) }, {
+    const clientSecurity = {
+      auth: security.auth, ...(security.tls === undefined ? {} : { tls: security.tls }),
+    };
+    resp = await RespServer.start({
+      service: kv, logger: logger.child({ component: "resp" }), ...clientSecurity,
+    }, {
       host: config.self.redis.host, port: config.self.redis.port,
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const http = await startHttpApi({ service: kv, registry, logger: httpLogger }, {
+    const http = await startHttpApi({ service: kv, registry, logger: httpLogger, ...clientSecurity }, {
       host: config.self.http.host, port: config.self.http.port,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
     });
