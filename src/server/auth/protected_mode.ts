@@ -5,7 +5,7 @@
  * attacker), and `protectedModeRefusal` refuses each connection from elsewhere (defence in depth
  * for embedders that start the servers directly). Both are off with `protectedMode: false`.
  */
-import { isIP } from "node:net";
+import { isIP, type Socket } from "node:net";
 
 /** Listening on a non-loopback address with no users configured, under protected mode. */
 export class ProtectedModeBindError extends Error {
@@ -61,4 +61,18 @@ export function isRefusedByProtectedMode(
   remoteAddress: string | undefined,
 ): boolean {
   return state.protectedMode && !state.enabled && !isLoopbackAddress(remoteAddress);
+}
+
+/** How long a refused connection may take to read its refusal before it is destroyed. */
+const REFUSAL_LINGER_MS = 1000;
+
+/**
+ * Writes `text` and closes: input is discarded (so the client's FIN is seen and the socket
+ * closes; a client that never stops sending is destroyed after a second).
+ */
+export function refuseConnection(socket: Socket, text: string): void {
+  socket.on("error", () => undefined);
+  socket.resume();
+  socket.end(text);
+  setTimeout(() => { socket.destroy(); }, REFUSAL_LINGER_MS).unref();
 }

@@ -7,7 +7,9 @@ import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
 import { createServer as createTlsServer, type TlsOptions } from "node:tls";
 import type { ClientAuth } from "../auth/client_auth.js";
-import { PROTECTED_MODE_TEXT, isRefusedByProtectedMode } from "../auth/protected_mode.js";
+import {
+  PROTECTED_MODE_TEXT, isRefusedByProtectedMode, refuseConnection,
+} from "../auth/protected_mode.js";
 import type { KvService } from "../kv_service.js";
 import type { RespMetrics } from "../metrics.js";
 import { silentLogger, type Logger } from "../logger.js";
@@ -105,8 +107,7 @@ export class RespServer {
     }
     if (this.#auth !== null && isRefusedByProtectedMode(this.#auth, socket.remoteAddress)) {
       this.#state.stats.rejectedConnections += 1;
-      socket.on("error", () => undefined);
-      socket.end(`-${PROTECTED_MODE_TEXT}\r\n`);
+      refuseConnection(socket, `-${PROTECTED_MODE_TEXT}\r\n`);
       return;
     }
     const id = this.#nextClientId;
