@@ -38,7 +38,8 @@ test("protected mode refuses a non-loopback client port with no users, saying wh
   assert.deepEqual(withPass.clientSecurity.users.map((u) => u.name), ["default"]);
 });
 
-test("requirepass comes from RAFTKV_REQUIREPASS or a file, users' passwords from files", async () => {
+test("requirepass comes from RAFTKV_REQUIREPASS or a file, users' passwords from files",
+  async () => {
   const dir = mkdtempSync(join(tmpdir(), "raftkv-secrets-"));
   writeFileSync(join(dir, "pass"), "from-file\n");
   writeFileSync(join(dir, "ops"), "ops-secret\n");

@@ -25,7 +25,9 @@ import { hashPassword } from "../server/auth/password_hash.js";
 import {
   ClientAuth, PERMISSIONS, type TokenSpec, type UserSpec,
 } from "../server/auth/client_auth.js";
-import { CLIENT_AUTH_MODES, loadClientTls, type ClientTlsFiles } from "../server/auth/client_tls.js";
+import {
+  CLIENT_AUTH_MODES, loadClientTls, type ClientTlsFiles,
+} from "../server/auth/client_tls.js";
 import { assertBindAllowed } from "../server/auth/protected_mode.js";
 import type { TlsOptions } from "node:tls";
 
@@ -102,7 +104,8 @@ function usersOf(file: ClientSecurityFile): ConfiguredUser[] {
   const users = file.users.map((user, i): ConfiguredUser => {
     const field = `users[${i}]`;
     if ((user.passwordHash === undefined) === (user.passwordFile === undefined)) {
-      throw new ClientSecurityConfigError(field, "set exactly one of passwordHash and passwordFile");
+      throw new ClientSecurityConfigError(field,
+        "set exactly one of passwordHash and passwordFile");
     }
     const secret = user.passwordHash === undefined
       ? { plain: readSecret(`${field}.passwordFile`, user.passwordFile ?? "") }

@@ -77,7 +77,8 @@ export async function startNodeServer(
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const http = await startHttpApi({ service: kv, registry, logger: httpLogger, ...clientSecurity }, {
+    const httpDeps = { service: kv, registry, logger: httpLogger, ...clientSecurity };
+    const http = await startHttpApi(httpDeps, {
       host: config.self.http.host, port: config.self.http.port,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
     });

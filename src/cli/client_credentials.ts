@@ -4,7 +4,8 @@
  * nodes' client-port certificates; with it, endpoints given as host:port default to https), or
  * `RAFTKV_USER`, `RAFTKV_PASSWORD`, `RAFTKV_TOKEN`, `RAFTKV_CACERT`; flags win. Each client
  * command adds them with `addCredentialOptions`, which sets them once per run before the action,
- * and `httpRequest` sends every CLI request with them (node:http/https: fetch cannot take a custom CA without undici's Agent).
+ * and `httpRequest` sends every CLI request with them (node:http/https: fetch cannot take a
+ * custom CA without undici's Agent).
  */
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";

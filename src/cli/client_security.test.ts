@@ -37,7 +37,8 @@ function installed(command: string): boolean {
   }
 }
 
-const noRedisCli = installed("redis-cli") ? false : "redis-cli missing (apt-get install redis-tools)";
+const noRedisCli = installed("redis-cli") ? false
+  : "redis-cli missing (apt-get install redis-tools)";
 const noCurl = installed("curl") ? false : "curl missing";
 
 const dir = mkdtempSync(join(tmpdir(), "raftkv-client-security-"));
@@ -61,7 +62,8 @@ before(async () => {
     tickMs: 10, electionTimeoutMs: { min: 100, max: 200 }, heartbeatIntervalMs: 20,
     logLevel: "warn",
     users: [
-      { name: "app", passwordHash: await hashPassword("app-secret"), permissions: ["read", "write"] },
+      { name: "app", passwordHash: await hashPassword("app-secret"),
+        permissions: ["read", "write"] },
       { name: "reader", passwordHash: await hashPassword("r-secret"), permissions: ["read"] },
       { name: "ops", passwordFile, permissions: ["read", "write", "admin"] },
     ],
@@ -195,7 +197,8 @@ test("a node with no users refuses to listen for clients on a non-loopback addre
     members: [{ id: "n1", peer: "127.0.0.1:1", redis: "0.0.0.0:2", http: "127.0.0.1:3" }],
   }));
   const failed = await run(process.execPath, [ENTRY_PATH, "node", "--config", configPath],
-    { timeout: 20_000 }).then(() => null, (error: unknown) => error as { code: number; stderr: string });
+    { timeout: 20_000 })
+    .then(() => null, (error: unknown) => error as { code: number; stderr: string });
   assert.ok(failed !== null, "the node started");
   assert.equal(failed.code, 78);
   assert.match(failed.stderr, /Refusing to serve Redis clients on 0\.0\.0\.0: no users are /);

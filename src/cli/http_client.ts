@@ -126,7 +126,8 @@ async function attemptOnce(endpoint: string, options: RequestOptions): Promise<A
     });
   } catch (error) {
     const code = (error as { code?: string }).code;
-    return { kind: code === "ECONNREFUSED" ? "refused" : "lost", message: (error as Error).message };
+    const message = (error as Error).message;
+    return { kind: code === "ECONNREFUSED" ? "refused" : "lost", message };
   }
   let body: Record<string, unknown>;
   try {

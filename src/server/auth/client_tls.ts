@@ -60,7 +60,10 @@ export function loadClientTls(files: ClientTlsFiles): TlsOptions {
 }
 
 /** The user a TLS connection's verified client certificate names, else null. */
-export function certificateUser(socket: unknown, auth: ClientAuth | null): AuthenticatedUser | null {
+export function certificateUser(
+  socket: unknown,
+  auth: ClientAuth | null,
+): AuthenticatedUser | null {
   if (auth === null || !isTlsSocket(socket) || !socket.authorized) return null;
   const subject = socket.getPeerCertificate().subject as { CN?: string | string[] } | undefined;
   const cn = subject?.CN;

@@ -81,7 +81,8 @@ export function parsePasswordHash(text: string): ParsedHash {
     throw new InvalidPasswordHashError(
       "expected $scrypt$ln=..,r=..,p=..$salt$hash (print one with: raftkv users hash)");
   }
-  const fields = new Map((parts[2] ?? "").split(",").map((kv) => kv.split("=") as [string, string]));
+  const pairs = (parts[2] ?? "").split(",").map((kv) => kv.split("=") as [string, string]);
+  const fields = new Map(pairs);
   const ln = intIn(fields.get("ln"), 1, LN_MAX);
   const r = intIn(fields.get("r"), 1, R_MAX);
   const p = intIn(fields.get("p"), 1, P_MAX);

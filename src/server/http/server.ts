@@ -2,8 +2,9 @@
  * The HTTP/JSON API (Fastify): key-value routes, status, health, Prometheus metrics and cluster
  * operations (`routes_admin.ts`), with a body size limit, schema validation of bodies, and every
  * error mapped to a status by the one table in `error_responses.ts`; users, permissions and
- * protected mode come from `auth/http_auth.ts`, TLS from the `tls` option. `buildHttpApi` returns the Fastify instance without listening
- * (tests use `inject`); `startHttpApi` also listens.
+ * protected mode come from `auth/http_auth.ts`, TLS from the `tls` option. `buildHttpApi`
+ * returns the Fastify instance without listening (tests use `inject`); `startHttpApi` also
+ * listens.
  */
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";

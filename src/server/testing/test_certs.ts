@@ -54,7 +54,10 @@ async function issue(ca: Issued, name: string, extensions: x509.Extension[]): Pr
 }
 
 /** Writes ca.crt, server.crt/key and <user>.crt/key for each of `users` into `dir`. */
-export async function writeTestCerts(dir: string, users: readonly string[]): Promise<TestCertFiles> {
+export async function writeTestCerts(
+  dir: string,
+  users: readonly string[],
+): Promise<TestCertFiles> {
   const caKeys = await webcrypto.subtle.generateKey(ALGORITHM, true, ["sign", "verify"]);
   const caCert = await x509.X509CertificateGenerator.createSelfSigned({
     ...validity(), name: "CN=raftkv test CA", keys: caKeys, signingAlgorithm: ALGORITHM,
