@@ -94,7 +94,7 @@ export function clientInfoLine(client: ClientState, nowMs: number): string {
   const ageSeconds = Math.floor((nowMs - client.connectedAtMs) / 1000);
   return `id=${client.id} addr=${client.remoteAddress} laddr=${client.localAddress} ` +
     `name=${client.name ?? ""} age=${ageSeconds} db=0 tot-cmds=${client.commandsProcessed} ` +
-    `resp=${client.protocol} ` +
+    `user=${client.user?.name ?? "default"} resp=${client.protocol} ` +
     `lib-name=${client.libName ?? ""} lib-ver=${client.libVersion ?? ""}\n`;
 }
 
