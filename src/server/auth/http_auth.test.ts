@@ -4,10 +4,16 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { get as httpsGet } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Registry } from "prom-client";
-import { buildHttpApi } from "../http/server.js";
+import { buildHttpApi, startHttpApi } from "../http/server.js";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
+import { writeTestCerts } from "../testing/test_certs.js";
 import { ClientAuth, newToken, tokenHashOf } from "./client_auth.js";
+import { loadClientTls } from "./client_tls.js";
 import { hashPassword } from "./password_hash.js";
 
 const FAST = { ln: 4, r: 8, p: 1 } as const;
@@ -98,4 +104,39 @@ test("protected mode: with no users, a non-loopback client gets 403 and the conn
   assert.equal((await app.inject({ url: "/healthz", remoteAddress: "10.1.2.3" })).statusCode, 403);
   assert.equal((await app.inject({ url: "/v1/kv/k", remoteAddress: "127.0.0.1" })).statusCode,
     404);
+});
+
+test("HTTPS: a verified client certificate logs in as the user its Common Name names",
+  { timeout: 20_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "raftkv-https-"));
+  try {
+    const files = await writeTestCerts(dir, ["reader", "stranger"]);
+    const auth = new ClientAuth({ users: [
+      { name: "reader", passwordHash: await hashPassword("r", FAST), permissions: ["read"] },
+    ] });
+    const tls = loadClientTls({ cert: files.serverCert, key: files.serverKey, ca: files.caCert,
+      clientAuth: "optional" });
+    const running = await startHttpApi({ service: new MemoryKvService(), auth, tls }, { port: 0 });
+    const ca = readFileSync(files.caCert);
+    const status = (path: string, user?: string): Promise<number> => new Promise((resolve,
+      reject) => {
+      const client = user === undefined ? undefined : files.clients.get(user);
+      const request = httpsGet(`https://127.0.0.1:${running.port}${path}`, {
+        ca, ...(client === undefined ? {}
+          : { cert: readFileSync(client.cert), key: readFileSync(client.key) }),
+      }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on("error", reject);
+    });
+    assert.equal(await status("/v1/status"), 401);
+    assert.equal(await status("/v1/status", "reader"), 200);
+    assert.equal(await status("/v1/kv/k", "reader"), 404);
+    // A valid certificate for a name that is not a configured user is not a login.
+    assert.equal(await status("/v1/status", "stranger"), 401);
+    await running.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
