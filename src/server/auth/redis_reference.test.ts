@@ -53,7 +53,9 @@ async function session(port: number): Promise<string> {
     client.send(request);
     await client.until((text) => text.length > before && text.endsWith("\r\n"));
   }
-  client.destroy();
+  // QUIT's reply and the close mark the end, so no reply is cut short.
+  client.send(cmd("QUIT"));
+  await client.untilClosed();
   return client.text.replaceAll(/NOPERM this user has/g, "NOPERM User reader has");
 }
 

@@ -40,13 +40,13 @@ describe("RESP with users", { timeout: 30_000 }, () => {
   });
   after(async () => { await server.close(); });
 
+  /** The replies to `requests`, read until the QUIT sent after them closes the connection. */
   async function replies(requests: string[]): Promise<string> {
     const client = await RawRespClient.connect(server.port);
-    const lines = requests.length;
-    client.send(requests.join(""));
-    const text = await client.until((t) => t.split("\r\n").length > lines);
-    client.destroy();
-    return text;
+    client.send(requests.join("") + cmd("QUIT"));
+    const text = await client.untilClosed();
+    assert.ok(text.endsWith("+OK\r\n"), text);
+    return text.slice(0, -"+OK\r\n".length);
   }
 
   test("Redis's texts: NOAUTH, WRONGPASS, unknown command first, HELLO before auth", async () => {
@@ -69,13 +69,15 @@ describe("RESP with users", { timeout: 30_000 }, () => {
     async () => {
     assert.equal(await replies([cmd("AUTH", "secret"), cmd("SET", "k", "v"), cmd("GET", "k")]),
       "+OK\r\n+OK\r\n$1\r\nv\r\n");
-    assert.equal(await replies([
+    const readerSession = await replies([
       cmd("AUTH", "reader", "rpass"), cmd("GET", "k"), cmd("SET", "k", "x"),
-      cmd("CONFIG", "GET", "x"), cmd("DEL", "k"),
-    ]), "+OK\r\n$1\r\nv\r\n" +
+      cmd("CONFIG", "GET", "x"), cmd("DEL", "k"), cmd("CLIENT", "LIST"), cmd("CLIENT", "ID"),
+    ]);
+    assert.equal(readerSession.replace(/:[0-9]+\r\n$/, ":ID\r\n"), "+OK\r\n$1\r\nv\r\n" +
       "-NOPERM User reader has no permissions to run the 'set' command\r\n" +
       "-NOPERM User reader has no permissions to run the 'config|get' command\r\n" +
-      "-NOPERM User reader has no permissions to run the 'del' command\r\n");
+      "-NOPERM User reader has no permissions to run the 'del' command\r\n" +
+      "-NOPERM User reader has no permissions to run the 'client|list' command\r\n:ID\r\n");
     // A failed AUTH keeps the identity the client had.
     assert.equal(await replies([cmd("AUTH", "reader", "rpass"), cmd("AUTH", "reader", "x"),
       cmd("GET", "k")]), "+OK\r\n-WRONGPASS invalid username-password pair or user is " +

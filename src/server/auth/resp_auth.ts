@@ -23,19 +23,27 @@ const HELLO_NOAUTH = "NOAUTH HELLO must be called with the client already authen
 const NO_PASSWORD_CONFIGURED = "ERR AUTH <password> called without any password configured " +
   "for the default user. Are you sure your configuration is correct?";
 
-/** The permission a command needs; null: any authenticated client may run it. */
-export function permissionOf(spec: CommandSpec): Permission | null {
+/**
+ * The permission a command needs; null: any authenticated client may run it. CLIENT LIST shows
+ * every connection's address and user, so it is admin (as in Redis); the rest of CLIENT is not.
+ */
+export function permissionOf(spec: CommandSpec, args: readonly Buffer[]): Permission | null {
   if (spec.name === "config") return "admin";
+  if (spec.name === "client") return subcommandOf(args) === "list" ? "admin" : null;
   if (spec.name === "info") return "read";
   if (spec.kind === "read") return "read";
   if (spec.kind === "write") return "write";
   return null;
 }
 
+function subcommandOf(args: readonly Buffer[]): string {
+  return argText(args[1]).toLowerCase();
+}
+
 /** Redis names a subcommand as `parent|sub` in NOPERM. */
 function commandLabel(spec: CommandSpec, args: readonly Buffer[]): string {
-  return spec.name === "config" && args[1] !== undefined
-    ? `${spec.name}|${argText(args[1]).toLowerCase()}`
+  return (spec.name === "config" || spec.name === "client") && args[1] !== undefined
+    ? `${spec.name}|${subcommandOf(args)}`
     : spec.name;
 }
 
@@ -49,7 +57,7 @@ export function authorizeCommand(
   if (auth?.enabled !== true || spec.flags.includes("no_auth")) return null;
   const user = context.client.user;
   if (user === null) return error(NOAUTH);
-  const needed = permissionOf(spec);
+  const needed = permissionOf(spec, args);
   if (needed === null || user.permissions.has(needed)) return null;
   return error(`NOPERM User ${user.name} has no permissions to run the ` +
     `'${commandLabel(spec, args)}' command`);
