@@ -67,6 +67,12 @@ test("a missing permission is 403: a reader writing, a non-admin removing a memb
   assert.equal(write.statusCode, 403);
   assert.equal(write.json<ErrorBody>().error.code, "PERMISSION_DENIED");
   assert.match(write.json<ErrorBody>().error.message, /User reader has no write permission/);
+  // However the path is spelled, the route it reaches decides.
+  for (const url of ["/v1/%6Bv/k", "/v1/kv/k?x=/healthz", "/v1/kv/%2Fhealthz"]) {
+    const sneaky = await app.inject({ method: "PUT", url, payload: { value: "v" },
+      headers: reader });
+    assert.equal(sneaky.statusCode, 403, url);
+  }
   const app2 = { authorization: basic("app", "a") };
   for (const [method, url] of [["DELETE", "/v1/members/n2"], ["POST", "/v1/snapshot"],
     ["POST", "/v1/transfer-leader"], ["GET", "/v1/members"]] as const) {

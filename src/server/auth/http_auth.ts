@@ -69,7 +69,10 @@ async function userOfHeader(
 
 async function authorize(auth: ClientAuth, request: FastifyRequest, logger: Logger) {
   const path = request.url.split("?", 1)[0] ?? "";
-  const needed = httpPermissionOf(auth, request.method, path);
+  // The route the router matched (it decodes %-escapes: /v1/%6Bv/k is /v1/kv/:key), else the
+  // path as sent (no route: a 404 after the check).
+  const route = request.routeOptions.url ?? path;
+  const needed = httpPermissionOf(auth, request.method, route);
   if (needed === null) return;
   let user: AuthenticatedUser | null;
   try {
