@@ -10,7 +10,7 @@
  * transfer, snapshots, CONFIG). With no users configured authentication is off and protected
  * mode (see `protected_mode.ts`) keeps the client ports to loopback.
  *
- * Cost: a password check is a scrypt run (~50 ms) on libuv's thread pool, at most
+ * Cost: a password check is a scrypt run (~90 ms measured) on libuv's thread pool, at most
  * `VERIFICATIONS_CONCURRENT_MAX` at a time so a flood of AUTH attempts cannot occupy the pool the
  * WAL's file I/O shares. A successful check is remembered (keyed by an HMAC of name and password
  * under a per-process random key, never the password itself), so reconnecting clients and HTTP

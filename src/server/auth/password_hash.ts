@@ -24,7 +24,7 @@ export interface ScryptParams {
   readonly p: number;
 }
 
-/** About 50 ms on a 2020s core: slow for a guesser, tolerable once per connection. */
+/** About 90 ms here (a shared 2-core machine): slow for a guesser, fine once per login. */
 export const DEFAULT_SCRYPT_PARAMS: ScryptParams = { ln: 14, r: 8, p: 1 };
 
 const SALT_BYTES = 16;
