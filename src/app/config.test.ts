@@ -71,7 +71,8 @@ test("loadConfigFile reports unreadable files and bad YAML", () => {
   assert.throws(() => loadConfigFile(bad), /not valid YAML/);
   const ok = join(dir, "ok.yaml");
   writeFileSync(ok,
-    "clusterId: c\nmembers:\n  - {id: a, peer: 'h:1', redis: 'h:2', http: 'h:3'}\n");
+    "clusterId: c\nmembers:\n  - {id: a, peer: 'h:1', redis: 'h:2', http: 'h:3'}\n" +
+    "protectedMode: false\n");
   assert.equal(loadConfigFile(ok, { nodeId: "a" }).self.http.port, 3);
 });
 

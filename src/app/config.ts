@@ -12,6 +12,10 @@ import {
   parseHostPort, resolveNodeLimits, type HostPort, type NodeLimits,
 } from "../node/index.js";
 import { resolveClientLimits, type ClientLimits } from "../server/index.js";
+import {
+  ClientSecurityConfigError, clientSecurityShape, resolveClientSecurity,
+  type ClientSecurityConfig,
+} from "./client_security_config.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -78,6 +82,8 @@ const fileSchema = z.strictObject({
    * with no configuration; the leader adds this node (`raftkv member add`).
    */
   join: z.boolean().default(false),
+  /** Users, tokens, protected mode and TLS of the client ports (client_security_config.ts). */
+  ...clientSecurityShape,
 });
 
 export type ConfigFile = z.infer<typeof fileSchema>;
@@ -98,6 +104,7 @@ export interface NodeConfig {
   readonly clientLimits: ClientLimits;
   readonly logLevel: LogLevel;
   readonly join: boolean;
+  readonly clientSecurity: ClientSecurityConfig;
 }
 
 /** Values that override the file: from flags, else from the environment. */
@@ -107,6 +114,8 @@ export interface ConfigOverrides {
   readonly dataDir?: string | undefined;
   readonly logLevel?: string | undefined;
   readonly join?: boolean | undefined;
+  /** The default user's password (RAFTKV_REQUIREPASS), so it need not sit in the file. */
+  readonly requirepass?: string | undefined;
 }
 
 /** A config file that cannot be used; the message names the file and the field. */
@@ -139,6 +148,7 @@ export function overridesFromEnv(
     dataDir: flags.dataDir ?? env.RAFTKV_DATA_DIR,
     logLevel: flags.logLevel ?? env.RAFTKV_LOG_LEVEL ?? env.LOG_LEVEL,
     join: flags.join ?? envFlag("RAFTKV_JOIN", env.RAFTKV_JOIN),
+    requirepass: flags.requirepass ?? env.RAFTKV_REQUIREPASS,
   };
 }
 
@@ -196,6 +206,7 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
   if (overrides.dataDir !== undefined) out.dataDir = overrides.dataDir;
   if (overrides.logLevel !== undefined) out.logLevel = overrides.logLevel;
   if (overrides.join !== undefined) out.join = overrides.join;
+  if (overrides.requirepass !== undefined) out.requirepass = overrides.requirepass;
   return out;
 }
 
@@ -245,7 +256,21 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     clientLimits,
     logLevel: file.logLevel,
     join: file.join,
+    clientSecurity: clientSecurityOf(file, self, invalid),
   };
+}
+
+function clientSecurityOf(
+  file: ConfigFile,
+  self: Member,
+  invalid: (field: string, reason: string) => InvalidConfigError,
+): ClientSecurityConfig {
+  try {
+    return resolveClientSecurity(file, { redisHost: self.redis.host, httpHost: self.http.host });
+  } catch (error) {
+    if (error instanceof ClientSecurityConfigError) throw invalid(error.field, error.message);
+    throw error;
+  }
 }
 
 function nodeLimitsInput(file: ConfigFile): Parameters<typeof resolveNodeLimits>[0] {

@@ -14,6 +14,7 @@ import {
 } from "../server/index.js";
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
 import type { MemberAddresses } from "../node/index.js";
+import { buildClientSecurity } from "./client_security_config.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 
@@ -36,6 +37,8 @@ export async function startNodeServer(
   config: NodeConfig,
   logger: Logger,
 ): Promise<RunningNodeServer> {
+  // Before anything listens: a bad hash, token or TLS file stops the start with its reason.
+  const security = await buildClientSecurity(config.clientSecurity);
   const id = nodeId(config.nodeId);
   const peers = new Map<NodeId, PeerAddress>();
   for (const member of config.members) {
@@ -78,15 +81,19 @@ export async function startNodeServer(
   const keyBytesMax = config.store.keyBytesMax ?? DEFAULT_STORE_LIMITS.keyBytesMax;
   let resp: RespServer | null = null;
   try {
+    const clientSecurity = {
+      auth: security.auth, ...(security.tls === undefined ? {} : { tls: security.tls }),
+    };
     resp = await RespServer.start({
       service: kv, logger: logger.child({ component: "resp" }), resources,
-      metrics: createRespMetrics(registry),
+      metrics: createRespMetrics(registry), ...clientSecurity,
     }, {
       host: config.self.redis.host, port: config.self.redis.port, keyBytesMax,
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const http = await startHttpApi({ service: kv, registry, logger: httpLogger, resources }, {
+    const httpDeps = { service: kv, registry, logger: httpLogger, resources, ...clientSecurity };
+    const http = await startHttpApi(httpDeps, {
       host: config.self.http.host, port: config.self.http.port, keyBytesMax,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
     });

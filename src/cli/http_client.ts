@@ -4,16 +4,21 @@
  * effect, so it retries elsewhere until its deadline. When a write may have taken effect (504
  * UNKNOWN_OUTCOME, a connection lost after the request was sent, a timeout) it stops and says
  * the outcome is unknown, distinctly from a failure: retrying a non-idempotent write blindly
- * could apply it twice.
+ * could apply it twice. A 421 NOT_LEADER (a write that reached a follower) is a definite
+ * refusal too: with `followLeader` the next attempt goes to the leader it names.
  */
 import { OutcomeUnknownError, UnavailableError } from "../node/errors.js";
+import { defaultScheme, httpRequest } from "./client_credentials.js";
 
 export const DEFAULT_ENDPOINTS = ["127.0.0.1:8081", "127.0.0.1:8082", "127.0.0.1:8083"] as const;
 
-/** "host:port" or a URL, to a base URL without a trailing slash. */
+/**
+ * "host:port" or a URL, to a base URL without a trailing slash; host:port is https when a CA
+ * is configured (`--cacert`), else http.
+ */
 export function endpointUrl(endpoint: string): string {
   const trimmed = endpoint.trim().replace(/\/+$/, "");
-  return /^https?:\/\//.test(trimmed) ? trimmed : `http://${trimmed}`;
+  return /^https?:\/\//.test(trimmed) ? trimmed : `${defaultScheme()}://${trimmed}`;
 }
 
 /** `--endpoints a,b` (or RAFTKV_ENDPOINTS), else the local cluster's defaults. */
@@ -42,6 +47,8 @@ export interface RequestOptions {
   readonly write: boolean;
   readonly deadlineMs?: number;
   readonly attemptTimeoutMs?: number;
+  /** Retry a 421 NOT_LEADER at the leader it names instead of returning it. */
+  readonly followLeader?: boolean;
 }
 
 const RETRY_PAUSE_MS = 100;
@@ -50,6 +57,7 @@ interface ErrorBody {
   readonly code?: string;
   readonly message?: string;
   readonly definite?: boolean;
+  readonly leaderHttp?: string;
 }
 
 /**
@@ -63,14 +71,18 @@ export async function requestCluster(
 ): Promise<ApiResponse> {
   const deadline = Date.now() + (options.deadlineMs ?? 10_000);
   let lastProblem = "no attempt";
+  let leader: string | null = null;
   for (let attempt = 0; Date.now() < deadline; attempt++) {
-    const endpoint = endpoints[attempt % endpoints.length] ?? "";
+    const endpoint = leader ?? endpoints[attempt % endpoints.length] ?? "";
+    leader = null;
     const outcome = await attemptOnce(endpoint, options);
     if (outcome.kind === "response") {
       const { status, body } = outcome;
       const error = body.error as ErrorBody | undefined;
-      if (status === 503 && error?.definite !== false) {
-        lastProblem = `${endpoint}: ${error?.code ?? "503"} ${error?.message ?? ""}`.trim();
+      const redirected = status === 421 && options.followLeader === true;
+      if ((status === 503 || redirected) && error?.definite !== false) {
+        lastProblem = `${endpoint}: ${error?.code ?? status} ${error?.message ?? ""}`.trim();
+        if (redirected && error?.leaderHttp !== undefined) leader = endpointUrl(error.leaderHttp);
       } else if (options.write && status >= 500 && error?.definite !== true) {
         // A 5xx may have applied unless it says otherwise (a definite 504: a catch-up timeout).
         throw new OutcomeUnknownError(`${endpoint}: ${error?.message ?? `status ${status}`}`);
@@ -94,27 +106,25 @@ type Attempt =
   | { readonly kind: "refused" | "lost"; readonly message: string };
 
 async function attemptOnce(endpoint: string, options: RequestOptions): Promise<Attempt> {
-  const init: RequestInit = {
-    method: options.method,
-    signal: AbortSignal.timeout(options.attemptTimeoutMs ?? 6000),
-    ...(options.body === undefined ? {} : {
-      body: JSON.stringify(options.body), headers: { "content-type": "application/json" },
-    }),
-  };
-  let response: Response;
+  let answer;
   try {
-    response = await fetch(`${endpoint}${options.path}`, init);
+    answer = await httpRequest(`${endpoint}${options.path}`, {
+      method: options.method,
+      timeoutMs: options.attemptTimeoutMs ?? 6000,
+      ...(options.body === undefined ? {} : {
+        body: JSON.stringify(options.body), headers: { "content-type": "application/json" },
+      }),
+    });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const message = cause?.message ?? (error as Error).message;
-    return { kind: cause?.code === "ECONNREFUSED" ? "refused" : "lost", message };
+    const code = (error as { code?: string }).code;
+    const message = (error as Error).message;
+    return { kind: code === "ECONNREFUSED" ? "refused" : "lost", message };
   }
   let body: Record<string, unknown>;
   try {
-    const text = await response.text();
-    body = text === "" ? {} : JSON.parse(text) as Record<string, unknown>;
+    body = answer.text === "" ? {} : JSON.parse(answer.text) as Record<string, unknown>;
   } catch (error) {
     return { kind: "lost", message: `unreadable response (${(error as Error).message})` };
   }
-  return { kind: "response", status: response.status, body };
+  return { kind: "response", status: answer.status, body };
 }

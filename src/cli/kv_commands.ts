@@ -5,6 +5,7 @@
  * false, request rejected); 2 unavailable (no node served it: it did not take effect);
  * 3 unknown outcome (a write that may or may not have been applied).
  */
+import { addCredentialOptions } from "./client_credentials.js";
 import type { Command } from "commander";
 import {
   OutcomeUnknownError, UnavailableError, parseEndpoints, requestCluster, type ApiResponse,
@@ -32,7 +33,7 @@ const endpointsHelp =
   "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083, or RAFTKV_ENDPOINTS)";
 
 export function registerKvCommands(program: Command): void {
-  program.command("get <key>").description("Read a key (linearizable)")
+  addCredentialOptions(program.command("get <key>")).description("Read a key (linearizable)")
     .option("-e, --endpoints <list>", endpointsHelp)
     .action(async (key: string, flags: ClientFlags) => {
       await run(flags, { method: "GET", path: keyPath(key), write: false }, (r) => {
@@ -40,7 +41,7 @@ export function registerKvCommands(program: Command): void {
         return print(String(r.body.value));
       });
     });
-  program.command("put <key> <value>").description("Write a key")
+  addCredentialOptions(program.command("put <key> <value>")).description("Write a key")
     .option("--nx", "only if the key is absent").option("--xx", "only if the key exists")
     .option("-e, --endpoints <list>", endpointsHelp)
     .action(async (key: string, value: string, flags: ClientFlags & SetFlags) => {
@@ -51,13 +52,13 @@ export function registerKvCommands(program: Command): void {
         return print("OK");
       });
     });
-  program.command("del <key>").description("Delete a key")
+  addCredentialOptions(program.command("del <key>")).description("Delete a key")
     .option("-e, --endpoints <list>", endpointsHelp)
     .action(async (key: string, flags: ClientFlags) => {
       await run(flags, { method: "DELETE", path: keyPath(key), write: true }, (r) =>
         print(r.body.deleted === true ? "deleted" : "not found"));
     });
-  program.command("cas <key> <expected> <value>")
+  addCredentialOptions(program.command("cas <key> <expected> <value>"))
     .description("Compare-and-set: write value only if the key holds expected")
     .option("--absent", "expect the key to be absent (expected is then ignored)")
     .option("-e, --endpoints <list>", endpointsHelp)
@@ -90,7 +91,8 @@ async function run(
   onOk: (r: ApiResponse) => number,
 ): Promise<void> {
   try {
-    const response = await requestCluster(parseEndpoints(flags.endpoints), request);
+    const response = await requestCluster(parseEndpoints(flags.endpoints),
+      { ...request, followLeader: true });
     const error = response.body.error as { code?: string; message?: string } | undefined;
     if (response.status >= 400 && response.status !== 404 && response.status !== 412) {
       process.exitCode = fail(`Error ${error?.code ?? response.status}: ${error?.message ?? ""}`);

@@ -14,6 +14,7 @@ import { registerSimCommand } from "./sim_command.js";
 import { registerSnapshotCommand } from "./snapshot_command.js";
 import { registerStatusCommand } from "./status_command.js";
 import { registerTransferCommand } from "./transfer_command.js";
+import { registerUsersCommand } from "./users_command.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command("raftkv")
@@ -31,5 +32,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   registerSnapshotCommand(program);
   registerStatusCommand(program);
   registerTransferCommand(program);
+  registerUsersCommand(program);
   await program.parseAsync(argv);
 }

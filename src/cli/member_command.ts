@@ -13,6 +13,7 @@
  */
 import type { Command } from "commander";
 import type { MemberJson, MembersJson } from "../server/http/routes_admin.js";
+import { addCredentialOptions } from "./client_credentials.js";
 import { requestLeader, runAdmin, runCommand, type CommandIo } from "./admin_client.js";
 import { endpointUrl, parseEndpoints, type ApiResponse } from "./http_client.js";
 import { formatTable } from "./table.js";
@@ -139,7 +140,7 @@ export async function memberChange(
 }
 
 function withCommonFlags(command: Command): Command {
-  return command
+  return addCredentialOptions(command)
     .option("-e, --endpoints <list>", endpointsHelp)
     .option("--json", "print JSON instead of a table")
     .option("--timeout <ms>", "give up finding the leader after this long (default 30000)");

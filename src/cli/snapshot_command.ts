@@ -4,6 +4,7 @@
  * endpoint to snapshot one node. A snapshot changes no data, so a lost request is simply retried.
  * Exit 0 when every node took one, else 1 (each failing node is named).
  */
+import { addCredentialOptions } from "./client_credentials.js";
 import type { Command } from "commander";
 import type { SnapshotJson } from "../server/http/routes_admin.js";
 import { runCommand, type CommandIo, type ErrorJson } from "./admin_client.js";
@@ -53,7 +54,7 @@ export async function takeSnapshots(flags: AdminFlags, io: CommandIo): Promise<n
 }
 
 export function registerSnapshotCommand(program: Command): void {
-  program.command("snapshot")
+  addCredentialOptions(program.command("snapshot"))
     .description("Take a snapshot now on each endpoint's node and compact its log")
     .option("-e, --endpoints <list>", endpointsHelp)
     .option("--json", "print JSON instead of a table")

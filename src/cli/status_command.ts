@@ -2,8 +2,10 @@
  * `raftkv status`: every node's role, term, leader, commit and applied indexes, and how far it
  * lags the leader, from GET /v1/status of each endpoint (default: the local cluster's).
  */
+import { addCredentialOptions } from "./client_credentials.js";
 import type { Command } from "commander";
 import type { StatusJson } from "../server/http/routes_status.js";
+import { httpRequest, type HttpAnswer } from "./client_credentials.js";
 import { parseEndpoints } from "./http_client.js";
 import { formatTable } from "./table.js";
 
@@ -25,7 +27,7 @@ export interface EndpointStatus {
 export type NodeStatusJson = StatusJson;
 
 export function registerStatusCommand(program: Command): void {
-  program.command("status")
+  addCredentialOptions(program.command("status"))
     .description("Show every node's role, term, leader, commit, applied and lag")
     .option("-e, --endpoints <list>",
       "comma-separated HTTP host:port list (default: 127.0.0.1:8081-8083)")
@@ -38,16 +40,25 @@ export function registerStatusCommand(program: Command): void {
     });
 }
 
+/** "HTTP 401 UNAUTHENTICATED: ..." from an error answer. */
+function httpProblem(answer: HttpAnswer): string {
+  try {
+    const { error } = JSON.parse(answer.text) as { error?: { code?: string; message?: string } };
+    return `HTTP ${answer.status} ${error?.code ?? ""}: ${error?.message ?? ""}`;
+  } catch {
+    return `HTTP ${answer.status}`;
+  }
+}
+
 /** Asks every endpoint at once; never throws (an unreachable node is a row with its error). */
 export async function fetchStatuses(endpoints: readonly string[]): Promise<EndpointStatus[]> {
   const answers = await Promise.all(endpoints.map(async (endpoint) => {
     try {
-      const response = await fetch(`${endpoint}/v1/status`, { signal: AbortSignal.timeout(2000) });
-      if (!response.ok) return { endpoint, status: null, error: `HTTP ${response.status}` };
-      return { endpoint, status: await response.json() as NodeStatusJson, error: null };
+      const answer = await httpRequest(`${endpoint}/v1/status`, { method: "GET", timeoutMs: 2000 });
+      if (answer.status !== 200) return { endpoint, status: null, error: httpProblem(answer) };
+      return { endpoint, status: JSON.parse(answer.text) as NodeStatusJson, error: null };
     } catch (error) {
-      const cause = (error as { cause?: { message?: string } }).cause;
-      return { endpoint, status: null, error: cause?.message ?? (error as Error).message };
+      return { endpoint, status: null, error: (error as Error).message };
     }
   }));
   const leader = answers

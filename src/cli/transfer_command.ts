@@ -4,6 +4,7 @@
  * taking proposals, brings the target up to date and sends it TimeoutNow; if the target has not
  * taken over within the timeout the old leader resumes (exit 3: check `raftkv status`).
  */
+import { addCredentialOptions } from "./client_credentials.js";
 import type { Command } from "commander";
 import type { TransferJson } from "../server/http/routes_admin.js";
 import { requestLeader, runAdmin, runCommand, type CommandIo } from "./admin_client.js";
@@ -39,7 +40,7 @@ export async function transferLeader(flags: TransferFlags, io: CommandIo): Promi
 }
 
 export function registerTransferCommand(program: Command): void {
-  program.command("transfer-leader")
+  addCredentialOptions(program.command("transfer-leader"))
     .description("Move leadership to another voter (e.g. before maintenance on the leader)")
     .option("--to <id>", "the new leader (default: the most caught-up voter)")
     .option("--transfer-timeout <ms>", "the old leader resumes if not done by then")

@@ -1,21 +1,38 @@
 /**
- * The one table that turns errors into HTTP responses. Every error body has the same shape:
- * `{"error": {"code", "message", "definite", "leader"?}}` where `definite` says whether the
- * request certainly had no effect (false means it may have been applied: retrying a write may
- * apply it twice).
+ * The one table that turns errors into HTTP responses, for every route (key-value, status,
+ * cluster operations) and for authentication. Every error body has the same shape:
+ * `{"error": {"code", "message", "definite", "leader"?, "leaderHttp"?}}` where `definite` says
+ * whether the request certainly had no effect (false means it may have been applied: retrying a
+ * write may apply it twice).
  *
- * | error                                            | status | notes                          |
- * |--------------------------------------------------|--------|--------------------------------|
- * | NOT_LEADER (no leader known: code NO_LEADER)     | 503    | Retry-After; `leader` if known |
- * | PROPOSAL_DROPPED, UNCOMMITTED_BYTES_EXCEEDED     | 503    | Retry-After                    |
- * | UNKNOWN_OUTCOME                                  | 504    | definite: false                |
- * | INTERNAL (a bug)                                 | 500    | definite: false                |
- * | VALUE_TOO_LARGE, or a body over bodyLimit        | 413    |                                |
- * | NOT_INTEGER, INTEGER_OVERFLOW                    | 409    |                                |
- * | malformed JSON, schema violation, bad base64     | 400    | code BAD_REQUEST               |
- * | unsupported Content-Type                         | 415    |                                |
+ * | error                                        | status | notes                              |
+ * |----------------------------------------------|--------|------------------------------------|
+ * | NOT_LEADER, leader known                     | 421    | `leader`; `leaderHttp`, Location   |
+ * |                                              |        | when this node knows its address   |
+ * | NOT_LEADER, no leader known (code NO_LEADER) | 503    | Retry-After                        |
+ * | PROPOSAL_DROPPED, UNCOMMITTED_BYTES_EXCEEDED | 503    | Retry-After                        |
+ * | NODE_STOPPED                                 | 503    | Retry-After                        |
+ * | UNKNOWN_OUTCOME                              | 504    | definite: false                    |
+ * | CATCH_UP_TIMEOUT, TRANSFER_TIMEOUT           | 504    | definite as the error says         |
+ * | INTERNAL (a bug)                             | 500    | definite: false                    |
+ * | CONF_CHANGE_REFUSED                          | 409    | another change in flight, ...      |
+ * | VALUE_TOO_LARGE, or a body over bodyLimit    | 413    |                                    |
+ * | NOT_INTEGER, INTEGER_OVERFLOW                | 409    |                                    |
+ * | malformed JSON, schema violation, bad base64 | 400    | code BAD_REQUEST                   |
+ * | unsupported Content-Type                     | 415    |                                    |
+ * | UNAUTHENTICATED                              | 401    | WWW-Authenticate: Basic, Bearer    |
+ * | PERMISSION_DENIED, PROTECTED_MODE            | 403    | protected mode also closes         |
+ * | a route's own refusal (`RequestRefusedError`)| its own| e.g. 404 MEMBER_NOT_FOUND          |
+ *
+ * 421 Misdirected Request (RFC 9110 §15.5.20) rather than a 3xx: a client must not replay a
+ * write or a membership change somewhere else without deciding to, and fetch would follow a 307
+ * silently. Errors are recognised by their class or stable `code` (STYLE.md rule 10).
  */
 import type { FastifyReply } from "fastify";
+import { NotLeaderError } from "../../core/index.js";
+import {
+  AuthenticationRequiredError, PermissionDeniedError, ProtectedModeError,
+} from "../auth/auth_errors.js";
 import { classifyError, messageOf, type KnownError, type KnownErrorCode } from "../errors.js";
 import { ValueEncodingError } from "./value_encoding.js";
 
@@ -25,18 +42,44 @@ export interface ErrorResponse {
   readonly message: string;
   readonly definite: boolean;
   readonly leader?: string | null;
+  /** The leader's HTTP address (host:port), when this node knows it. */
+  readonly leaderHttp?: string;
   readonly retryAfterSeconds?: number;
+}
+
+/** Where the leader serves HTTP (null: unknown); given by routes that know the membership. */
+export type LeaderHttpOf = (leaderId: string) => string | null;
+
+/** A route's refusal of bad input the schema cannot see, with its status and stable code. */
+export class RequestRefusedError extends Error {
+  override readonly name = "RequestRefusedError";
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
 }
 
 type ErrorOf<C extends KnownErrorCode> = Extract<KnownError, { code: C }>["error"];
 
 const RETRY_AFTER_SECONDS = 1;
+const WWW_AUTHENTICATE = 'Basic realm="raftkv", charset="UTF-8", Bearer realm="raftkv"';
+
+function notLeaderResponse(error: NotLeaderError, leaderHttpOf: LeaderHttpOf): ErrorResponse {
+  if (error.leaderId === null) {
+    return {
+      status: 503, code: "NO_LEADER", message: error.message, definite: true, leader: null,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    };
+  }
+  const http = leaderHttpOf(error.leaderId);
+  return {
+    status: 421, code: "NOT_LEADER", definite: true, leader: error.leaderId,
+    message: `${error.message}${http === null ? "" : ` (HTTP ${http})`}`,
+    ...(http === null ? {} : { leaderHttp: http }),
+  };
+}
 
 const table: { readonly [C in KnownErrorCode]: (error: ErrorOf<C>) => ErrorResponse } = {
-  NOT_LEADER: (e) => ({
-    status: 503, code: e.leaderId === null ? "NO_LEADER" : "NOT_LEADER", message: e.message,
-    definite: true, leader: e.leaderId, retryAfterSeconds: RETRY_AFTER_SECONDS,
-  }),
+  NOT_LEADER: (e) => notLeaderResponse(e, () => null),
   PROPOSAL_DROPPED: (e) => ({
     status: 503, code: e.code, message: e.message, definite: true,
     retryAfterSeconds: RETRY_AFTER_SECONDS,
@@ -65,26 +108,59 @@ const requestErrors: Readonly<Record<string, { status: number; code: string }>> 
   FST_ERR_VALIDATION: { status: 400, code: "BAD_REQUEST" },
 };
 
-function requestErrorOf(thrown: unknown): ErrorResponse | null {
-  if (thrown instanceof ValueEncodingError) {
-    return { status: 400, code: thrown.code, message: thrown.message, definite: true };
-  }
+/** Errors of the node runtime's cluster operations, by their stable `code`. */
+const adminErrors: Readonly<Record<string, { status: number; definite: boolean }>> = {
+  CONF_CHANGE_REFUSED: { status: 409, definite: true },
+  CATCH_UP_TIMEOUT: { status: 504, definite: false },
+  TRANSFER_TIMEOUT: { status: 504, definite: false },
+  NODE_STOPPED: { status: 503, definite: true },
+};
+
+function codeOf(thrown: Error): string | null {
+  const code = (thrown as { code?: unknown }).code;
+  return typeof code === "string" ? code : null;
+}
+
+function refusalOf(thrown: unknown): ErrorResponse | null {
   if (!(thrown instanceof Error)) return null;
-  const fastifyCode = (thrown as { code?: unknown }).code;
-  const validation = (thrown as { validation?: unknown }).validation;
-  const known = typeof fastifyCode === "string" ? requestErrors[fastifyCode] : undefined;
-  if (known !== undefined) return { ...known, message: thrown.message, definite: true };
+  const definite = { message: thrown.message, definite: true } as const;
+  if (thrown instanceof RequestRefusedError) {
+    return { status: thrown.status, code: thrown.code, ...definite };
+  }
+  if (thrown instanceof ValueEncodingError) return { status: 400, code: thrown.code, ...definite };
+  if (thrown instanceof AuthenticationRequiredError) {
+    return { status: 401, code: thrown.code, ...definite };
+  }
+  if (thrown instanceof PermissionDeniedError || thrown instanceof ProtectedModeError) {
+    return { status: 403, code: thrown.code, ...definite };
+  }
+  const code = codeOf(thrown);
+  const admin = code === null ? undefined : adminErrors[code];
+  if (code !== null && admin !== undefined) {
+    const stated = (thrown as { definite?: unknown }).definite;
+    return {
+      status: admin.status, code, message: thrown.message,
+      definite: typeof stated === "boolean" ? stated : admin.definite,
+      ...(admin.status === 503 ? { retryAfterSeconds: RETRY_AFTER_SECONDS } : {}),
+    };
+  }
+  const known = code === null ? undefined : requestErrors[code];
+  if (known !== undefined) return { ...known, ...definite };
   // Schema validation failures carry `validation` (and statusCode 400) instead of a code.
-  if (validation !== undefined) {
-    return { status: 400, code: "BAD_REQUEST", message: thrown.message, definite: true };
+  if ((thrown as { validation?: unknown }).validation !== undefined) {
+    return { status: 400, code: "BAD_REQUEST", ...definite };
   }
   return null;
 }
 
-/** The response for anything a route or Fastify threw. */
-export function errorResponseOf(thrown: unknown): ErrorResponse {
-  const request = requestErrorOf(thrown);
-  if (request !== null) return request;
+/** The response for anything a route, a hook or Fastify threw. */
+export function errorResponseOf(
+  thrown: unknown,
+  leaderHttpOf: LeaderHttpOf = () => null,
+): ErrorResponse {
+  if (thrown instanceof NotLeaderError) return notLeaderResponse(thrown, leaderHttpOf);
+  const refusal = refusalOf(thrown);
+  if (refusal !== null) return refusal;
   const known = classifyError(thrown);
   // `classifyError` pairs each code with its error class; TypeScript cannot correlate the two
   // through the table's index.
@@ -92,13 +168,29 @@ export function errorResponseOf(thrown: unknown): ErrorResponse {
   return format(known.error);
 }
 
-/** Sends `response` in the common error shape. */
-export function sendError(reply: FastifyReply, response: ErrorResponse): FastifyReply {
+/**
+ * Sends `response` in the common error shape, with Retry-After, WWW-Authenticate (401) and the
+ * leader's Location (421, built from `path`) when they apply.
+ */
+export function sendError(
+  reply: FastifyReply,
+  response: ErrorResponse,
+  path?: string,
+): FastifyReply {
   if (response.retryAfterSeconds !== undefined) {
     void reply.header("retry-after", String(response.retryAfterSeconds));
   }
-  const { code, message, definite, leader } = response;
+  if (response.status === 401) void reply.header("www-authenticate", WWW_AUTHENTICATE);
+  if (response.leaderHttp !== undefined && path !== undefined) {
+    const scheme = reply.request.protocol;
+    void reply.header("location", `${scheme}://${response.leaderHttp}${path}`);
+  }
+  const { code, message, definite, leader, leaderHttp } = response;
   return reply.code(response.status).send({
-    error: leader === undefined ? { code, message, definite } : { code, message, definite, leader },
+    error: {
+      code, message, definite,
+      ...(leader === undefined ? {} : { leader }),
+      ...(leaderHttp === undefined ? {} : { leaderHttp }),
+    },
   });
 }

@@ -12,16 +12,14 @@
  *   POST   /v1/snapshot                                                200 SnapshotJson
  *
  * Mutations run on the leader only; elsewhere they answer 421 with the leader's id and HTTP
- * address (see `routes_admin_errors.ts` for every status). A snapshot is taken on the node asked.
+ * address (see `error_responses.ts` for every status). A snapshot is taken on the node asked.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { NODE_ID_PATTERN } from "../../core/types.js";
 import type { CatchUpOptions, ClusterAdmin, MemberInfo } from "../../node/admin.js";
 import { HOST_PORT_PATTERN, parseHostPort } from "../../node/host_port.js";
 import type { KvService } from "../kv_service.js";
-import {
-  AdminRequestError, adminErrorResponseOf, leaderHttpOf, sendAdminError,
-} from "./routes_admin_errors.js";
+import { RequestRefusedError, errorResponseOf, sendError } from "./error_responses.js";
 
 /** One member as the API shows it: addresses flattened, null when unknown. */
 export interface MemberJson {
@@ -99,6 +97,16 @@ type TransferRequest = FastifyRequest<{ Body: TransferBodyJson }>;
 /** absent: not a member; notVoter: absent or a learner; member: any role; voter: a voter. */
 type Want = "absent" | "notVoter" | "member" | "voter";
 
+/** Where the leader serves HTTP, from this node's membership view (null when unknown). */
+export function leaderHttpOf(admin: ClusterAdmin, leaderId: string): string | null {
+  try {
+    const leader = admin.members().find((member) => member.id === leaderId);
+    return leader?.addresses?.http ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export function memberJson(member: MemberInfo): MemberJson {
   return {
     id: member.id, role: member.role, outgoingVoter: member.outgoingVoter,
@@ -129,7 +137,7 @@ function checkPorts(body: AddJson): void {
   for (const field of ["peer", "redis", "http"] as const) {
     const value = body[field];
     if (value !== undefined && parseHostPort(value) === null) {
-      throw new AdminRequestError(400, "BAD_REQUEST", `${field}: port out of range in ${value}`);
+      throw new RequestRefusedError(400, "BAD_REQUEST", `${field}: port out of range in ${value}`);
     }
   }
 }
@@ -144,13 +152,13 @@ function checkMember(service: KvService, admin: ClusterAdmin, id: string, want: 
   const member = admin.members().find((m) => m.id === id);
   const present = want === "absent" ? member : member?.role === "voter" ? member : undefined;
   if ((want === "absent" || want === "notVoter") && present !== undefined) {
-    throw new AdminRequestError(409, "CONF_CHANGE_REFUSED", `${id} is already a ${present.role}`);
+    throw new RequestRefusedError(409, "CONF_CHANGE_REFUSED", `${id} is already a ${present.role}`);
   }
   if ((want === "member" || want === "voter") && member === undefined) {
-    throw new AdminRequestError(404, "MEMBER_NOT_FOUND", `${id} is not a member of the cluster`);
+    throw new RequestRefusedError(404, "MEMBER_NOT_FOUND", `${id} is not a member of the cluster`);
   }
   if (want === "voter" && member?.role !== "voter") {
-    throw new AdminRequestError(400, "BAD_REQUEST", `${id} is not a voter; cannot lead`);
+    throw new RequestRefusedError(400, "BAD_REQUEST", `${id} is not a voter; cannot lead`);
   }
 }
 
@@ -167,7 +175,7 @@ function withAdmin<R extends FastifyRequest>(service: KvService, handler: Handle
   return async (request: R, reply: FastifyReply): Promise<unknown> => {
     const admin = service.admin;
     if (admin === undefined) {
-      return sendAdminError(reply, {
+      return sendError(reply, {
         status: 501, code: "NOT_SUPPORTED", definite: true,
         message: "This server has no cluster administration (in-memory or test service)",
       }, request.url);
@@ -175,7 +183,8 @@ function withAdmin<R extends FastifyRequest>(service: KvService, handler: Handle
     try {
       return await handler(request, reply, admin);
     } catch (error) {
-      return sendAdminError(reply, adminErrorResponseOf(error, admin), request.url);
+      const response = errorResponseOf(error, (id) => leaderHttpOf(admin, id));
+      return sendError(reply, response, request.url);
     }
   };
 }

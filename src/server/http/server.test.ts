@@ -112,7 +112,8 @@ describe("HTTP API", { timeout: 20_000 }, () => {
     assert.equal(xml.statusCode, 415);
   });
 
-  test("service errors map to 503 + Retry-After, 504 unknown outcome, 413, 500", async () => {
+  test("service errors map to 421/503 + Retry-After, 504 unknown outcome, 413, 500",
+    async () => {
     service.failures.push(new NotLeaderError(null));
     const noLeader = await app.inject("/v1/kv/k");
     assert.equal(noLeader.statusCode, 503);
@@ -121,8 +122,10 @@ describe("HTTP API", { timeout: 20_000 }, () => {
       code: "NO_LEADER", message: "No leader is known; retry later", definite: true, leader: null,
     });
     service.failures.push(new NotLeaderError(nodeId("n3")));
+    // The same NOT_LEADER answer as the admin routes (one error table): 421 with the leader.
     const notLeader = await put("k", { value: "v" });
-    assert.equal(notLeader.statusCode, 503);
+    assert.equal(notLeader.statusCode, 421);
+    assert.equal(notLeader.json<ErrorBody>().error.code, "NOT_LEADER");
     assert.equal(notLeader.json<ErrorBody>().error.leader, "n3");
     service.failures.push(new ProposalDroppedError("leadership transfer"));
     assert.equal((await put("k", { value: "v" })).statusCode, 503);

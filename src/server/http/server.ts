@@ -1,10 +1,14 @@
 /**
  * The HTTP/JSON API (Fastify): key-value routes, status, health, Prometheus metrics and cluster
  * operations (`routes_admin.ts`), with a body size limit, schema validation of bodies, and every
- * error mapped to a status by the one table in `error_responses.ts` (the admin routes extend it
- * in `routes_admin_errors.ts`). `buildHttpApi` returns the Fastify instance without listening
- * (tests use `inject`); `startHttpApi` also listens.
+ * error mapped to a status by the one table in `error_responses.ts`; users, permissions and
+ * protected mode come from `auth/http_auth.ts`, TLS from the `tls` option. `buildHttpApi`
+ * returns the Fastify instance without listening (tests use `inject`); `startHttpApi` also
+ * listens.
  */
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { TlsOptions } from "node:tls";
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { ConfigError } from "../../core/index.js";
@@ -13,8 +17,10 @@ import { createClientResources, type ClientResources } from "../client_resources
 import type { KvService } from "../kv_service.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
 import { errorResponseOf, sendError } from "./error_responses.js";
-import { registerAdminRoutes } from "./routes_admin.js";
+import { leaderHttpOf, registerAdminRoutes } from "./routes_admin.js";
 import { trackHttpClients } from "./client_tracking.js";
+import type { ClientAuth } from "../auth/client_auth.js";
+import { registerClientAuth } from "../auth/http_auth.js";
 import { registerKvRoutes } from "./routes_kv.js";
 import { registerStatusRoutes } from "./routes_status.js";
 
@@ -54,6 +60,10 @@ export interface HttpApiDeps {
   readonly logger?: Logger;
   /** Shared with the RESP server; without it the API gets its own with the default limits. */
   readonly resources?: ClientResources;
+  /** Users, permissions and protected mode; without it the API is open. */
+  readonly auth?: ClientAuth;
+  /** Serve HTTPS with these options (see auth/client_tls.ts); without it, HTTP. */
+  readonly tls?: TlsOptions;
 }
 
 function resolveOptions(options: Partial<HttpApiOptions>): HttpApiOptions {
@@ -83,21 +93,27 @@ export function buildHttpApi(
     http: { maxHeaderSize: keyParamLengthMax(resolved.keyBytesMax) + headerBytesMax },
     // Reject, rather than quietly coerce or strip, what does not match a schema.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    serverFactory: (handler) => deps.tls === undefined ? createHttpServer(handler)
+      // Fastify drives an https.Server through the same request/response interface.
+      : createHttpsServer(deps.tls, handler) as unknown as Server,
   });
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" },
     (_request, body, done) => { done(null, body); });
   app.setErrorHandler((thrown, request, reply) => {
-    const response = errorResponseOf(thrown);
+    const admin = deps.service.admin;
+    const response = errorResponseOf(thrown, (id) =>
+      admin === undefined ? null : leaderHttpOf(admin, id));
     if (response.code === "INTERNAL") {
       logger.error({ method: request.method, url: request.url, err: response.message },
         "HTTP request failed unexpectedly");
     }
-    return sendError(reply, response);
+    return sendError(reply, response, request.url);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, {
     status: 404, code: "NOT_FOUND", message: `No route for ${request.method} ${request.url}`,
     definite: true,
   }));
+  registerClientAuth(app, deps.auth ?? null, logger);
   trackHttpClients(app, deps.resources ?? createClientResources({}, { logger }), logger);
   registerKvRoutes(app, deps.service, { keyBytesMax: resolved.keyBytesMax });
   registerStatusRoutes(app, deps.service, deps.registry ?? null);

@@ -3,6 +3,7 @@
  * the `KvService`. Handlers are plain functions from (context, arguments) to a `Reply` (or a
  * promise of one); `commands.ts` lists them in one table.
  */
+import type { AuthenticatedUser, ClientAuth } from "../auth/client_auth.js";
 import type { KvService } from "../kv_service.js";
 import type { Logger } from "../../core/logger.js";
 import type { ProtocolVersion, Reply } from "./reply.js";
@@ -21,12 +22,16 @@ export interface ClientState {
   closeAfterReply: boolean;
   /** Commands received on this connection (CLIENT INFO's tot-cmds). */
   commandsProcessed: number;
+  /** Who AUTH, HELLO AUTH or a client certificate proved this client is; null: nobody yet. */
+  user: AuthenticatedUser | null;
 }
 
 /** Server-wide facts for INFO, CLIENT LIST and HELLO. */
 export interface ServerState {
   readonly startedAtMs: number;
   readonly clientsMax: number;
+  /** Users and permissions; null: no authentication (and no protected mode). */
+  readonly auth: ClientAuth | null;
   /** The listening port, once listening. */
   port(): number;
   clients(): readonly ClientState[];

@@ -69,7 +69,7 @@ const specs: readonly CommandSpec[] = [
     kind: "local", keys: NO_KEYS, summary: "Handshakes: protocol version, name.", handler: hello,
   }),
   spec("auth", -2, ["noscript", "loading", "stale", "fast", "no_auth"], {
-    kind: "local", keys: NO_KEYS, summary: "Authenticates (no passwords are set).", handler: auth,
+    kind: "local", keys: NO_KEYS, summary: "Authenticates as a configured user.", handler: auth,
   }),
   spec("select", 2, ["loading", "stale", "fast"], {
     kind: "local", keys: NO_KEYS, summary: "Selects database 0, the only one.", handler: select,

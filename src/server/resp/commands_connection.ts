@@ -8,6 +8,7 @@ import {
   type CommandContext,
   type CommandHandler,
 } from "./command_context.js";
+import { authCommand, authenticate, helloNeedsAuth } from "../auth/resp_auth.js";
 import { NULL, OK, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
 
 /** The Redis version raftkv's command set follows; clients gate features on it. */
@@ -36,17 +37,11 @@ function helloReply({ client, service }: CommandContext): Reply {
   ]);
 }
 
-/** No users or passwords: as Redis without requirepass, "default" with any password passes. */
-function checkAuth(username: string): Reply | null {
-  return username === "default"
-    ? null
-    : error("WRONGPASS invalid username-password pair or user is disabled.");
-}
-
 /** HELLO [protover [AUTH username password] [SETNAME clientname]] */
 export const hello: CommandHandler = (context, args) => {
   let protocol = context.client.protocol;
   let name: string | undefined;
+  let credentials: [string, string] | undefined;
   if (args[1] !== undefined) {
     const version = Number(argText(args[1]));
     if (!Number.isSafeInteger(version)) {
@@ -58,8 +53,7 @@ export const hello: CommandHandler = (context, args) => {
   for (let i = 2; i < args.length; i += 1) {
     const option = argText(args[i]).toLowerCase();
     if (option === "auth" && i + 2 < args.length) {
-      const refused = checkAuth(argText(args[i + 1]));
-      if (refused !== null) return refused;
+      credentials = [argText(args[i + 1]), argText(args[i + 2])];
       i += 2;
     } else if (option === "setname" && i + 1 < args.length) {
       name = argText(args[i + 1]);
@@ -71,17 +65,18 @@ export const hello: CommandHandler = (context, args) => {
       return error(`ERR Syntax error in HELLO option '${argText(args[i])}'`);
     }
   }
-  // Nothing changes unless every option was valid, as in Redis.
-  context.client.protocol = protocol;
-  if (name !== undefined) context.client.name = name === "" ? null : name;
-  return helloReply(context);
+  // Nothing changes unless every option was valid and the client is authenticated, as in Redis.
+  const finish = (refused: Reply | null): Reply => {
+    if (refused !== null) return refused;
+    context.client.protocol = protocol;
+    if (name !== undefined) context.client.name = name === "" ? null : name;
+    return helloReply(context);
+  };
+  if (credentials === undefined) return finish(helloNeedsAuth(context));
+  return authenticate(context, ...credentials).then(finish);
 };
 
-export const auth: CommandHandler = (_context, args) =>
-  args.length === 2
-    ? error("ERR AUTH <password> called without any password configured for the default user. " +
-      "Are you sure your configuration is correct?")
-    : checkAuth(argText(args[1])) ?? OK;
+export const auth: CommandHandler = authCommand;
 
 export const select: CommandHandler = (_context, args) => {
   const index = argText(args[1]);
@@ -99,7 +94,7 @@ export function clientInfoLine(client: ClientState, nowMs: number): string {
   const ageSeconds = Math.floor((nowMs - client.connectedAtMs) / 1000);
   return `id=${client.id} addr=${client.remoteAddress} laddr=${client.localAddress} ` +
     `name=${client.name ?? ""} age=${ageSeconds} db=0 tot-cmds=${client.commandsProcessed} ` +
-    `resp=${client.protocol} ` +
+    `user=${client.user?.name ?? "default"} resp=${client.protocol} ` +
     `lib-name=${client.libName ?? ""} lib-ver=${client.libVersion ?? ""}\n`;
 }
 

@@ -20,6 +20,8 @@ import type { Socket } from "node:net";
 import type { MemoryHandle } from "../client_memory.js";
 import type { ClientResources } from "../client_resources.js";
 import { ValueTooLargeError, classifyError, messageOf } from "../errors.js";
+import { authorizeCommand } from "../auth/resp_auth.js";
+import { certificateUser } from "../auth/client_tls.js";
 import type { KvService } from "../kv_service.js";
 import type { Logger } from "../../core/logger.js";
 import type { RespMetrics } from "../metrics.js";
@@ -73,6 +75,8 @@ export class Connection {
   #yielding = false;
   /** Bytes received since the last yield (see `inputBytesPerTurnMax`). */
   #turnBytes = 0;
+  /** A local command (AUTH, HELLO AUTH, INFO) is settling: later requests wait for it. */
+  #barrier = false;
   #partialTimer: NodeJS.Timeout | null = null;
   readonly #memory: MemoryHandle;
 
@@ -91,6 +95,7 @@ export class Connection {
       protocol: 2,
       closeAfterReply: false,
       commandsProcessed: 0,
+      user: certificateUser(socket, deps.server.auth),
     };
     const { server, service, logger } = deps;
     this.#context = { client: this.client, server, service, logger };
@@ -147,7 +152,8 @@ export class Connection {
     let starved = false;
     let budget = this.#deps.options.commandsPerTurnMax;
     const { pipelineRequestsMax } = this.#deps.options;
-    while (!this.#closing && !this.#closed && this.#slots.length < pipelineRequestsMax) {
+    while (!this.#closing && !this.#closed && !this.#barrier &&
+      this.#slots.length < pipelineRequestsMax) {
       if (budget === 0) {
         this.#yield();
         break;
@@ -202,6 +208,11 @@ export class Connection {
       return;
     }
     this.#deps.metrics?.commands.inc({ command: resolved.name });
+    const refused = authorizeCommand(this.#context, resolved, args);
+    if (refused !== null) {
+      slot.reply = refused;
+      return;
+    }
     const tooLong = overlongKeyReply(resolved, args, this.#deps.options.keyBytesMax);
     if (tooLong !== null) {
       slot.reply = tooLong;
@@ -210,12 +221,6 @@ export class Connection {
     const kind: CommandKind = resolved.kind;
     if (kind === "local") {
       this.#run(resolved, args, slot, null);
-      // HELLO answers in the protocol it switched to; QUIT closes after its reply.
-      slot.protocol = this.client.protocol;
-      if (this.client.closeAfterReply) {
-        slot.closeAfter = true;
-        this.#closing = true;
-      }
       return;
     }
     this.#scheduler.submit(kind, () => { this.#run(resolved, args, slot, kind); });
@@ -226,6 +231,7 @@ export class Connection {
     const settle = (reply: Reply): void => {
       slot.reply = reply;
       if (kind !== null) this.#scheduler.settled(kind);
+      else this.#settledLocal(slot);
       this.#scheduleFlush();
     };
     const fail = (thrown: unknown): void => {
@@ -237,10 +243,24 @@ export class Connection {
     };
     try {
       const result = spec.handler(this.#context, args);
-      if (result instanceof Promise) result.then(settle, fail);
-      else settle(result);
+      if (!(result instanceof Promise)) settle(result);
+      else {
+        // What a local command changes (the user, the protocol) applies to every later request.
+        if (kind === null) this.#barrier = true;
+        result.then(settle, fail);
+      }
     } catch (thrown: unknown) {
       fail(thrown);
+    }
+  }
+
+  /** HELLO answers in the protocol it switched to; QUIT closes after its reply. */
+  #settledLocal(slot: Slot): void {
+    this.#barrier = false;
+    slot.protocol = this.client.protocol;
+    if (this.client.closeAfterReply) {
+      slot.closeAfter = true;
+      this.#closing = true;
     }
   }
 
@@ -302,7 +322,8 @@ export class Connection {
   #updateReading(): void {
     if (this.#closed) return;
     const full = this.#slots.length >= this.#deps.options.pipelineRequestsMax;
-    const shouldPause = this.#closing || full || this.#writeBlocked || this.#yielding;
+    const shouldPause = this.#closing || full || this.#writeBlocked || this.#yielding ||
+      this.#barrier;
     if (shouldPause && !this.#paused) this.#socket.pause();
     if (!shouldPause && this.#paused) this.#socket.resume();
     this.#paused = shouldPause;

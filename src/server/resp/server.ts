@@ -7,6 +7,11 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { once } from "node:events";
 import { createClientResources, type ClientResources } from "../client_resources.js";
+import { createServer as createTlsServer, type TlsOptions } from "node:tls";
+import type { ClientAuth } from "../auth/client_auth.js";
+import {
+  PROTECTED_MODE_TEXT, isRefusedByProtectedMode, refuseConnection,
+} from "../auth/protected_mode.js";
 import type { KvService } from "../kv_service.js";
 import type { RespMetrics } from "../metrics.js";
 import { silentLogger, type Logger } from "../../core/logger.js";
@@ -21,6 +26,10 @@ export interface RespServerDeps {
   readonly metrics?: RespMetrics;
   /** Shared with the HTTP API; without it the server gets its own with the default limits. */
   readonly resources?: ClientResources;
+  /** Users and permissions (AUTH, NOPERM) and protected mode; without it, neither. */
+  readonly auth?: ClientAuth;
+  /** Serve TLS with these options (see auth/client_tls.ts); without it, plaintext. */
+  readonly tls?: TlsOptions;
 }
 
 export class RespServer {
@@ -30,6 +39,7 @@ export class RespServer {
   readonly #logger: Logger;
   readonly #metrics: RespMetrics | null;
   readonly #resources: ClientResources;
+  readonly #auth: ClientAuth | null;
   readonly #connections = new Map<number, Connection>();
   readonly #state: ServerState;
   #nextClientId = 1;
@@ -40,14 +50,20 @@ export class RespServer {
     this.#logger = deps.logger ?? silentLogger;
     this.#metrics = deps.metrics ?? null;
     this.#resources = deps.resources ?? createClientResources({}, { logger: this.#logger });
+    this.#auth = deps.auth ?? null;
     this.#state = {
       startedAtMs: Date.now(),
       clientsMax: options.clientsMax,
+      auth: this.#auth,
       port: () => this.port,
       clients: (): ClientState[] => [...this.#connections.values()].map((c) => c.client),
       stats: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 },
     };
-    this.#server = createServer((socket) => { this.#accept(socket); });
+    const accept = (socket: Socket): void => { this.#accept(socket); };
+    this.#server = deps.tls === undefined ? createServer(accept)
+      : createTlsServer(deps.tls, accept).on("tlsClientError", (cause: Error) => {
+        this.#logger.info({ err: cause.message }, "RESP TLS handshake failed");
+      });
     this.#server.on("error", (cause: Error) => {
       if (this.#resources.fdExhaustion.record(cause, "RESP")) return;
       this.#logger.error({ err: cause.message }, "RESP server error");
@@ -107,6 +123,11 @@ export class RespServer {
         `${this.#resources.addresses.connectionsPerAddressMax} (connectionsPerAddressMax)`);
       this.#refuse(socket, "max number of clients from this address reached " +
         "(connectionsPerAddressMax)");
+      return;
+    }
+    if (this.#auth !== null && isRefusedByProtectedMode(this.#auth, socket.remoteAddress)) {
+      this.#state.stats.rejectedConnections += 1;
+      refuseConnection(socket, `-${PROTECTED_MODE_TEXT}\r\n`);
       return;
     }
     const id = this.#nextClientId;
