@@ -9,6 +9,10 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { ConfigError, nodeId } from "../core/index.js";
 import { resolveNodeLimits, type NodeLimits } from "../node/index.js";
+import {
+  applyPeerTlsOverrides, type PeerTlsOverrides, peerTlsOverridesFromEnv, peerTlsSchema,
+  type PeerTlsSetting, resolvePeerTls,
+} from "./peer_tls_config.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -73,6 +77,8 @@ const fileSchema = z.strictObject({
    * with no configuration; the leader adds this node (`raftkv member add`).
    */
   join: z.boolean().default(false),
+  /** Peer authentication (peer_tls_config.ts): TLS files, or false for plaintext on loopback. */
+  peerTls: peerTlsSchema,
 });
 
 export type ConfigFile = z.infer<typeof fileSchema>;
@@ -91,6 +97,7 @@ export interface NodeConfig {
   readonly httpBodyBytesMax: number | undefined;
   readonly logLevel: LogLevel;
   readonly join: boolean;
+  readonly peerTls: PeerTlsSetting;
 }
 
 /** Values that override the file: from flags, else from the environment. */
@@ -100,6 +107,9 @@ export interface ConfigOverrides {
   readonly dataDir?: string | undefined;
   readonly logLevel?: string | undefined;
   readonly join?: boolean | undefined;
+  /** `--insecure-peers` (the paths come from the environment only). */
+  readonly insecurePeers?: boolean | undefined;
+  readonly peerTls?: PeerTlsOverrides | undefined;
 }
 
 /** A config file that cannot be used; the message names the file and the field. */
@@ -132,6 +142,7 @@ export function overridesFromEnv(
     dataDir: flags.dataDir ?? env.RAFTKV_DATA_DIR,
     logLevel: flags.logLevel ?? env.RAFTKV_LOG_LEVEL ?? env.LOG_LEVEL,
     join: flags.join ?? envFlag("RAFTKV_JOIN", env.RAFTKV_JOIN),
+    peerTls: peerTlsOverridesFromEnv(flags.insecurePeers, env),
   };
 }
 
@@ -189,6 +200,9 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
   if (overrides.dataDir !== undefined) out.dataDir = overrides.dataDir;
   if (overrides.logLevel !== undefined) out.logLevel = overrides.logLevel;
   if (overrides.join !== undefined) out.join = overrides.join;
+  if (overrides.peerTls !== undefined) {
+    out.peerTls = applyPeerTlsOverrides(out.peerTls, overrides.peerTls);
+  }
   return out;
 }
 
@@ -207,6 +221,8 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
   if (self === undefined) {
     throw invalid("nodeId", `${file.nodeId} is not one of members (${[...ids].join(", ")})`);
   }
+  const peerTls = resolvePeerTls(file.peerTls, { nodeId: file.nodeId, peerHost: self.peer.host });
+  if ("refused" in peerTls) throw invalid("peerTls", peerTls.refused);
   let nodeLimits: NodeLimits;
   try {
     nodeLimits = resolveNodeLimits(nodeLimitsInput(file));
@@ -231,6 +247,7 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     httpBodyBytesMax: file.limits.httpBodyBytesMax,
     logLevel: file.logLevel,
     join: file.join,
+    peerTls,
   };
 }
 

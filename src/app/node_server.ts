@@ -14,6 +14,7 @@ import { TcpTransport, type PeerAddress } from "../transport/index.js";
 import type { MemberAddresses } from "../node/index.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { startPeerSecurity } from "./peer_security.js";
 
 export interface RunningNodeServer {
   readonly kv: ReplicatedKv;
@@ -21,13 +22,16 @@ export interface RunningNodeServer {
   readonly http: RunningHttpApi;
   /** Resolves with the error once the node fails (disk failure, assertion): fail-stop. */
   readonly failed: Promise<Error>;
+  /** Reloads the peer certificates and CA from their files (SIGHUP); new connections use them. */
+  reloadCertificates(why: string): void;
   /** Closes the front ends, then stops the node (idempotent). */
   stop(): Promise<void>;
 }
 
 /**
  * Opens the node's storage, joins the cluster and starts listening for clients.
- * @throws ConfigError; WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
+ * @throws CertificateError if the peer certificate, key or CA cannot be used; ConfigError;
+ *   WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
  *   ListenError or a listen error (EADDRINUSE) from the transport and front ends.
  */
 export async function startNodeServer(
@@ -39,8 +43,9 @@ export async function startNodeServer(
   for (const member of config.members) {
     if (member.id !== config.nodeId) peers.set(nodeId(member.id), member.peer);
   }
+  const security = startPeerSecurity(config, logger.child({ component: "peer-tls" }));
   const transport = new TcpTransport({
-    clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers,
+    clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers, tls: security.tls,
     logger: logger.child({ component: "transport" }),
     // Streamed snapshots are assembled here, so a transfer resumes after a restart too.
     snapshotDir: join(config.dataDir, "incoming-snapshots"),
@@ -73,8 +78,15 @@ export async function startNodeServer(
       host: config.self.http.host, port: config.self.http.port,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
     });
-    return { kv, resp, http, failed, stop: once(() => stopAll(kv, resp, http)) };
+    const stop = once(async () => {
+      security.close();
+      await stopAll(kv, resp, http);
+    });
+    return {
+      kv, resp, http, failed, reloadCertificates: (why) => { security.reload(why); }, stop,
+    };
   } catch (error) {
+    security.close();
     await resp?.close();
     await kv.stop();
     throw error;
