@@ -63,15 +63,21 @@ export class CertificateReloader<M> {
   }
 
   /**
-   * Loads, checks and applies the files now; `why` is logged.
+   * Loads, checks and applies the files now; `why` is logged. An explicit reload (SIGHUP) also
+   * says when nothing changed; one after a file event does not (editors touch files often).
    * @returns whether new material was put in force.
    */
-  reload(why: string): boolean {
+  reload(why: string, options: { readonly quietIfUnchanged?: boolean } = {}): boolean {
     const { what, logger } = this.options;
     let material: M;
     try {
       material = this.options.load();
-      if (this.options.same(material, this.current)) return false;
+      if (this.options.same(material, this.current)) {
+        if (options.quietIfUnchanged !== true) {
+          logger.info({ why }, `The ${what} certificates are unchanged (${why}): nothing to reload`);
+        }
+        return false;
+      }
       this.options.apply(material);
     } catch (error) {
       const code = error instanceof CertificateError ? error.code : "CERT_INVALID";
@@ -97,7 +103,7 @@ export class CertificateReloader<M> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.reload(why);
+      this.reload(why, { quietIfUnchanged: true });
     }, this.options.debounceMs ?? 250);
   }
 }
