@@ -8,6 +8,7 @@ import { InvalidConfigError, loadConfigFile, overridesFromEnv, resolveConfig } f
 const valid = {
   clusterId: "c1",
   nodeId: "n1",
+  peerTls: false,
   members: [
     { id: "n1", peer: "127.0.0.1:9081", redis: "127.0.0.1:6381", http: "127.0.0.1:8081" },
     { id: "n2", peer: "127.0.0.1:9082", redis: "127.0.0.1:6382", http: "127.0.0.1:8082" },
@@ -72,7 +73,8 @@ test("loadConfigFile reports unreadable files and bad YAML", () => {
   const ok = join(dir, "ok.yaml");
   writeFileSync(ok,
     "clusterId: c\nmembers:\n  - {id: a, peer: 'h:1', redis: 'h:2', http: 'h:3'}\n" +
-    "protectedMode: false\n");
+    "protectedMode: false\n" +
+    "peerTls: {cert: a.crt, key: a.key, ca: ca.crt}\n");
   assert.equal(loadConfigFile(ok, { nodeId: "a" }).self.http.port, 3);
 });
 

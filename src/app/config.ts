@@ -16,6 +16,10 @@ import {
   ClientSecurityConfigError, clientSecurityShape, resolveClientSecurity,
   type ClientSecurityConfig,
 } from "./client_security_config.js";
+import {
+  applyPeerTlsOverrides, type PeerTlsOverrides, peerTlsOverridesFromEnv, peerTlsSchema,
+  type PeerTlsSetting, resolvePeerTls,
+} from "./peer_tls_config.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -84,6 +88,8 @@ const fileSchema = z.strictObject({
   join: z.boolean().default(false),
   /** Users, tokens, protected mode and TLS of the client ports (client_security_config.ts). */
   ...clientSecurityShape,
+  /** Peer authentication (peer_tls_config.ts): TLS files, or false for plaintext on loopback. */
+  peerTls: peerTlsSchema,
 });
 
 export type ConfigFile = z.infer<typeof fileSchema>;
@@ -105,6 +111,7 @@ export interface NodeConfig {
   readonly logLevel: LogLevel;
   readonly join: boolean;
   readonly clientSecurity: ClientSecurityConfig;
+  readonly peerTls: PeerTlsSetting;
 }
 
 /** Values that override the file: from flags, else from the environment. */
@@ -116,6 +123,9 @@ export interface ConfigOverrides {
   readonly join?: boolean | undefined;
   /** The default user's password (RAFTKV_REQUIREPASS), so it need not sit in the file. */
   readonly requirepass?: string | undefined;
+  /** `--insecure-peers` (the paths come from the environment only). */
+  readonly insecurePeers?: boolean | undefined;
+  readonly peerTls?: PeerTlsOverrides | undefined;
 }
 
 /** A config file that cannot be used; the message names the file and the field. */
@@ -149,6 +159,7 @@ export function overridesFromEnv(
     logLevel: flags.logLevel ?? env.RAFTKV_LOG_LEVEL ?? env.LOG_LEVEL,
     join: flags.join ?? envFlag("RAFTKV_JOIN", env.RAFTKV_JOIN),
     requirepass: flags.requirepass ?? env.RAFTKV_REQUIREPASS,
+    peerTls: peerTlsOverridesFromEnv(flags.insecurePeers, env),
   };
 }
 
@@ -207,6 +218,9 @@ function applyOverrides(raw: unknown, overrides: ConfigOverrides): unknown {
   if (overrides.logLevel !== undefined) out.logLevel = overrides.logLevel;
   if (overrides.join !== undefined) out.join = overrides.join;
   if (overrides.requirepass !== undefined) out.requirepass = overrides.requirepass;
+  if (overrides.peerTls !== undefined) {
+    out.peerTls = applyPeerTlsOverrides(out.peerTls, overrides.peerTls);
+  }
   return out;
 }
 
@@ -225,6 +239,8 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
   if (self === undefined) {
     throw invalid("nodeId", `${file.nodeId} is not one of members (${[...ids].join(", ")})`);
   }
+  const peerTls = resolvePeerTls(file.peerTls, { nodeId: file.nodeId, peerHost: self.peer.host });
+  if ("refused" in peerTls) throw invalid("peerTls", peerTls.refused);
   let nodeLimits: NodeLimits;
   let clientLimits: ClientLimits;
   try {
@@ -257,6 +273,7 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     logLevel: file.logLevel,
     join: file.join,
     clientSecurity: clientSecurityOf(file, self, invalid),
+    peerTls,
   };
 }
 

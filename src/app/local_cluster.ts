@@ -8,6 +8,10 @@
  * Children run in their own process group (so a terminal's Ctrl-C reaches only this parent,
  * which stops them once, in order) and are started with `--stop-with-parent`, so they also stop
  * if this process dies without stopping them (their stdin closes).
+ *
+ * Peers use mutual TLS with no extra step: on first start a cluster CA and one certificate per
+ * node are created under `<dataDir>/certs` (certs/cluster_pki.ts); later starts reuse them,
+ * reissuing only a node certificate that is missing or about to expire.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -15,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { ensureNodeCertificates, type TlsFilePaths } from "./certs/index.js";
 
 export interface LocalClusterOptions {
   readonly nodes: number;
@@ -87,10 +92,27 @@ export class LocalCluster {
     this.nodes = nodes;
   }
 
-  /** Writes the config (keeping an earlier run's cluster id) and starts every node. */
-  start(): void {
-    this.writeConfig();
+  /**
+   * Writes the config (keeping an earlier run's cluster id), makes sure every node has a peer
+   * certificate, and starts every node.
+   */
+  async start(): Promise<void> {
+    await this.writeConfig();
     for (const node of this.nodes) this.startNode(node.id);
+  }
+
+  /** Where the cluster's CA and node certificates live. */
+  get certsDir(): string {
+    return join(resolve(this.options.dataDir), "certs");
+  }
+
+  /**
+   * Creates or reuses the CA of `clusterId` and a certificate for every node of this cluster;
+   * returns the config's `peerTls` (paths with `{id}`).
+   */
+  async peerCertificates(clusterId: string): Promise<TlsFilePaths> {
+    const ids = this.nodes.map((node) => node.id);
+    return ensureNodeCertificates(this.certsDir, clusterId, { ids, hosts: [this.host] });
   }
 
   /** The pid of a running node, or null. */
@@ -184,7 +206,7 @@ export class LocalCluster {
     return [...this.running.keys()].sort();
   }
 
-  private writeConfig(): void {
+  private async writeConfig(): Promise<void> {
     mkdirSync(this.options.dataDir, { recursive: true });
     let clusterId = `local-${randomBytes(4).toString("hex")}`;
     if (existsSync(this.configPath)) {
@@ -199,6 +221,7 @@ export class LocalCluster {
         http: `${this.host}:${n.httpPort}`,
       })),
       dataDir: join(resolve(this.options.dataDir), "{id}"),
+      peerTls: await this.peerCertificates(clusterId),
       ...this.options.config,
     };
     const header = "# Written by raftkv cluster; rewritten on each run (the clusterId is kept).\n";

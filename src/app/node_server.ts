@@ -17,6 +17,7 @@ import type { MemberAddresses } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
+import { startPeerSecurity } from "./peer_security.js";
 
 export interface RunningNodeServer {
   readonly kv: ReplicatedKv;
@@ -24,13 +25,16 @@ export interface RunningNodeServer {
   readonly http: RunningHttpApi;
   /** Resolves with the error once the node fails (disk failure, assertion): fail-stop. */
   readonly failed: Promise<Error>;
+  /** Reloads the peer certificates and CA from their files (SIGHUP); new connections use them. */
+  reloadCertificates(why: string): void;
   /** Closes the front ends, then stops the node (idempotent). */
   stop(): Promise<void>;
 }
 
 /**
  * Opens the node's storage, joins the cluster and starts listening for clients.
- * @throws ConfigError; WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
+ * @throws CertificateError if the peer certificate, key or CA cannot be used; ConfigError;
+ *   WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
  *   ListenError or a listen error (EADDRINUSE) from the transport and front ends.
  */
 export async function startNodeServer(
@@ -38,14 +42,15 @@ export async function startNodeServer(
   logger: Logger,
 ): Promise<RunningNodeServer> {
   // Before anything listens: a bad hash, token or TLS file stops the start with its reason.
-  const security = await buildClientSecurity(config.clientSecurity);
+  const clientSecurity = await buildClientSecurity(config.clientSecurity);
   const id = nodeId(config.nodeId);
   const peers = new Map<NodeId, PeerAddress>();
   for (const member of config.members) {
     if (member.id !== config.nodeId) peers.set(nodeId(member.id), member.peer);
   }
+  const peerSecurity = startPeerSecurity(config, logger.child({ component: "peer-tls" }));
   const transport = new TcpTransport({
-    clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers,
+    clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers, tls: peerSecurity.tls,
     logger: logger.child({ component: "transport" }),
     // Streamed snapshots are assembled here, so a transfer resumes after a restart too.
     snapshotDir: join(config.dataDir, "incoming-snapshots"),
@@ -81,28 +86,33 @@ export async function startNodeServer(
   const keyBytesMax = config.store.keyBytesMax ?? DEFAULT_STORE_LIMITS.keyBytesMax;
   let resp: RespServer | null = null;
   try {
-    const clientSecurity = {
-      auth: security.auth, ...(security.tls === undefined ? {} : { tls: security.tls }),
+    const clientAuth = {
+      auth: clientSecurity.auth,
+      ...(clientSecurity.tls === undefined ? {} : { tls: clientSecurity.tls }),
     };
     resp = await RespServer.start({
       service: kv, logger: logger.child({ component: "resp" }), resources,
-      metrics: createRespMetrics(registry), ...clientSecurity,
+      metrics: createRespMetrics(registry), ...clientAuth,
     }, {
       host: config.self.redis.host, port: config.self.redis.port, keyBytesMax,
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const httpDeps = { service: kv, registry, logger: httpLogger, resources, ...clientSecurity };
+    const httpDeps = { service: kv, registry, logger: httpLogger, resources, ...clientAuth };
     const http = await startHttpApi(httpDeps, {
       host: config.self.http.host, port: config.self.http.port, keyBytesMax,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
     });
-    const stop = once(() => {
+    const stop = once(async () => {
+      peerSecurity.close();
       resources.fdWatch.stop();
-      return stopAll(kv, [resp, http], loopDelay);
+      await stopAll(kv, [resp, http], loopDelay);
     });
-    return { kv, resp, http, failed, stop };
+    return {
+      kv, resp, http, failed, reloadCertificates: (why) => { peerSecurity.reload(why); }, stop,
+    };
   } catch (error) {
+    peerSecurity.close();
     loopDelay.stop();
     resources.fdWatch.stop();
     await resp?.close();

@@ -65,7 +65,7 @@ async function runBench(flags: BenchFlags): Promise<BenchRow[]> {
     onOutput: (id, line) => { process.stderr.write(`${id} | ${line}\n`); },
   });
   try {
-    cluster.start();
+    await cluster.start();
     await cluster.waitReady(30_000);
     const leader = await findLeader(cluster);
     const target = `raftkv ${cluster.nodes.length} nodes`;

@@ -75,7 +75,7 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
       say(`Restart it with: raftkv node --config ${cluster.configPath} --id ${id}`);
     },
   });
-  cluster.start();
+  await cluster.start();
   const allExited = new Promise<void>((done) => {
     const timer = setInterval(() => {
       if (cluster.runningIds.length === 0) {

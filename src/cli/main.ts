@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import { registerBenchCommand } from "./bench_command.js";
+import { registerCertsCommand } from "./certs_command.js";
 import { registerCheckCommand } from "./check_command.js";
 import { registerClusterCommand } from "./cluster_command.js";
 import { registerKvCommands } from "./kv_commands.js";
@@ -22,6 +23,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .showHelpAfterError();
   // Subcommands register here, one line each.
   registerBenchCommand(program);
+  registerCertsCommand(program);
   registerCheckCommand(program);
   registerClusterCommand(program);
   registerKvCommands(program);

@@ -1,7 +1,10 @@
 /**
  * `raftkv node --config raftkv.yaml`: runs one node of a cluster until SIGINT/SIGTERM.
  *
- * Exit codes: 0 stopped cleanly; 78 invalid configuration (EX_CONFIG); 74 storage cannot be
+ * SIGHUP reloads the peer certificates and CA (they are also reloaded when their files change).
+ *
+ * Exit codes: 0 stopped cleanly; 78 invalid configuration or an unusable certificate, key or CA
+ * (EX_CONFIG); 74 storage cannot be
  * trusted or the disk failed (EX_IOERR), with the storage's advice to the operator; 1 any other
  * failure to start or a fatal runtime error.
  */
@@ -9,6 +12,7 @@ import { Command, Option } from "commander";
 import { InvalidConfigError, LOG_LEVELS, loadConfigFile, overridesFromEnv } from "../app/config.js";
 import { createLogger, parseLogFormat, type Logger } from "../app/logger.js";
 import { startNodeServer, type RunningNodeServer } from "../app/node_server.js";
+import { CertificateError } from "../app/certs/index.js";
 import { ConfigError } from "../core/index.js";
 import { DiskFailedError, SnapshotCorruptError, WalCorruptError } from "../storage/index.js";
 
@@ -24,6 +28,7 @@ interface NodeFlags {
   readonly logFormat?: string;
   readonly stopWithParent?: boolean;
   readonly join?: boolean;
+  readonly insecurePeers?: boolean;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -37,6 +42,8 @@ export function registerNodeCommand(program: Command): void {
       "data directory; {id} is replaced by the node id (env RAFTKV_DATA_DIR)")
     .option("--join", "join the running cluster of the config's members instead of founding " +
       "one; add this node on the leader with raftkv member add (env RAFTKV_JOIN)")
+    .option("--insecure-peers", "plaintext, unauthenticated peer traffic instead of mutual TLS: " +
+      "loopback addresses only (env RAFTKV_INSECURE_PEERS; config peerTls: false)")
     .addOption(new Option("--log-level <level>", "log level (env LOG_LEVEL)").choices(LOG_LEVELS))
     .addOption(new Option("--log-format <format>", "default: pretty on a terminal, else json")
       .choices(["json", "pretty"]))
@@ -53,7 +60,7 @@ async function runNode(flags: NodeFlags): Promise<number> {
   try {
     config = loadConfigFile(flags.config, overridesFromEnv({
       nodeId: flags.id, clusterId: flags.clusterId, dataDir: flags.dataDir,
-      logLevel: flags.logLevel, join: flags.join,
+      logLevel: flags.logLevel, join: flags.join, insecurePeers: flags.insecurePeers,
     }));
   } catch (error) {
     if (!(error instanceof InvalidConfigError)) throw error;
@@ -93,6 +100,11 @@ function reportStartFailure(error: unknown, logger: Logger): number {
     console.error(message);
     return EXIT_CONFIG;
   }
+  if (error instanceof CertificateError) {
+    logger.fatal({ code: error.code, file: error.file }, `Cannot start: ${message}`);
+    console.error(`Cannot start: ${message}`);
+    return EXIT_CONFIG;
+  }
   logger.fatal({ err: error }, `Cannot start: ${message}`);
   console.error(`Cannot start: ${message}`);
   return 1;
@@ -123,6 +135,7 @@ function waitForEnd(
     };
     process.on("SIGINT", () => { stop("SIGINT", 0); });
     process.on("SIGTERM", () => { stop("SIGTERM", 0); });
+    process.on("SIGHUP", () => { server.reloadCertificates("SIGHUP"); });
     if (stopWithParent) {
       process.stdin.on("end", () => { stop("Parent went away", 0); });
       process.stdin.on("error", () => { stop("Parent went away", 0); });

@@ -25,7 +25,7 @@ test("SIGKILL of the whole cluster and restart: nothing acknowledged is lost",
   const acknowledged = workload.acknowledged.size;
   assert.ok(acknowledged >= 5, `only ${acknowledged} writes acknowledged before the crash`);
 
-  cluster.start();
+  await cluster.start();
   await cluster.waitReady(20_000);
   await waitForLeader(cluster);
   assert.deepEqual(await lostWrites(cluster, workload.acknowledged), []);

@@ -63,7 +63,11 @@ export type HandshakeRejectReason =
   | "CLUSTER_MISMATCH"
   | "UNKNOWN_NODE"
   | "WRONG_NODE"
-  | "TIMEOUT";
+  | "TIMEOUT"
+  /** No peer certificate, or one the cluster CA did not sign (TLS peers). */
+  | "UNTRUSTED_CERTIFICATE"
+  /** A CA-signed certificate that does not name the node id claimed in the handshake. */
+  | "CERTIFICATE_MISMATCH";
 
 /** The handshake failed; `reason` says which check, the message says what was expected. */
 export class HandshakeError extends TransportError {
@@ -90,5 +94,18 @@ export class ProtocolViolationError extends TransportError {
   readonly code = "PROTOCOL_VIOLATION";
   constructor(reason: string) {
     super(`Protocol violation: ${reason}`);
+  }
+}
+
+/**
+ * Plaintext peer traffic was asked for on a listen address other than loopback: without TLS any
+ * process that can reach the port could claim to be a member, so it is allowed only on loopback.
+ */
+export class PlaintextPeersRefusedError extends TransportError {
+  override readonly name = "PlaintextPeersRefusedError";
+  readonly code = "PLAINTEXT_PEERS_REFUSED";
+  constructor(readonly host: string) {
+    super(`Refusing plaintext peer traffic on ${host}: it is not a loopback address. ` +
+      "Configure peer TLS (raftkv certs), or listen on 127.0.0.1 / ::1 for plaintext");
   }
 }

@@ -56,6 +56,7 @@ export function encodeHandshake(frame: HandshakeFrame): Uint8Array {
 
 const rejectReasons = new Set<string>([
   "MALFORMED", "VERSION_MISMATCH", "CLUSTER_MISMATCH", "UNKNOWN_NODE", "WRONG_NODE", "TIMEOUT",
+  "UNTRUSTED_CERTIFICATE", "CERTIFICATE_MISMATCH",
 ] satisfies HandshakeRejectReason[]);
 
 /**

@@ -4,8 +4,13 @@
  * well-formed message from the authenticated peer to this node. Any bad input (garbage, an
  * oversized or truncated frame, a refused handshake, a malformed or misaddressed message) is
  * logged and closes this connection only: nothing reaches the node and nothing is thrown.
+ *
+ * Over TLS (peer_tls.ts) the socket is a server-side TLSSocket asking for the peer's certificate:
+ * one that did not verify against the cluster CA is refused as soon as the TLS handshake ends,
+ * and the Hello is accepted only if the certificate names the node it claims (peer_identity.ts).
  */
 import type { Socket } from "node:net";
+import { TLSSocket } from "node:tls";
 import type { Message, NodeId } from "../core/index.js";
 import {
   HandshakeError, MessageDecodeError, MessageMisaddressedError, TransportError,
@@ -17,6 +22,7 @@ import {
 } from "./handshake.js";
 import type { TransportLimits } from "./limits.js";
 import { newUnpacker } from "./msgpack.js";
+import { assertPeerCertificate } from "./peer_identity.js";
 import { decodeInboundFrame, type SnapshotSenderFrame } from "./snapshot_codec.js";
 import type { ReplyChannel } from "./snapshot_receiver.js";
 import type { Logger } from "../core/logger.js";
@@ -53,15 +59,14 @@ export class InboundConnection implements ReplyChannel {
     }, ctx.limits.handshakeTimeoutMs);
     socket.on("data", (chunk: Buffer) => { this.handleData(chunk); });
     socket.on("end", () => { this.handleEnd(); });
-    socket.on("error", (error) => {
-      const fields = { remote: this.remote, peer: this.peer, err: error };
-      ctx.logger.debug(fields, "Inbound connection error");
-    });
+    socket.on("error", (error) => { this.handleError(error); });
     socket.on("close", () => {
       clearTimeout(this.handshakeTimer);
       this.finished = true;
       ctx.closed(this);
     });
+    // A TLS socket arrives with its handshake done (tls.Server's secureConnection).
+    if (socket instanceof TLSSocket) this.refuseIfUntrusted(socket);
   }
 
   get peer(): NodeId | null {
@@ -77,6 +82,28 @@ export class InboundConnection implements ReplyChannel {
       this.socket.once("close", () => { resolve(); });
       this.socket.destroy();
     });
+  }
+
+  /** Refuses at once a peer whose certificate did not verify against the cluster CA. */
+  private refuseIfUntrusted(socket: TLSSocket): void {
+    if (socket.authorized) return;
+    const why = String(socket.authorizationError);
+    this.reject(new HandshakeError("UNTRUSTED_CERTIFICATE",
+      `the peer's certificate is missing or not signed by the cluster CA (${why})`));
+  }
+
+  /** A failed TLS handshake is a refused peer: said at error level, with the remote address. */
+  private handleError(error: Error): void {
+    const fields = { remote: this.remote, peer: this.peer, err: error };
+    if (!(this.socket instanceof TLSSocket) || this.authenticatedPeer !== null || this.finished) {
+      this.ctx.logger.debug(fields, "Inbound connection error");
+      return;
+    }
+    this.finished = true;
+    clearTimeout(this.handshakeTimer);
+    this.ctx.logger.error({ ...fields, code: "TLS_HANDSHAKE_FAILED" },
+      `Refused inbound peer connection from ${this.remote}: TLS handshake failed: ${error.message}`);
+    this.ctx.rejected(this, new HandshakeError("UNTRUSTED_CERTIFICATE", error.message));
   }
 
   private handleData(chunk: Buffer): void {
@@ -102,6 +129,10 @@ export class InboundConnection implements ReplyChannel {
     const peer = this.authenticatedPeer;
     if (peer === null) {
       const from = checkHello(this.decodeHello(frame), this.ctx.identity);
+      if (this.socket instanceof TLSSocket) {
+        const { clusterId } = this.ctx.identity;
+        assertPeerCertificate(this.socket, { clusterId, nodeId: from });
+      }
       this.authenticatedPeer = from;
       clearTimeout(this.handshakeTimer);
       this.decoder.frameBytesMax = this.ctx.limits.frameBytesMax;

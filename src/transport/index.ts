@@ -21,6 +21,10 @@
  *
  * Topology (tcp_transport.ts): every node dials each peer for its outbound traffic and accepts
  * connections for inbound traffic: two connections per pair, one per direction, no dedupe race.
+ *
+ * Security: pass `tls: new PeerTlsCredentials({ cert, key, ca })` for mutual TLS 1.3 with node
+ * identity (peer_identity.ts); `replace` rotates the credentials for new connections. Without it
+ * traffic is plaintext, which `start` refuses on a non-loopback address.
  */
 export type {
   MessageHandler, PeerConnectionState, PeerStateListener, PeerStats, Transport, TransportStats,
@@ -33,9 +37,14 @@ export {
 } from "./limits.js";
 export {
   FrameTooLargeError, FrameTruncatedError, HandshakeError, type HandshakeRejectReason, ListenError,
-  MessageDecodeError, MessageMisaddressedError, MessageOutOfRangeError, ProtocolViolationError,
+  MessageDecodeError, MessageMisaddressedError, MessageOutOfRangeError, PlaintextPeersRefusedError,
+  ProtocolViolationError,
   TransportError,
 } from "./errors.js";
+export {
+  isLoopbackHost, PEER_TLS_VERSION, PeerTlsCredentials, type PeerTlsMaterial, peerTlsOptions,
+} from "./peer_tls.js";
+export { certificateUris, clusterUri, peerUri } from "./peer_identity.js";
 export { decodeMessage, encodeMessage, unpackMessage } from "./message_codec.js";
 export { TcpTransport, type TcpTransportOptions } from "./tcp_transport.js";
 export {

@@ -4,11 +4,15 @@
  * drains its bounded `SendQueue` in batches, one socket write per batch, honouring the socket's
  * back-pressure. When the connection fails it redials after a jittered exponential back-off,
  * keeping the queue; what was already written to the dead socket is lost, which Raft tolerates.
+ *
+ * With TLS (peer_tls.ts) the dialler presents its certificate, verifies the acceptor's against
+ * the cluster CA, and sends its Hello only after the certificate names the node it dialled.
  */
 import { connect, type Socket } from "node:net";
+import { connect as connectTls, TLSSocket } from "node:tls";
 import type { NodeId, Rng } from "../core/index.js";
 import { Backoff } from "./backoff.js";
-import { TransportError } from "./errors.js";
+import { HandshakeError, TransportError } from "./errors.js";
 import { encodeFrame, FrameDecoder, frameSegments } from "./frame.js";
 import {
   checkWelcome, decodeHandshake, encodeHandshake, HANDSHAKE_BYTES_MAX, type HandshakeIdentity,
@@ -16,6 +20,8 @@ import {
 } from "./handshake.js";
 import type { BackoffOptions, TransportLimits } from "./limits.js";
 import { newUnpacker } from "./msgpack.js";
+import { assertPeerCertificate } from "./peer_identity.js";
+import type { PeerTlsCredentials } from "./peer_tls.js";
 import { SendQueue } from "./send_queue.js";
 import { decodeReceiverFrame, type SnapshotReceiverFrame } from "./snapshot_codec.js";
 import type { Logger } from "../core/logger.js";
@@ -32,6 +38,8 @@ export interface PeerLinkContext {
   readonly backoff: BackoffOptions;
   readonly rng: Pick<Rng, "nextFloat">;
   readonly logger: Logger;
+  /** Peer TLS credentials; null for plaintext (loopback only, see tcp_transport.ts). */
+  readonly tls: PeerTlsCredentials | null;
   readonly onState: (peer: NodeId, state: PeerConnectionState) => void;
   /** A snapshot receiver's answer, written back on this connection (snapshot_sender.ts). */
   readonly onSnapshotReply: (peer: NodeId, frame: SnapshotReceiverFrame) => void;
@@ -119,7 +127,7 @@ export class PeerLink {
     this.retryTimer = null;
     this.setState("connecting");
     const { host, port } = this.address;
-    const socket = connect({ host, port });
+    const socket = this.connect(host, port);
     this.socket = socket;
     this.handshaken = false;
     socket.setNoDelay(true);
@@ -131,11 +139,21 @@ export class PeerLink {
       this.ctx.logger.warn(fields, `Handshake with peer ${this.peer} timed out`);
       socket.destroy();
     }, this.ctx.limits.handshakeTimeoutMs);
-    socket.write(encodeFrame(encodeHandshake(helloFrame(this.ctx.identity, this.peer))));
+    const hello = encodeFrame(encodeHandshake(helloFrame(this.ctx.identity, this.peer)));
+    if (socket instanceof TLSSocket) {
+      socket.once("secureConnect", () => { this.sendHelloOverTls(socket, hello); });
+    } else {
+      socket.write(hello);
+    }
     socket.on("data", (chunk: Buffer) => { this.handleData(socket, decoder, unpack, chunk); });
     socket.on("drain", () => { this.flush(); });
-    socket.on("error", (error) => {
+    socket.on("error", (error: Error) => {
       const fields = { peer: this.peer, host, port, err: error };
+      if (this.ctx.tls !== null && !this.handshaken && isTlsFailure(error)) {
+        this.reportFailure(socket, new HandshakeError("UNTRUSTED_CERTIFICATE",
+          `TLS handshake with ${host}:${port} failed: ${error.message}`));
+        return;
+      }
       this.ctx.logger.debug(fields, `Connection to peer ${this.peer} failed`);
     });
     socket.on("close", () => { this.handleClose(socket); });
@@ -160,15 +178,42 @@ export class PeerLink {
       }
     } catch (error: unknown) {
       if (!(error instanceof TransportError)) throw error;
-      // A misconfiguration repeats on every redial: log it as an error once, then quietly.
-      const repeated = error.message === this.lastFailure;
-      this.lastFailure = error.message;
-      const fields = { peer: this.peer, code: error.code, err: error, repeated };
-      const text = `Connection to peer ${this.peer} closed: ${error.message}`;
-      if (repeated) this.ctx.logger.debug(fields, text);
-      else this.ctx.logger.error(fields, text);
-      socket.destroy();
+      this.reportFailure(socket, error);
     }
+  }
+
+  private connect(host: string, port: number): Socket {
+    const tls = this.ctx.tls;
+    if (tls === null) return connect({ host, port });
+    // The CA check is OpenSSL's; the identity check (the node id, not the host name) is ours.
+    return connectTls({
+      host, port, secureContext: tls.secureContext, checkServerIdentity: () => undefined,
+    });
+  }
+
+  /** The acceptor's certificate must name the node we dialled before we say who we are. */
+  private sendHelloOverTls(socket: TLSSocket, hello: Uint8Array): void {
+    if (socket !== this.socket) return;
+    try {
+      assertPeerCertificate(socket, { clusterId: this.ctx.identity.clusterId, nodeId: this.peer });
+    } catch (error: unknown) {
+      if (!(error instanceof TransportError)) throw error;
+      this.reportFailure(socket, error);
+      return;
+    }
+    socket.write(hello);
+  }
+
+  /** A misconfiguration repeats on every redial: log it as an error once, then quietly. */
+  private reportFailure(socket: Socket, error: TransportError): void {
+    const repeated = error.message === this.lastFailure;
+    this.lastFailure = error.message;
+    const { host, port } = this.address;
+    const fields = { peer: this.peer, remote: `${host}:${port}`, code: error.code, err: error };
+    const text = `Connection to peer ${this.peer} closed: ${error.message}`;
+    if (repeated) this.ctx.logger.debug({ ...fields, repeated }, text);
+    else this.ctx.logger.error({ ...fields, repeated }, text);
+    socket.destroy();
   }
 
   private handshakeDone(): void {
@@ -236,4 +281,11 @@ export class PeerLink {
     this.retryTimer = null;
     this.handshakeTimer = null;
   }
+}
+
+/** An OpenSSL error (certificate verification, alert from the other side, protocol mismatch). */
+function isTlsFailure(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code ?? "";
+  return code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") ||
+    /CERT|UNABLE_TO|SELF_SIGNED|DEPTH_ZERO/.test(code);
 }

@@ -9,16 +9,21 @@
  * requests and responses are independent one-way messages (§5.1) with no request/response
  * pairing on the wire. If a peer dials again (it restarted, or its old connection is half-open),
  * the newer inbound connection replaces the older.
+ *
+ * Security: with `tls` every connection is mutual TLS 1.3 against the cluster CA, and the node id
+ * claimed in the handshake must be the one the certificate names (peer_identity.ts). Without it
+ * traffic is plaintext and unauthenticated, which `start` allows only on a loopback address.
  */
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import type { Message, NodeId, Rng } from "../core/index.js";
 import { assert, silentLogger, type Logger } from "../core/index.js";
 import { mathRandom } from "./backoff.js";
-import { ListenError } from "./errors.js";
+import { ListenError, PlaintextPeersRefusedError } from "./errors.js";
 import type { HandshakeIdentity } from "./handshake.js";
 import { InboundConnection } from "./inbound_connection.js";
 import {
@@ -28,6 +33,7 @@ import {
 import { encodeMessage } from "./message_codec.js";
 import { type PeerAddress, PeerLink } from "./peer_link.js";
 import { PeerStateEvents } from "./peer_state_events.js";
+import { isLoopbackHost, type PeerTlsCredentials, peerTlsOptions } from "./peer_tls.js";
 import {
   type SnapshotEventListener, SnapshotReporter, type SnapshotStats,
 } from "./snapshot_events.js";
@@ -46,6 +52,11 @@ export interface TcpTransportOptions {
   /** Where to accept inbound connections; port 0 picks a free port (see `address()`). */
   readonly listen: PeerAddress;
   readonly peers: ReadonlyMap<NodeId, PeerAddress>;
+  /**
+   * Mutual TLS for every peer connection (peer_tls.ts). Leave it out only for plaintext on a
+   * loopback listen address (tests, a local cluster): `start` refuses plaintext elsewhere.
+   */
+  readonly tls?: PeerTlsCredentials | undefined;
   readonly limits?: Partial<TransportLimits>;
   readonly backoff?: Partial<BackoffOptions>;
   readonly logger?: Logger;
@@ -88,6 +99,7 @@ export class TcpTransport implements Transport {
   private handler: MessageHandler | null = null;
   private lifecycle: "new" | "started" | "closed" = "new";
   private closing: Promise<void> | null = null;
+  private stopWatchingTls: () => void = () => undefined;
   private droppedUnknownPeer = 0;
   private connectionsRejected = 0;
 
@@ -114,7 +126,35 @@ export class TcpTransport implements Transport {
       isPeer: (id) => this.links.has(id),
     };
     for (const [peer, address] of options.peers) this.setPeer(peer, address);
-    this.server = createServer((socket) => { this.accept(socket); });
+    this.server = this.createListener();
+  }
+
+  /**
+   * A TLS server asks for the peer's certificate but does not let OpenSSL drop an unverified one
+   * silently: InboundConnection refuses it with a logged reason. `maxConnections` bounds sockets
+   * still in their TLS handshake too; new certificates apply to connections accepted later.
+   */
+  private createListener(): Server {
+    const tls = this.options.tls;
+    if (tls === undefined) return createServer((socket) => { this.accept(socket); });
+    const server = createTlsServer({
+      ...peerTlsOptions(tls.material), requestCert: true, rejectUnauthorized: false,
+      handshakeTimeout: this.limits.handshakeTimeoutMs,
+    }, (socket) => { this.accept(socket); });
+    server.maxConnections = this.limits.inboundConnectionsMax;
+    server.on("tlsClientError", (error, socket: TLSSocket) => {
+      this.connectionsRejected += 1;
+      // Unknown only when the dialler hung up first (it refused our certificate, and says why).
+      const remote = socket.remoteAddress === undefined
+        ? "an unknown address (it hung up)"
+        : `${socket.remoteAddress}:${String(socket.remotePort)}`;
+      this.logger.error({ remote, code: "TLS_HANDSHAKE_FAILED", err: error },
+        `Refused inbound peer connection from ${remote}: TLS handshake failed: ${error.message}`);
+    });
+    this.stopWatchingTls = tls.onReplace((material) => {
+      server.setSecureContext(peerTlsOptions(material));
+    });
+    return server;
   }
 
   send(message: Message): boolean {
@@ -154,14 +194,18 @@ export class TcpTransport implements Transport {
 
   /**
    * @throws ListenError (rejected promise) if the listener cannot be opened.
+   * @throws PlaintextPeersRefusedError (rejected promise) without `tls` on a non-loopback address.
    * @throws a file-system error if `snapshotDir` cannot be created or read.
    */
   async start(): Promise<void> {
     assert(this.lifecycle === "new", `start: transport is ${this.lifecycle}`);
     assert(this.handler !== null, "start: register onMessage first");
+    const { host, port } = this.options.listen;
+    if (this.options.tls === undefined && !isLoopbackHost(host)) {
+      throw new PlaintextPeersRefusedError(host);
+    }
     this.lifecycle = "started";
     await this.snapshotReceiver.open();
-    const { host, port } = this.options.listen;
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error): void => { reject(new ListenError(host, port, error)); };
       this.server.once("error", onError);
@@ -196,6 +240,7 @@ export class TcpTransport implements Transport {
       backoff: this.backoff,
       rng: this.options.rng ?? mathRandom,
       logger: this.logger,
+      tls: this.options.tls ?? null,
       onState: (p, state) => {
         if (state === "connected") sender.connected();
         else sender.disconnected();
@@ -231,6 +276,7 @@ export class TcpTransport implements Transport {
     if (this.closing !== null) return this.closing;
     const wasListening = this.lifecycle === "started";
     this.lifecycle = "closed";
+    this.stopWatchingTls();
     const serverClosed = new Promise<void>((resolve) => {
       if (wasListening) this.server.close(() => { resolve(); });
       else resolve();

@@ -48,7 +48,7 @@ export async function startTestCluster(
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    cluster.start();
+    await cluster.start();
     await cluster.waitReady(20_000);
   } catch (error) {
     await close();
@@ -98,9 +98,10 @@ export async function startGrowableCluster(
     };
   };
   const clusterId = `grow-${Math.floor(Math.random() * 1e9).toString(36)}`;
+  const peerTls = await cluster.peerCertificates(clusterId);
   const fileOf = (members: readonly LocalNode[]): string => stringifyYaml({
     clusterId, members: members.map((n) => ({ id: n.id, ...addressesOf(n.id) })),
-    dataDir: join(dir, "{id}"), ...config,
+    dataDir: join(dir, "{id}"), peerTls, ...config,
   });
   writeFileSync(cluster.configPath, fileOf(cluster.nodes.slice(0, founders)));
   const joinersPath = join(dir, "joiners.yaml");

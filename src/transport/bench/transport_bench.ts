@@ -7,19 +7,22 @@
  *   npm run bench:transport                     # defaults
  *   node dist/transport/bench/transport_bench.js --small 200000 --large 4000
  *
- * Then a large InstallSnapshot, streamed and as one frame (snapshot_bench.ts).
+ * Then a large InstallSnapshot, streamed and as one frame (snapshot_bench.ts). The same loop over
+ * mutual TLS is app/bench/peer_tls_bench.ts (certificates are made in app/, not here).
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from "node:net";
+import { fileURLToPath } from "node:url";
 import { type Message, nodeId, term } from "../../core/index.js";
 import { encodeFrame } from "../frame.js";
 import { encodeMessage } from "../message_codec.js";
+import type { PeerTlsCredentials } from "../peer_tls.js";
 import { TcpTransport } from "../tcp_transport.js";
 import { benchSnapshots } from "./snapshot_bench.js";
 
 const [n1, n2] = [nodeId("n1"), nodeId("n2")];
 const host = "127.0.0.1";
 
-interface Result {
+export interface Result {
   readonly name: string;
   readonly messages: number;
   readonly payloadBytes: number;
@@ -37,22 +40,29 @@ function listen(server: Server): Promise<number> {
   });
 }
 
+/** Peer TLS for the sender (n1) and the receiver (n2); plaintext when absent. */
+export interface BenchTls {
+  readonly sender: PeerTlsCredentials;
+  readonly receiver: PeerTlsCredentials;
+}
+
 /** Transport: a closed loop keeping at most `window` messages unreceived, so nothing drops. */
-async function benchTransport(
+export async function benchTransport(
   messages: number,
   payloadBytes: number,
-  window: number,
+  options: { readonly window: number; readonly tls?: BenchTls },
 ): Promise<Result> {
+  const { window, tls } = options;
   const probe = createServer();
   const port2 = await listen(probe);
   await new Promise((resolve) => probe.close(resolve));
   const limits = { sendQueueMessagesMax: window * 2, batchBytesMax: 256 * 1024 };
   const sender = new TcpTransport({
-    clusterId: "bench", nodeId: n1, listen: { host, port: 0 }, limits,
+    clusterId: "bench", nodeId: n1, listen: { host, port: 0 }, limits, tls: tls?.sender,
     peers: new Map([[n2, { host, port: port2 }]]),
   });
   const receiver = new TcpTransport({
-    clusterId: "bench", nodeId: n2, listen: { host, port: port2 }, limits,
+    clusterId: "bench", nodeId: n2, listen: { host, port: port2 }, limits, tls: tls?.receiver,
     peers: new Map([[n1, { host, port: 1 }]]),
   });
   let received = 0;
@@ -80,7 +90,7 @@ async function benchTransport(
   }
   const seconds = (performance.now() - started) / 1000;
   await Promise.all([sender.close(), receiver.close()]);
-  return { name: "transport", messages, payloadBytes, seconds };
+  return { name: tls === undefined ? "transport" : "tls", messages, payloadBytes, seconds };
 }
 
 /** Baseline: one socket.write per pre-encoded frame, honouring back-pressure. */
@@ -111,7 +121,7 @@ async function benchRawSocket(messages: number, payloadBytes: number): Promise<R
   return { name: "raw socket", messages, payloadBytes, seconds };
 }
 
-function report(r: Result): void {
+export function report(r: Result): void {
   const rate = r.messages / r.seconds;
   const mbPerSecond = (r.messages * r.payloadBytes) / r.seconds / 1e6;
   const size = r.payloadBytes >= 1024 ? `${r.payloadBytes / 1024} KiB` : `${r.payloadBytes} B`;
@@ -123,7 +133,7 @@ function report(r: Result): void {
   );
 }
 
-function argNumber(name: string, fallback: number): number {
+export function argNumber(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isSafeInteger(value) || value <= 0) {
@@ -137,10 +147,10 @@ async function main(): Promise<void> {
   const large = argNumber("--large", 4_000);
   console.log(`node ${process.version}, loopback ${host}; MB/s counts message data bytes only`);
   report(await benchRawSocket(small, 100));
-  report(await benchTransport(small, 100, 4096));
+  report(await benchTransport(small, 100, { window: 4096 }));
   report(await benchRawSocket(large, 64 * 1024));
-  report(await benchTransport(large, 64 * 1024, 256));
+  report(await benchTransport(large, 64 * 1024, { window: 256 }));
   await benchSnapshots(argNumber("--snapshot-mib", 48), argNumber("--snapshot-rounds", 3));
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
