@@ -6,10 +6,12 @@
  * Only tests import this file.
  */
 import { connect, type Socket } from "node:net";
+import { connect as connectTls } from "node:tls";
 import type { NodeId } from "../../core/index.js";
 import { encodeFrame, FrameDecoder } from "../frame.js";
 import { decodeHandshake, helloFrame, type HandshakeFrame } from "../handshake.js";
 import { newUnpacker, packValue } from "../msgpack.js";
+import { peerTlsOptions, type PeerTlsMaterial } from "../peer_tls.js";
 
 export interface ForgedPeerOptions {
   readonly host: string;
@@ -19,6 +21,11 @@ export interface ForgedPeerOptions {
   readonly claimedId: NodeId;
   /** The node it dials. */
   readonly to: NodeId;
+  /**
+   * Mutual TLS with this certificate (a compromised member's, or one naming another node);
+   * plaintext without it.
+   */
+  readonly tls?: PeerTlsMaterial;
 }
 
 /**
@@ -31,7 +38,10 @@ export function sendForgedFrames(
   options: ForgedPeerOptions, payloads: readonly unknown[],
 ): Promise<HandshakeFrame> {
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect({ host: options.host, port: options.port });
+    const { host, port, tls } = options;
+    const socket: Socket = tls === undefined
+      ? connect({ host, port })
+      : connectTls({ host, port, ...peerTlsOptions(tls), rejectUnauthorized: false });
     const decoder = new FrameDecoder(64 * 1024);
     let answered = false;
     socket.on("error", (error) => { if (!answered) reject(error); });

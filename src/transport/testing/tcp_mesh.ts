@@ -4,6 +4,7 @@
  * A restarted node gets a fresh transport on the same port. Only tests import this file.
  */
 import type { NodeId } from "../../core/index.js";
+import type { PeerTlsCredentials } from "../peer_tls.js";
 import { TcpTransport } from "../tcp_transport.js";
 import { freePort } from "../test_support.js";
 import type { Logger } from "../../core/logger.js";
@@ -11,13 +12,22 @@ import type { Logger } from "../../core/logger.js";
 const HOST = "127.0.0.1";
 
 export class TcpMesh {
-  private constructor(readonly clusterId: string, readonly ports: ReadonlyMap<NodeId, number>) {}
+  private constructor(
+    readonly clusterId: string,
+    readonly ports: ReadonlyMap<NodeId, number>,
+    private readonly tls: ((id: NodeId) => PeerTlsCredentials) | null,
+  ) {}
 
-  /** Picks a free loopback port for each of `ids`. */
-  static async create(clusterId: string, ids: readonly NodeId[]): Promise<TcpMesh> {
+  /**
+   * Picks a free loopback port for each of `ids`; with `tls`, every transport speaks mutual TLS
+   * with the credentials it returns for its node (plaintext otherwise, loopback only).
+   */
+  static async create(
+    clusterId: string, ids: readonly NodeId[], tls?: (id: NodeId) => PeerTlsCredentials,
+  ): Promise<TcpMesh> {
     const ports = new Map<NodeId, number>();
     for (const id of ids) ports.set(id, await freePort());
-    return new TcpMesh(clusterId, ports);
+    return new TcpMesh(clusterId, ports, tls ?? null);
   }
 
   port(id: NodeId): number {
@@ -33,6 +43,7 @@ export class TcpMesh {
     return new TcpTransport({
       clusterId: this.clusterId, nodeId: id, peers, listen: { host: HOST, port: this.port(id) },
       logger, backoff: { initialMs: 20, maxMs: 200 },
+      ...(this.tls === null ? {} : { tls: this.tls(id) }),
     });
   }
 }

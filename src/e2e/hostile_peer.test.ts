@@ -1,34 +1,41 @@
 /**
- * Hostile peers (issue #11, Done-means 1), over real TCP sockets between in-process nodes: a
- * process that completes the peer handshake as a member (what a compromised member, or before
- * mutual TLS anyone who knew the ids, can do) sends a garbage Propose, a Propose of an unknown
+ * Hostile peers (issue #11, Done-means 1), over real mutual-TLS sockets between in-process
+ * nodes: a compromised member (one holding its own valid certificate from the cluster CA, the
+ * only kind of peer mutual TLS still lets in; see src/app/certs/peer_tls.test.ts for the ones it
+ * refuses) sends a garbage Propose, a Propose of an unknown
  * command, a message at term 2^53 - 2, and a TimeoutNow while not the leader. Each is refused
  * or dropped and logged, and the cluster keeps serving with its data unchanged: every key is
  * read back from every node after each attack, and a new write succeeds.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { nodeId, type NodeId } from "../../core/index.js";
-import { InvalidProposalError } from "../../node/index.js";
-import { encodeEnvelope } from "../../node/envelope.js";
-import { type LogEntry, RecordingLogger } from "../../transport/test_support.js";
-import { sendForgedFrames } from "../../transport/testing/forged_peer.js";
-import { TcpMesh } from "../../transport/testing/tcp_mesh.js";
-import { KvTestCluster } from "../testing/kv_test_cluster.js";
-import { packStore } from "./store_commands.js";
+import { createTestPki } from "../app/certs/testing_pki.js";
+import { nodeId, type NodeId } from "../core/index.js";
+import { InvalidProposalError } from "../node/index.js";
+import { encodeEnvelope } from "../node/envelope.js";
+import { PeerTlsCredentials, type PeerTlsMaterial } from "../transport/peer_tls.js";
+import { type LogEntry, RecordingLogger } from "../transport/test_support.js";
+import { sendForgedFrames } from "../transport/testing/forged_peer.js";
+import { TcpMesh } from "../transport/testing/tcp_mesh.js";
+import { KvTestCluster } from "../kv/testing/kv_test_cluster.js";
+import { packStore } from "../kv/binary_store/store_commands.js";
 
 const clusterId = "hostile-peer";
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const opts = { timeout: 60_000 };
 let mesh: TcpMesh;
+/** Each member's certificate, key and the cluster CA. */
+const material = new Map<NodeId, PeerTlsMaterial>();
 let cluster: KvTestCluster<RecordingLogger>;
 /** What every node must hold: key -> value. */
 const expected = new Map<string, string>();
 
 before(async () => {
   const ids = ["n1", "n2", "n3"].map(nodeId);
-  mesh = await TcpMesh.create(clusterId, ids);
+  const pki = await createTestPki(clusterId);
+  for (const id of ids) material.set(id, await pki.material(id));
+  mesh = await TcpMesh.create(clusterId, ids, (id) => new PeerTlsCredentials(materialOf(id)));
   cluster = await KvTestCluster.start({
     ids, logger: () => new RecordingLogger(), transport: (id, logger) => mesh.transport(id, logger),
   });
@@ -54,11 +61,18 @@ async function roles(): Promise<Roles> {
   return { leader: leader.id, followers: [a, b], term: leader.status().term };
 }
 
-/** Sends `payloads` to `to` on a connection that claims to be `claimedId`. */
+function materialOf(id: NodeId): PeerTlsMaterial {
+  const found = material.get(id);
+  assert.ok(found !== undefined, `no certificate for ${id}`);
+  return found;
+}
+
+/** Sends `payloads` to `to` as member `claimedId`, over TLS with that member's certificate. */
 async function forge(claimedId: NodeId, to: NodeId, payloads: readonly unknown[]): Promise<void> {
-  const answer = await sendForgedFrames(
-    { host: "127.0.0.1", port: mesh.port(to), clusterId, claimedId, to }, payloads);
-  assert.equal(answer.kind, "welcome", "the handshake is what mutual TLS will refuse");
+  const answer = await sendForgedFrames({
+    host: "127.0.0.1", port: mesh.port(to), clusterId, claimedId, to, tls: materialOf(claimedId),
+  }, payloads);
+  assert.equal(answer.kind, "welcome", "a member's own certificate passes mutual TLS");
 }
 
 function logged(logger: RecordingLogger, code: string, since: number): Promise<LogEntry> {
