@@ -152,6 +152,44 @@ test("§4.1 a restarted node takes its configuration from the last config entry 
   assert.deepEqual(node.status().confState, shrunk);
 });
 
+test("§4.1 a restarted node whose loaded config entry is truncated reports the fallback in its " +
+  "first Ready (the simulator found the change left unreported)", () => {
+  const base = conf(["n1", "n2", "n3"]);
+  const storage = new MemoryStorage(base);
+  const grown = conf(["n1", "n2", "n3", "n4"]);
+  storage.saveSync({
+    hardState: { term: tm(1), vote: null, commit: idx(0) },
+    entries: [configEntry(1, 1, grown, [add("n4")])],
+    snapshot: null,
+  });
+  const node = new RaftNode({
+    config: { ...DEFAULT_CONFIG, id: nodeId("n2") }, storage, rng: new SeededRng(1),
+  });
+  assert.deepEqual(node.status().confState, grown, "loaded from the log, not the snapshot");
+  // A leader of term 2 overwrites index 1: the configuration falls back to the snapshot's, a
+  // change from the one loaded at start, so the Ready must carry it.
+  const noop: Entry = { index: idx(1), term: tm(2), kind: "noop", data: new Uint8Array(0) };
+  node.step(append(2, [0, 0], [noop]));
+  const rd = node.ready();
+  assert.deepEqual(node.status().confState, base);
+  assert.deepEqual(rd.confState, base);
+});
+
+test("§4.1 a restarted node does not report the configuration it loaded as a change", () => {
+  const storage = new MemoryStorage(conf(["n1", "n2", "n3"]));
+  const grown = conf(["n1", "n2", "n3", "n4"]);
+  storage.saveSync({
+    hardState: { term: tm(1), vote: null, commit: idx(0) },
+    entries: [configEntry(1, 1, grown, [add("n4")])],
+    snapshot: null,
+  });
+  const node = new RaftNode({
+    config: { ...DEFAULT_CONFIG, id: nodeId("n2") }, storage, rng: new SeededRng(1),
+  });
+  node.step(append(1, [1, 1], []));
+  assert.equal(node.ready().confState, null, "status() gave it at start; nothing changed since");
+});
+
 test("§4.1 only one change at a time: a second change is refused until the first commits", () => {
   const net = network(["n1", "n2", "n3", "n4", "n5"], { spares: ["n4", "n5"] });
   assert.ok(campaign(net, "n1"));

@@ -40,7 +40,10 @@ export class RaftNode {
   private prevSoftState: SoftState;
   /** The hard state as last handed out (or as loaded from storage). */
   private prevHardState: HardState;
-  /** The configuration as last handed out (or as loaded from storage). */
+  /**
+   * The configuration as last handed out, or as loaded at start: the log's last config entry's
+   * (§4.1), which `status()` already shows, not the snapshot's that `initialState` returns.
+   */
   private prevConfState: ConfState;
 
   /** @throws ConfigError when the configuration is invalid. */
@@ -49,7 +52,10 @@ export class RaftNode {
     this.raft = new Raft({ ...options, config });
     this.prevSoftState = this.softState();
     this.prevHardState = options.storage.initialState().hardState;
-    this.prevConfState = options.storage.initialState().confState;
+    // Not initialState().confState: a restart with a config entry past the snapshot would then
+    // report the loaded configuration as a change, and miss a fallback to the snapshot's when
+    // that entry is truncated before the first Ready (the runtime kept the dropped one).
+    this.prevConfState = this.raft.cluster.confState;
   }
 
   /** One logical clock tick: drives election timeouts, heartbeats and check-quorum. */
