@@ -10,7 +10,9 @@ import { hashPassword } from "../server/auth/password_hash.js";
 const member = (host: string) => ({
   id: "n1", peer: "127.0.0.1:9081", redis: `${host}:6381`, http: `${host}:8081`,
 });
-const base = { clusterId: "c1", nodeId: "n1", members: [member("127.0.0.1")] };
+const base = {
+  clusterId: "c1", nodeId: "n1", members: [member("127.0.0.1")], peerTls: false,
+};
 
 function rejection(raw: unknown): string {
   try {

@@ -56,7 +56,7 @@ before(async () => {
   const passwordFile = join(dir, "ops-password");
   writeFileSync(passwordFile, "ops-secret\n");
   const config = resolveConfig({
-    clusterId: "auth-test", nodeId: "n1", dataDir: join(dir, "{id}"),
+    clusterId: "auth-test", nodeId: "n1", dataDir: join(dir, "{id}"), peerTls: false,
     members: [{ id: "n1", peer: `127.0.0.1:${base + 21}`, redis: `127.0.0.1:${redisPort}`,
       http: `127.0.0.1:${base + 11}` }],
     tickMs: 10, electionTimeoutMs: { min: 100, max: 200 }, heartbeatIntervalMs: 20,
@@ -193,7 +193,7 @@ test("a node with no users refuses to listen for clients on a non-loopback addre
   { timeout: 30_000 }, async () => {
   const configPath = join(dir, "open.yaml");
   writeFileSync(configPath, stringifyYaml({
-    clusterId: "open", nodeId: "n1", dataDir: join(dir, "open"),
+    clusterId: "open", nodeId: "n1", dataDir: join(dir, "open"), peerTls: false,
     members: [{ id: "n1", peer: "127.0.0.1:1", redis: "0.0.0.0:2", http: "127.0.0.1:3" }],
   }));
   const failed = await run(process.execPath, [ENTRY_PATH, "node", "--config", configPath],

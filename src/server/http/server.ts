@@ -86,16 +86,19 @@ export function buildHttpApi(
 ): FastifyInstance {
   const resolved = resolveOptions(options);
   const logger = deps.logger ?? silentLogger;
+  // A key travels in the URL, so the header limit grows with keyBytesMax (on HTTP and HTTPS
+  // alike: with a serverFactory, Fastify's own `http` options are not used).
+  const maxHeaderSize = keyParamLengthMax(resolved.keyBytesMax) + headerBytesMax;
   const app = Fastify({
     logger: false,
     bodyLimit: resolved.bodyBytesMax,
     routerOptions: { maxParamLength: keyParamLengthMax(resolved.keyBytesMax) },
-    http: { maxHeaderSize: keyParamLengthMax(resolved.keyBytesMax) + headerBytesMax },
     // Reject, rather than quietly coerce or strip, what does not match a schema.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
-    serverFactory: (handler) => deps.tls === undefined ? createHttpServer(handler)
+    serverFactory: (handler) => deps.tls === undefined
+      ? createHttpServer({ maxHeaderSize }, handler)
       // Fastify drives an https.Server through the same request/response interface.
-      : createHttpsServer(deps.tls, handler) as unknown as Server,
+      : createHttpsServer({ ...deps.tls, maxHeaderSize }, handler) as unknown as Server,
   });
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" },
     (_request, body, done) => { done(null, body); });
