@@ -221,7 +221,9 @@ export class LocalCluster {
         http: `${this.host}:${n.httpPort}`,
       })),
       dataDir: join(resolve(this.options.dataDir), "{id}"),
-      peerTls: await this.peerCertificates(clusterId),
+      // `peerTls: false` in `config` (raftkv cluster --insecure-peers) makes no certificates.
+      peerTls: this.options.config?.["peerTls"] === false
+        ? false : await this.peerCertificates(clusterId),
       ...this.options.config,
     };
     const header = "# Written by raftkv cluster; rewritten on each run (the clusterId is kept).\n";

@@ -21,6 +21,7 @@ interface ClusterFlags {
   readonly peerPortBase: string;
   readonly logLevel?: string;
   readonly logFormat?: "json" | "pretty";
+  readonly insecurePeers?: boolean;
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -38,6 +39,8 @@ export function registerClusterCommand(program: Command): void {
       .choices(LOG_LEVELS))
     .addOption(new Option("--log-format <format>", "default: pretty on a terminal, else json")
       .choices(["json", "pretty"]))
+    .option("--insecure-peers", "plaintext, unauthenticated peer traffic instead of mutual TLS " +
+      "(loopback only; for comparing the cost of TLS, never for a real cluster)")
     .action(async (flags: ClusterFlags) => {
       process.exitCode = await runCluster(flags);
     });
@@ -65,7 +68,10 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
     httpPortBase: port(flags.httpPortBase, "--http-port-base"),
     peerPortBase: port(flags.peerPortBase, "--peer-port-base"),
     logFormat: flags.logFormat ?? (process.stdout.isTTY ? "pretty" : "json"),
-    ...(logLevel === undefined ? {} : { config: { logLevel } }),
+    config: {
+      ...(logLevel === undefined ? {} : { logLevel }),
+      ...(flags.insecurePeers === true ? { peerTls: false } : {}),
+    },
     onOutput: (id, line) => { process.stdout.write(`${id.padEnd(4)}| ${line}\n`); },
     onExit: (id, exit) => {
       if (exit.expected || state.stopping || reported.has(exit.pid)) return;
