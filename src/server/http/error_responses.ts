@@ -55,6 +55,14 @@ const table: { readonly [C in KnownErrorCode]: (error: ErrorOf<C>) => ErrorRespo
   }),
 };
 
+/**
+ * The request body types the API parses (server.ts): JSON for every route with a body, raw
+ * bytes for a PUT's value. Named in a 415's message so the client learns what to send.
+ */
+export const ACCEPTED_CONTENT_TYPES: readonly string[] = [
+  "application/json", "text/plain", "application/octet-stream",
+];
+
 /** Fastify's own request errors (parsing, limits, validation), by their `code`. */
 const requestErrors: Readonly<Record<string, { status: number; code: string }>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: "BODY_TOO_LARGE" },
@@ -65,7 +73,10 @@ const requestErrors: Readonly<Record<string, { status: number; code: string }>> 
   FST_ERR_VALIDATION: { status: 400, code: "BAD_REQUEST" },
 };
 
-function requestErrorOf(thrown: unknown): ErrorResponse | null {
+function requestErrorOf(
+  thrown: unknown,
+  contentType: string | undefined,
+): ErrorResponse | null {
   if (thrown instanceof ValueEncodingError) {
     return { status: 400, code: thrown.code, message: thrown.message, definite: true };
   }
@@ -73,7 +84,13 @@ function requestErrorOf(thrown: unknown): ErrorResponse | null {
   const fastifyCode = (thrown as { code?: unknown }).code;
   const validation = (thrown as { validation?: unknown }).validation;
   const known = typeof fastifyCode === "string" ? requestErrors[fastifyCode] : undefined;
-  if (known !== undefined) return { ...known, message: thrown.message, definite: true };
+  if (known !== undefined) {
+    const message = known.code === "UNSUPPORTED_MEDIA_TYPE"
+      ? `Unsupported Content-Type ${JSON.stringify(contentType ?? "")}; accepted: ` +
+        ACCEPTED_CONTENT_TYPES.join(", ")
+      : thrown.message;
+    return { ...known, message, definite: true };
+  }
   // Schema validation failures carry `validation` (and statusCode 400) instead of a code.
   if (validation !== undefined) {
     return { status: 400, code: "BAD_REQUEST", message: thrown.message, definite: true };
@@ -81,9 +98,12 @@ function requestErrorOf(thrown: unknown): ErrorResponse | null {
   return null;
 }
 
-/** The response for anything a route or Fastify threw. */
-export function errorResponseOf(thrown: unknown): ErrorResponse {
-  const request = requestErrorOf(thrown);
+/**
+ * The response for anything a route or Fastify threw; `contentType` is the request's, named
+ * when it is the one refused.
+ */
+export function errorResponseOf(thrown: unknown, contentType?: string): ErrorResponse {
+  const request = requestErrorOf(thrown, contentType);
   if (request !== null) return request;
   const known = classifyError(thrown);
   // `classifyError` pairs each code with its error class; TypeScript cannot correlate the two

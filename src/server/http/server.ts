@@ -87,7 +87,7 @@ export function buildHttpApi(
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" },
     (_request, body, done) => { done(null, body); });
   app.setErrorHandler((thrown, request, reply) => {
-    const response = errorResponseOf(thrown);
+    const response = errorResponseOf(thrown, request.headers["content-type"]);
     if (response.code === "INTERNAL") {
       logger.error({ method: request.method, url: request.url, err: response.message },
         "HTTP request failed unexpectedly");
