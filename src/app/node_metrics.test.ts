@@ -91,6 +91,10 @@ test("every metric family moves under writes and reads on a 3-node cluster", asy
     // Known bad: with no client traffic yet, the proposal and read families have not moved.
     assert.deepEqual(unmoved(before, ["raft_proposals_total", "raft_read_index_seconds"]),
       ["raft_proposals_total", "raft_read_index_seconds"]);
+    // 30 writes pass snapshot.entriesMin (20): the leader takes a snapshot, awaited below.
+    const snapshotTaken = new Promise<void>((resolve) => {
+      leader.kv.node.once("snapshot", () => { resolve(); });
+    });
     const base = `http://127.0.0.1:${leader.http.port}/v1/kv`;
     for (let i = 0; i < 30; i++) {
       const put = await fetch(`${base}/k${i}`, { method: "PUT", body: `v${i}`,
@@ -99,6 +103,7 @@ test("every metric family moves under writes and reads on a 3-node cluster", asy
       const get = await fetch(`${base}/k${i}`);
       assert.equal(get.status, 200);
     }
+    await snapshotTaken;
     const after = await scrape(leader);
     assert.deepEqual(unmoved(after, families), []);
     assert.ok(total(after, "raft_proposals_total", 'result="committed"') >= 30);

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
-import type { KvService, RaftStatusView } from "../kv_service.js";
+import { displayRole, type KvService, type RaftStatusView } from "../kv_service.js";
 
 export interface PeerStatusJson {
   readonly id: string;
@@ -35,9 +35,8 @@ export function statusJson(status: RaftStatusView): StatusJson {
     id, match: p.match, next: p.next, state: p.state, recentActive: p.recentActive,
     lag: Math.max(0, status.lastIndex - p.match),
   }));
-  const learner = status.role === "follower" && status.confState.learners.includes(status.id);
   return {
-    id: status.id, role: learner ? "learner" : status.role, term: status.term, leaderId: status.leaderId,
+    id: status.id, role: displayRole(status), term: status.term, leaderId: status.leaderId,
     commit: status.commit, applied: status.applied, lastIndex: status.lastIndex, peers,
   };
 }
