@@ -196,13 +196,12 @@ export class ReadyLoop<R> {
       });
       return null;
     }
-    const hook = observer.saveDurable;
-    if (hook === undefined) return saved;
     const startMs = host.nowMs();
+    const hook = observer.saveDurable;
     let entryBytes = 0;
-    for (const entry of rd.entries) entryBytes += entry.data.byteLength;
+    if (hook !== undefined) for (const entry of rd.entries) entryBytes += entry.data.byteLength;
     return saved.then(() => {
-      hook((host.nowMs() - startMs) / 1000, entryBytes);
+      hook?.((host.nowMs() - startMs) / 1000, entryBytes);
     });
   }
 
