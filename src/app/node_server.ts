@@ -4,13 +4,14 @@
  * Prometheus metrics and structured logs of elections, leader changes, snapshots and failures.
  */
 import { join } from "node:path";
-import { Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { nodeId, type NodeId } from "../core/index.js";
 import { ReplicatedKv } from "../kv/index.js";
 import { DEFAULT_STORE_LIMITS } from "../kv/index.js";
 import {
-  createClientMetrics, createClientResources, createRaftMetrics, createRespMetrics, LoopDelay,
-  RespServer, startHttpApi, type ClientResources, type RaftMetrics, type RunningHttpApi,
+  createClientMetrics, createClientResources, createNodeMetrics, createRaftMetrics,
+  createRespMetrics, LoopDelay, nodeObserver, RespServer, startHttpApi, type ClientResources,
+  type NodeMetrics, type RaftMetrics, type RunningHttpApi,
 } from "../server/index.js";
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
 import type { MemberAddresses } from "../node/index.js";
@@ -59,12 +60,18 @@ export async function startNodeServer(
   // Created before the node so its observer can count from the first applied entry; the
   // status gauges read the node only at scrape time, once it runs.
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   let started: ReplicatedKv | null = null;
+  const running = (): ReplicatedKv => {
+    if (started === null) throw new Error("metrics scraped before the node started");
+    return started;
+  };
+  const transportStats = () => transport.stats();
   const metrics = createRaftMetrics(registry, {
-    status: () => {
-      if (started === null) throw new Error("metrics scraped before the node started");
-      return started.status();
-    },
+    status: () => running().status(), transport: transportStats,
+  });
+  const nodeMetrics = createNodeMetrics(registry, {
+    status: () => running().node.status(), transport: transportStats,
   });
   const kv = await ReplicatedKv.start({
     id: config.nodeId,
@@ -78,10 +85,10 @@ export async function startNodeServer(
     limits: config.nodeLimits,
     logger: logger.child({ component: "node" }),
     store: config.store,
-    observer: { entryApplyFailed: () => { metrics.applyErrors.inc(); } },
+    observer: nodeObserver(metrics, nodeMetrics),
   });
   started = kv;
-  const failed = watchNode(kv, logger, metrics);
+  const failed = watchNode(kv, logger, metrics, nodeMetrics);
   const { resources, loopDelay } = clientResources(config, registry, logger);
   const keyBytesMax = config.store.keyBytesMax ?? DEFAULT_STORE_LIMITS.keyBytesMax;
   let resp: RespServer | null = null;
@@ -165,8 +172,11 @@ function once(fn: () => Promise<void>): () => Promise<void> {
  * Logs leader changes (the node itself logs role changes, snapshots and its failure) and
  * resolves once the node fails.
  */
-function watchNode(kv: ReplicatedKv, logger: Logger, metrics: RaftMetrics): Promise<Error> {
+function watchNode(
+  kv: ReplicatedKv, logger: Logger, metrics: RaftMetrics, nodeMetrics: NodeMetrics,
+): Promise<Error> {
   const node = kv.node;
+  node.on("snapshot", () => { nodeMetrics.snapshots.inc(); });
   node.on("roleChange", ({ role }) => {
     if (role === "candidate") metrics.elections.inc();
   });
@@ -175,6 +185,7 @@ function watchNode(kv: ReplicatedKv, logger: Logger, metrics: RaftMetrics): Prom
       "shortly; stop the process once leadership has moved on");
   });
   node.on("leaderChange", ({ leaderId, term }) => {
+    if (leaderId !== null) nodeMetrics.leaderChanges.inc();
     const text = leaderId === null ? "No leader known" : `Leader is ${leaderId}`;
     logger.info({ leader: leaderId, term }, `${text} in term ${term}`);
   });

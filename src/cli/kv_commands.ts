@@ -1,7 +1,7 @@
 /**
  * `raftkv get|put|del|cas`: client commands over the HTTP API (src/server/http/routes_kv.ts).
  *
- * Exit codes: 0 done; 1 a definite "no" (key not found, NX/XX condition or CAS comparison
+ * Exit codes: 0 done; 1 a definite "no" (key not found by get or del, NX/XX condition or CAS comparison
  * false, request rejected); 2 unavailable (no node served it: it did not take effect);
  * 3 unknown outcome (a write that may or may not have been applied).
  */
@@ -56,7 +56,7 @@ export function registerKvCommands(program: Command): void {
     .option("-e, --endpoints <list>", endpointsHelp)
     .action(async (key: string, flags: ClientFlags) => {
       await run(flags, { method: "DELETE", path: keyPath(key), write: true }, (r) =>
-        print(r.body.deleted === true ? "deleted" : "not found"));
+        r.body.deleted === true ? print("deleted") : fail("(nil): key not found"));
     });
   addCredentialOptions(program.command("cas <key> <expected> <value>"))
     .description("Compare-and-set: write value only if the key holds expected")

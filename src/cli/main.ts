@@ -16,10 +16,12 @@ import { registerSnapshotCommand } from "./snapshot_command.js";
 import { registerStatusCommand } from "./status_command.js";
 import { registerTransferCommand } from "./transfer_command.js";
 import { registerUsersCommand } from "./users_command.js";
+import { packageVersion } from "./version.js";
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command("raftkv")
     .description("Raft consensus for Node.js, and a strongly consistent replicated key-value store")
+    .version(packageVersion(), "-V, --version", "print the raftkv version")
     .showHelpAfterError();
   // Subcommands register here, one line each.
   registerBenchCommand(program);

@@ -19,7 +19,7 @@ import { encodeEnvelope } from "./envelope.js";
 import { EntryApplier } from "./entry_applier.js";
 import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
-import { observeProposal, type NodeObserver } from "./observer.js";
+import { observeProposal, observeRead, type NodeObserver } from "./observer.js";
 import type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, TransferOptions,
 } from "./admin.js";
@@ -248,6 +248,10 @@ export class ClusterNode<R> implements ClusterAdmin {
    *   ProposalDroppedError when pendingReadsMax reads wait; NodeStoppedError. All definite.
    */
   readBarrier(): Promise<void> {
+    return observeRead(this.startRead(), this.observer, () => this.host.nowMs());
+  }
+
+  private startRead(): Promise<void> {
     if (this.runState !== "running") return Promise.reject(this.notRunning());
     if (this.reads.size >= this.limits.pendingReadsMax) {
       return Promise.reject(new ProposalDroppedError(
@@ -370,6 +374,7 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   private receive(message: Message): void {
     if (this.runState !== "running") return;
+    this.observer.messageReceived?.(message);
     if (message.type === "Propose"
       && !this.validator.admitForwarded(message, this.raft.status().confState)) return;
     try {

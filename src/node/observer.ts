@@ -5,7 +5,7 @@
  * be quick and must not throw.
  */
 import {
-  NotLeaderError, RaftError, type Entry, type Ready, type SnapshotMetadata,
+  NotLeaderError, RaftError, type Entry, type Message, type Ready, type SnapshotMetadata,
 } from "../core/index.js";
 
 /** How a proposal of this node ended (the `result` label of `raft_proposals_total`). */
@@ -14,10 +14,22 @@ export type ProposalOutcome = "committed" | "dropped" | "not_leader" | "unknown"
 export interface NodeObserver {
   /** A proposal made on this node settled, `seconds` after `propose` was called. */
   readonly proposalSettled?: (outcome: ProposalOutcome, seconds: number) => void;
-  /** A `storage.save` that had to sync became durable after `seconds`. */
-  readonly saveDurable?: (seconds: number) => void;
+  /**
+   * A `storage.save` that had to sync became durable after `seconds`; it carried `entryBytes`
+   * bytes of entry payloads (the log entries' data, without framing).
+   */
+  readonly saveDurable?: (seconds: number, entryBytes: number) => void;
   /** The Ready loop took `ready` from the core; nothing in it is persisted or sent yet. */
   readonly readyTaken?: (ready: Ready) => void;
+  /**
+   * The Ready taken last was persisted, sent, applied and advanced, `seconds` after it was
+   * taken (a Ready cut short by a failure is not reported).
+   */
+  readonly readyFinished?: (seconds: number) => void;
+  /** A Raft message from a peer reached this node (before the core steps it). */
+  readonly messageReceived?: (message: Message) => void;
+  /** A `readBarrier` settled after `seconds`: `ok` when the read point was reached. */
+  readonly readSettled?: (ok: boolean, seconds: number) => void;
   /** `entry` (any kind: normal, config, empty) is being applied, in log order. */
   readonly entryApplied?: (entry: Entry) => void;
   /** A leader's snapshot replaced the state machine's state. */
@@ -52,6 +64,23 @@ export function observeProposal<R>(
     return result;
   }, (error: unknown) => {
     hook(outcomeOf(error), seconds());
+    throw error;
+  });
+}
+
+/** `barrier`, reporting how it ends to `observer.readSettled` when there is one. */
+export function observeRead(
+  barrier: Promise<void>,
+  observer: NodeObserver,
+  nowMs: () => number,
+): Promise<void> {
+  const hook = observer.readSettled;
+  if (hook === undefined) return barrier;
+  const startMs = nowMs();
+  return barrier.then(() => {
+    hook(true, (nowMs() - startMs) / 1000);
+  }, (error: unknown) => {
+    hook(false, (nowMs() - startMs) / 1000);
     throw error;
   });
 }

@@ -47,6 +47,8 @@ export interface ReadyLoopParts<R> {
 export class ReadyLoop<R> {
   private scheduled = false;
   private loop: Promise<void> | null = null;
+  /** When the Ready being handled was taken (one at a time), for `readyFinished`. */
+  private takenMs = 0;
   /** The term on disk: a leader's messages of this term may leave before its fsync. */
   private durableTerm: Term;
   /** The last log index on disk. */
@@ -111,7 +113,8 @@ export class ReadyLoop<R> {
 
   /** Handles one Ready; returns what it still waits for, or null when it is done. */
   private handle(rd: Ready): Promise<void> | null {
-    const { tracker, snapshots, observer } = this.parts;
+    const { tracker, snapshots, observer, host } = this.parts;
+    this.takenMs = host.nowMs();
     observer.readyTaken?.(rd);
     tracker.noteReady(rd); // links new members before any message goes out
     // 1. Persist. An own snapshot being written must land before a leader's newer one.
@@ -161,6 +164,7 @@ export class ReadyLoop<R> {
     raft.advance(rd);
     reads.release(applier.appliedIndex);
     this.parts.report(rd);
+    this.parts.observer.readyFinished?.((this.parts.host.nowMs() - this.takenMs) / 1000);
     if (this.running()) snapshots.maybeSnapshot(applier.appliedIndex);
   }
 
@@ -193,8 +197,11 @@ export class ReadyLoop<R> {
       return null;
     }
     const startMs = host.nowMs();
+    const hook = observer.saveDurable;
+    let entryBytes = 0;
+    if (hook !== undefined) for (const entry of rd.entries) entryBytes += entry.data.byteLength;
     return saved.then(() => {
-      observer.saveDurable?.((host.nowMs() - startMs) / 1000);
+      hook?.((host.nowMs() - startMs) / 1000, entryBytes);
     });
   }
 

@@ -28,6 +28,13 @@ export {
   type RaftMetricsOptions,
   type RespMetrics,
 } from "./metrics.js";
+export {
+  createNodeMetrics,
+  nodeObserver,
+  type MessageCounts,
+  type NodeMetrics,
+  type NodeMetricsSources,
+} from "./node_metrics.js";
 export { RespServer, type RespServerDeps } from "./resp/server.js";
 export {
   DEFAULT_CLIENT_LIMITS,

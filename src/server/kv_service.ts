@@ -43,6 +43,15 @@ export interface SetOptions {
  */
 export type RaftStatusView = Status;
 
+/**
+ * The role to show people: the core's, except "learner" for a non-voting member (which the core
+ * runs as a follower that never campaigns).
+ */
+export function displayRole(status: RaftStatusView): string {
+  const learner = status.role === "follower" && status.confState.learners.includes(status.id);
+  return learner ? "learner" : status.role;
+}
+
 export interface KvService {
   /**
    * Linearizable read (ReadIndex, §6.4): the value, or null when the key is absent.

@@ -6,6 +6,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { RoleName } from "../core/index.js";
+import type { TransportStats } from "../transport/index.js";
 import type { RaftStatusView } from "./kv_service.js";
 
 /** How a proposal ended, the `result` label of `raft_proposals_total`. */
@@ -31,6 +32,8 @@ export interface RaftMetrics {
 export interface RaftMetricsOptions {
   /** When given, the status gauges are read from it at each scrape. */
   readonly status?: () => RaftStatusView;
+  /** When given, `raft_peer_bytes_sent_total` is set from its per-peer totals at each scrape. */
+  readonly transport?: () => TransportStats;
 }
 
 /** Sets the status gauges from `status`; for runtimes that push rather than let scrapes pull. */
@@ -73,7 +76,8 @@ export function createRaftMetrics(
       labelNames: ["result"], registers,
     }),
     commitLatencySeconds: new Histogram({
-      name: "raft_commit_latency_seconds", help: "Time from proposal to commit on the leader.",
+      name: "raft_commit_latency_seconds",
+      help: "Time from a proposal to its being applied on the node that proposed it.",
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
@@ -85,6 +89,7 @@ export function createRaftMetrics(
     peerBytesSent: new Counter({
       name: "raft_peer_bytes_sent_total", help: "Bytes sent to each peer.", labelNames: ["peer"],
       registers,
+      ...(options.transport === undefined ? {} : { collect: bytesSent(options.transport) }),
     }),
     applyErrors: new Counter({
       name: "raft_apply_errors_total",
@@ -93,6 +98,14 @@ export function createRaftMetrics(
     }),
   };
   return metrics;
+}
+
+/** Sets a per-peer counter from the transport's own totals (it counts; we only mirror). */
+function bytesSent(transport: () => TransportStats): (this: Counter<"peer">) => void {
+  return function collect(this: Counter<"peer">): void {
+    this.reset();
+    for (const peer of transport().peers) this.inc({ peer: peer.peer }, peer.bytesSent);
+  };
 }
 
 /** Counts one proposal's result; a typed helper so label values stay within `ProposalResult`. */

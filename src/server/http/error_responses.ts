@@ -121,7 +121,15 @@ function codeOf(thrown: Error): string | null {
   return typeof code === "string" ? code : null;
 }
 
-function refusalOf(thrown: unknown): ErrorResponse | null {
+/**
+ * The request body types the API parses (server.ts): JSON for every route with a body, raw
+ * bytes for a PUT's value. Named in a 415's message so the client learns what to send.
+ */
+export const ACCEPTED_CONTENT_TYPES: readonly string[] = [
+  "application/json", "text/plain", "application/octet-stream",
+];
+
+function refusalOf(thrown: unknown, contentType: string | undefined): ErrorResponse | null {
   if (!(thrown instanceof Error)) return null;
   const definite = { message: thrown.message, definite: true } as const;
   if (thrown instanceof RequestRefusedError) {
@@ -145,6 +153,11 @@ function refusalOf(thrown: unknown): ErrorResponse | null {
     };
   }
   const known = code === null ? undefined : requestErrors[code];
+  if (known?.code === "UNSUPPORTED_MEDIA_TYPE") {
+    const message = `Unsupported Content-Type ${JSON.stringify(contentType ?? "")}; accepted: ` +
+      ACCEPTED_CONTENT_TYPES.join(", ");
+    return { ...known, ...definite, message };
+  }
   if (known !== undefined) return { ...known, ...definite };
   // Schema validation failures carry `validation` (and statusCode 400) instead of a code.
   if ((thrown as { validation?: unknown }).validation !== undefined) {
@@ -153,13 +166,17 @@ function refusalOf(thrown: unknown): ErrorResponse | null {
   return null;
 }
 
-/** The response for anything a route, a hook or Fastify threw. */
+/**
+ * The response for anything a route, a hook or Fastify threw; `contentType` is the request's,
+ * named in a 415 when it is the one refused.
+ */
 export function errorResponseOf(
   thrown: unknown,
   leaderHttpOf: LeaderHttpOf = () => null,
+  contentType?: string,
 ): ErrorResponse {
   if (thrown instanceof NotLeaderError) return notLeaderResponse(thrown, leaderHttpOf);
-  const refusal = refusalOf(thrown);
+  const refusal = refusalOf(thrown, contentType);
   if (refusal !== null) return refusal;
   const known = classifyError(thrown);
   // `classifyError` pairs each code with its error class; TypeScript cannot correlate the two

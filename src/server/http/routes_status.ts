@@ -1,10 +1,11 @@
 /**
  * Operational routes: `GET /v1/status` (this node's Raft view, for dashboards and tools),
- * `GET /healthz` (liveness: the process serves HTTP) and `GET /metrics` (Prometheus text).
+ * `GET /healthz` (liveness: the process serves HTTP), `GET /readyz` (readiness: a leader is
+ * known and this node has applied nearly all it knows committed) and `GET /metrics`.
  */
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
-import type { KvService, RaftStatusView } from "../kv_service.js";
+import { displayRole, type KvService, type RaftStatusView } from "../kv_service.js";
 
 export interface PeerStatusJson {
   readonly id: string;
@@ -18,6 +19,7 @@ export interface PeerStatusJson {
 
 export interface StatusJson {
   readonly id: string;
+  /** The Raft role, or "learner" for a non-voting member (which the core runs as a follower). */
   readonly role: string;
   readonly term: number;
   readonly leaderId: string | null;
@@ -34,18 +36,39 @@ export function statusJson(status: RaftStatusView): StatusJson {
     lag: Math.max(0, status.lastIndex - p.match),
   }));
   return {
-    id: status.id, role: status.role, term: status.term, leaderId: status.leaderId,
+    id: status.id, role: displayRole(status), term: status.term, leaderId: status.leaderId,
     commit: status.commit, applied: status.applied, lastIndex: status.lastIndex, peers,
   };
+}
+
+/** How many committed entries a node may have left to apply and still be ready. */
+export const READY_APPLY_LAG_MAX = 1000;
+
+/** Why a node is not ready, or null when it is (see `GET /readyz`). */
+export function notReadyReason(status: RaftStatusView, applyLagMax: number): string | null {
+  if (status.leaderId === null) return "no leader is known";
+  const behind = status.commit - status.applied;
+  if (behind > applyLagMax) {
+    return `${behind} committed entries are not applied yet (ready within ${applyLagMax})`;
+  }
+  return null;
 }
 
 export function registerStatusRoutes(
   app: FastifyInstance,
   service: KvService,
   registry: Registry | null,
+  applyLagMax = READY_APPLY_LAG_MAX,
 ): void {
   app.get("/v1/status", () => statusJson(service.status()));
   app.get("/healthz", () => ({ status: "ok" }));
+  app.get("/readyz", (_request, reply) => {
+    const status = service.status();
+    const reason = notReadyReason(status, applyLagMax);
+    const body = { leaderId: status.leaderId, commit: status.commit, applied: status.applied };
+    if (reason === null) return { status: "ready", ...body };
+    return reply.code(503).send({ status: "not_ready", reason, ...body });
+  });
   if (registry === null) return;
   app.get("/metrics", async (_request, reply) => {
     const text = await registry.metrics();

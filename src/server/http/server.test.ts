@@ -110,6 +110,16 @@ describe("HTTP API", { timeout: 20_000 }, () => {
       headers: { "content-type": "application/xml" },
     });
     assert.equal(xml.statusCode, 415);
+    assert.match(xml.json<ErrorBody>().error.message,
+      /"application\/xml"; accepted: application\/json, text\/plain, application\/octet-stream/);
+    // What `curl -d` sends without -H: refused the same way, saying what to send instead.
+    const form = await app.inject({
+      method: "PUT", url: "/v1/kv/x", payload: "v=1",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    assert.equal(form.statusCode, 415);
+    assert.equal(form.json<ErrorBody>().error.code, "UNSUPPORTED_MEDIA_TYPE");
+    assert.match(form.json<ErrorBody>().error.message, /accepted: application\/json/);
   });
 
   test("service errors map to 421/503 + Retry-After, 504 unknown outcome, 413, 500",

@@ -105,7 +105,7 @@ export function buildHttpApi(
   app.setErrorHandler((thrown, request, reply) => {
     const admin = deps.service.admin;
     const response = errorResponseOf(thrown, (id) =>
-      admin === undefined ? null : leaderHttpOf(admin, id));
+      admin === undefined ? null : leaderHttpOf(admin, id), request.headers["content-type"]);
     if (response.code === "INTERNAL") {
       logger.error({ method: request.method, url: request.url, err: response.message },
         "HTTP request failed unexpectedly");

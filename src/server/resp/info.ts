@@ -6,6 +6,7 @@
  */
 import { argText, type CommandContext } from "./command_context.js";
 import { REDIS_COMPAT_VERSION } from "./commands_connection.js";
+import { displayRole } from "../kv_service.js";
 
 /** raftkv's own version, reported beside the Redis version it follows. */
 export const RAFTKV_VERSION = "0.1.0";
@@ -50,7 +51,7 @@ function raftSection({ service }: CommandContext): string[] {
   const status = service.status();
   const lines = [
     `raft_node_id:${status.id}`,
-    `raft_role:${status.role}`,
+    `raft_role:${displayRole(status)}`,
     `raft_term:${status.term}`,
     `raft_leader_id:${status.leaderId ?? ""}`,
     `raft_commit_index:${status.commit}`,

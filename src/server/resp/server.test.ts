@@ -110,6 +110,13 @@ for (const protocol of [2, 3] as const) {
       assert.match(await redis.client("INFO"), new RegExp(`name=tester .*resp=${protocol}`));
       const info = await redis.info("raft");
       assert.match(info, /# Raft\r\nraft_node_id:n1\r\nraft_role:leader\r\nraft_term:0\r\n/);
+      const voting = service.statusView;
+      service.statusView = {
+        ...voting, role: "follower",
+        confState: { voters: [nodeId("n2")], learners: [nodeId("n1")], votersOutgoing: [] },
+      };
+      assert.match(await redis.info("raft"), /\r\nraft_role:learner\r\n/);
+      service.statusView = voting;
       assert.match(await redis.info(), /loading:0[\s\S]*db0:keys=/);
     });
 
