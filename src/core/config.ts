@@ -5,6 +5,7 @@
  */
 import { ConfigError } from "./errors.js";
 import type { NodeId } from "./types.js";
+import type { Logger } from "./logger.js";
 
 /**
  * Deliberate bugs, switched on only by tests to prove the simulator and its checkers catch them
@@ -33,19 +34,6 @@ export interface TestingBugs {
  */
 export type ReadMode = "index" | "lease";
 
-/**
- * Where the core reports what an operator must see and no caller asked about (etcd-io/raft's
- * Config.Logger): a refused campaign at TERM_MAX, a message past the documented bounds, a refused
- * TimeoutNow. It is
- * only called, never awaited; pino's loggers satisfy it.
- */
-export interface RaftLogger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-/** The logger used when none is configured. */
-export const silentRaftLogger: RaftLogger = { warn: () => undefined, error: () => undefined };
 
 export interface RaftConfig {
   readonly id: NodeId;
@@ -78,7 +66,12 @@ export interface RaftConfig {
   readonly leaseClockDriftTicks?: number;
   readonly testingBugs?: TestingBugs;
   /** Default: silent. */
-  readonly logger?: RaftLogger;
+  /**
+   * Where the core reports what an operator must see and no caller asked about (etcd-io/raft's
+   * Config.Logger): a refused campaign at TERM_MAX, a message past the documented bounds, a
+   * refused TimeoutNow. The one logger contract (logger.ts); silent when left out.
+   */
+  readonly logger?: Logger;
 }
 
 export const DEFAULT_CONFIG = {

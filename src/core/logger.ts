@@ -2,7 +2,9 @@
  * The one logger contract of raftkv: the subset of pino's API every layer writes to, so a pino
  * logger (or a child of one) can be passed as is and no layer below the application imports pino.
  * It lives in the lowest layer because storage and transport, which may import only the core,
- * log too; the core itself never logs (it reports through Ready and typed errors).
+ * log too. The core logs only what an operator must see and no caller asked about (a refused
+ * campaign at TERM_MAX, a dropped out-of-bounds message, a refused TimeoutNow), through the
+ * logger in its config.
  */
 
 /** pino-compatible: `pino()` and `logger.child({...})` satisfy it. */

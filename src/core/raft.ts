@@ -7,7 +7,8 @@
 import { HeldProposals } from "./held_proposals.js";
 import { becomeFollower } from "./become.js";
 import { TERM_MAX } from "./bounds.js";
-import { silentRaftLogger, type RaftConfig, type RaftLogger, type TestingBugs } from "./config.js";
+import type { RaftConfig, TestingBugs } from "./config.js";
+import { silentLogger, type Logger } from "./logger.js";
 import { handleVoteRequest, hup } from "./election.js";
 import { loadConfig, mayCampaign } from "./membership.js";
 import { RaftLog } from "./log.js";
@@ -43,7 +44,7 @@ export class Raft {
   readonly id: NodeId;
   readonly config: RaftConfig;
   readonly bugs: TestingBugs;
-  readonly logger: RaftLogger;
+  readonly logger: Logger;
   readonly log: RaftLog;
   readonly rng: Rng;
   cluster: ClusterConfig;
@@ -76,7 +77,7 @@ export class Raft {
     this.id = options.config.id;
     this.config = options.config;
     this.bugs = options.config.testingBugs ?? {};
-    this.logger = options.config.logger ?? silentRaftLogger;
+    this.logger = options.config.logger ?? silentLogger;
     this.rng = options.rng;
     this.log = new RaftLog(options.storage);
     this.cluster = new ClusterConfig(confState);

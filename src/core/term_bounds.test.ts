@@ -9,7 +9,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryStorage } from "../storage/memory_storage.js";
 import { TERM_MAX } from "./bounds.js";
-import { DEFAULT_CONFIG, type RaftLogger } from "./config.js";
+import { DEFAULT_CONFIG } from "./config.js";
+import type { Logger } from "./logger.js";
 import type { Message } from "./messages.js";
 import { RaftNode } from "./raft_node.js";
 import { SeededRng } from "./rng.js";
@@ -18,16 +19,18 @@ import { AssertionError, logIndex, nodeId, term, type Term } from "./types.js";
 const [n1, n2, n3] = [nodeId("n1"), nodeId("n2"), nodeId("n3")];
 const confState = { voters: [n1, n2, n3], learners: [], votersOutgoing: [] };
 
-function recorder(): RaftLogger & { readonly errors: Record<string, unknown>[] } {
+function recorder(): Logger & { readonly errors: Record<string, unknown>[] } {
   const errors: Record<string, unknown>[] = [];
   return {
     errors,
+    debug: () => undefined,
+    info: () => undefined,
     warn: () => undefined,
     error: (obj, msg) => { errors.push({ ...obj, msg }); },
   };
 }
 
-function nodeAt(at: number, logger: RaftLogger, preVote = true): RaftNode {
+function nodeAt(at: number, logger: Logger, preVote = true): RaftNode {
   const storage = new MemoryStorage(confState);
   storage.saveSync({ hardState: { term: term(at), vote: null, commit: logIndex(0) }, entries: [],
     snapshot: null });

@@ -7,20 +7,23 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryStorage } from "../storage/memory_storage.js";
-import type { RaftConfig, RaftLogger } from "./config.js";
+import type { RaftConfig } from "./config.js";
+import type { Logger } from "./logger.js";
 import type { Message } from "./messages.js";
 import { TestNetwork } from "./testing/testing_network.js";
 import { nodeId, term, type NodeId } from "./types.js";
 
 interface Logged { readonly obj: Record<string, unknown>; readonly msg: string }
 
-/** A RaftLogger that keeps what it was told. */
-function recorder(): RaftLogger & { readonly warnings: Logged[] } {
+/** A logger that keeps the warnings and errors it was told. */
+function recorder(): Logger & { readonly warnings: Logged[] } {
   const warnings: Logged[] = [];
   return {
     warnings,
-    warn: (obj, msg) => { warnings.push({ obj: obj as Record<string, unknown>, msg }); },
-    error: (obj, msg) => { warnings.push({ obj: obj as Record<string, unknown>, msg }); },
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (obj, msg = "") => { warnings.push({ obj: obj as Record<string, unknown>, msg }); },
+    error: (obj, msg = "") => { warnings.push({ obj: obj as Record<string, unknown>, msg }); },
   };
 }
 

@@ -14,7 +14,7 @@ import { ConfigError, nodeId, type NodeId } from "../core/index.js";
 import type { PeerAddress } from "../transport/index.js";
 import type { MemberAddresses } from "./admin.js";
 import { parseHostPort } from "./host_port.js";
-import type { NodeLogger } from "./options.js";
+import type { Logger } from "../core/logger.js";
 
 /** Sanity bound on the address fields we accept from a log entry or a file. */
 const addressCharsMax = 300;
@@ -61,7 +61,7 @@ export class AddressBook {
   private writing: Promise<void> | null = null;
   private dirty = false;
 
-  private constructor(private readonly path: string | null, private readonly logger: NodeLogger) {}
+  private constructor(private readonly path: string | null, private readonly logger: Logger) {}
 
   /**
    * Loads the book at `path` (if any), then applies `seed`; persists the merge.
@@ -70,7 +70,7 @@ export class AddressBook {
   static async open(
     path: string | null,
     seed: ReadonlyMap<NodeId, MemberAddresses>,
-    logger: NodeLogger,
+    logger: Logger,
   ): Promise<AddressBook> {
     const book = new AddressBook(path, logger);
     if (path !== null) await book.load(path);

@@ -13,7 +13,8 @@ import {
 } from "../core/index.js";
 import { ProposalDroppedError } from "../core/index.js";
 import type { StableStorage } from "../storage/index.js";
-import { silentLogger, type Transport } from "../transport/index.js";
+import { silentLogger, type Logger } from "../core/logger.js";
+import type { Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimits } from "./config.js";
 import { encodeEnvelope } from "./envelope.js";
 import { EntryApplier } from "./entry_applier.js";
@@ -31,7 +32,6 @@ import { MembershipAdmin, type ChangeOptions } from "./membership_admin.js";
 import { MembershipTracker } from "./membership_tracker.js";
 import {
   initialConfState, membersFileOf, openNodeStorage, seedAddresses, type ClusterNodeOptions,
-  type NodeLogger,
 } from "./options.js";
 import { PendingProposals } from "./pending_proposals.js";
 import { resolvePeers } from "./peer_map.js";
@@ -55,7 +55,7 @@ interface Parts<R> {
   readonly transport: Transport;
   readonly stateMachine: StateMachine<R>;
   readonly limits: NodeLimits;
-  readonly logger: NodeLogger;
+  readonly logger: Logger;
   readonly observer: NodeObserver;
   readonly book: AddressBook;
   readonly host: RuntimeHost;
@@ -69,7 +69,7 @@ export class ClusterNode<R> implements ClusterAdmin {
   private readonly raft: RaftNode;
   private readonly transport: Transport;
   private readonly storage: StableStorage;
-  private readonly logger: NodeLogger;
+  private readonly logger: Logger;
   private readonly observer: NodeObserver;
   private readonly host: RuntimeHost;
   private readonly bugs: RuntimeBugs;

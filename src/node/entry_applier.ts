@@ -18,7 +18,7 @@ import type { Entry, NodeId } from "../core/index.js";
 import { checkEnvelope, type ProposalTag } from "./envelope.js";
 import { InvalidProposalError } from "./errors.js";
 import type { NodeObserver } from "./observer.js";
-import type { NodeLogger } from "./options.js";
+import type { Logger } from "../core/logger.js";
 import type { StateMachine } from "./state_machine.js";
 
 /** What applying one normal entry came to. */
@@ -34,7 +34,7 @@ export type AppliedEntry<R> =
 export interface EntryApplierOptions<R> {
   readonly id: NodeId;
   readonly stateMachine: StateMachine<R>;
-  readonly logger: NodeLogger;
+  readonly logger: Logger;
   readonly observer: NodeObserver;
 }
 

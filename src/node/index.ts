@@ -3,7 +3,8 @@
  * state machine; see README.md, "Library API".
  */
 export { ClusterNode } from "./cluster_node.js";
-export type { ClusterNodeOptions, NodeLogger } from "./options.js";
+export type { ClusterNodeOptions } from "./options.js";
+export type { Logger } from "../core/logger.js";
 export { realHost, type RuntimeHost, type TimerHandle } from "./host.js";
 export type { NodeTestingBugs, RuntimeBugs } from "./runtime_bugs.js";
 export type { ChangeOptions } from "./membership_admin.js";

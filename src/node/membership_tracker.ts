@@ -19,7 +19,7 @@ import {
 import type { Transport } from "../transport/index.js";
 import { parsePeerAddress, toMemberAddresses, type AddressBook } from "./address_book.js";
 import type { NodeEventEmitter } from "./events.js";
-import type { NodeLogger } from "./options.js";
+import type { Logger } from "../core/logger.js";
 
 /** Applied config entries remembered for the operations waiting on them (one is in flight). */
 const appliedConfigsMax = 16;
@@ -29,7 +29,7 @@ export interface TrackerParts {
   readonly raft: RaftNode;
   readonly transport: Transport;
   readonly book: AddressBook;
-  readonly logger: NodeLogger;
+  readonly logger: Logger;
   readonly events: NodeEventEmitter;
   /** How long a removed peer keeps its link, and a removed node keeps running. */
   readonly lingerTicks: number;

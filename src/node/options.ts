@@ -20,9 +20,6 @@ import type { NodeTestingBugs } from "./runtime_bugs.js";
 import type { NodeTestingHooks } from "./proposal_validation.js";
 import type { StateMachine } from "./state_machine.js";
 
-/** The one logger contract (core/logger.ts), under the name node/ files import it by. */
-export type NodeLogger = Logger;
-
 export interface ClusterNodeOptions<R> {
   /** This node's id, e.g. "n1". */
   readonly id: string;
@@ -72,7 +69,7 @@ export interface ClusterNodeOptions<R> {
   readonly transport?: Transport;
   readonly stateMachine: StateMachine<R>;
   readonly limits?: NodeLimitsInput;
-  readonly logger?: NodeLogger;
+  readonly logger?: Logger;
   readonly observer?: NodeObserver;
   /** Seeds election timeouts; random by default. */
   readonly seed?: number;

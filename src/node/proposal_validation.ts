@@ -16,7 +16,7 @@
 import type { ConfState, NodeId, Propose } from "../core/index.js";
 import { envelopeOverheadBytes, checkEnvelope } from "./envelope.js";
 import { InvalidProposalError } from "./errors.js";
-import type { NodeLogger } from "./options.js";
+import type { Logger } from "../core/logger.js";
 import type { StateMachine } from "./state_machine.js";
 
 /** Test-only switches (the runtime's counterpart of the core's TestingBugs). */
@@ -32,7 +32,7 @@ export interface ProposalValidatorOptions {
   readonly id: NodeId;
   readonly stateMachine: StateMachine<unknown>;
   readonly proposalBytesMax: number;
-  readonly logger: NodeLogger;
+  readonly logger: Logger;
   readonly testing?: NodeTestingHooks;
 }
 

@@ -16,4 +16,4 @@ export {
 } from "./credentials.js";
 export { CertificateError, type CertificateErrorCode } from "./errors.js";
 export { caFiles, certFiles, writeCertificate } from "./pem_files.js";
-export { CertificateReloader, type ReloaderOptions, type ReloadLogger } from "./reloader.js";
+export { CertificateReloader, type ReloaderOptions } from "./reloader.js";

@@ -7,12 +7,9 @@
  */
 import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
+import type { Logger } from "../../core/logger.js";
 import { CertificateError } from "./errors.js";
 
-export interface ReloadLogger {
-  info(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
 
 export interface ReloaderOptions<M> {
   /** What is being reloaded, for log lines ("peer TLS"). */
@@ -25,7 +22,7 @@ export interface ReloaderOptions<M> {
   readonly apply: (material: M) => void;
   /** Whether two loads hold the same material (nothing to do). */
   readonly same: (a: M, b: M) => boolean;
-  readonly logger: ReloadLogger;
+  readonly logger: Logger;
   readonly debounceMs?: number;
 }
 

@@ -9,7 +9,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { NodeId } from "../../core/index.js";
-import type { NodeLogger, NodeTestingHooks } from "../../node/index.js";
+import type { Logger } from "../../core/logger.js";
+import type { NodeTestingHooks } from "../../node/index.js";
 import { ReplicatedKv, type ReplicatedKvOptions } from "../binary_store/replicated_kv.js";
 
 /** Slow enough that a loaded test machine does not change leaders by itself. */
@@ -18,7 +19,7 @@ const LIMITS = {
   proposalTimeoutMs: 5000, readTimeoutMs: 5000,
 } as const;
 
-export interface KvTestMember<L extends NodeLogger> {
+export interface KvTestMember<L extends Logger> {
   readonly id: NodeId;
   readonly dir: string;
   readonly logger: L;
@@ -29,7 +30,7 @@ export interface KvTestMember<L extends NodeLogger> {
 
 type Transport = NonNullable<ReplicatedKvOptions["transport"]>;
 
-export interface KvTestClusterOptions<L extends NodeLogger> {
+export interface KvTestClusterOptions<L extends Logger> {
   /** The nodes, all voters. */
   readonly ids: readonly NodeId[];
   /** Each node's logger, made once and kept across restarts. */
@@ -39,14 +40,14 @@ export interface KvTestClusterOptions<L extends NodeLogger> {
   readonly testing?: NodeTestingHooks;
 }
 
-export class KvTestCluster<L extends NodeLogger> {
+export class KvTestCluster<L extends Logger> {
   private constructor(
     readonly options: KvTestClusterOptions<L>,
     readonly members: readonly KvTestMember<L>[],
     private readonly root: string,
   ) {}
 
-  static async start<L extends NodeLogger>(
+  static async start<L extends Logger>(
     options: KvTestClusterOptions<L>,
   ): Promise<KvTestCluster<L>> {
     const root = await mkdtemp(join(tmpdir(), "raftkv-kv-cluster-"));

@@ -14,7 +14,7 @@
  *   indefinite error), exactly what a client timeout would say.
  */
 import type { ReplicatedKv } from "../../kv/index.js";
-import type { NodeLogger } from "../../node/index.js";
+import type { Logger } from "../../core/logger.js";
 import { ErrorCode, type Envelope, type OutgoingBody } from "../protocol.js";
 import { casReply, errorBody, parseRequest, readReply, type LinKvRequest } from "./kv_adapter.js";
 
@@ -26,7 +26,7 @@ export interface LinKvHandlerOptions {
   readonly leaderWaitMs: number;
   /** Requests in progress on this node; more are refused at once (definitely). */
   readonly pendingRequestsMax: number;
-  readonly log: NodeLogger;
+  readonly log: Logger;
 }
 
 const unavailable = ErrorCode.temporarilyUnavailable;
