@@ -9,7 +9,7 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,17 +25,10 @@ import { hashPassword } from "../server/auth/password_hash.js";
 import { writeTestCerts, type TestCertFiles } from "../server/testing/test_certs.js";
 import { ENTRY_PATH } from "../cli/entry.js";
 import { freePortBase } from "./testing/testing_cluster.js";
+import { installed } from "./testing/testing_clients.js";
 
 const run = promisify(execFile);
 
-function installed(command: string): boolean {
-  try {
-    execFileSync(command, ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const noRedisCli = installed("redis-cli") ? false
   : "redis-cli missing (apt-get install redis-tools)";

@@ -4,23 +4,16 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import {
   startTestCluster, TEST_CONFIG, waitForLeader, type TestCluster,
 } from "./testing/testing_cluster.js";
+import { installed } from "./testing/testing_clients.js";
 
 const run = promisify(execFile);
 
-function installed(command: string): boolean {
-  try {
-    execFileSync(command, ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const skip = installed("redis-cli") && installed("redis-benchmark") ? false
   : "redis-cli/redis-benchmark missing: apt-get install -y redis-tools (.ci/run does)";

@@ -5,6 +5,7 @@
  * error, a false CAS); a timeout or lost connection on a write is `info`, and the process then
  * continues under a new number (Jepsen's convention).
  */
+import { execFileSync } from "node:child_process";
 import { HistoryRecorder } from "../../check/history_recorder.js";
 import type { LocalCluster } from "../../app/local_cluster.js";
 
@@ -162,4 +163,14 @@ export async function lostWrites(
     if (got !== value) lost.push(`${key}: wrote ${value}, read ${String(got)}`);
   }
   return lost;
+}
+
+/** Whether `command` (a Debian tool such as redis-cli or curl) is on the PATH and runs. */
+export function installed(command: string): boolean {
+  try {
+    execFileSync(command, ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import type { NodeId } from "../../core/index.js";
 import type { Logger } from "../../core/logger.js";
 import type { NodeTestingHooks } from "../../node/index.js";
+import { waitForNodes } from "../../node/testing/cluster.js";
 import { ReplicatedKv, type ReplicatedKvOptions } from "../binary_store/replicated_kv.js";
 
 /** Slow enough that a loaded test machine does not change leaders by itself. */
@@ -101,31 +102,8 @@ export class KvTestCluster<L extends Logger> {
 
   /** Resolves once `check` returns non-null, re-checked on every node event. */
   waitFor<T>(check: () => T | null, what: string, timeoutMs = 15_000): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const offs: (() => void)[] = [];
-      const done = (): void => {
-        clearTimeout(timer);
-        for (const off of offs) off();
-      };
-      const poll = (): void => {
-        const value = check();
-        if (value === null) return;
-        done();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      for (const member of this.members) {
-        const node = member.kv?.node;
-        if (node === undefined) continue;
-        for (const name of ["roleChange", "leaderChange", "applied"] as const) {
-          offs.push(node.on(name, poll));
-        }
-      }
-      poll();
-    });
+    const nodes = this.members.flatMap((member) => member.kv === null ? [] : [member.kv.node]);
+    return waitForNodes(nodes, check, { timeoutMs, what });
   }
 
   /** Resolves once every member has applied at least through `index`. */

@@ -145,27 +145,7 @@ export class TestCluster {
 
   /** Resolves once `check` returns non-null, re-checking on every node event. */
   waitFor<T>(check: () => T | null, timeoutMs: number, what: string): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const offs: (() => void)[] = [];
-      const done = (): void => {
-        clearTimeout(timer);
-        for (const off of offs) off();
-      };
-      const poll = (): void => {
-        const value = check();
-        if (value === null) return;
-        done();
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
-      }, timeoutMs);
-      for (const node of this.nodes.values()) {
-        for (const name of ["roleChange", "leaderChange", "applied", "snapshot"] as const) offs.push(node.on(name, poll));
-      }
-      poll();
-    });
+    return waitForNodes([...this.nodes.values()], check, { timeoutMs, what });
   }
 
   /** Proposes on `id` (default: the leader), retrying definite failures after a new leader. */
@@ -198,5 +178,44 @@ function reopenable(storage: StableStorage): StableStorage {
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
+  });
+}
+
+/** A node whose events a test can wait on. */
+interface EventSource {
+  on(name: "roleChange" | "leaderChange" | "applied" | "snapshot", listener: () => void): () => void;
+}
+
+/**
+ * Resolves once `check` returns non-null, re-checked on every role, leader, apply and snapshot
+ * event of `nodes` (and once at once); rejects after `timeoutMs`, naming `what`.
+ */
+export function waitForNodes<T>(
+  nodes: readonly EventSource[],
+  check: () => T | null,
+  options: { readonly timeoutMs: number; readonly what: string },
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const offs: (() => void)[] = [];
+    const done = (): void => {
+      clearTimeout(timer);
+      for (const off of offs) off();
+    };
+    const poll = (): void => {
+      const value = check();
+      if (value === null) return;
+      done();
+      resolve(value);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`));
+    }, options.timeoutMs);
+    for (const node of nodes) {
+      for (const name of ["roleChange", "leaderChange", "applied", "snapshot"] as const) {
+        offs.push(node.on(name, poll));
+      }
+    }
+    poll();
   });
 }
