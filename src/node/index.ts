@@ -35,3 +35,5 @@ export {
   NotLeaderError, ProposalDroppedError, UncommittedBytesExceededError, ConfigError,
   ConfChangeRefusedError,
 } from "../core/index.js";
+/** The peer transport contract a node runs over, and the counters it reports (metrics). */
+export type { Transport, TransportStats } from "../transport/index.js";

@@ -6,7 +6,7 @@
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { RoleName } from "../core/index.js";
-import type { TransportStats } from "../transport/index.js";
+import type { TransportStats } from "../node/index.js";
 import type { RaftStatusView } from "./kv_service.js";
 
 /** How a proposal ended, the `result` label of `raft_proposals_total`. */

@@ -10,7 +10,7 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { Message } from "../core/index.js";
 import type { NodeObserver, NodeStatus } from "../node/index.js";
-import type { TransportStats } from "../transport/index.js";
+import type { TransportStats } from "../node/index.js";
 import { recordProposal, type RaftMetrics } from "./metrics.js";
 
 /** What the scrape-time gauges read. */
