@@ -77,8 +77,9 @@ export function maybeSendAppend(
   const entries = prevLogTerm === null ? null : entriesOrNull(r, pr.next);
   if (prevLogTerm === null || entries === null) return maybeSendSnapshot(r, pr, to);
   if (entries.length === 0 && !sendIfEmpty) return false;
+  // The envelope is written out, not spread from `r.envelope()`: this is the hottest send.
   r.send({
-    ...r.envelope(to), type: "AppendEntries", prevLogIndex, prevLogTerm, entries,
+    from: r.id, to, term: r.term, type: "AppendEntries", prevLogIndex, prevLogTerm, entries,
     commit: r.log.committed,
   });
   pr.commitSent = r.log.committed;
@@ -127,6 +128,6 @@ export function bcastHeartbeat(r: Raft, leader: LeaderState, context: string | n
   for (const [id, pr] of leader.tracker.progress) {
     if (id === r.id) continue;
     const commit = pr.match < r.log.committed ? pr.match : r.log.committed;
-    r.send({ ...r.envelope(id), type: "Heartbeat", commit, context });
+    r.send({ from: r.id, to: id, term: r.term, type: "Heartbeat", commit, context });
   }
 }
