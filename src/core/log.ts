@@ -7,7 +7,9 @@
 import { CompactedError, LogUnavailableError } from "./errors.js";
 import type { Entry, Snapshot } from "./messages.js";
 import { entrySizeBytes, type Storage } from "./storage.js";
-import { assert, logIndex, TERM_ZERO, type LogIndex, type Term } from "./types.js";
+import {
+  assert, AssertionError, logIndex, TERM_ZERO, type LogIndex, type Term,
+} from "./types.js";
 import { Unstable } from "./unstable.js";
 
 export class RaftLog {
@@ -172,7 +174,9 @@ export class RaftLog {
    * @throws CompactedError when `lo < firstIndex()`.
    */
   slice(lo: LogIndex, hi: LogIndex, bytesMax: number): readonly Entry[] {
-    assert(lo <= hi && hi <= this.lastIndex() + 1, `slice(${lo}, ${hi}) past ${this.lastIndex()}`);
+    if (!(lo <= hi && hi <= this.lastIndex() + 1)) { // hot: the message is built only on failure
+      throw new AssertionError(`slice(${lo}, ${hi}) past ${this.lastIndex()}`);
+    }
     if (lo < this.firstIndex()) throw new CompactedError(lo, this.firstIndex());
     const out: Entry[] = [];
     const offset = this.unstable.offset;

@@ -22,7 +22,7 @@ import { handleTimeoutNow } from "./timeout_now.js";
 import type { Storage } from "./storage.js";
 import { ClusterConfig } from "./tracker.js";
 import {
-  assert, assertNever, logIndex, TERM_ZERO, type LogIndex, type NodeId, type Term,
+  assert, AssertionError, assertNever, logIndex, TERM_ZERO, type LogIndex, type NodeId, type Term,
 } from "./types.js";
 
 export interface RaftOptions {
@@ -101,8 +101,10 @@ export class Raft {
 
   /** Enqueues a message; the caller sends it after persisting the Ready that carries it. */
   send(message: Message): void {
-    assert(message.from === this.id && message.to !== this.id,
-      `bad envelope ${message.from}->${message.to}`);
+    // Per message: the failure message is built only on failure.
+    if (message.from !== this.id || message.to === this.id) {
+      throw new AssertionError(`bad envelope ${message.from}->${message.to}`);
+    }
     this.msgs.push(message);
   }
 

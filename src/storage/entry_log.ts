@@ -10,7 +10,9 @@
 import type { Entry } from "../core/messages.js";
 import { CompactedError, LogUnavailableError } from "../core/errors.js";
 import { entrySizeBytes } from "../core/storage.js";
-import { assert, logIndex, type LogIndex, type Term } from "../core/types.js";
+import {
+  assert, AssertionError, logIndex, type LogIndex, type Term,
+} from "../core/types.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -60,7 +62,7 @@ export class EntryLog {
     let bytes = 0;
     for (let i = lo; i < hi; i++) {
       const entry = this.ents[i - offset];
-      assert(entry !== undefined, `entry ${i} missing inside the stored range`);
+      if (entry === undefined) throw new AssertionError(`entry ${i} missing inside the stored range`);
       bytes += entrySizeBytes(entry);
       if (out.length > 0 && bytes > bytesMax) break;
       out.push(entry);
