@@ -155,7 +155,9 @@ export class Raft {
   }
 
   step(m: Message): void {
-    assert(m.to === this.id, `message for ${m.to} delivered to ${this.id}`);
+    if (m.to !== this.id) {
+      throw new AssertionError(`message for ${m.to} delivered to ${this.id}`);
+    }
     if (m.from === this.id) return;
     if (this.leasePromiseForbids(m)) return;
     if (m.term > TERM_MAX) {

@@ -17,7 +17,9 @@ import {
   leaseReadIndex, proposeAsLeader, readIndexAsLeader, selfPersisted,
 } from "./step_leader.js";
 import type { Storage } from "./storage.js";
-import { assert, assertNever, type LogIndex, type NodeId, type Term } from "./types.js";
+import {
+  AssertionError, assertNever, type LogIndex, type NodeId, type Term,
+} from "./types.js";
 
 export interface RaftNodeOptions {
   /** Validated with `validateConfig`. */
@@ -277,11 +279,15 @@ export class RaftNode {
   private assertInvariants(): void {
     const r = this.raft;
     const log = r.log;
-    assert(log.applied <= log.committed && log.committed <= log.lastIndex(),
-      `invariant applied ${log.applied} <= commit ${log.committed} <= last ${log.lastIndex()}`);
+    if (!(log.applied <= log.committed && log.committed <= log.lastIndex())) {
+      throw new AssertionError(
+        `invariant applied ${log.applied} <= commit ${log.committed} <= last ${log.lastIndex()}`);
+    }
     const prev = this.prevHardState;
-    assert(prev.term <= r.term, `term went backwards below ${prev.term}`);
-    assert(prev.commit <= log.committed, `commit went backwards below ${prev.commit}`);
+    if (prev.term > r.term) throw new AssertionError(`term went backwards below ${prev.term}`);
+    if (prev.commit > log.committed) {
+      throw new AssertionError(`commit went backwards below ${prev.commit}`);
+    }
   }
 }
 
