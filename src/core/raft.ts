@@ -32,13 +32,6 @@ export interface RaftOptions {
   readonly applied?: LogIndex;
 }
 
-/** The sender, recipient and term every message carries. */
-export interface EnvelopeOf {
-  readonly from: NodeId;
-  readonly to: NodeId;
-  readonly term: Term;
-}
-
 export class Raft {
   readonly id: NodeId;
   readonly config: RaftConfig;
@@ -90,16 +83,12 @@ export class Raft {
     becomeFollower(this, this.term, null);
   }
 
-  envelope(to: NodeId): EnvelopeOf {
-    return { from: this.id, to, term: this.term };
-  }
-
-  /** For messages outside the term protocol (forwarded proposals and reads). */
-  envelopeNoTerm(to: NodeId): EnvelopeOf {
-    return { from: this.id, to, term: TERM_ZERO };
-  }
-
-  /** Enqueues a message; the caller sends it after persisting the Ready that carries it. */
+  /**
+   * Enqueues a message; the caller sends it after persisting the Ready that carries it. Callers
+   * write each message's envelope (`from: r.id, to, term`; term 0 for forwarded proposals and
+   * reads, which are outside the term protocol) into one literal: spreading a shared envelope
+   * object into a message costs V8 microseconds per message.
+   */
   send(message: Message): void {
     // Per message: the failure message is built only on failure.
     if (message.from !== this.id || message.to === this.id) {
@@ -211,11 +200,13 @@ export class Raft {
     if ((this.config.checkQuorum || this.config.preVote)
       && (m.type === "AppendEntries" || m.type === "Heartbeat")) {
       this.send({
-        ...this.envelope(m.from), type: "AppendEntriesResponse", reject: true,
+        from: this.id, to: m.from, term: this.term, type: "AppendEntriesResponse", reject: true,
         index: logIndex(0), hintIndex: logIndex(0), hintTerm: TERM_ZERO,
       });
     } else if (m.type === "PreVote") {
-      this.send({ ...this.envelope(m.from), type: "PreVoteResponse", reject: true });
+      this.send({
+        from: this.id, to: m.from, term: this.term, type: "PreVoteResponse", reject: true,
+      });
     }
   }
 

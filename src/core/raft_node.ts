@@ -18,7 +18,7 @@ import {
 } from "./step_leader.js";
 import type { Storage } from "./storage.js";
 import {
-  AssertionError, assertNever, type LogIndex, type NodeId, type Term,
+  AssertionError, assertNever, TERM_ZERO, type LogIndex, type NodeId, type Term,
 } from "./types.js";
 
 export interface RaftNodeOptions {
@@ -86,7 +86,7 @@ export class RaftNode {
         const lead = r.lead;
         if (lead === null) throw new NotLeaderError(null);
         if (!r.config.forwardProposals) throw new ProposalDroppedError("forwardProposals is off");
-        r.send({ ...r.envelopeNoTerm(lead), type: "Propose", data });
+        r.send({ from: r.id, to: lead, term: TERM_ZERO, type: "Propose", data });
         return { kind: "forwarded", to: lead };
       }
       case "pre-candidate":
@@ -112,7 +112,7 @@ export class RaftNode {
         return;
       case "follower":
         if (r.lead === null) throw new NotLeaderError(null);
-        r.send({ ...r.envelopeNoTerm(r.lead), type: "ReadIndexRequest", context });
+        r.send({ from: r.id, to: r.lead, term: TERM_ZERO, type: "ReadIndexRequest", context });
         return;
       case "pre-candidate":
       case "candidate":

@@ -77,7 +77,6 @@ export function maybeSendAppend(
   const entries = prevLogTerm === null ? null : entriesOrNull(r, pr.next);
   if (prevLogTerm === null || entries === null) return maybeSendSnapshot(r, pr, to);
   if (entries.length === 0 && !sendIfEmpty) return false;
-  // The envelope is written out, not spread from `r.envelope()`: this is the hottest send.
   r.send({
     from: r.id, to, term: r.term, type: "AppendEntries", prevLogIndex, prevLogTerm, entries,
     commit: r.log.committed,
@@ -92,7 +91,7 @@ function maybeSendSnapshot(r: Raft, pr: Progress, to: NodeId): boolean {
   if (!pr.recentActive) return false; // do not ship snapshots to nodes that seem down
   const snapshot = r.log.snapshot();
   if (snapshot.metadata.index === 0) return false;
-  r.send({ ...r.envelope(to), type: "InstallSnapshot", snapshot });
+  r.send({ from: r.id, to, term: r.term, type: "InstallSnapshot", snapshot });
   pr.becomeSnapshot(snapshot.metadata.index);
   return true;
 }

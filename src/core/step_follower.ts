@@ -86,10 +86,7 @@ export function handleAppendEntries(r: Raft, m: AppendEntries): void {
   });
 }
 
-/**
- * An accepting AppendEntriesResponse. The envelope is written out rather than spread from
- * `r.envelope()`: this runs for every append, and a spread clones through a slow path.
- */
+/** An accepting AppendEntriesResponse. */
 function acceptAppend(r: Raft, to: NodeId, index: LogIndex): void {
   r.send({
     from: r.id, to, term: r.term, type: "AppendEntriesResponse",
@@ -122,7 +119,7 @@ export function handleSnapshot(r: Raft, m: InstallSnapshot): void {
   }
   // Our committed prefix matches the leader's log (§5.4.3), whichever branch was taken.
   r.send({
-    ...r.envelope(m.from), type: "AppendEntriesResponse", reject: false,
+    from: r.id, to: m.from, term: r.term, type: "AppendEntriesResponse", reject: false,
     index: r.log.committed, hintIndex: logIndex(0), hintTerm: TERM_ZERO,
   });
 }
