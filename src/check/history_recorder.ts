@@ -68,7 +68,10 @@ export class HistoryRecorder {
     if (last !== undefined && time < last.time) {
       throw new RangeError(`history clock went backwards: ${String(time)} < ${String(last.time)}`);
     }
-    this.events.push({ ...head, time, ...extras });
+    // `head` is a fresh literal of the caller's: completing it in place keeps the key order of
+    // `{ ...head, time, ...extras }` and costs a fraction of that spread, which V8 builds in
+    // dictionary mode (microseconds per event).
+    this.events.push(Object.assign(head, { time }, extras));
     return time;
   }
 }

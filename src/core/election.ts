@@ -51,11 +51,14 @@ function campaign(r: Raft, kind: CampaignKind): void {
   const lastLogTerm = r.log.lastTerm();
   for (const id of r.cluster.voters.ids()) {
     if (id === r.id) continue;
-    const envelope = { ...r.envelope(id), term: voteTerm };
-    if (pre) r.send({ ...envelope, type: "PreVote", lastLogIndex, lastLogTerm });
-    else {
+    if (pre) {
+      r.send({ from: r.id, to: id, term: voteTerm, type: "PreVote", lastLogIndex, lastLogTerm });
+    } else {
       const transfer = kind === "transfer";
-      r.send({ ...envelope, type: "RequestVote", lastLogIndex, lastLogTerm, transfer });
+      r.send({
+        from: r.id, to: id, term: voteTerm, type: "RequestVote",
+        lastLogIndex, lastLogTerm, transfer,
+      });
     }
   }
 }

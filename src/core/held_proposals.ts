@@ -62,5 +62,7 @@ export function proposeHeld(r: Raft, leader: LeaderState): void {
 
 /** A follower that has just heard from `leader` forwards what it holds there, once. */
 export function forwardHeld(r: Raft, leader: NodeId): void {
-  for (const data of r.held.take()) r.send({ ...r.envelope(leader), type: "Propose", data });
+  for (const data of r.held.take()) {
+    r.send({ from: r.id, to: leader, term: r.term, type: "Propose", data });
+  }
 }

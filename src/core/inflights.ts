@@ -3,7 +3,7 @@
  * acknowledged: a bounded ring of their last indexes (flow control, as in etcd-io/raft). When
  * full, the leader stops sending to that follower until an acknowledgement frees a slot.
  */
-import { assert, type LogIndex } from "./types.js";
+import { assert, AssertionError, type LogIndex } from "./types.js";
 
 export class Inflights {
   private readonly ring: LogIndex[];
@@ -29,7 +29,9 @@ export class Inflights {
     assert(!this.full(), "cannot add to full inflights");
     const lastSlot = (this.start + this.size - 1) % this.capacity;
     const previous = this.size > 0 ? this.ring[lastSlot] : undefined;
-    assert(previous === undefined || index > previous, `inflight ${index} after ${previous ?? 0}`);
+    if (!(previous === undefined || index > previous)) {
+      throw new AssertionError(`inflight ${index} after ${previous}`);
+    }
     this.ring[(this.start + this.size) % this.capacity] = index;
     this.size++;
   }

@@ -120,7 +120,7 @@ export function maybeSendTimeoutNow(r: Raft, leader: LeaderState): boolean {
   if (transfer === null) return false;
   const pr = leader.tracker.get(transfer.to);
   if (pr === undefined || pr.match !== r.log.lastIndex()) return false;
-  r.send({ ...r.envelope(transfer.to), type: "TimeoutNow" });
+  r.send({ from: r.id, to: transfer.to, term: r.term, type: "TimeoutNow" });
   if (transfer.stepDown) becomeFollower(r, r.term, null);
   return true;
 }

@@ -7,7 +7,9 @@
 import { CompactedError, LogUnavailableError } from "./errors.js";
 import type { Entry, Snapshot } from "./messages.js";
 import { entrySizeBytes, type Storage } from "./storage.js";
-import { assert, logIndex, TERM_ZERO, type LogIndex, type Term } from "./types.js";
+import {
+  AssertionError, logIndex, TERM_ZERO, type LogIndex, type Term,
+} from "./types.js";
 import { Unstable } from "./unstable.js";
 
 export class RaftLog {
@@ -39,7 +41,9 @@ export class RaftLog {
 
   lastTerm(): Term {
     const term = this.termOrNull(this.lastIndex());
-    assert(term !== null, `the term of the last index ${this.lastIndex()} is unknown`);
+    if (term === null) {
+      throw new AssertionError(`the term of the last index ${this.lastIndex()} is unknown`);
+    }
     return term;
   }
 
@@ -108,8 +112,10 @@ export class RaftLog {
     const lastNew = logIndex(prev.index + entries.length);
     const conflict = this.findConflict(entries);
     if (conflict !== null) {
-      assert(conflict > this.committed,
-        `entry ${conflict} conflicts with the committed prefix (commit ${this.committed})`);
+      if (conflict <= this.committed) {
+        throw new AssertionError(
+          `entry ${conflict} conflicts with the committed prefix (commit ${this.committed})`);
+      }
       this.append(entries.slice(conflict - (prev.index + 1)));
     } else if (options.truncateOnStaleAppend) {
       this.truncateAfterForTestingBug(lastNew, entries);
@@ -133,17 +139,24 @@ export class RaftLog {
   append(entries: readonly Entry[]): LogIndex {
     const first = entries[0];
     if (first === undefined) return this.lastIndex();
-    assert(first.index > this.committed,
-      `append at ${first.index} would overwrite committed entries (commit ${this.committed})`);
-    assert(first.index <= this.lastIndex() + 1, `append at ${first.index} leaves a gap`);
+    if (first.index <= this.committed) {
+      throw new AssertionError(
+        `append at ${first.index} would overwrite committed entries (commit ${this.committed})`);
+    }
+    if (first.index > this.lastIndex() + 1) {
+      throw new AssertionError(`append at ${first.index} leaves a gap`);
+    }
     this.unstable.truncateAndAppend(entries);
     return this.lastIndex();
   }
 
   commitTo(index: LogIndex): void {
     if (index <= this.committed) return;
-    assert(index <= this.lastIndex(),
-      `commit ${index} is past the last index ${this.lastIndex()}: was the log truncated or lost?`);
+    if (index > this.lastIndex()) {
+      throw new AssertionError(
+        `commit ${index} is past the last index ${this.lastIndex()}: ` +
+          "was the log truncated or lost?");
+    }
     this.committed = index;
   }
 
@@ -172,7 +185,9 @@ export class RaftLog {
    * @throws CompactedError when `lo < firstIndex()`.
    */
   slice(lo: LogIndex, hi: LogIndex, bytesMax: number): readonly Entry[] {
-    assert(lo <= hi && hi <= this.lastIndex() + 1, `slice(${lo}, ${hi}) past ${this.lastIndex()}`);
+    if (!(lo <= hi && hi <= this.lastIndex() + 1)) { // hot: the message is built only on failure
+      throw new AssertionError(`slice(${lo}, ${hi}) past ${this.lastIndex()}`);
+    }
     if (lo < this.firstIndex()) throw new CompactedError(lo, this.firstIndex());
     const out: Entry[] = [];
     const offset = this.unstable.offset;
@@ -222,12 +237,16 @@ export class RaftLog {
   }
 
   acceptApplying(index: LogIndex): void {
-    assert(index <= this.committed, `applying ${index} past the commit index ${this.committed}`);
+    if (index > this.committed) {
+      throw new AssertionError(`applying ${index} past the commit index ${this.committed}`);
+    }
     if (index > this.applying) this.applying = index;
   }
 
   appliedTo(index: LogIndex): void {
-    assert(index <= this.committed, `applied ${index} past the commit index ${this.committed}`);
+    if (index > this.committed) {
+      throw new AssertionError(`applied ${index} past the commit index ${this.committed}`);
+    }
     if (index > this.applied) this.applied = index;
     if (index > this.applying) this.applying = index;
   }

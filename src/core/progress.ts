@@ -8,7 +8,7 @@
  */
 import { Inflights } from "./inflights.js";
 import type { ProgressStatus } from "./ready.js";
-import { assert, assertNever, logIndex, type LogIndex } from "./types.js";
+import { AssertionError, assertNever, logIndex, type LogIndex } from "./types.js";
 
 export type ProgressState = ProgressStatus["state"];
 
@@ -36,7 +36,9 @@ export class Progress {
   }
 
   private assertInvariant(): void {
-    assert(this.match < this.next, `progress invariant match ${this.match} < next ${this.next}`);
+    if (this.match >= this.next) {
+      throw new AssertionError(`progress invariant match ${this.match} < next ${this.next}`);
+    }
   }
 
   private resetState(state: ProgressState): void {

@@ -4,7 +4,7 @@
  * incoming and an (usually empty) outgoing majority, and a decision needs both. Learners never
  * appear here, so they are never counted.
  */
-import { assert, logIndex, type LogIndex, type NodeId } from "./types.js";
+import { assert, AssertionError, logIndex, type LogIndex, type NodeId } from "./types.js";
 
 export type VoteResult = "won" | "lost" | "pending";
 
@@ -13,7 +13,9 @@ export class MajorityConfig {
 
   constructor(voters: readonly NodeId[]) {
     this.voters = new Set(voters);
-    assert(this.voters.size === voters.length, `duplicate voter in ${voters.join(",")}`);
+    if (this.voters.size !== voters.length) {
+      throw new AssertionError(`duplicate voter in ${voters.join(",")}`);
+    }
   }
 
   /**

@@ -17,7 +17,9 @@ import {
   leaseReadIndex, proposeAsLeader, readIndexAsLeader, selfPersisted,
 } from "./step_leader.js";
 import type { Storage } from "./storage.js";
-import { assert, assertNever, type LogIndex, type NodeId, type Term } from "./types.js";
+import {
+  AssertionError, assertNever, TERM_ZERO, type LogIndex, type NodeId, type Term,
+} from "./types.js";
 
 export interface RaftNodeOptions {
   /** Validated with `validateConfig`. */
@@ -90,7 +92,7 @@ export class RaftNode {
         const lead = r.lead;
         if (lead === null) throw new NotLeaderError(null);
         if (!r.config.forwardProposals) throw new ProposalDroppedError("forwardProposals is off");
-        r.send({ ...r.envelopeNoTerm(lead), type: "Propose", data });
+        r.send({ from: r.id, to: lead, term: TERM_ZERO, type: "Propose", data });
         return { kind: "forwarded", to: lead };
       }
       case "pre-candidate":
@@ -116,7 +118,7 @@ export class RaftNode {
         return;
       case "follower":
         if (r.lead === null) throw new NotLeaderError(null);
-        r.send({ ...r.envelopeNoTerm(r.lead), type: "ReadIndexRequest", context });
+        r.send({ from: r.id, to: r.lead, term: TERM_ZERO, type: "ReadIndexRequest", context });
         return;
       case "pre-candidate":
       case "candidate":
@@ -283,11 +285,15 @@ export class RaftNode {
   private assertInvariants(): void {
     const r = this.raft;
     const log = r.log;
-    assert(log.applied <= log.committed && log.committed <= log.lastIndex(),
-      `invariant applied ${log.applied} <= commit ${log.committed} <= last ${log.lastIndex()}`);
+    if (!(log.applied <= log.committed && log.committed <= log.lastIndex())) {
+      throw new AssertionError(
+        `invariant applied ${log.applied} <= commit ${log.committed} <= last ${log.lastIndex()}`);
+    }
     const prev = this.prevHardState;
-    assert(prev.term <= r.term, `term went backwards below ${prev.term}`);
-    assert(prev.commit <= log.committed, `commit went backwards below ${prev.commit}`);
+    if (prev.term > r.term) throw new AssertionError(`term went backwards below ${prev.term}`);
+    if (prev.commit > log.committed) {
+      throw new AssertionError(`commit went backwards below ${prev.commit}`);
+    }
   }
 }
 

@@ -78,7 +78,7 @@ export function maybeSendAppend(
   if (prevLogTerm === null || entries === null) return maybeSendSnapshot(r, pr, to);
   if (entries.length === 0 && !sendIfEmpty) return false;
   r.send({
-    ...r.envelope(to), type: "AppendEntries", prevLogIndex, prevLogTerm, entries,
+    from: r.id, to, term: r.term, type: "AppendEntries", prevLogIndex, prevLogTerm, entries,
     commit: r.log.committed,
   });
   pr.commitSent = r.log.committed;
@@ -91,7 +91,7 @@ function maybeSendSnapshot(r: Raft, pr: Progress, to: NodeId): boolean {
   if (!pr.recentActive) return false; // do not ship snapshots to nodes that seem down
   const snapshot = r.log.snapshot();
   if (snapshot.metadata.index === 0) return false;
-  r.send({ ...r.envelope(to), type: "InstallSnapshot", snapshot });
+  r.send({ from: r.id, to, term: r.term, type: "InstallSnapshot", snapshot });
   pr.becomeSnapshot(snapshot.metadata.index);
   return true;
 }
@@ -127,6 +127,6 @@ export function bcastHeartbeat(r: Raft, leader: LeaderState, context: string | n
   for (const [id, pr] of leader.tracker.progress) {
     if (id === r.id) continue;
     const commit = pr.match < r.log.committed ? pr.match : r.log.committed;
-    r.send({ ...r.envelope(id), type: "Heartbeat", commit, context });
+    r.send({ from: r.id, to: id, term: r.term, type: "Heartbeat", commit, context });
   }
 }

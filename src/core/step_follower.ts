@@ -7,7 +7,9 @@ import { forwardHeld } from "./held_proposals.js";
 import type { AppendEntries, Heartbeat, InstallSnapshot, Message } from "./messages.js";
 import type { Raft } from "./raft.js";
 import { noteAppended, noteSnapshotRestored } from "./membership.js";
-import { assertNever, logIndex, TERM_ZERO } from "./types.js";
+import {
+  assertNever, INDEX_ZERO, logIndex, TERM_ZERO, type LogIndex, type NodeId,
+} from "./types.js";
 
 export function stepFollower(r: Raft, m: Message): void {
   switch (m.type) {
@@ -47,8 +49,6 @@ export function stepFollower(r: Raft, m: Message): void {
   }
 }
 
-const noHint = { hintIndex: logIndex(0), hintTerm: TERM_ZERO } as const;
-
 function heardFromLeader(r: Raft, m: Message): void {
   r.electionElapsed = 0;
   r.lead = m.from;
@@ -61,10 +61,9 @@ function heardFromLeader(r: Raft, m: Message): void {
  * above prevLogTerm, so the leader skips a whole conflicting term at once.
  */
 export function handleAppendEntries(r: Raft, m: AppendEntries): void {
-  const respond = { ...r.envelope(m.from), type: "AppendEntriesResponse" } as const;
   if (m.prevLogIndex < r.log.committed) {
     // Everything up to our commit index matches the leader already (Log Matching, §5.3).
-    r.send({ ...respond, ...noHint, reject: false, index: r.log.committed });
+    acceptAppend(r, m.from, r.log.committed);
     return;
   }
   const lastNew = r.log.maybeAppend(
@@ -75,14 +74,23 @@ export function handleAppendEntries(r: Raft, m: AppendEntries): void {
   );
   if (lastNew !== null) {
     noteAppended(r, m.entries);
-    r.send({ ...respond, ...noHint, reject: false, index: lastNew });
+    acceptAppend(r, m.from, lastNew);
     return;
   }
   const last = r.log.lastIndex();
   const probe = m.prevLogIndex < last ? m.prevLogIndex : last;
   const hint = r.log.findConflictByTerm(probe, m.prevLogTerm);
   r.send({
-    ...respond, reject: true, index: m.prevLogIndex, hintIndex: hint.index, hintTerm: hint.term,
+    from: r.id, to: m.from, term: r.term, type: "AppendEntriesResponse",
+    reject: true, index: m.prevLogIndex, hintIndex: hint.index, hintTerm: hint.term,
+  });
+}
+
+/** An accepting AppendEntriesResponse. */
+function acceptAppend(r: Raft, to: NodeId, index: LogIndex): void {
+  r.send({
+    from: r.id, to, term: r.term, type: "AppendEntriesResponse",
+    hintIndex: INDEX_ZERO, hintTerm: TERM_ZERO, reject: false, index,
   });
 }
 
@@ -92,7 +100,7 @@ export function handleHeartbeat(r: Raft, m: Heartbeat): void {
   const last = r.log.lastIndex();
   const commit = r.bugs.truncateOnStaleAppend === true && m.commit > last ? last : m.commit;
   r.log.commitTo(commit);
-  r.send({ ...r.envelope(m.from), type: "HeartbeatResponse", context: m.context });
+  r.send({ from: r.id, to: m.from, term: r.term, type: "HeartbeatResponse", context: m.context });
 }
 
 /**
@@ -111,7 +119,7 @@ export function handleSnapshot(r: Raft, m: InstallSnapshot): void {
   }
   // Our committed prefix matches the leader's log (§5.4.3), whichever branch was taken.
   r.send({
-    ...r.envelope(m.from), type: "AppendEntriesResponse", reject: false,
+    from: r.id, to: m.from, term: r.term, type: "AppendEntriesResponse", reject: false,
     index: r.log.committed, hintIndex: logIndex(0), hintTerm: TERM_ZERO,
   });
 }

@@ -167,7 +167,7 @@ function respondToRead(r: Raft, request: ReadRequest, index: LogIndex): void {
     r.readStates.push({ index, context: request.context });
   } else {
     const { from, context } = request;
-    r.send({ ...r.envelope(from), type: "ReadIndexResponse", context, index });
+    r.send({ from: r.id, to: from, term: r.term, type: "ReadIndexResponse", context, index });
   }
 }
 

@@ -31,9 +31,12 @@ export function assertNever(value: never, what = "value"): never {
   throw new AssertionError(`Unexpected ${what}: ${JSON.stringify(value)}`);
 }
 
+// The hot checks below build their message only when they fail: a template literal passed to
+// `assert` is evaluated on every call, and these run several times per message.
 function assertCount(value: number, max: number, what: string): void {
-  assert(Number.isSafeInteger(value) && value >= 0 && value <= max,
-    `${what} must be an integer in [0, ${max}], got ${value}`);
+  if (!(Number.isSafeInteger(value) && value >= 0 && value <= max)) {
+    throw new AssertionError(`${what} must be an integer in [0, ${max}], got ${value}`);
+  }
 }
 
 /** @throws AssertionError if `value` is not an integer in [0, TERM_MAX] (bounds.ts). */
@@ -62,7 +65,9 @@ export function isNodeId(value: unknown): value is NodeId {
 
 /** @throws AssertionError if `value` is empty, longer than 64 characters or not printable. */
 export function nodeId(value: string): NodeId {
-  assert(isNodeId(value), `NodeId must match ${String(NODE_ID_PATTERN)}, got ${JSON.stringify(value)}`);
+  if (!isNodeId(value)) {
+    throw new AssertionError(`NodeId must match ${String(NODE_ID_PATTERN)}, got ${JSON.stringify(value)}`);
+  }
   return value;
 }
 

@@ -5,7 +5,7 @@
  * pending, `offset === snapshot.metadata.index + 1`; `entries[i]` has index `offset + i`.
  */
 import type { Entry, Snapshot } from "./messages.js";
-import { assert, logIndex, type LogIndex, type Term } from "./types.js";
+import { assert, AssertionError, logIndex, type LogIndex, type Term } from "./types.js";
 
 export class Unstable {
   snapshot: Snapshot | null = null;
@@ -106,8 +106,10 @@ export class Unstable {
 
   /** Entries in `[lo, hi)`, all of which must be held here. */
   slice(lo: LogIndex, hi: LogIndex): readonly Entry[] {
-    assert(lo >= this.offset && hi <= this.offset + this.entries.length && lo <= hi,
-      `unstable.slice(${lo}, ${hi}) out of [${this.offset}, ${this.offset + this.entries.length})`);
+    if (!(lo >= this.offset && hi <= this.offset + this.entries.length && lo <= hi)) {
+      throw new AssertionError( // hot: the message is built only on failure
+        `unstable.slice(${lo}, ${hi}) out of [${this.offset}, ${this.offset + this.entries.length})`);
+    }
     return this.entries.slice(lo - this.offset, hi - this.offset);
   }
 }

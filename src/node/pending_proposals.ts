@@ -14,7 +14,9 @@
  * stop settle it. Map insertion order is deadline order, since every proposal gets the same
  * timeout, so expiry scans from the front.
  */
-import { ProposalDroppedError, assert, type LogIndex, type Term } from "../core/index.js";
+import {
+  AssertionError, ProposalDroppedError, assert, type LogIndex, type Term,
+} from "../core/index.js";
 import { ProposalTimeoutError } from "./errors.js";
 import type { RuntimeBugs } from "./runtime_bugs.js";
 
@@ -74,8 +76,10 @@ export class PendingProposals<R> {
     }
     const atIndex = this.byIndex.get(index);
     if (atIndex === undefined) return;
-    assert(atIndex.appended?.term !== term,
-      `entry ${index} of term ${term} applied with another proposal than the one appended there`);
+    if (atIndex.appended?.term === term) {
+      throw new AssertionError(
+        `entry ${index} of term ${term} applied with another proposal than the one appended there`);
+    }
     this.remove(atIndex);
     if (this.bugs.resolveOnWrongEntry === true && result !== undefined) {
       atIndex.resolve(result);

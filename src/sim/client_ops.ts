@@ -22,8 +22,8 @@ function valueOf(bytes: Uint8Array | null): KvValue {
 }
 
 function reply(request: ClientRequest, type: ClientReply["type"], value: KvValue, error?: string): ClientReply {
-  const base = { opId: request.opId, client: request.client, type, value };
-  return error === undefined ? base : { ...base, error };
+  const { opId, client } = request;
+  return error === undefined ? { opId, client, type, value } : { opId, client, type, value, error };
 }
 
 /**

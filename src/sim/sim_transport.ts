@@ -5,7 +5,7 @@
  * without `setPeer`. One transport per node incarnation: a crashed node's never delivers again.
  */
 import type { Message } from "../core/messages.js";
-import { assert, type NodeId } from "../core/types.js";
+import { assert, AssertionError, type NodeId } from "../core/types.js";
 import type {
   MessageHandler, Transport, TransportStats,
 } from "../transport/index.js";
@@ -25,7 +25,9 @@ export class SimTransport implements Transport {
   ) {}
 
   send(message: Message): boolean {
-    assert(message.from === this.nodeId, `${this.nodeId} sends a message from ${message.from}`);
+    if (message.from !== this.nodeId) {
+      throw new AssertionError(`${this.nodeId} sends a message from ${message.from}`);
+    }
     if (this.closed) return false;
     this.sent++;
     this.route(message);

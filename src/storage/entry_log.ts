@@ -10,7 +10,9 @@
 import type { Entry } from "../core/messages.js";
 import { CompactedError, LogUnavailableError } from "../core/errors.js";
 import { entrySizeBytes } from "../core/storage.js";
-import { assert, logIndex, type LogIndex, type Term } from "../core/types.js";
+import {
+  assert, AssertionError, logIndex, type LogIndex, type Term,
+} from "../core/types.js";
 
 const EMPTY = new Uint8Array(0);
 
@@ -52,7 +54,7 @@ export class EntryLog {
 
   /** See Storage.entries. */
   entries(lo: LogIndex, hi: LogIndex, bytesMax: number): readonly Entry[] {
-    assert(lo <= hi, `entries(${lo}, ${hi}): lo must not exceed hi`);
+    if (lo > hi) throw new AssertionError(`entries(${lo}, ${hi}): lo must not exceed hi`);
     const offset = this.offset();
     if (lo <= offset) throw new CompactedError(lo, this.firstIndex());
     if (hi > this.lastIndex() + 1) throw new LogUnavailableError(logIndex(hi - 1), this.lastIndex());
@@ -60,7 +62,9 @@ export class EntryLog {
     let bytes = 0;
     for (let i = lo; i < hi; i++) {
       const entry = this.ents[i - offset];
-      assert(entry !== undefined, `entry ${i} missing inside the stored range`);
+      if (entry === undefined) {
+        throw new AssertionError(`entry ${i} missing inside the stored range`);
+      }
       bytes += entrySizeBytes(entry);
       if (out.length > 0 && bytes > bytesMax) break;
       out.push(entry);
@@ -73,7 +77,9 @@ export class EntryLog {
     const first = entries[0];
     if (first === undefined) return;
     const offset = this.offset();
-    assert(first.index > offset, `append at ${first.index} overwrites the log start at ${offset}`);
+    if (first.index <= offset) {
+      throw new AssertionError(`append at ${first.index} overwrites the log start at ${offset}`);
+    }
     assert(
       first.index <= this.lastIndex() + 1,
       `append at ${first.index} leaves a gap after ${this.lastIndex()}`,
