@@ -1,6 +1,6 @@
 /**
  * Every document the source cites is in the repository (ARCHITECTURE.md, "Files a user touches"):
- * a cited `name.md` with a folder resolves from the repository root, a bare one from the root or
+ * a cited `<name>.md` with a folder resolves from the repository root, a bare one from the root or
  * `docs/`. And no source file names a path on some build machine.
  */
 import { test } from "node:test";

@@ -103,7 +103,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       limits: this.limits, logger: this.logger, observer: this.observer, host: this.host,
       bugs: this.bugs } = parts);
     const { host, raft, storage, limits } = parts;
-    this.incarnation = host.randomInt(INCARNATION_MAX);
+    this.incarnation = host.drawInt(INCARNATION_MAX);
     this.events = new NodeEventEmitter((fn) => { host.defer(fn); });
     this.proposals = new PendingProposals<R>(this.bugs);
     this.waiters = new Waiters(() => host.nowMs());
@@ -179,7 +179,7 @@ export class ClusterNode<R> implements ClusterAdmin {
           ...(coreBugs === undefined ? {} : { testingBugs: coreBugs }),
         },
         storage,
-        rng: new SeededRng(options.seed ?? host.randomInt(INCARNATION_MAX)),
+        rng: new SeededRng(options.seed ?? host.drawInt(INCARNATION_MAX)),
         applied: snapshot.metadata.index,
       });
       const node = new ClusterNode<R>({

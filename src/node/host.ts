@@ -25,9 +25,9 @@ export interface RuntimeHost {
   /** Calls `fn` on a later turn, after the current one's promise reactions (setImmediate). */
   defer(fn: () => void): void;
   /** A uniformly random integer in [0, max); `max` at most 2^48. */
-  randomInt(max: number): number;
+  drawInt(max: number): number;
   /** `n` random bytes. */
-  randomBytes(n: number): Uint8Array;
+  drawBytes(n: number): Uint8Array;
 }
 
 /** Node.js: performance.now, setTimeout/setInterval, setImmediate, node:crypto. */
@@ -44,6 +44,6 @@ export const realHost: RuntimeHost = {
   defer(fn) {
     setImmediate(fn);
   },
-  randomInt: (max) => randomInt(max),
-  randomBytes: (n) => new Uint8Array(randomBytes(n)),
+  drawInt: (max) => randomInt(max),
+  drawBytes: (n) => new Uint8Array(randomBytes(n)),
 };

@@ -84,11 +84,11 @@ export class SimHost implements RuntimeHost {
     this.alive = false;
   }
 
-  randomInt(max: number): number {
+  drawInt(max: number): number {
     return this.rng.nextInt(max);
   }
 
-  randomBytes(n: number): Uint8Array {
+  drawBytes(n: number): Uint8Array {
     const bytes = new Uint8Array(n);
     for (let i = 0; i < n; i++) bytes[i] = this.rng.nextInt(256);
     return bytes;

@@ -135,7 +135,7 @@ export class SimNode {
     this.observeRestart();
     ReplicatedKv.start({
       id: this.id, peers: [], storage: disk, transport, host, limits: options.limits,
-      observer: this.observer.hooks(live), seed: host.randomInt(2 ** 31),
+      observer: this.observer.hooks(live), seed: host.drawInt(2 ** 31),
       ...(options.testingBugs === undefined ? {} : { testingBugs: options.testingBugs }),
     }).then((kv) => {
       if (!live()) return;

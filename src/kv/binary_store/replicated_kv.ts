@@ -53,7 +53,7 @@ export class ReplicatedKv {
     readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
     host: RuntimeHost = realHost,
   ) {
-    this.clientId = `${node.id}/${Buffer.from(host.randomBytes(8)).toString("hex")}`;
+    this.clientId = `${node.id}/${Buffer.from(host.drawBytes(8)).toString("hex")}`;
     this.reads = new ReadCoalescer(() => node.readBarrier());
   }
 
