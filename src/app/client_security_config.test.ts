@@ -4,8 +4,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildClientSecurity } from "./client_security_config.js";
-import { InvalidConfigError, overridesFromEnv, resolveConfig } from "./config.js";
+import { overridesFromEnv, resolveConfig } from "./config.js";
 import { hashPassword } from "../server/auth/password_hash.js";
+import { rejection } from "./testing/config_rejection.js";
 
 const member = (host: string) => ({
   id: "n1", peer: "127.0.0.1:9081", redis: `${host}:6381`, http: `${host}:8081`,
@@ -13,16 +14,6 @@ const member = (host: string) => ({
 const base = {
   clusterId: "c1", nodeId: "n1", members: [member("127.0.0.1")], peerTls: false,
 };
-
-function rejection(raw: unknown): string {
-  try {
-    resolveConfig(raw, "raftkv.yaml");
-  } catch (error) {
-    assert.ok(error instanceof InvalidConfigError);
-    return error.message;
-  }
-  return assert.fail("accepted an invalid config");
-}
 
 test("protected mode refuses a non-loopback client port with no users, saying what to set",
   () => {

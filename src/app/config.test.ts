@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InvalidConfigError, loadConfigFile, overridesFromEnv, resolveConfig } from "./config.js";
+import { loadConfigFile, overridesFromEnv, resolveConfig } from "./config.js";
+import { rejection } from "./testing/config_rejection.js";
 
 const valid = {
   clusterId: "c1",
@@ -14,16 +15,6 @@ const valid = {
     { id: "n2", peer: "127.0.0.1:9082", redis: "127.0.0.1:6382", http: "127.0.0.1:8082" },
   ],
 };
-
-function rejection(raw: unknown): string {
-  try {
-    resolveConfig(raw, "raftkv.yaml");
-  } catch (error) {
-    assert.ok(error instanceof InvalidConfigError);
-    return error.message;
-  }
-  return assert.fail("accepted an invalid config");
-}
 
 test("a valid config resolves with defaults and {id} in the data directory", () => {
   const config = resolveConfig(valid, "raftkv.yaml");
