@@ -44,3 +44,13 @@ export class IntegerOverflowError extends KvServiceError {
     super("increment or decrement would overflow");
   }
 }
+
+/** A string operation (HTTP GET/PUT-style, INCR) on a key that holds a hash, list, set or zset. */
+export class WrongTypeError extends KvServiceError {
+  override readonly name = "WrongTypeError";
+  readonly code = "WRONGTYPE";
+  readonly definite = true;
+  constructor() {
+    super("Operation against a key holding the wrong kind of value");
+  }
+}

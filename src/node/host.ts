@@ -18,6 +18,12 @@ export interface TimerHandle {
 export interface RuntimeHost {
   /** Monotonic milliseconds (never wall time): only differences mean anything. */
   nowMs(): number;
+  /**
+   * Wall-clock milliseconds since the Unix epoch, for what users express in calendar time
+   * (TTLs, EXPIREAT, TIME). It may jump; the store stamps it into log entries and never lets the
+   * replicated time go backwards (kv/redis/).
+   */
+  wallClockMs(): number;
   /** Calls `fn` once, `delayMs` from now. */
   setTimer(delayMs: number, fn: () => void): TimerHandle;
   /** Calls `fn` every `periodMs` until cancelled. */
@@ -33,6 +39,7 @@ export interface RuntimeHost {
 /** Node.js: performance.now, setTimeout/setInterval, setImmediate, node:crypto. */
 export const realHost: RuntimeHost = {
   nowMs: () => performance.now(),
+  wallClockMs: () => Date.now(),
   setTimer(delayMs, fn) {
     const timer = setTimeout(fn, delayMs);
     return { cancel: () => { clearTimeout(timer); } };

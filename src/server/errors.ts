@@ -18,6 +18,7 @@ import {
   NotIntegerError,
   OutcomeUnknownError,
   ValueTooLargeError,
+  WrongTypeError,
 } from "../kv/errors.js";
 
 export {
@@ -26,6 +27,7 @@ export {
   NotIntegerError,
   OutcomeUnknownError,
   ValueTooLargeError,
+  WrongTypeError,
 } from "../kv/errors.js";
 
 /**
@@ -40,6 +42,7 @@ export type KnownError =
   | { readonly code: "VALUE_TOO_LARGE"; readonly error: ValueTooLargeError }
   | { readonly code: "NOT_INTEGER"; readonly error: NotIntegerError }
   | { readonly code: "INTEGER_OVERFLOW"; readonly error: IntegerOverflowError }
+  | { readonly code: "WRONGTYPE"; readonly error: WrongTypeError }
   | { readonly code: "INTERNAL"; readonly error: unknown };
 
 export type KnownErrorCode = KnownError["code"];
@@ -55,6 +58,7 @@ export function classifyError(error: unknown): KnownError {
   if (error instanceof ValueTooLargeError) return { code: "VALUE_TOO_LARGE", error };
   if (error instanceof NotIntegerError) return { code: "NOT_INTEGER", error };
   if (error instanceof IntegerOverflowError) return { code: "INTEGER_OVERFLOW", error };
+  if (error instanceof WrongTypeError) return { code: "WRONGTYPE", error };
   return { code: "INTERNAL", error };
 }
 

@@ -86,7 +86,9 @@ test("FdWatch reports EMFILE only when the descriptors in use reach the limit", 
 test("a server process out of descriptors logs EMFILE with its ulimit", { timeout: 30_000 },
   async () => {
     const script = fileURLToPath(new URL("./testing/fd_limited_server.js", import.meta.url));
-    const child = spawn("bash", ["-c", `ulimit -n 40 && exec "${process.execPath}" "${script}"`],
+    // 128: low enough to run out quickly, high enough for the ES module loader, which opens
+    // the program's module files concurrently at startup.
+    const child = spawn("bash", ["-c", `ulimit -n 128 && exec "${process.execPath}" "${script}"`],
       { stdio: ["pipe", "pipe", "inherit"] });
     const sockets: Socket[] = [];
     try {
@@ -95,7 +97,7 @@ test("a server process out of descriptors logs EMFILE with its ulimit", { timeou
       for await (const line of lines) {
         const port = /^PORT (\d+)$/.exec(line)?.[1];
         if (port !== undefined) {
-          for (let i = 0; i < 80; i++) {
+          for (let i = 0; i < 200; i++) {
             const socket = connect(Number(port), "127.0.0.1");
             socket.on("error", () => undefined);
             sockets.push(socket);
@@ -107,7 +109,7 @@ test("a server process out of descriptors logs EMFILE with its ulimit", { timeou
         }
       }
       assert.match(logged, /"code":"EMFILE"/);
-      assert.match(logged, /ulimit -n: 40/);
+      assert.match(logged, /ulimit -n: 128/);
     } finally {
       for (const socket of sockets) socket.destroy();
       child.stdin.end();

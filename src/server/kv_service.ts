@@ -23,6 +23,7 @@
  * else is treated as a bug and reported to the client as an unknown outcome.
  */
 import type { Status } from "../core/index.js";
+import type { Reply } from "../kv/redis/reply.js";
 import type { ClusterAdmin } from "../node/admin.js";
 
 /** A key or a value: an arbitrary byte string. */
@@ -96,6 +97,14 @@ export interface KvService {
 
   /** Linearizable read of the number of keys. @throws NotLeaderError. */
   dbSize(): Promise<number>;
+
+  /**
+   * Runs one command of the store's Redis table (kv/redis/command_table.ts) on database `db`
+   * (0-15): a read command is linearizable (ReadIndex, §6.4), a write goes through the log.
+   * Redis errors (WRONGTYPE, syntax, ...) come back as error replies, not exceptions.
+   * @throws NotLeaderError, ProposalDroppedError, ValueTooLargeError, OutcomeUnknownError.
+   */
+  command(db: number, argv: readonly Bytes[]): Promise<Reply>;
 
   /** This node's current view of the cluster; local and cheap, never throws. */
   status(): RaftStatusView;

@@ -48,6 +48,9 @@ export interface HostQueue {
   defer(node: number, task: HostTask): void;
 }
 
+/** 2026-01-01T00:00:00Z: where every simulated run's wall clock starts. */
+const SIM_EPOCH_MS = 1_767_225_600_000;
+
 export class SimHost implements RuntimeHost {
   /** False once the incarnation crashed: its tasks are dropped. */
   alive = true;
@@ -62,6 +65,11 @@ export class SimHost implements RuntimeHost {
 
   nowMs(): number {
     return this.queue.nowNs() / NS_PER_MS;
+  }
+
+  /** Virtual wall time: a fixed epoch plus virtual time, the same on every simulated node. */
+  wallClockMs(): number {
+    return SIM_EPOCH_MS + Math.floor(this.nowMs());
   }
 
   setTimer(delayMs: number, fn: () => void): TimerHandle {

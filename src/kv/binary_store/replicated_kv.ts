@@ -19,7 +19,11 @@ import {
 } from "../../node/index.js";
 import type { ClusterAdmin } from "../../node/admin.js";
 import { realHost, type RuntimeHost } from "../../node/host.js";
-import { IntegerOverflowError, NotIntegerError, OutcomeUnknownError, ValueTooLargeError } from "../errors.js";
+import {
+  IntegerOverflowError, NotIntegerError, OutcomeUnknownError, ValueTooLargeError, WrongTypeError,
+} from "../errors.js";
+import { arityFits, findStoreCommand } from "../redis/command_table.js";
+import { error as errorReply, type Reply } from "../redis/reply.js";
 import { isInt64 } from "./int64.js";
 import { ReadCoalescer } from "./read_coalescer.js";
 import {
@@ -51,7 +55,7 @@ export class ReplicatedKv {
     readonly node: ClusterNode<StoreResult>,
     readonly machine: StoreMachine,
     readonly limits: StoreLimits = DEFAULT_STORE_LIMITS,
-    host: RuntimeHost = realHost,
+    private readonly host: RuntimeHost = realHost,
   ) {
     this.clientId = `${node.id}/${Buffer.from(host.drawBytes(8)).toString("hex")}`;
     this.reads = new ReadCoalescer(() => node.readBarrier());
@@ -81,7 +85,7 @@ export class ReplicatedKv {
   /** @throws NotLeaderError, ProposalDroppedError (definite: reads change nothing). */
   async get(key: Bytes): Promise<Bytes | null> {
     await this.barrier();
-    return this.machine.get(key);
+    return this.machine.get(key, this.host.wallClockMs());
   }
 
   /**
@@ -106,7 +110,7 @@ export class ReplicatedKv {
   /** @throws NotLeaderError, ProposalDroppedError. */
   async exists(keys: readonly Bytes[]): Promise<number> {
     await this.barrier();
-    return this.machine.exists(keys);
+    return this.machine.exists(keys, this.host.wallClockMs());
   }
 
   /**
@@ -119,6 +123,7 @@ export class ReplicatedKv {
     const result = await this.write({ op: "incrBy", key, delta });
     if (result.kind === "integer") return result.value;
     if (result.kind === "error") {
+      if (result.code === "WRONGTYPE") throw new WrongTypeError();
       throw result.code === "NOT_INTEGER" ? new NotIntegerError() : new IntegerOverflowError();
     }
     throw unexpected(result);
@@ -144,6 +149,35 @@ export class ReplicatedKv {
     const result = await this.write({ op: "cas", key, expected, next });
     if (writtenOf(result)) return "written";
     return result.kind === "written" && result.absent === true ? "absent" : "differs";
+  }
+
+  /**
+   * Runs one command of the Redis table (kv/redis/command_table.ts) on database `db`: a read
+   * command locally after a read barrier (§6.4), a write command through the log, stamped with
+   * this node's wall clock and a random seed. Unknown commands and wrong arity are answered
+   * without touching the log.
+   * @returns the command's reply (Redis errors are replies).
+   * @throws NotLeaderError, ProposalDroppedError, ValueTooLargeError, OutcomeUnknownError.
+   */
+  async command(db: number, argv: readonly Bytes[]): Promise<Reply> {
+    const name = argv[0] === undefined ? "" : Buffer.from(argv[0]).toString("latin1");
+    const spec = findStoreCommand(name);
+    if (spec === undefined) return errorReply(`ERR unknown command '${name.slice(0, 128)}'`);
+    if (!arityFits(spec, argv.length)) {
+      return errorReply(`ERR wrong number of arguments for '${spec.name}' command`);
+    }
+    if (spec.kind === "read") {
+      await this.barrier();
+      return this.machine.engine.read(db, argv, {
+        wallMs: this.host.wallClockMs(), index: this.node.raftStatus().applied,
+        seed: this.host.drawInt(0x1_0000_0000),
+      });
+    }
+    const result = await this.write({
+      op: "redis", db, stampMs: this.host.wallClockMs(), seed: this.host.drawInt(0x1_0000_0000), argv,
+    });
+    if (result.kind !== "reply") throw unexpected(result);
+    return result.reply;
   }
 
   /** @throws NotLeaderError, ProposalDroppedError. */
@@ -207,6 +241,7 @@ export class ReplicatedKv {
 }
 
 function writtenOf(result: StoreResult): boolean {
+  if (result.kind === "error" && result.code === "WRONGTYPE") throw new WrongTypeError();
   if (result.kind !== "written") throw unexpected(result);
   return result.written;
 }
@@ -221,6 +256,7 @@ function unexpected(result: StoreResult): Error {
     case "integer":
     case "error":
     case "stale":
+    case "reply":
       return new Error(`unexpected store result ${result.kind}`);
     default:
       return assertNever(result, "store result");

@@ -10,6 +10,8 @@
  */
 import { Packr, Unpackr } from "msgpackr";
 import { assertNever } from "../../core/index.js";
+import { DATABASES } from "../redis/keyspace.js";
+import type { Reply } from "../redis/reply.js";
 import { parseInt64 } from "./int64.js";
 
 export type Bytes = Uint8Array;
@@ -27,6 +29,15 @@ export type StoreCommand = StoreSession & (
   | { readonly op: "del"; readonly keys: readonly Bytes[] }
   | { readonly op: "incrBy"; readonly key: Bytes; readonly delta: bigint }
   | { readonly op: "cas"; readonly key: Bytes; readonly expected: Bytes | null; readonly next: Bytes }
+  /**
+   * Any store command of the Redis table (kv/redis/), run on database `db` at the replicated
+   * time `stampMs` (the proposer's wall clock; the store never lets time go back) with the
+   * random `seed` for the commands that choose (SPOP, ...).
+   */
+  | {
+    readonly op: "redis"; readonly db: number; readonly stampMs: number; readonly seed: number;
+    readonly argv: readonly Bytes[];
+  }
 );
 
 export type StoreOp = StoreCommand["op"];
@@ -42,8 +53,13 @@ export type StoreResult =
   | { readonly kind: "deleted"; readonly count: number }
   /** INCRBY: the new value. */
   | { readonly kind: "integer"; readonly value: bigint }
-  /** INCRBY on a non-integer value, or a result outside the signed 64-bit range: no change. */
-  | { readonly kind: "error"; readonly code: "NOT_INTEGER" | "INTEGER_OVERFLOW" }
+  /**
+   * INCRBY on a non-integer value, or a result outside the signed 64-bit range, or a string
+   * operation on a key of another type: no change.
+   */
+  | { readonly kind: "error"; readonly code: "NOT_INTEGER" | "INTEGER_OVERFLOW" | "WRONGTYPE" }
+  /** A Redis command's reply (errors included: they are replies). */
+  | { readonly kind: "reply"; readonly reply: Reply }
   /** An older command of a session that already applied a newer one: ignored. */
   | { readonly kind: "stale" }
   /** The entry's bytes were not a store command: ignored (every replica agrees). */
@@ -77,6 +93,8 @@ export function encodeStoreCommand(command: StoreCommand): Uint8Array {
       return packStore(["i", ...head, command.key, command.delta.toString()]);
     case "cas":
       return packStore(["c", ...head, command.key, command.expected, command.next]);
+    case "redis":
+      return packStore(["r", ...head, command.db, command.stampMs, command.seed, command.argv]);
     default:
       return assertNever(command, "store command");
   }
@@ -116,7 +134,7 @@ export function decodeStoreCommand(bytes: Uint8Array): StoreCommand {
     throw new StoreCommandDecodeError(`not msgpack (${error instanceof Error ? error.message : "?"})`);
   }
   if (!Array.isArray(parsed) || parsed.length < 4) throw new StoreCommandDecodeError("not a command tuple");
-  const [tag, clientId, seq, a, b, c] = parsed as unknown[];
+  const [tag, clientId, seq, a, b, c, d] = parsed as unknown[];
   if (typeof clientId !== "string" || typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
     throw new StoreCommandDecodeError("bad session");
   }
@@ -142,6 +160,20 @@ export function decodeStoreCommand(bytes: Uint8Array): StoreCommand {
         op: "cas", ...session, key: bytesField(a, "key"),
         expected: b === null ? null : bytesField(b, "expected value"), next: bytesField(c, "new value"),
       };
+    case "r": {
+      if (typeof a !== "number" || !Number.isInteger(a) || a < 0 || a >= DATABASES) {
+        throw new StoreCommandDecodeError("bad database");
+      }
+      if (typeof b !== "number" || !Number.isSafeInteger(b) || b < 0) throw new StoreCommandDecodeError("bad time stamp");
+      if (typeof c !== "number" || !Number.isInteger(c) || c < 0 || c > 0xffff_ffff) {
+        throw new StoreCommandDecodeError("bad seed");
+      }
+      if (!Array.isArray(d) || d.length === 0) throw new StoreCommandDecodeError("command arguments are not a list");
+      return {
+        op: "redis", ...session, db: a, stampMs: b, seed: c,
+        argv: (d as unknown[]).map((x) => bytesField(x, "argument")),
+      };
+    }
     default:
       throw new StoreCommandDecodeError(`unknown tag ${JSON.stringify(tag)}`);
   }

@@ -4,6 +4,7 @@
  * before it enters the log.
  */
 import { ValueTooLargeError } from "../errors.js";
+import { findStoreCommand } from "../redis/command_table.js";
 import type { StoreCommand } from "./store_commands.js";
 
 export interface StoreLimits {
@@ -26,8 +27,7 @@ export function checkStoreLimits(
   if (commandBytes > limits.commandBytesMax) {
     return new ValueTooLargeError("value", commandBytes, limits.commandBytesMax);
   }
-  const keys = command.op === "del" ? command.keys : [command.key];
-  for (const key of keys) {
+  for (const key of keysOf(command)) {
     if (key.byteLength > limits.keyBytesMax) {
       return new ValueTooLargeError("key", key.byteLength, limits.keyBytesMax);
     }
@@ -40,8 +40,36 @@ export function checkStoreLimits(
   return null;
 }
 
+/** The key arguments of a Redis-table command, by its key positions (first, last, step). */
+export function commandKeys(argv: readonly Uint8Array[]): Uint8Array[] {
+  const name = argv[0] === undefined ? "" : Buffer.from(argv[0]).toString("latin1");
+  const spec = findStoreCommand(name);
+  if (spec === undefined) return [];
+  const [first, lastSpec, step] = spec.keys;
+  if (first <= 0 || step <= 0) return [];
+  const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
+  const keys: Uint8Array[] = [];
+  for (let i = first; i <= last && i < argv.length; i += step) keys.push(argv[i] as Uint8Array);
+  return keys;
+}
+
+function keysOf(command: StoreCommand): readonly Uint8Array[] {
+  switch (command.op) {
+    case "del":
+      return command.keys;
+    case "redis":
+      return commandKeys(command.argv);
+    case "set":
+    case "cas":
+    case "incrBy":
+      return [command.key];
+  }
+}
+
 function valuesOf(command: StoreCommand): readonly Uint8Array[] {
   switch (command.op) {
+    case "redis":
+      return command.argv;
     case "set":
       return [command.value];
     case "cas":

@@ -21,7 +21,7 @@ class Client {
   seq = 0;
   constructor(readonly machine: StoreMachine, readonly clientId = "c1") {}
   run(body: Body, seq = ++this.seq): StoreResult {
-    return this.machine.apply(encodeStoreCommand({ ...body, clientId: this.clientId, seq }));
+    return this.machine.apply(encodeStoreCommand({ ...body, clientId: this.clientId, seq }), seq);
   }
 }
 
@@ -141,7 +141,7 @@ test("snapshot/restore round-trips data and sessions; a restored replica dedups 
 test("bytes that are not a command give an `invalid` result and change nothing", () => {
   const m = new StoreMachine();
   for (const bad of [b("not msgpack \xc1"), Uint8Array.of(0x93, 1, 2, 3), Uint8Array.of(0xc1)]) {
-    assert.equal(m.apply(bad).kind, "invalid");
+    assert.equal(m.apply(bad, 1).kind, "invalid");
   }
   assert.equal(m.size, 0);
   assert.equal(m.sessionCount, 0);
@@ -152,7 +152,7 @@ test("a crafted INCRBY entry whose delta leaves the signed 64-bit range is refus
   const packr = new Packr({ useRecords: false });
   const crafted = packr.pack(["i", "c1", 1, b("n"), "9999999999999999999"]);
   assert.throws(() => decodeStoreCommand(crafted), StoreCommandDecodeError);
-  assert.equal(machine.apply(crafted).kind, "invalid");
+  assert.equal(machine.apply(crafted, 1).kind, "invalid");
   const inRange = packr.pack(["i", "c1", 2, b("n"), "-9223372036854775808"]);
   assert.equal(decodeStoreCommand(inRange).op, "incrBy");
 });

@@ -1,7 +1,9 @@
 /**
- * The binary-safe key-value state machine behind the Redis/HTTP front ends: SET (NX/XX), DEL,
- * INCRBY, CAS through the log; GET, EXISTS, DBSIZE from local state after a read barrier. It is
- * deterministic: every replica applying the same log reaches the same state and results.
+ * The binary-safe key-value state machine behind the Redis/HTTP front ends: the Redis store of
+ * kv/redis/ (16 databases, every type, TTLs on the replicated clock) applied from the log, plus
+ * the typed SET (NX/XX), DEL, INCRBY and CAS the HTTP API and Maelstrom use (on database 0).
+ * Reads run on local state after a read barrier. It is deterministic: every replica applying
+ * the same log reaches the same state and results.
  *
  * Sessions (`ClientSessions`, §6.3 of the Raft dissertation) give exactly-once AND session
  * order: a duplicate (its proposal reached the log twice) gets the cached result; a command with
@@ -12,10 +14,15 @@
  * Keys are held as latin1 strings (one char per byte: an exact, cheap, binary-safe map key).
  */
 import { assert, assertNever } from "../../core/index.js";
+import { WrongTypeError } from "../errors.js";
 import type { StateMachine, ValidationStage } from "../../node/index.js";
 import {
   ClientSessions, CLIENT_SESSIONS_MAX_DEFAULT, type SessionEntry,
 } from "../client_sessions.js";
+import { RedisEngine } from "../redis/engine.js";
+import { Keyspace, keyOf, type Db } from "../redis/keyspace.js";
+import { keyspaceFromWire, keyspaceToWire } from "../redis/keyspace_image.js";
+import { replyFromWire, replyToWire } from "../redis/reply_wire.js";
 import { formatInt64, isInt64, parseInt64 } from "./int64.js";
 import { checkStoreLimits, DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
 import {
@@ -31,15 +38,8 @@ export interface StoreMachineOptions {
   readonly limits?: StoreLimits;
 }
 
-const SNAPSHOT_VERSION = 1;
-
-function keyOf(bytes: Bytes): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-}
-
-function bytesOfKey(key: string): Bytes {
-  return Buffer.from(key, "latin1");
-}
+/** 1: strings only, no TTLs (read for old snapshots); 2: the Redis keyspace and clock. */
+const SNAPSHOT_VERSION = 2;
 
 function sameBytes(a: Bytes, b: Bytes): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength)
@@ -47,7 +47,8 @@ function sameBytes(a: Bytes, b: Bytes): boolean {
 }
 
 export class StoreMachine implements StateMachine<StoreResult> {
-  private data = new Map<string, Bytes>();
+  /** The Redis store; `engine.keyspace.db(0)` holds what the typed operations touch. */
+  readonly engine = new RedisEngine();
   private readonly sessions: ClientSessions<StoreResult>;
   private readonly limits: StoreLimits;
   /** The command `validate` decoded last, so `apply` of the same bytes need not decode again. */
@@ -85,7 +86,7 @@ export class StoreMachine implements StateMachine<StoreResult> {
   }
 
   /** Applies one committed command; never throws for bad input (every replica must agree). */
-  apply(bytes: Uint8Array): StoreResult {
+  apply(bytes: Uint8Array, index: number): StoreResult {
     let command: StoreCommand;
     const validated = this.validated;
     this.validated = null;
@@ -101,38 +102,49 @@ export class StoreMachine implements StateMachine<StoreResult> {
         throw error;
       }
     }
-    return this.sessions.apply(command, () => this.execute(command));
+    return this.sessions.apply(command, () => this.execute(command, index));
   }
 
-  /** The value at `key`, or null (local state: call after a read barrier). */
-  get(key: Bytes): Bytes | null {
-    return this.data.get(keyOf(key)) ?? null;
+  /** Database 0, where the typed operations (HTTP, Maelstrom) live. */
+  private get db0(): Db {
+    return this.engine.keyspace.db(0);
   }
 
-  /** How many of `keys` exist (a key named twice counts twice). */
-  exists(keys: readonly Bytes[]): number {
+  /**
+   * The string at `key` in database 0 as of `wallMs` (local state: call after a read barrier),
+   * or null. @throws WrongTypeError when the key holds another type.
+   */
+  get(key: Bytes, wallMs = 0): Bytes | null {
+    const entry = this.db0.lookup(keyOf(key), Math.max(this.engine.clockMs, wallMs));
+    if (entry === undefined) return null;
+    if (entry.value.type !== "string") throw new WrongTypeError();
+    return entry.value.value;
+  }
+
+  /** How many of `keys` exist in database 0 (a key named twice counts twice). */
+  exists(keys: readonly Bytes[], wallMs = 0): number {
+    const nowMs = Math.max(this.engine.clockMs, wallMs);
     let count = 0;
-    for (const key of keys) if (this.data.has(keyOf(key))) count++;
+    for (const key of keys) if (this.db0.lookup(keyOf(key), nowMs) !== undefined) count++;
     return count;
   }
 
+  /** Keys in database 0 (expired ones not yet removed included, as Redis's DBSIZE). */
   get size(): number {
-    return this.data.size;
+    return this.db0.size;
   }
 
   get sessionCount(): number {
     return this.sessions.size;
   }
 
-  /** A compact, deterministic binary image: data then sessions, each flattened, in msgpack. */
+  /** A compact, deterministic binary image: clock, keyspace, then sessions, in msgpack. */
   snapshot(): Uint8Array {
-    const data: Bytes[] = [];
-    for (const [key, value] of this.data) data.push(bytesOfKey(key), value);
     const sessions: unknown[] = [];
     for (const [id, seq, result] of this.sessions.entries()) {
       sessions.push(id, seq, resultToWire(result));
     }
-    return packStore([SNAPSHOT_VERSION, data, sessions]);
+    return packStore([SNAPSHOT_VERSION, this.engine.clockMs, keyspaceToWire(this.engine.keyspace), sessions]);
   }
 
   /**
@@ -140,18 +152,30 @@ export class StoreMachine implements StateMachine<StoreResult> {
    * @throws AssertionError if the bytes are not such an image.
    */
   restore(image: Uint8Array): void {
-    this.data = new Map();
+    this.engine.keyspace = new Keyspace();
+    this.engine.clockMs = 0;
     this.sessions.restore([]);
     if (image.byteLength === 0) return;
     const parsed = unpackStore(image);
-    assert(Array.isArray(parsed) && parsed[0] === SNAPSHOT_VERSION && Array.isArray(parsed[1])
-      && Array.isArray(parsed[2]), "store snapshot image has an unknown format");
-    const [, data, sessions] = parsed as [number, unknown[], unknown[]];
-    for (let i = 0; i + 1 < data.length; i += 2) {
-      const key = data[i];
-      const value = data[i + 1];
-      assert(key instanceof Uint8Array && value instanceof Uint8Array, "store snapshot entry is not binary");
-      this.data.set(keyOf(key), plainBytes(value));
+    assert(Array.isArray(parsed), "store snapshot image has an unknown format");
+    let sessions: unknown[];
+    if (parsed[0] === 1) {
+      // Version 1: [1, flat key/value strings, sessions].
+      const [, data, oldSessions] = parsed as [number, unknown, unknown];
+      assert(Array.isArray(data) && Array.isArray(oldSessions), "store snapshot image v1 is malformed");
+      for (let i = 0; i + 1 < data.length; i += 2) {
+        const key: unknown = data[i];
+        const value: unknown = data[i + 1];
+        assert(key instanceof Uint8Array && value instanceof Uint8Array, "store snapshot entry is not binary");
+        this.db0.put(keyOf(key), { type: "string", value: plainBytes(value) }, 0, null);
+      }
+      sessions = oldSessions;
+    } else {
+      assert(parsed[0] === SNAPSHOT_VERSION && typeof parsed[1] === "number" && Array.isArray(parsed[3]),
+        `store snapshot image has an unknown format (version ${String(parsed[0])})`);
+      this.engine.clockMs = parsed[1];
+      this.engine.keyspace = keyspaceFromWire(parsed[2]);
+      sessions = parsed[3] as unknown[];
     }
     const entries: SessionEntry<StoreResult>[] = [];
     for (let i = 0; i + 2 < sessions.length; i += 3) {
@@ -163,31 +187,42 @@ export class StoreMachine implements StateMachine<StoreResult> {
     this.sessions.restore(entries);
   }
 
-  private execute(command: StoreCommand): StoreResult {
+  private execute(command: StoreCommand, index: number): StoreResult {
+    if (command.op === "redis") {
+      return { kind: "reply", reply: this.engine.applyCommand(command, command.argv, index) };
+    }
+    // The typed operations run at the replicated clock as it stands (they carry no stamp).
+    const nowMs = this.engine.clockMs;
+    const db = this.db0;
     switch (command.op) {
       case "set": {
         const key = keyOf(command.key);
-        const present = this.data.has(key);
+        const present = db.lookupForWrite(key, nowMs, index) !== undefined;
         if ((command.condition === "nx" && present) || (command.condition === "xx" && !present)) {
           return { kind: "written", written: false };
         }
-        this.data.set(key, command.value);
+        db.put(key, { type: "string", value: command.value }, index, null);
         return { kind: "written", written: true };
       }
       case "del": {
         let count = 0;
-        for (const key of command.keys) if (this.data.delete(keyOf(key))) count++;
+        for (const key of command.keys) {
+          const name = keyOf(key);
+          if (db.lookupForWrite(name, nowMs, index) !== undefined && db.remove(name, index)) count++;
+        }
         return { kind: "deleted", count };
       }
       case "incrBy":
-        return this.incrBy(keyOf(command.key), command.delta);
+        return this.incrBy(keyOf(command.key), command.delta, index);
       case "cas": {
         const key = keyOf(command.key);
-        const current = this.data.get(key);
+        const value = db.lookupForWrite(key, nowMs, index)?.value;
+        if (value !== undefined && value.type !== "string") return { kind: "error", code: "WRONGTYPE" };
+        const current = value?.value;
         const matches = command.expected === null
           ? current === undefined
           : current !== undefined && sameBytes(current, command.expected);
-        if (matches) this.data.set(key, command.next);
+        if (matches) db.put(key, { type: "string", value: command.next }, index, null);
         if (!matches && current === undefined) {
           return { kind: "written", written: false, absent: true };
         }
@@ -198,13 +233,16 @@ export class StoreMachine implements StateMachine<StoreResult> {
     }
   }
 
-  private incrBy(key: string, delta: bigint): StoreResult {
-    const stored = this.data.get(key);
-    const current = stored === undefined ? 0n : parseInt64(stored);
+  private incrBy(key: string, delta: bigint, index: number): StoreResult {
+    const db = this.db0;
+    const stored = db.lookupForWrite(key, this.engine.clockMs, index)?.value;
+    if (stored !== undefined && stored.type !== "string") return { kind: "error", code: "WRONGTYPE" };
+    const current = stored === undefined ? 0n : parseInt64(stored.value);
     if (current === null) return { kind: "error", code: "NOT_INTEGER" };
     const value = current + delta;
     if (!isInt64(value)) return { kind: "error", code: "INTEGER_OVERFLOW" };
-    this.data.set(key, formatInt64(value));
+    // INCR keeps the key's TTL, as Redis does.
+    db.put(key, { type: "string", value: formatInt64(value) }, index, "keep");
     return { kind: "integer", value };
   }
 }
@@ -224,6 +262,8 @@ function resultToWire(result: StoreResult): unknown {
       return ["s"];
     case "invalid":
       return ["v", result.reason];
+    case "reply":
+      return ["r", replyToWire(result.reply)];
     default:
       return assertNever(result, "store result");
   }
@@ -239,7 +279,10 @@ function resultFromWire(wire: unknown): StoreResult {
   }
   if (tag === "d" && typeof value === "number") return { kind: "deleted", count: value };
   if (tag === "i" && typeof value === "string") return { kind: "integer", value: BigInt(value) };
-  if (tag === "e" && (value === "NOT_INTEGER" || value === "INTEGER_OVERFLOW")) return { kind: "error", code: value };
+  if (tag === "e" && (value === "NOT_INTEGER" || value === "INTEGER_OVERFLOW" || value === "WRONGTYPE")) {
+    return { kind: "error", code: value };
+  }
+  if (tag === "r") return { kind: "reply", reply: replyFromWire(value) };
   if (tag === "s") return { kind: "stale" };
   if (tag === "v" && typeof value === "string") return { kind: "invalid", reason: value };
   throw new StoreCommandDecodeError(`store snapshot result ${JSON.stringify(tag)} is malformed`);

@@ -19,7 +19,7 @@ test("a well-formed command within the limits passes at both stages", () => {
     value: enc.encode("v"), condition: null });
   assert.equal(machine.validate(bytes, "propose"), null);
   assert.equal(machine.validate(bytes, "apply"), null);
-  assert.deepEqual(machine.apply(bytes), { kind: "written", written: true });
+  assert.deepEqual(machine.apply(bytes, 1), { kind: "written", written: true });
 });
 
 const malformed: readonly [string, Uint8Array][] = [

@@ -17,7 +17,7 @@
  * | INTERNAL (a bug)                             | 500    | definite: false                    |
  * | CONF_CHANGE_REFUSED                          | 409    | another change in flight, ...      |
  * | VALUE_TOO_LARGE, or a body over bodyLimit    | 413    |                                    |
- * | NOT_INTEGER, INTEGER_OVERFLOW                | 409    |                                    |
+ * | NOT_INTEGER, INTEGER_OVERFLOW, WRONGTYPE     | 409    |                                    |
  * | malformed JSON, schema violation, bad base64 | 400    | code BAD_REQUEST                   |
  * | unsupported Content-Type                     | 415    |                                    |
  * | UNAUTHENTICATED                              | 401    | WWW-Authenticate: Basic, Bearer    |
@@ -92,6 +92,7 @@ const table: { readonly [C in KnownErrorCode]: (error: ErrorOf<C>) => ErrorRespo
   VALUE_TOO_LARGE: (e) => ({ status: 413, code: e.code, message: e.message, definite: true }),
   NOT_INTEGER: (e) => ({ status: 409, code: e.code, message: e.message, definite: true }),
   INTEGER_OVERFLOW: (e) => ({ status: 409, code: e.code, message: e.message, definite: true }),
+  WRONGTYPE: (e) => ({ status: 409, code: e.code, message: e.message, definite: true }),
   INTERNAL: (e) => ({
     status: 500, code: "INTERNAL", definite: false,
     message: `Internal error; the request may have been applied: ${messageOf(e)}`,

@@ -20,6 +20,8 @@ export interface ClientState {
   protocol: ProtocolVersion;
   /** Set by QUIT: close the connection once this command's reply is written. */
   closeAfterReply: boolean;
+  /** The selected database (SELECT), 0-15. */
+  db: number;
   /** Commands received on this connection (CLIENT INFO's tot-cmds). */
   commandsProcessed: number;
   /** Who AUTH, HELLO AUTH or a client certificate proved this client is; null: nobody yet. */

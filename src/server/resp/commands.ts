@@ -10,7 +10,9 @@ import {
   type CommandSpec,
 } from "./command_context.js";
 import { auth, client, echo, hello, ping, quit, select } from "./commands_connection.js";
-import { cas, dbSize, del, exists, get, incr, incrBy, set } from "./commands_keys.js";
+import { cas, dbSize, del, exists, incr, incrBy } from "./commands_keys.js";
+import type { RedisCommand } from "../../kv/redis/command.js";
+import { storeCommands } from "../../kv/redis/command_table.js";
 import { infoText } from "./info.js";
 import { NULL, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
 
@@ -34,12 +36,6 @@ function spec(
 const NO_KEYS = [0, 0, 0] as const;
 
 const specs: readonly CommandSpec[] = [
-  spec("get", 2, ["readonly", "fast"], {
-    kind: "read", keys: [1, 1, 1], summary: "Returns the value of a key.", handler: get,
-  }),
-  spec("set", -3, ["write", "denyoom"], {
-    kind: "write", keys: [1, 1, 1], summary: "Sets a key's value [NX|XX].", handler: set,
-  }),
   spec("del", -2, ["write"], {
     kind: "write", keys: [1, -1, 1], summary: "Deletes keys.", handler: del,
   }),
@@ -109,7 +105,11 @@ function commandDocs(s: CommandSpec): Reply {
 /** COMMAND [COUNT | LIST | INFO name... | DOCS name...] */
 function command(_context: CommandContext, args: readonly Buffer[]): Reply {
   const sub = argText(args[1]).toLowerCase();
-  const named = args.slice(2).map((arg) => table.get(argText(arg).toLowerCase()));
+  const specs = allSpecs();
+  const named = args.slice(2).map((arg) => {
+    const name = argText(arg).toLowerCase();
+    return storeSpecs.get(name) ?? table.get(name);
+  });
   switch (sub) {
     case "":
       return array(specs.map(commandEntry));
@@ -140,10 +140,21 @@ function unknownCommand(args: readonly Buffer[]): Reply {
     `with args beginning with: ${shown}`);
 }
 
+/** A store command (kv/redis/) as the front end runs it: through `KvService.command`. */
+function storeSpec(command: RedisCommand): CommandSpec {
+  return {
+    name: command.name, arity: command.arity, flags: command.flags, kind: command.kind,
+    keys: command.keys, summary: command.summary,
+    handler: ({ service, client }, args) => service.command(client.db, args),
+  };
+}
+
+const storeSpecs: ReadonlyMap<string, CommandSpec> = new Map(storeCommands.map((c) => [c.name, storeSpec(c)]));
+
 /** The command a request names, or the error reply for an unknown command or wrong arity. */
 export function resolveCommand(args: readonly Buffer[]): CommandSpec | Reply {
   const name = argText(args[0]).toLowerCase();
-  const found = table.get(name);
+  const found = storeSpecs.get(name) ?? table.get(name);
   if (found === undefined) return unknownCommand(args);
   const arityOk = found.arity >= 0 ? args.length === found.arity : args.length >= -found.arity;
   if (!arityOk) return error(`ERR wrong number of arguments for '${name}' command`);
@@ -154,4 +165,9 @@ export function isCommandSpec(value: CommandSpec | Reply): value is CommandSpec 
   return "handler" in value;
 }
 
-export const commandSpecs = specs;
+/** Every command: the store's, then the front end's own. */
+function allSpecs(): readonly CommandSpec[] {
+  return [...storeSpecs.values(), ...specs.filter((s) => !storeSpecs.has(s.name))];
+}
+
+export const commandSpecs: readonly CommandSpec[] = allSpecs();

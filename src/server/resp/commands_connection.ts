@@ -2,6 +2,7 @@
  * Handlers of the connection commands: PING, ECHO, HELLO, AUTH, SELECT, CLIENT, QUIT. They touch
  * only the client's own state, never the store, so they run at once (kind "local").
  */
+import { DATABASES } from "../../kv/redis/keyspace.js";
 import {
   argText,
   type ClientState,
@@ -78,10 +79,13 @@ export const hello: CommandHandler = (context, args) => {
 
 export const auth: CommandHandler = authCommand;
 
-export const select: CommandHandler = (_context, args) => {
+export const select: CommandHandler = ({ client }, args) => {
   const index = argText(args[1]);
   if (!/^-?[0-9]+$/.test(index)) return error("ERR value is not an integer or out of range");
-  return Number(index) === 0 ? OK : error("ERR DB index is out of range");
+  const db = Number(index);
+  if (db < 0 || db >= DATABASES) return error("ERR DB index is out of range");
+  client.db = db;
+  return OK;
 };
 
 export const quit: CommandHandler = ({ client }) => {

@@ -94,6 +94,7 @@ export class Connection {
       libVersion: null,
       protocol: 2,
       closeAfterReply: false,
+      db: 0,
       commandsProcessed: 0,
       user: certificateUser(socket, deps.server.auth),
     };

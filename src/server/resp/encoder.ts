@@ -36,6 +36,25 @@ export class ReplyWriter {
         this.#text += `*${reply.items.length}\r\n`;
         for (const item of reply.items) this.write(item, protocol);
         return;
+      case "nullArray":
+        this.#text += protocol === 3 ? "_\r\n" : "*-1\r\n";
+        return;
+      case "set":
+        this.#text += `${protocol === 3 ? "~" : "*"}${reply.items.length}\r\n`;
+        for (const item of reply.items) this.write(item, protocol);
+        return;
+      case "double":
+        if (protocol === 3) this.#text += `,${reply.text}\r\n`;
+        else this.#writeBulk(reply.text);
+        return;
+      case "verbatim":
+        if (protocol === 3) {
+          const body = `${reply.format}:${reply.text}`;
+          this.#text += `=${Buffer.byteLength(body)}\r\n${body}\r\n`;
+        } else {
+          this.#writeBulk(reply.text);
+        }
+        return;
       case "map":
         this.#text += protocol === 3
           ? `%${reply.entries.length}\r\n`

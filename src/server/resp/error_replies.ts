@@ -32,6 +32,7 @@ const table: { readonly [C in KnownErrorCode]: (error: ErrorOf<C>) => string } =
     `the limit is ${e.bytesMax}`,
   NOT_INTEGER: () => "ERR value is not an integer or out of range",
   INTEGER_OVERFLOW: () => "ERR increment or decrement would overflow",
+  WRONGTYPE: (e) => `WRONGTYPE ${e.message}`,
   INTERNAL: (e) =>
     `UNKNOWN outcome unknown: the command may have been applied (internal error: ${messageOf(e)})`,
 };

@@ -6,18 +6,43 @@
  * instant it is called, so a front end that started a read before an earlier write settled would
  * read stale data in tests.
  */
+import { randomInt } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { findStoreCommand } from "../../kv/redis/command_table.js";
+import type { Reply } from "../../kv/redis/reply.js";
+import { StoreMachine } from "../../kv/binary_store/store_machine.js";
+import {
+  encodeStoreCommand, type StoreCommand, type StoreResult,
+} from "../../kv/binary_store/store_commands.js";
 import { INDEX_ZERO, TERM_ZERO, nodeId } from "../../core/index.js";
 import {
   IntegerOverflowError,
   NotIntegerError,
   ValueTooLargeError,
+  WrongTypeError,
 } from "../errors.js";
 import type { Bytes, KvService, RaftStatusView, SetOptions } from "../kv_service.js";
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const integerPattern = /^-?(0|[1-9][0-9]{0,18})$/;
+type StoreCommandBody = StoreCommand extends infer C
+  ? (C extends StoreCommand ? Omit<C, "clientId" | "seq"> : never) : never;
+
+function copy(bytes: Bytes): Uint8Array {
+  return Uint8Array.from(bytes);
+}
+
+function written(result: StoreResult): boolean {
+  return result.kind === "written" ? result.written : unexpected(result);
+}
+
+/** A result the operation cannot give, or its error as the front ends' error class. */
+function unexpected(result: StoreResult): never {
+  if (result.kind === "error") {
+    if (result.code === "NOT_INTEGER") throw new NotIntegerError();
+    if (result.code === "INTEGER_OVERFLOW") throw new IntegerOverflowError();
+    throw new WrongTypeError();
+  }
+  throw new Error(`unexpected store result ${result.kind}`);
+}
 
 export interface MemoryKvServiceOptions {
   /** How long each operation takes before it settles; 0 still settles asynchronously. */
@@ -25,12 +50,11 @@ export interface MemoryKvServiceOptions {
   readonly valueBytesMax?: number;
 }
 
-function keyOf(key: Bytes): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString("latin1");
-}
 
 export class MemoryKvService implements KvService {
-  readonly #data = new Map<string, Bytes>();
+  readonly #machine = new StoreMachine();
+  #index = 0;
+  #seq = 0;
   readonly #delayMs: number;
   readonly #valueBytesMax: number;
   #writes: Promise<unknown> = Promise.resolve();
@@ -58,58 +82,66 @@ export class MemoryKvService implements KvService {
   }
 
   get(key: Bytes): Promise<Bytes | null> {
-    return this.#read("get", () => this.#data.get(keyOf(key)) ?? null);
+    return this.#read("get", () => this.#machine.get(key, Date.now()));
   }
 
   set(key: Bytes, value: Bytes, options: SetOptions = {}): Promise<boolean> {
     if (value.byteLength > this.#valueBytesMax) {
       return Promise.reject(new ValueTooLargeError("value", value.byteLength, this.#valueBytesMax));
     }
-    return this.#write("set", () => {
-      const present = this.#data.has(keyOf(key));
-      if ((options.condition === "nx" && present) || (options.condition === "xx" && !present)) {
-        return false;
-      }
-      this.#data.set(keyOf(key), new Uint8Array(value));
-      return true;
-    });
+    const command = { op: "set", key: copy(key), value: copy(value), condition: options.condition ?? null } as const;
+    return this.#write("set", () => written(this.#apply(command)));
   }
 
   del(keys: readonly Bytes[]): Promise<number> {
-    return this.#write("del", () => keys.filter((key) => this.#data.delete(keyOf(key))).length);
+    const command = { op: "del", keys: keys.map(copy) } as const;
+    return this.#write("del", () => {
+      const result = this.#apply(command);
+      return result.kind === "deleted" ? result.count : unexpected(result);
+    });
   }
 
   exists(keys: readonly Bytes[]): Promise<number> {
-    return this.#read("exists", () => keys.filter((key) => this.#data.has(keyOf(key))).length);
+    return this.#read("exists", () => this.#machine.exists(keys, Date.now()));
   }
 
   incrBy(key: Bytes, delta: bigint): Promise<bigint> {
+    const command = { op: "incrBy", key: copy(key), delta } as const;
     return this.#write("incrBy", () => {
-      const current = this.#data.get(keyOf(key));
-      const text = current === undefined ? "0" : Buffer.from(current).toString("latin1");
-      if (!integerPattern.test(text)) throw new NotIntegerError();
-      const before = BigInt(text);
-      if (before < INT64_MIN || before > INT64_MAX) throw new NotIntegerError();
-      const after = before + delta;
-      if (after < INT64_MIN || after > INT64_MAX) throw new IntegerOverflowError();
-      this.#data.set(keyOf(key), Buffer.from(after.toString(), "latin1"));
-      return after;
+      const result = this.#apply(command);
+      return result.kind === "integer" ? result.value : unexpected(result);
     });
   }
 
   cas(key: Bytes, expected: Bytes | null, next: Bytes): Promise<boolean> {
-    return this.#write("cas", () => {
-      const current = this.#data.get(keyOf(key)) ?? null;
-      const matches = current === null || expected === null
-        ? current === expected
-        : Buffer.from(current).equals(expected);
-      if (matches) this.#data.set(keyOf(key), new Uint8Array(next));
-      return matches;
-    });
+    const command = { op: "cas", key: copy(key), expected: expected === null ? null : copy(expected), next: copy(next) } as const;
+    return this.#write("cas", () => written(this.#apply(command)));
   }
 
   dbSize(): Promise<number> {
-    return this.#read("dbSize", () => this.#data.size);
+    return this.#read("dbSize", () => this.#machine.size);
+  }
+
+  command(db: number, argv: readonly Bytes[]): Promise<Reply> {
+    const spec = findStoreCommand(Buffer.from(argv[0] ?? new Uint8Array()).toString("latin1"));
+    if (spec?.kind === "read") {
+      return this.#read("command", () => this.#machine.engine.read(db, argv, {
+        wallMs: Date.now(), index: this.#index, seed: randomInt(0x1_0000_0000),
+      }));
+    }
+    const command = {
+      op: "redis", db, stampMs: Date.now(), seed: randomInt(0x1_0000_0000), argv: argv.map(copy),
+    } as const;
+    return this.#write("command", () => {
+      const result = this.#apply(command);
+      return result.kind === "reply" ? result.reply : unexpected(result);
+    });
+  }
+
+  /** Applies one command through the store machine's own encoding, as a log entry would be. */
+  #apply(body: StoreCommandBody): StoreResult {
+    const bytes = encodeStoreCommand({ ...body, clientId: "memory", seq: ++this.#seq });
+    return this.#machine.apply(bytes, ++this.#index);
   }
 
   status(): RaftStatusView {
