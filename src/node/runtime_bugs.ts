@@ -22,6 +22,11 @@ export interface RuntimeBugs {
   readonly leaseReadAfterExpiry?: boolean;
   /** A snapshot records the previous snapshot's configuration, not the one at its own index. */
   readonly snapshotConfFromStorage?: boolean;
+  /**
+   * The key-value store runs each Redis command at the applying node's own wall clock instead
+   * of the time stamped into the entry (kv/binary_store/replicated_kv.ts): replicas diverge.
+   */
+  readonly storeClockInApply?: boolean;
 }
 
 /** The deliberate bugs a test may switch on: the core's and the runtime's. */

@@ -53,3 +53,15 @@ export async function runClientOp(kv: ReplicatedKv, request: ClientRequest): Pro
     return reply(request, error.definite ? "fail" : "info", request.value, error.code);
   }
 }
+
+/**
+ * Runs one command of the clients' Redis mix (aux_commands.ts); its reply is not judged.
+ * @throws what the store throws that is neither a Raft nor a store error (a bug).
+ */
+export async function runAuxCommand(kv: ReplicatedKv, argv: readonly Uint8Array[]): Promise<void> {
+  try {
+    await kv.command(0, argv);
+  } catch (error: unknown) {
+    if (!(error instanceof RaftError) && !(error instanceof KvServiceError)) throw error;
+  }
+}

@@ -47,7 +47,9 @@ export type ViolationKind =
   | "liveness"
   | "linearizability"
   /** An `assert` inside the core, storage or simulator failed: always a bug. */
-  | "assertion";
+  | "assertion"
+  /** Two replicas' stores differ after applying the same log prefix (non-determinism). */
+  | "replica-divergence";
 
 /** A property the run must hold did not: the run stops and the seed fails. */
 export class SimViolation extends Error {
@@ -79,6 +81,8 @@ export class InvariantChecker {
   private readonly leaders = new Map<number, number>();
   private readonly globalChains: (Map<number, number> | undefined)[] = [];
   private readonly appliedHashes: number[] = [];
+  /** The store's hash after each applied index, as the first replica to get there had it. */
+  private readonly stateHashes = new Map<number, { readonly hash: number; readonly node: number }>();
   private readonly appliedChains: number[] = [0];
   private readonly commitByTerm = new Map<number, CommitRecord>();
   private readonly configs: ConfigMirror;
@@ -289,6 +293,21 @@ export class InvariantChecker {
         `${this.name(i)} became leader of term ${term} without the entries up to ${best.index} ` +
           `that ${best.node} saw committed in term ${bestTerm}`,
       );
+    }
+  }
+
+  /**
+   * Node `i`'s store, having applied the log up to `index`, hashes to `hash`. Every replica
+   * must reach the same state at the same index: a difference is non-determinism in apply (a
+   * local clock, unseeded randomness, iteration order).
+   */
+  observeStateHash(i: number, index: number, hash: number): void {
+    const known = this.stateHashes.get(index);
+    if (known === undefined) {
+      this.stateHashes.set(index, { hash, node: i });
+    } else if (known.hash !== hash) {
+      throw new SimViolation("replica-divergence",
+        `${this.name(i)} and ${this.name(known.node)} hold different stores after applying index ${index}`);
     }
   }
 

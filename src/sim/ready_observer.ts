@@ -35,6 +35,8 @@ export class ReadyObserver {
     private readonly checker: InvariantChecker,
     private readonly host: ReadyObserverHost,
     conf: ConfState,
+    /** A hash of the node's store as it stands, or null while it has none (starting). */
+    private readonly stateHash: () => number | null = () => null,
   ) {
     this.conf = conf;
   }
@@ -55,6 +57,9 @@ export class ReadyObserver {
       },
       entryApplied: (entry) => {
         if (!live()) return;
+        // Called before `entry` is applied: the store holds the state after the entry before.
+        const hash = this.stateHash();
+        if (hash !== null) this.checker.observeStateHash(this.index, entry.index - 1, hash);
         this.checker.observeApply(this.index, entry);
         this.applied = entry.index;
       },

@@ -19,7 +19,8 @@ import type { NodeLimitsInput } from "../node/config.js";
 import type { NodeTestingBugs } from "../node/runtime_bugs.js";
 import { DiskFailedError } from "../storage/errors.js";
 import { MemoryStorage } from "../storage/memory_storage.js";
-import { runClientOp } from "./client_ops.js";
+import { runAuxCommand, runClientOp } from "./client_ops.js";
+import { storeHash } from "./store_hash.js";
 import type { FaultPlan } from "./faults.js";
 import { SimViolation, type InvariantChecker } from "./invariants.js";
 import { ReadyObserver, type ReadyObserverHost } from "./ready_observer.js";
@@ -77,7 +78,7 @@ export class SimNode {
     this.diskRng = options.rng.fork();
     this.storage = new MemoryStorage(options.confState);
     this.observer = new ReadyObserver(this.index, () => this.id, options.checker, options.host,
-      options.confState);
+      options.confState, () => (this.kv === null ? null : storeHash(this.kv.machine)));
     this.start();
   }
 
@@ -240,13 +241,15 @@ export class SimNode {
     const kv = this.kv;
     if (kv === null || !this.running) return;
     const incarnation = this.incarnation;
-    runClientOp(kv, request).then((reply) => {
-      if (incarnation === this.incarnation) this.options.host.replyToClient(this.index, reply);
-    }, (error: unknown) => {
+    const threw = (error: unknown): void => {
       if (incarnation !== this.incarnation) return;
       const detail = error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error);
       this.options.host.violation(new SimViolation("assertion", `a client operation threw: ${detail}`));
-    });
+    };
+    if (request.aux !== undefined) runAuxCommand(kv, request.aux).catch(threw);
+    runClientOp(kv, request).then((reply) => {
+      if (incarnation === this.incarnation) this.options.host.replyToClient(this.index, reply);
+    }, threw);
   }
 
   /**

@@ -24,6 +24,11 @@ export interface SimOptions {
   readonly tickNs?: number;
   /** A client waits uniformly below this between operations (default 200 ms). */
   readonly thinkMaxNs?: number;
+  /**
+   * The share of register operations that carry a command of the wider Redis mix
+   * (aux_commands.ts; default 0.5). 0 leaves the clients' random draws as they were without it.
+   */
+  readonly auxShare?: number;
   readonly clientTimeoutNs?: number;
   readonly livenessTicksMax?: number;
   readonly testingBugs?: TestingBugs;

@@ -44,6 +44,8 @@ import { Workload, type ClientReply, type ClientRequest } from "./workload.js";
 
 export type { SimOptions, SimResult } from "./sim_types.js";
 
+/** Half the register operations carry a command of the wider Redis mix (aux_commands.ts). */
+const AUX_SHARE_DEFAULT = 0.5;
 const MS = 1_000_000;
 
 export class Simulation {
@@ -111,7 +113,7 @@ export class Simulation {
       clients: options.nodes * (options.clientsPerNode ?? 2), nodes: poolSize,
       opsMax: options.opsMax, keys: options.keys ?? 3,
       timeoutNs: options.clientTimeoutNs ?? 3000 * MS, thinkMaxNs: options.thinkMaxNs ?? 200 * MS,
-      backoffNs: 100 * MS,
+      backoffNs: 100 * MS, auxShare: options.auxShare ?? AUX_SHARE_DEFAULT,
     }, this.rng.fork(), this);
   }
 

@@ -8,6 +8,7 @@
 import type { SeededRng } from "../core/rng.js";
 import type { HistoryEvent } from "../check/index.js";
 import { HistoryRecorder } from "../check/history_recorder.js";
+import { auxCommand } from "./aux_commands.js";
 
 export type OpName = "read" | "write" | "cas";
 
@@ -24,6 +25,8 @@ export interface ClientRequest {
   readonly key: string;
   /** write: the value; cas: [from, to]; read: null. */
   readonly value: KvValue;
+  /** A command of the wider Redis mix sent along (aux_commands.ts), outside the history. */
+  readonly aux?: readonly Uint8Array[];
 }
 
 export interface ClientReply {
@@ -46,6 +49,8 @@ export interface WorkloadOptions {
   readonly thinkMaxNs: number;
   /** Extra wait after a refused request. */
   readonly backoffNs: number;
+  /** The share of operations that carry a command of the wider Redis mix (0 draws nothing). */
+  readonly auxShare: number;
 }
 
 export interface WorkloadHost {
@@ -174,8 +179,11 @@ export class Workload {
       value = [from, this.valueNext++];
     }
     c.seq++;
+    const { auxShare } = this.options;
+    const aux = auxShare > 0 && this.rng.nextFloat() < auxShare ? auxCommand(this.rng, this.valueNext++) : null;
     const request: ClientRequest = {
       opId: this.opIdNext++, client, clientId: c.clientId, seq: c.seq, f, key, value,
+      ...(aux === null ? {} : { aux }),
     };
     c.open = request;
     this.openOps++;

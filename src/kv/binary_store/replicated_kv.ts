@@ -68,13 +68,16 @@ export class ReplicatedKv {
   static async start(options: ReplicatedKvOptions): Promise<ReplicatedKv> {
     const { store, ...nodeOptions } = options;
     const limits = { ...DEFAULT_STORE_LIMITS, ...store };
+    const host = options.host ?? realHost;
     const machine = new StoreMachine({
       limits,
+      ...(options.testingBugs?.runtime?.storeClockInApply === true
+        ? { clockInApplyBug: () => host.wallClockMs() } : {}),
       ...(store?.clientSessionsMax === undefined
         ? {} : { clientSessionsMax: store.clientSessionsMax }),
     });
     const node = await ClusterNode.start({ ...nodeOptions, stateMachine: machine });
-    return new ReplicatedKv(node, machine, limits, options.host ?? realHost);
+    return new ReplicatedKv(node, machine, limits, host);
   }
 
   /** Stops the node (see ClusterNode.stop). */

@@ -36,6 +36,11 @@ export interface StoreMachineOptions {
   readonly clientSessionsMax?: number;
   /** The sizes `validate` enforces on proposals (default DEFAULT_STORE_LIMITS). */
   readonly limits?: StoreLimits;
+  /**
+   * TEST-ONLY deliberate bug (RuntimeBugs.storeClockInApply): run commands at this clock
+   * instead of the entry's stamp, so the simulator's divergence check has something to catch.
+   */
+  readonly clockInApplyBug?: () => number;
 }
 
 /** 1: strings only, no TTLs (read for old snapshots); 2: the Redis keyspace and clock. */
@@ -51,12 +56,14 @@ export class StoreMachine implements StateMachine<StoreResult> {
   readonly engine = new RedisEngine();
   private readonly sessions: ClientSessions<StoreResult>;
   private readonly limits: StoreLimits;
+  private readonly clockInApplyBug: (() => number) | null;
   /** The command `validate` decoded last, so `apply` of the same bytes need not decode again. */
   private validated: { readonly bytes: Uint8Array; readonly command: StoreCommand } | null = null;
 
   /** @throws AssertionError if `clientSessionsMax` is not a positive integer. */
   constructor(options: StoreMachineOptions = {}) {
     this.limits = options.limits ?? DEFAULT_STORE_LIMITS;
+    this.clockInApplyBug = options.clockInApplyBug ?? null;
     this.sessions = new ClientSessions<StoreResult>({
       clientSessionsMax: options.clientSessionsMax ?? STORE_SESSIONS_MAX_DEFAULT,
       staleResult: { kind: "stale" },
@@ -189,7 +196,8 @@ export class StoreMachine implements StateMachine<StoreResult> {
 
   private execute(command: StoreCommand, index: number): StoreResult {
     if (command.op === "redis") {
-      return { kind: "reply", reply: this.engine.applyCommand(command, command.argv, index) };
+      const stamp = this.clockInApplyBug === null ? command : { ...command, stampMs: this.clockInApplyBug() };
+      return { kind: "reply", reply: this.engine.applyCommand(stamp, command.argv, index) };
     }
     // The typed operations run at the replicated clock as it stands (they carry no stamp).
     const nowMs = this.engine.clockMs;
