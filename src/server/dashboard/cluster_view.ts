@@ -1,0 +1,118 @@
+/**
+ * The cluster as the serving node sees it, for the dashboard's event stream: this node's own
+ * view plus each other member's (`GET /v1/dashboard/local` on its HTTP address), fetched by one
+ * poller per node while at least one browser watches, so ten open tabs cost the peers no more
+ * than one. A member that does not answer is shown down with the reason, never with stale
+ * numbers. The members listed are the leader's (when its view could be fetched) together with
+ * this node's, so a removed or partitioned serving node still shows the cluster honestly.
+ *
+ * Peers are asked with the watching browser's Authorization header (the same users are
+ * configured on every node); a node served over TLS asks its peers over https.
+ */
+import type { LocalView } from "./recorder.js";
+import type { TimelineEvent } from "./timeline.js";
+
+export interface NodeCard {
+  readonly id: string;
+  readonly http: string | null;
+  /** Whether this is the node serving the page. */
+  readonly self: boolean;
+  /** In the configuration of the leader's view (or of this node's, when no leader answers). */
+  readonly member: boolean;
+  readonly up: boolean;
+  /** Why the view is missing: unreachable, HTTP error, no address. */
+  readonly error: string | null;
+  readonly view: LocalView | null;
+}
+
+export interface ClusterView {
+  readonly servedBy: string;
+  readonly atMs: number;
+  /** The leader whose progress the page shows, as reported by a reachable node. */
+  readonly leaderId: string | null;
+  readonly controls: boolean;
+  readonly nodes: readonly NodeCard[];
+  /** Every reachable node's newest events, merged by time (newest last). */
+  readonly events: readonly TimelineEvent[];
+}
+
+export const PEER_FETCH_TIMEOUT_MS = 400;
+export const CLUSTER_EVENTS_MAX = 120;
+
+export interface ClusterViewOptions {
+  readonly local: () => LocalView;
+  readonly controls: boolean;
+  readonly tls: boolean;
+  readonly fetchTimeoutMs?: number;
+}
+
+type Fetched = { view: LocalView; error: null } | { view: null; error: string };
+
+export class ClusterViewSource {
+  /** Views of nodes seen before, so a node that goes away is still listed (as down). */
+  private readonly known = new Map<string, string | null>();
+
+  constructor(private readonly options: ClusterViewOptions) {}
+
+  /** Builds the view, asking every other member with `authorization` (may be undefined). */
+  async build(authorization: string | undefined): Promise<ClusterView> {
+    const self = this.options.local();
+    for (const member of self.members) this.known.set(member.id, member.http);
+    const others = [...this.known].filter(([id]) => id !== self.id);
+    const fetched = new Map<string, Fetched>(await Promise.all(others.map(
+      async ([id, http]) => [id, await this.fetchView(http, authorization)] as const)));
+    const views = new Map<string, LocalView>([[self.id, self]]);
+    for (const [id, result] of fetched) if (result.view !== null) views.set(id, result.view);
+    const leader = [...views.values()].find((v) => v.role === "leader" && v.state === "running");
+    for (const member of leader?.members ?? []) this.known.set(member.id, member.http);
+    const memberIds = new Set([...(leader ?? self).members.map((m) => m.id)]);
+    const ids = [...new Set([...this.known.keys(), self.id])].sort(byNodeId);
+    const nodes = ids.map((id): NodeCard => {
+      const view = views.get(id) ?? null;
+      const error = id === self.id ? null : fetched.get(id)?.error ?? "not asked yet";
+      return {
+        id, http: this.known.get(id) ?? null, self: id === self.id, member: memberIds.has(id),
+        up: view !== null, error: view === null ? error : null,
+        // The events travel once, merged below.
+        view: view === null ? null : { ...view, events: [] },
+      };
+    });
+    const events = [...views.values()].flatMap((v) => v.events)
+      .sort((a, b) => a.atMs - b.atMs || byNodeId(a.node, b.node) || a.seq - b.seq)
+      .slice(-CLUSTER_EVENTS_MAX);
+    return {
+      servedBy: self.id, atMs: self.atMs, leaderId: leader?.id ?? self.leaderId,
+      controls: this.options.controls, nodes, events,
+    };
+  }
+
+  private async fetchView(
+    http: string | null, authorization: string | undefined,
+  ): Promise<Fetched> {
+    if (http === null) return { view: null, error: "no HTTP address known" };
+    const url = `${this.options.tls ? "https" : "http"}://${http}/v1/dashboard/local`;
+    try {
+      const response = await fetch(url, {
+        headers: authorization === undefined ? {} : { authorization },
+        signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? PEER_FETCH_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      if (response.status !== 200) return { view: null, error: `HTTP ${response.status}` };
+      return { view: JSON.parse(text) as LocalView, error: null };
+    } catch (error) {
+      return { view: null, error: describe(error) };
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error && error.name === "TimeoutError") return "no answer (timed out)";
+  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
+  if (cause?.code === "ECONNREFUSED") return "connection refused (not running?)";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** n2 before n10. */
+function byNodeId(a: string, b: string): number {
+  return a.localeCompare(b, "en", { numeric: true });
+}
