@@ -10,7 +10,7 @@
  * configured on every node); a node served over TLS asks its peers over https.
  */
 import type { LocalView } from "./recorder.js";
-import type { TimelineEvent } from "./timeline.js";
+import { Timeline, type TimelineEvent } from "./timeline.js";
 
 export interface NodeCard {
   readonly id: string;
@@ -49,8 +49,13 @@ export interface ClusterViewOptions {
 type Fetched = { view: LocalView; error: null } | { view: null; error: string };
 
 export class ClusterViewSource {
-  /** Views of nodes seen before, so a node that goes away is still listed (as down). */
+  /** Nodes seen before (id to HTTP address), so a node that goes away is still listed. */
   private readonly known = new Map<string, string | null>();
+  /** Each node's newest events as last fetched: a node that went down keeps its history. */
+  private readonly lastEvents = new Map<string, readonly TimelineEvent[]>();
+  private readonly wasUp = new Map<string, boolean>();
+  /** What this node saw of the others' reachability (its own timeline, made on first build). */
+  private observed: Timeline | null = null;
 
   constructor(private readonly options: ClusterViewOptions) {}
 
@@ -77,13 +82,27 @@ export class ClusterViewSource {
         view: view === null ? null : { ...view, events: [] },
       };
     });
-    const events = [...views.values()].flatMap((v) => v.events)
+    this.noteReachability(self.id, nodes, self.term);
+    for (const [id, view] of views) this.lastEvents.set(id, view.events);
+    const observed = this.observed?.recent() ?? [];
+    const events = [...this.lastEvents.values(), observed].flat()
       .sort((a, b) => a.atMs - b.atMs || byNodeId(a.node, b.node) || a.seq - b.seq)
       .slice(-CLUSTER_EVENTS_MAX);
     return {
       servedBy: self.id, atMs: self.atMs, leaderId: leader?.id ?? self.leaderId,
       controls: this.options.controls, nodes, events,
     };
+  }
+
+  private noteReachability(selfId: string, nodes: readonly NodeCard[], term: number): void {
+    const timeline = (this.observed ??= new Timeline(selfId, Date.now));
+    for (const node of nodes) {
+      const before = this.wasUp.get(node.id);
+      this.wasUp.set(node.id, node.up);
+      if (before === undefined || before === node.up) continue;
+      timeline.record("reachability", term, node.up ? `${node.id} answers again`
+        : `${node.id} stopped answering: ${node.error ?? "no answer"}`);
+    }
   }
 
   private async fetchView(

@@ -7,7 +7,7 @@
 
 export type TimelineKind =
   | "election" | "leader" | "role" | "stepdown" | "vote" | "membership" | "snapshot"
-  | "removed" | "failed" | "partition";
+  | "removed" | "failed" | "partition" | "reachability";
 
 export interface TimelineEvent {
   /** Increases by one per event recorded on this node (folded repeats keep theirs). */

@@ -34,9 +34,10 @@ svg polyline { fill: none; stroke: var(--lead); stroke-width: 1.5;
   border: 1px solid var(--line); }
 .timeline li { padding: 3px 8px; border-bottom: 1px solid #eee; font-size: 0.9rem; }
 .timeline time { color: var(--muted); margin-right: 6px; font-variant-numeric: tabular-nums; }
-.timeline .kind { display: inline-block; min-width: 6.5em; font-weight: 600; }
+.timeline .kind { display: inline-block; min-width: 7.5em; font-weight: 600; }
 .timeline .stepdown .kind, .timeline .failed .kind, .timeline .removed .kind { color: var(--bad); }
 .timeline .election .kind { color: var(--lead); }
+.timeline .reachability .kind, .timeline .partition .kind { color: var(--warn); }
 button, select { font: inherit; padding: 2px 8px; margin: 0 2px; }
 button:focus-visible, select:focus-visible, a:focus-visible { outline: 3px solid var(--focus);
   outline-offset: 2px; }

@@ -171,7 +171,7 @@ export const DASHBOARD_JS = String.raw`"use strict";
   function spark(svg, values) {
     svg.replaceChildren();
     var points = values.filter(function (v) { return v !== null; });
-    if (points.length < 2) return;
+    if (points.length === 0) return;
     var max = Math.max.apply(null, points.concat([1]));
     var step = 300 / Math.max(1, values.length - 1);
     var coords = [];
@@ -179,6 +179,9 @@ export const DASHBOARD_JS = String.raw`"use strict";
       if (v === null) return;
       coords.push((i * step).toFixed(1) + "," + (58 - (v / max) * 56).toFixed(1));
     });
+    // A lone point (one sample with writes) gets a second one beside it, to be visible.
+    if (coords.length === 1) coords.push((parseFloat(coords[0]) + 3).toFixed(1) + "," +
+      coords[0].split(",")[1]);
     var line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
     line.setAttribute("points", coords.join(" "));
     svg.appendChild(line);
