@@ -126,9 +126,11 @@ export class ClusterViewSource {
 
 function describe(error: unknown): string {
   if (error instanceof Error && error.name === "TimeoutError") return "no answer (timed out)";
-  const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause as { code?: string; message?: string } | undefined;
   if (cause?.code === "ECONNREFUSED") return "connection refused (not running?)";
-  return error instanceof Error ? error.message : String(error);
+  // fetch's own message is only "fetch failed"; the cause says why.
+  return cause?.message === undefined ? error.message : `${error.message}: ${cause.message}`;
 }
 
 /** n2 before n10. */

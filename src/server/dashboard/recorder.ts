@@ -146,7 +146,7 @@ export class DashboardRecorder {
     node.on("fatal", ({ error }) => {
       this.timeline.record("failed", this.term, `node failed: ${error.message}`);
     });
-    this.timer = setInterval(() => { void this.sample(); }, SAMPLE_INTERVAL_MS);
+    this.timer = setInterval(() => { void this.sampleNow(); }, SAMPLE_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -249,7 +249,8 @@ export class DashboardRecorder {
     return `lost contact with a majority (check-quorum) in term ${term}`;
   }
 
-  private async sample(): Promise<void> {
+  /** Takes one sample now (the timer does every SAMPLE_INTERVAL_MS; tests call it). */
+  async sampleNow(): Promise<void> {
     const node = this.node;
     if (node === null || this.sampling) return;
     this.sampling = true;
