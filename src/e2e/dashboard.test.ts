@@ -28,7 +28,9 @@ if (chromiumPath === null && browserRequired()) {
   });
 }
 
-const skip = chromiumPath === null ? `${CHROMIUM_MISSING}; skipped outside CI` : false;
+const skip = chromiumPath === null
+  ? `${CHROMIUM_MISSING}; ${browserRequired() ? "see the failure above" : "skipped outside CI"}`
+  : false;
 let env: TestCluster | null = null;
 let browser: Browser | null = null;
 let page: Page | null = null;

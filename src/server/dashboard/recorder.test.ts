@@ -141,3 +141,19 @@ test("series: rates and latency quantiles from the same metrics /metrics serves"
   const quiet = await readMetrics(registry);
   assert.equal(quantileMs(quiet, quiet, 0.5), null, "no observations: no quantile");
 });
+
+test("a node whose status cannot be read shows its last view, marked unavailable", () => {
+  const node = new FakeDashboardNode("n1");
+  const { recorder } = recorderOn(node);
+  assert.equal(recorder.localView().state, "running");
+  node.status = () => { throw new Error("storage used after close()"); };
+  const view = recorder.localView();
+  assert.equal(view.state, "unavailable (storage used after close())");
+  assert.equal(view.peers, null);
+  const never = new DashboardRecorder("n2");
+  const broken = new FakeDashboardNode("n2");
+  never.attach(broken, null);
+  never.close();
+  broken.status = () => { throw new Error("closed"); };
+  assert.throws(() => never.localView(), /closed/);
+});

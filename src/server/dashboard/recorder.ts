@@ -53,7 +53,7 @@ export interface LocalView {
   readonly snapshotIndex: number;
   readonly pendingProposals: number;
   readonly pendingReads: number;
-  /** running, stopped (e.g. removed) or failed. */
+  /** running, stopped (e.g. removed), failed, or "unavailable (why)" when unreadable. */
   readonly state: string;
   /** On the leader only: every member's replication progress. */
   readonly peers: readonly PeerViewJson[] | null;
@@ -97,6 +97,7 @@ export class DashboardRecorder {
   private votesFor: { term: number; voters: Set<string> } = { term: 0, voters: new Set() };
   private lastWin: { term: number; voters: readonly string[] } | null = null;
   private members = new Map<string, string>();
+  private lastView: LocalView | null = null;
 
   constructor(readonly id: string, options: RecorderOptions = {}) {
     this.nowMs = options.nowMs ?? Date.now;
@@ -162,10 +163,28 @@ export class DashboardRecorder {
       : "peer traffic restored (dashboard control: heal)");
   }
 
-  /** @throws Error before `attach`. */
+  /**
+   * This node's view. A node whose status can no longer be read (stopped after its removal,
+   * storage closed) shows its last view marked unavailable, never made-up numbers.
+   * @throws Error before `attach`, or if the status could never be read.
+   */
   localView(): LocalView {
     const node = this.node;
     if (node === null) throw new Error("the dashboard recorder is not attached to a node yet");
+    try {
+      this.lastView = this.readView(node);
+      return this.lastView;
+    } catch (error) {
+      if (this.lastView === null) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      return {
+        ...this.lastView, atMs: this.nowMs(), state: `unavailable (${why})`, peers: null,
+        events: this.timeline.recent(), series: this.series.recent(),
+      };
+    }
+  }
+
+  private readView(node: DashboardNodeSource): LocalView {
     const status = node.status();
     const members = node.members();
     const self = members.find((m) => m.id === status.id);
