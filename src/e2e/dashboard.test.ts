@@ -34,6 +34,8 @@ const skip = chromiumPath === null
 let env: TestCluster | null = null;
 let browser: Browser | null = null;
 let page: Page | null = null;
+/** Script errors on the page: each test ends by checking there were none. */
+const pageErrors: string[] = [];
 
 before(async () => {
   if (chromiumPath === null) return;
@@ -45,6 +47,7 @@ before(async () => {
     args: ["--no-sandbox", "--disable-dev-shm-usage"],
   });
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.on("pageerror", (error) => { pageErrors.push(error.message); });
 });
 
 after(async () => {
@@ -54,6 +57,7 @@ after(async () => {
 
 function setup(): { cluster: TestCluster["cluster"]; page: Page } {
   assert.ok(env !== null && page !== null, "the cluster and browser started");
+  assert.deepEqual(pageErrors, [], "no script errors on the page so far");
   return { cluster: env.cluster, page };
 }
 
@@ -154,6 +158,7 @@ test("the partition button cuts a node off and heal restores it", { skip }, asyn
   await p.locator(`${row}[data-role="follower"]`).filter({ hasNotText: "partitioned" })
     .waitFor({ timeout: SHOWN_MS });
   await waitForLeader(cluster);
+  assert.deepEqual(pageErrors, []);
 });
 
 test("served by a node that is then removed, the page says so and still shows the cluster",

@@ -100,7 +100,21 @@ export const DASHBOARD_JS = String.raw`"use strict";
       row.dataset.role = v ? v.role : "unknown";
       row.className = !node.up ? "is-down" : v.role === "leader" ? "is-leader" : "";
       var cells = row.cells;
-      text(cells[0], node.id + (node.self ? " (serving)" : ""));
+      // Each node's name links to its own dashboard (to keep watching if this one stops).
+      var label = node.id + (node.self ? " (serving)" : "");
+      var href = node.http && !node.self ? location.protocol + "//" + node.http + "/dashboard" : "";
+      if (cells[0].dataset.label !== label || cells[0].dataset.href !== href) {
+        cells[0].dataset.label = label;
+        cells[0].dataset.href = href;
+        if (href) {
+          var link = document.createElement("a");
+          link.href = href;
+          link.setAttribute("aria-label", node.id + ": open its own dashboard");
+          cells[0].replaceChildren(text(link, label));
+        } else {
+          text(cells[0], label);
+        }
+      }
       var state = cells[1];
       state.replaceChildren();
       state.title = "";
@@ -282,7 +296,8 @@ export const DASHBOARD_JS = String.raw`"use strict";
     var events = new EventSource("/v1/dashboard/events");
     events.addEventListener("open", function () { setConnection("live", "ok"); });
     events.addEventListener("error", function () {
-      setConnection("connection lost: reconnecting…", "bad");
+      setConnection("connection to this node lost: reconnecting… (the node names link to " +
+        "the other nodes' dashboards)", "bad");
     });
     events.addEventListener("cluster", function (message) {
       setConnection("live", "ok");
