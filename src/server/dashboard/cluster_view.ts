@@ -36,7 +36,8 @@ export interface ClusterView {
   readonly events: readonly TimelineEvent[];
 }
 
-export const PEER_FETCH_TIMEOUT_MS = 400;
+/** Long enough not to call a busy node down, short enough to keep updates coming. */
+export const PEER_FETCH_TIMEOUT_MS = 1000;
 export const CLUSTER_EVENTS_MAX = 120;
 
 export interface ClusterViewOptions {
@@ -68,7 +69,11 @@ export class ClusterViewSource {
       async ([id, http]) => [id, await this.fetchView(http, authorization)] as const)));
     const views = new Map<string, LocalView>([[self.id, self]]);
     for (const [id, result] of fetched) if (result.view !== null) views.set(id, result.view);
-    const leader = [...views.values()].find((v) => v.role === "leader" && v.state === "running");
+    // Two views may both claim leadership for a moment (one deposed, not yet told): the
+    // higher term wins, as in Raft.
+    const leader = [...views.values()]
+      .filter((v) => v.role === "leader" && v.state === "running")
+      .sort((a, b) => b.term - a.term)[0];
     for (const member of leader?.members ?? []) this.known.set(member.id, member.http);
     const memberIds = new Set([...(leader ?? self).members.map((m) => m.id)]);
     const ids = [...new Set([...this.known.keys(), self.id])].sort(byNodeId);

@@ -6,8 +6,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { Registry } from "prom-client";
+import { nodeId, term } from "../../core/index.js";
 import { buildHttpApi, startHttpApi } from "../http/server.js";
 import { ClientAuth } from "../auth/client_auth.js";
 import { hashPassword } from "../auth/password_hash.js";
@@ -174,5 +176,36 @@ test("controls: need the dashboard header, report the parent's refusal, and are 
       assert.deepEqual(calls, ["stop n2", "partition n3 true"], "bad requests changed nothing");
     } finally {
       await app.close();
+    }
+  });
+
+test("the cluster view takes each peer's own view; of two claimed leaders the higher term wins",
+  async () => {
+    const node = new FakeDashboardNode("n1");
+    node.statusNow = { ...node.statusNow, role: "leader", term: term(3), leaderId: nodeId("n1") };
+    const recorder = dashboardFor(node);
+    const peerView: LocalView = {
+      ...recorder.localView(), id: "n2", role: "leader", term: 5, leaderId: "n2", commit: 42,
+      members: [], events: [],
+    };
+    const peer = createHttpServer((request, response) => {
+      response.writeHead(request.url === "/v1/dashboard/local" ? 200 : 404,
+        { "content-type": "application/json" });
+      response.end(JSON.stringify(peerView));
+    });
+    await new Promise<void>((done) => peer.listen(0, "127.0.0.1", done));
+    const address = peer.address();
+    assert.ok(address !== null && typeof address === "object");
+    node.membersNow = [member("n1", "127.0.0.1:1"), member("n2", `127.0.0.1:${address.port}`)];
+    const app = buildHttpApi({ service: new MemoryKvService(), dashboard: { recorder } });
+    try {
+      const view = (await app.inject("/v1/dashboard/cluster")).json<ClusterView>();
+      assert.equal(view.leaderId, "n2");
+      const card = view.nodes.find((n) => n.id === "n2");
+      assert.equal(card?.up, true);
+      assert.equal(card.view?.commit, 42);
+    } finally {
+      await app.close();
+      await new Promise((done) => peer.close(done));
     }
   });

@@ -158,7 +158,7 @@ export const DASHBOARD_JS = String.raw`"use strict";
     var body = $("progress").tBodies[0];
     body.replaceChildren();
     var leader = view.nodes.find(function (n) {
-      return n.view && n.view.role === "leader" && n.view.peers;
+      return n.id === view.leaderId && n.view && n.view.role === "leader" && n.view.peers;
     });
     if (!leader) {
       text($("progress-source"), "(no leader answers: progress unknown)");
