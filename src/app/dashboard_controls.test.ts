@@ -69,7 +69,7 @@ test("controls ask the parent and settle with its answer; partition orders are a
 
 test("without a parent channel the controls are refused", () => {
   assert.throws(() => parentControls(new EventEmitter(), () => undefined),
-    /only for nodes started by `raftkv cluster --dashboard-controls`/);
+    /needs a node started by `raftkv cluster --dashboard-controls`/);
 });
 
 test("the parent accepts only well-formed control requests", () => {

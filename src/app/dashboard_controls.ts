@@ -88,8 +88,8 @@ export function parentControls(
 ): DashboardControls {
   const send = channel.send?.bind(channel);
   if (send === undefined) {
-    throw new Error("--dashboard-controls is only for nodes started by `raftkv cluster " +
-      "--dashboard-controls` (there is no parent process to ask)");
+    throw new Error("needs a node started by `raftkv cluster --dashboard-controls` (there is " +
+      "no parent process to ask)");
   }
   const waiting = new Map<number, (error: string | null) => void>();
   let nextId = 1;

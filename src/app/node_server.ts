@@ -13,7 +13,7 @@ import {
   createRespMetrics, LoopDelay, nodeObserver, RespServer, startHttpApi, type ClientResources,
   type NodeMetrics, type RaftMetrics, type RunningHttpApi,
 } from "../server/index.js";
-import { TcpTransport, type PeerAddress } from "../transport/index.js";
+import { TcpTransport, type PeerAddress, type Transport } from "../transport/index.js";
 import type { MemberAddresses } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
 import type { Member, NodeConfig } from "./config.js";
@@ -21,7 +21,9 @@ import type { Logger } from "./logger.js";
 import { startPeerSecurity } from "./peer_security.js";
 import { DashboardRecorder } from "../server/dashboard/recorder.js";
 import type { DashboardControls } from "../server/dashboard/routes.js";
-import { parentControls, partitionable } from "./dashboard_controls.js";
+import {
+  parentControls, partitionable, type PartitionableTransport,
+} from "./dashboard_controls.js";
 
 export interface RunningNodeServer {
   readonly kv: ReplicatedKv;
@@ -53,6 +55,8 @@ export async function startNodeServer(
 ): Promise<RunningNodeServer> {
   // Before anything listens: a bad hash, token or TLS file stops the start with its reason.
   const clientSecurity = await buildClientSecurity(config.clientSecurity);
+  const dashboard = dashboardParts(config, logger, options.dashboardControls === true);
+  const { recorder, controls } = dashboard;
   const id = nodeId(config.nodeId);
   const peers = new Map<NodeId, PeerAddress>();
   for (const member of config.members) {
@@ -65,25 +69,7 @@ export async function startNodeServer(
     // Streamed snapshots are assembled here, so a transfer resumes after a restart too.
     snapshotDir: join(config.dataDir, "incoming-snapshots"),
   });
-  const switchable = partitionable(tcp);
-  const transport = options.dashboardControls === true ? switchable.transport : tcp;
-  const recorder = new DashboardRecorder(config.nodeId, {
-    isolated: () => switchable.isolated(),
-  });
-  let controls: DashboardControls | undefined;
-  if (options.dashboardControls === true) {
-    try {
-      controls = parentControls(process, (isolated) => {
-        switchable.setIsolated(isolated);
-        recorder.recordPartition(isolated);
-        logger.warn({ isolated }, isolated ? "Dashboard control: peer traffic cut off"
-          : "Dashboard control: peer traffic restored");
-      });
-    } catch (error) {
-      throw new ConfigError("dashboardControls", (error as Error).message);
-    }
-    process.channel?.unref();
-  }
+  const transport = dashboard.wrap(tcp);
   const storageLogger = logger.child({ component: "storage" });
   // Created before the node so its observer can count from the first applied entry; the
   // status gauges read the node only at scrape time, once it runs.
@@ -134,9 +120,9 @@ export async function startNodeServer(
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const dashboard = { recorder, ...(controls === undefined ? {} : { controls }) };
     const httpDeps = {
-      service: kv, registry, logger: httpLogger, resources, dashboard, ...clientAuth,
+      service: kv, registry, logger: httpLogger, resources, ...clientAuth,
+      dashboard: { recorder, ...(controls === undefined ? {} : { controls }) },
     };
     const http = await startHttpApi(httpDeps, {
       host: config.self.http.host, port: config.self.http.port, keyBytesMax,
@@ -159,6 +145,41 @@ export async function startNodeServer(
     await kv.stop();
     throw error;
   }
+}
+
+interface DashboardParts {
+  readonly recorder: DashboardRecorder;
+  readonly controls: DashboardControls | undefined;
+  /** The transport the node uses: with controls, behind the partition switch. */
+  wrap(transport: Transport): Transport;
+}
+
+/**
+ * The dashboard's recorder and, with `--dashboard-controls`, its controls and partition switch.
+ * @throws ConfigError when controls are asked for without a parent `raftkv cluster`.
+ */
+function dashboardParts(config: NodeConfig, logger: Logger, controlled: boolean): DashboardParts {
+  let switchable: PartitionableTransport | null = null;
+  const recorder = new DashboardRecorder(config.nodeId, {
+    isolated: () => switchable?.isolated() ?? false,
+  });
+  if (!controlled) return { recorder, controls: undefined, wrap: (transport) => transport };
+  let controls: DashboardControls;
+  try {
+    controls = parentControls(process, (isolated) => {
+      switchable?.setIsolated(isolated);
+      recorder.recordPartition(isolated);
+      logger.warn({ isolated }, isolated ? "Dashboard control: peer traffic cut off"
+        : "Dashboard control: peer traffic restored");
+    });
+  } catch (error) {
+    throw new ConfigError("--dashboard-controls", (error as Error).message);
+  }
+  // The channel must not keep the process alive on its own (the node exits explicitly).
+  process.channel?.unref();
+  return {
+    recorder, controls, wrap: (transport) => (switchable = partitionable(transport)).transport,
+  };
 }
 
 /** The client limits both front ends share, with their metrics on `registry`. */

@@ -7,10 +7,15 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { stringify as stringifyYaml } from "yaml";
+import { ENTRY_PATH } from "../cli/entry.js";
+import { EXIT_CONFIG } from "../cli/node_command.js";
 import {
   startTestCluster, TEST_CONFIG, waitForLeader, type TestCluster,
 } from "./testing/testing_cluster.js";
@@ -185,5 +190,27 @@ test("served by a node that is then removed, the page says so and still shows th
       await p.screenshot({ path: join(ARTIFACTS, "dashboard-removed.png"), fullPage: true });
     } finally {
       await p.close();
+    }
+  });
+
+test("a node started with --dashboard-controls outside raftkv cluster refuses to start",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "raftkv-controls-"));
+    try {
+      const config = join(dir, "raftkv.yaml");
+      writeFileSync(config, stringifyYaml({
+        clusterId: "controls-test", dataDir: join(dir, "{id}"), peerTls: false,
+        members: [{ id: "n1", peer: "127.0.0.1:1", redis: "127.0.0.1:1", http: "127.0.0.1:1" }],
+      }));
+      const args = [ENTRY_PATH, "node", "--config", config, "--id", "n1", "--dashboard-controls"];
+      const result = await new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = execFile(process.execPath, args, { timeout: 20_000 },
+          (_error, _stdout, stderr) => { done({ code: child.exitCode, stderr }); });
+      });
+      assert.equal(result.code, EXIT_CONFIG, result.stderr);
+      assert.match(result.stderr,
+        /--dashboard-controls needs a node started by `raftkv cluster --dashboard-controls`/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
