@@ -166,6 +166,26 @@ test("the partition button cuts a node off and heal restores it", { skip }, asyn
   assert.deepEqual(pageErrors, []);
 });
 
+test("the transfer button on a follower's page moves leadership through the leader", { skip },
+  async () => {
+    const { cluster } = setup();
+    assert.ok(browser !== null);
+    const leader = await waitForLeader(cluster);
+    const [served, target] = cluster.nodes.filter((n) => n.id !== leader.id);
+    assert.ok(served !== undefined && target !== undefined);
+    const p = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    try {
+      await p.goto(`${served.httpUrl}/dashboard`);
+      await leaderShown(p, leader.id, SHOWN_MS);
+      await p.getByLabel("Transfer leadership to").selectOption(target.id);
+      await p.getByRole("button", { name: "Transfer" }).click();
+      await p.locator("#control-result", { hasText: "done" }).waitFor({ timeout: SHOWN_MS });
+      await leaderShown(p, target.id, SHOWN_MS);
+    } finally {
+      await p.close();
+    }
+  });
+
 test("served by a node that is then removed, the page says so and still shows the cluster",
   { skip }, async () => {
     const { cluster } = setup();
