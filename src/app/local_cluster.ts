@@ -20,6 +20,9 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { ensureNodeCertificates, type TlsFilePaths } from "./certs/index.js";
+import {
+  isControlRequest, type ControlMessage, type ControlRequest,
+} from "./dashboard_controls.js";
 
 export interface LocalClusterOptions {
   readonly nodes: number;
@@ -38,6 +41,13 @@ export interface LocalClusterOptions {
   readonly onOutput?: (id: string, line: string) => void;
   /** A child exited; `expected` is false unless stop() or kill() caused it. */
   readonly onExit?: (id: string, info: ChildExit) => void;
+  /**
+   * Give the nodes' dashboards buttons to stop, restart and partition nodes
+   * (dashboard_controls.ts): children get an IPC channel and `--dashboard-controls`.
+   */
+  readonly dashboardControls?: boolean;
+  /** A dashboard control was used (for the parent's log). */
+  readonly onControl?: (request: ControlRequest, error: string | null) => void;
 }
 
 export interface ChildExit {
@@ -132,11 +142,23 @@ export class LocalCluster {
    */
   startNode(id: string, extraArgs: readonly string[] = []): void {
     if (this.running.has(id)) throw new Error(`${id} is already running`);
+    const controls = this.options.dashboardControls === true;
     const args = [this.options.entryPath, "node", "--config", this.configPath, "--id", id,
-      "--stop-with-parent", "--log-format", this.options.logFormat ?? "json", ...extraArgs];
+      "--stop-with-parent", "--log-format", this.options.logFormat ?? "json",
+      ...(controls ? ["--dashboard-controls"] : []), ...extraArgs];
     const child = spawn(process.execPath, args, {
-      stdio: ["pipe", "pipe", "pipe"], detached: true,
+      stdio: ["pipe", "pipe", "pipe", controls ? "ipc" : "ignore"], detached: true,
     });
+    const { stdin, stdout, stderr } = child;
+    // Always present: the first three are pipes (the typing loses that with a fourth stream).
+    if (stdin === null || stdout === null || stderr === null) {
+      throw new Error("spawn gave no pipes");
+    }
+    if (controls) {
+      child.on("message", (message) => {
+        if (isControlRequest(message)) this.control(child, message);
+      });
+    }
     const state = { expectExit: false };
     const exited = new Promise<ChildExit>((done) => {
       child.once("exit", (code, signal) => {
@@ -147,14 +169,49 @@ export class LocalCluster {
       });
     });
     child.once("error", () => undefined);
-    child.stdin.on("error", () => undefined);
+    stdin.on("error", () => undefined);
     const entry: Running = { child, exited, state };
-    for (const stream of [child.stdout, child.stderr]) {
+    for (const stream of [stdout, stderr]) {
       createInterface({ input: stream }).on("line", (line) => {
         this.options.onOutput?.(id, line);
       });
     }
     this.running.set(id, entry);
+  }
+
+  /** Carries out a dashboard control a child asked for, and answers it. */
+  private control(asker: ChildProcess, request: ControlRequest): void {
+    const answer = (error: string | null): void => {
+      this.options.onControl?.(request, error);
+      const reply: ControlMessage = { raftkv: "control-result", id: request.id, error };
+      if (asker.connected) asker.send(reply);
+    };
+    const target = this.nodes.find((node) => node.id === request.node);
+    if (target === undefined) {
+      answer(`no node ${request.node} in this cluster`);
+      return;
+    }
+    const running = this.running.get(target.id);
+    if (request.action === "restart") {
+      if (running !== undefined) answer(`${target.id} is already running`);
+      else {
+        this.startNode(target.id);
+        answer(null);
+      }
+      return;
+    }
+    if (running === undefined) {
+      answer(`${target.id} is not running`);
+      return;
+    }
+    if (request.action === "stop") {
+      answer(null); // before the stop: the asker may be the node that stops
+      void this.kill(target.id, "SIGTERM");
+      return;
+    }
+    const order: ControlMessage = { raftkv: "partition", isolated: request.isolated === true };
+    if (running.child.connected) running.child.send(order);
+    answer(running.child.connected ? null : `${target.id} has no control channel`);
   }
 
   /** Sends `signal` to a node and waits for it to exit. */

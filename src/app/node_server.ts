@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { collectDefaultMetrics, Registry } from "prom-client";
-import { nodeId, type NodeId } from "../core/index.js";
+import { ConfigError, nodeId, type NodeId } from "../core/index.js";
 import { ReplicatedKv } from "../kv/index.js";
 import { DEFAULT_STORE_LIMITS } from "../kv/index.js";
 import {
@@ -13,12 +13,17 @@ import {
   createRespMetrics, LoopDelay, nodeObserver, RespServer, startHttpApi, type ClientResources,
   type NodeMetrics, type RaftMetrics, type RunningHttpApi,
 } from "../server/index.js";
-import { TcpTransport, type PeerAddress } from "../transport/index.js";
+import { TcpTransport, type PeerAddress, type Transport } from "../transport/index.js";
 import type { MemberAddresses } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 import { startPeerSecurity } from "./peer_security.js";
+import { DashboardRecorder } from "../server/dashboard/recorder.js";
+import type { DashboardControls } from "../server/dashboard/routes.js";
+import {
+  parentControls, partitionable, type PartitionableTransport,
+} from "./dashboard_controls.js";
 
 export interface RunningNodeServer {
   readonly kv: ReplicatedKv;
@@ -38,24 +43,33 @@ export interface RunningNodeServer {
  *   WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
  *   ListenError or a listen error (EADDRINUSE) from the transport and front ends.
  */
+export interface NodeServerOptions {
+  /** Dashboard buttons that ask the parent `raftkv cluster` (dashboard_controls.ts). */
+  readonly dashboardControls?: boolean;
+}
+
 export async function startNodeServer(
   config: NodeConfig,
   logger: Logger,
+  options: NodeServerOptions = {},
 ): Promise<RunningNodeServer> {
   // Before anything listens: a bad hash, token or TLS file stops the start with its reason.
   const clientSecurity = await buildClientSecurity(config.clientSecurity);
+  const dashboard = dashboardParts(config, logger, options.dashboardControls === true);
+  const { recorder, controls } = dashboard;
   const id = nodeId(config.nodeId);
   const peers = new Map<NodeId, PeerAddress>();
   for (const member of config.members) {
     if (member.id !== config.nodeId) peers.set(nodeId(member.id), member.peer);
   }
   const peerSecurity = startPeerSecurity(config, logger.child({ component: "peer-tls" }));
-  const transport = new TcpTransport({
+  const tcp = new TcpTransport({
     clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers, tls: peerSecurity.tls,
     logger: logger.child({ component: "transport" }),
     // Streamed snapshots are assembled here, so a transfer resumes after a restart too.
     snapshotDir: join(config.dataDir, "incoming-snapshots"),
   });
+  const transport = dashboard.wrap(tcp);
   const storageLogger = logger.child({ component: "storage" });
   // Created before the node so its observer can count from the first applied entry; the
   // status gauges read the node only at scrape time, once it runs.
@@ -66,7 +80,7 @@ export async function startNodeServer(
     if (started === null) throw new Error("metrics scraped before the node started");
     return started;
   };
-  const transportStats = () => transport.stats();
+  const transportStats = () => tcp.stats();
   const metrics = createRaftMetrics(registry, {
     status: () => running().status(), transport: transportStats,
   });
@@ -85,9 +99,10 @@ export async function startNodeServer(
     limits: config.nodeLimits,
     logger: logger.child({ component: "node" }),
     store: config.store,
-    observer: nodeObserver(metrics, nodeMetrics),
+    observer: recorder.observe(nodeObserver(metrics, nodeMetrics)),
   });
   started = kv;
+  recorder.attach(kv.node, registry);
   const failed = watchNode(kv, logger, metrics, nodeMetrics);
   const { resources, loopDelay } = clientResources(config, registry, logger);
   const keyBytesMax = config.store.keyBytesMax ?? DEFAULT_STORE_LIMITS.keyBytesMax;
@@ -105,7 +120,10 @@ export async function startNodeServer(
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const httpDeps = { service: kv, registry, logger: httpLogger, resources, ...clientAuth };
+    const httpDeps = {
+      service: kv, registry, logger: httpLogger, resources, ...clientAuth,
+      dashboard: { recorder, ...(controls === undefined ? {} : { controls }) },
+    };
     const http = await startHttpApi(httpDeps, {
       host: config.self.http.host, port: config.self.http.port, keyBytesMax,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
@@ -119,6 +137,7 @@ export async function startNodeServer(
       kv, resp, http, failed, reloadCertificates: (why) => { peerSecurity.reload(why); }, stop,
     };
   } catch (error) {
+    recorder.close();
     peerSecurity.close();
     loopDelay.stop();
     resources.fdWatch.stop();
@@ -126,6 +145,41 @@ export async function startNodeServer(
     await kv.stop();
     throw error;
   }
+}
+
+interface DashboardParts {
+  readonly recorder: DashboardRecorder;
+  readonly controls: DashboardControls | undefined;
+  /** The transport the node uses: with controls, behind the partition switch. */
+  wrap(transport: Transport): Transport;
+}
+
+/**
+ * The dashboard's recorder and, with `--dashboard-controls`, its controls and partition switch.
+ * @throws ConfigError when controls are asked for without a parent `raftkv cluster`.
+ */
+function dashboardParts(config: NodeConfig, logger: Logger, controlled: boolean): DashboardParts {
+  let switchable: PartitionableTransport | null = null;
+  const recorder = new DashboardRecorder(config.nodeId, {
+    isolated: () => switchable?.isolated() ?? false,
+  });
+  if (!controlled) return { recorder, controls: undefined, wrap: (transport) => transport };
+  let controls: DashboardControls;
+  try {
+    controls = parentControls(process, (isolated) => {
+      switchable?.setIsolated(isolated);
+      recorder.recordPartition(isolated);
+      logger.warn({ isolated }, isolated ? "Dashboard control: peer traffic cut off"
+        : "Dashboard control: peer traffic restored");
+    });
+  } catch (error) {
+    throw new ConfigError("--dashboard-controls", (error as Error).message);
+  }
+  // The channel must not keep the process alive on its own (the node exits explicitly).
+  process.channel?.unref();
+  return {
+    recorder, controls, wrap: (transport) => (switchable = partitionable(transport)).transport,
+  };
 }
 
 /** The client limits both front ends share, with their metrics on `registry`. */

@@ -22,6 +22,7 @@ interface ClusterFlags {
   readonly logLevel?: string;
   readonly logFormat?: "json" | "pretty";
   readonly insecurePeers?: boolean;
+  readonly dashboardControls?: boolean;
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -41,6 +42,8 @@ export function registerClusterCommand(program: Command): void {
       .choices(["json", "pretty"]))
     .option("--insecure-peers", "plaintext, unauthenticated peer traffic instead of mutual TLS " +
       "(loopback only; for comparing the cost of TLS, never for a real cluster)")
+    .option("--dashboard-controls", "buttons on every node's dashboard (http://HOST:PORT/) to " +
+      "transfer leadership, stop, restart and partition nodes (a local cluster only)")
     .action(async (flags: ClusterFlags) => {
       process.exitCode = await runCluster(flags);
     });
@@ -73,6 +76,12 @@ async function runCluster(flags: ClusterFlags): Promise<number> {
       ...(flags.insecurePeers === true ? { peerTls: false } : {}),
     },
     onOutput: (id, line) => { process.stdout.write(`${id.padEnd(4)}| ${line}\n`); },
+    dashboardControls: flags.dashboardControls === true,
+    onControl: (request, error) => {
+      const what = `${request.action}${request.action === "partition"
+        ? (request.isolated === true ? " (cut)" : " (heal)") : ""} ${request.node}`;
+      say(`Dashboard control: ${what}${error === null ? "" : ` refused: ${error}`}`);
+    },
     onExit: (id, exit) => {
       if (exit.expected || state.stopping || reported.has(exit.pid)) return;
       reported.add(exit.pid);
@@ -126,13 +135,13 @@ async function waitForLeader(cluster: LocalCluster, timeoutMs: number): Promise<
 function printEndpoints(cluster: LocalCluster): void {
   const rows = cluster.nodes.map((node: LocalNode) => [
     node.id, String(cluster.pid(node.id) ?? "-"), `redis-cli -p ${node.redisPort}`,
-    `${node.httpUrl}/v1/kv/KEY`, String(node.peerPort),
+    `${node.httpUrl}/v1/kv/KEY`, String(node.peerPort), `${node.httpUrl}/`,
   ]);
   const first = cluster.nodes[0];
   const last = cluster.nodes.at(-1);
   const lines = [
     "",
-    formatTable(["node", "pid", "redis", "http", "peer port"], rows),
+    formatTable(["node", "pid", "redis", "http", "peer port", "dashboard"], rows),
     "",
     `Config: ${cluster.configPath}`,
     first === undefined || last === undefined ? "" :

@@ -29,6 +29,7 @@ interface NodeFlags {
   readonly stopWithParent?: boolean;
   readonly join?: boolean;
   readonly insecurePeers?: boolean;
+  readonly dashboardControls?: boolean;
 }
 
 export function registerNodeCommand(program: Command): void {
@@ -49,6 +50,9 @@ export function registerNodeCommand(program: Command): void {
       .choices(["json", "pretty"]))
     .addOption(new Option("--stop-with-parent", "stop when stdin closes (used by raftkv cluster)")
       .hideHelp())
+    .addOption(new Option("--dashboard-controls",
+      "dashboard buttons that ask the parent raftkv cluster to stop, restart and partition " +
+      "nodes (set by raftkv cluster --dashboard-controls; refused without it)").hideHelp())
     .action(async (flags: NodeFlags) => {
       // Exit explicitly: with --stop-with-parent, stdin would keep the process alive.
       process.exit(await runNode(flags));
@@ -72,7 +76,8 @@ async function runNode(flags: NodeFlags): Promise<number> {
   });
   let server: RunningNodeServer;
   try {
-    server = await startNodeServer(config, logger);
+    server = await startNodeServer(config, logger,
+      { dashboardControls: flags.dashboardControls === true });
   } catch (error) {
     return reportStartFailure(error, logger);
   }

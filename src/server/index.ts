@@ -1,7 +1,8 @@
 /**
  * The public surface of raftkv's client front ends: the `KvService` seam they call (implemented
  * by the node runtime), their typed errors, the RESP server, the HTTP API and the Prometheus
- * metrics. The test-only in-memory service lives in `testing/` and is not exported here.
+ * metrics, and the live dashboard (`DashboardRecorder`, passed as `HttpApiDeps.dashboard`).
+ * The test-only in-memory service lives in `testing/` and is not exported here.
  */
 export type { Bytes, KvService, RaftStatusView, SetCondition, SetOptions } from "./kv_service.js";
 export {
@@ -50,6 +51,11 @@ export {
   resolveRespServerOptions,
   type RespServerOptions,
 } from "./resp/options.js";
+export {
+  DashboardRecorder, type DashboardNodeSource, type LocalView,
+} from "./dashboard/recorder.js";
+export type { DashboardControls, DashboardDeps } from "./dashboard/routes.js";
+export type { ClusterView, NodeCard } from "./dashboard/cluster_view.js";
 export {
   DEFAULT_HTTP_API_OPTIONS,
   buildHttpApi,

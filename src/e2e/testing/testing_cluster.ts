@@ -30,17 +30,24 @@ export const TEST_CONFIG = {
   logLevel: "info",
 } as const;
 
+/** What else a test cluster may have (LocalClusterOptions). */
+export interface TestClusterOptions {
+  /** The dashboards get stop/restart/partition buttons (raftkv cluster --dashboard-controls). */
+  readonly dashboardControls?: boolean;
+}
+
 /** Starts `nodes` node processes and waits until each serves HTTP. */
 export async function startTestCluster(
   nodes = 3,
   config: Record<string, unknown> = TEST_CONFIG,
+  options: TestClusterOptions = {},
 ): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), "raftkv-cluster-"));
   const output: string[] = [];
   const base = await freePortBase(nodes);
   const cluster = new LocalCluster({
     nodes, dataDir: dir, entryPath: ENTRY_PATH, redisPortBase: base, httpPortBase: base + 10,
-    peerPortBase: base + 20, config,
+    peerPortBase: base + 20, config, ...options,
     onOutput: (id, line) => { output.push(`${id} ${line}`); },
   });
   const close = async (): Promise<void> => {

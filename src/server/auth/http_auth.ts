@@ -11,7 +11,9 @@
  * | GET /v1/kv/...                                    | read                           |
  * | PUT, DELETE, POST /v1/kv/...                      | write                          |
  * | /v1/members..., /v1/transfer-leader, /v1/snapshot | admin                          |
- * | anything else (GET /v1/status, unknown paths)     | read                           |
+ * | /v1/dashboard/control/... (local clusters only)   | admin                          |
+ * | anything else (GET /v1/status, /, /dashboard,     | read                           |
+ * | /v1/dashboard/events, unknown paths)              |                                |
  *
  * Failures throw typed errors that the one error table (http/error_responses.ts) maps: 401 with
  * WWW-Authenticate, 403 for a missing permission, 403 and a closed connection for a client
@@ -26,7 +28,9 @@ import type { AuthenticatedUser, ClientAuth, Permission } from "./client_auth.js
 import { certificateUser } from "./client_tls.js";
 import { isRefusedByProtectedMode } from "./protected_mode.js";
 
-const ADMIN_PREFIXES = ["/v1/members", "/v1/transfer-leader", "/v1/snapshot"];
+const ADMIN_PREFIXES = [
+  "/v1/members", "/v1/transfer-leader", "/v1/snapshot", "/v1/dashboard/control",
+];
 
 /** What a request needs; null: open to anyone who can connect. */
 export function httpPermissionOf(

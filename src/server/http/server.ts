@@ -23,6 +23,7 @@ import type { ClientAuth } from "../auth/client_auth.js";
 import { registerClientAuth } from "../auth/http_auth.js";
 import { registerKvRoutes } from "./routes_kv.js";
 import { registerStatusRoutes } from "./routes_status.js";
+import { registerDashboardRoutes, type DashboardDeps } from "../dashboard/routes.js";
 
 export interface HttpApiOptions {
   readonly host: string;
@@ -64,6 +65,8 @@ export interface HttpApiDeps {
   readonly auth?: ClientAuth;
   /** Serve HTTPS with these options (see auth/client_tls.ts); without it, HTTP. */
   readonly tls?: TlsOptions;
+  /** The live dashboard (`/`, `/dashboard`, `/v1/dashboard/...`); without it those are 404. */
+  readonly dashboard?: DashboardDeps;
 }
 
 function resolveOptions(options: Partial<HttpApiOptions>): HttpApiOptions {
@@ -121,6 +124,9 @@ export function buildHttpApi(
   registerKvRoutes(app, deps.service, { keyBytesMax: resolved.keyBytesMax });
   registerStatusRoutes(app, deps.service, deps.registry ?? null);
   registerAdminRoutes(app, deps.service);
+  if (deps.dashboard !== undefined) {
+    registerDashboardRoutes(app, deps.service, { ...deps.dashboard, tls: deps.tls !== undefined });
+  }
   return app;
 }
 
