@@ -46,6 +46,11 @@ export class Raft {
   configTerm: Term = TERM_ZERO;
   /** This node was a voter in the configuration before `cluster` and is not one in it. */
   removedByConfig = false;
+  /**
+   * The runtime holds this node back from campaigning (a leader that stepped down because its
+   * own disk stalled, until the disk has been healthy for a while). It still votes.
+   */
+  campaignsHeld = false;
   term: Term;
   vote: NodeId | null;
   lead: NodeId | null = null;

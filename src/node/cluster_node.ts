@@ -40,6 +40,7 @@ import { ReadyLoop } from "./ready_loop.js";
 import type { RuntimeBugs } from "./runtime_bugs.js";
 import { ProposalValidator, type NodeTestingHooks } from "./proposal_validation.js";
 import { Snapshotter } from "./snapshotter.js";
+import { StallWatch } from "./stall_watch.js";
 import type { StateMachine } from "./state_machine.js";
 import { toNodeStatus, type NodeRunState, type NodeStatus } from "./status.js";
 import { tickClockFor, type TickClock } from "./tick_clock.js";
@@ -92,6 +93,8 @@ export class ClusterNode<R> implements ClusterAdmin {
   private readonly tracker: MembershipTracker;
   private readonly applier: Applier<R>;
   private readonly loop: ReadyLoop<R>;
+  /** Gray failures: a stalled disk on the leader, a wedged follower (stall_watch.ts). */
+  private readonly stall: StallWatch;
   /** Membership changes and leadership transfer (membership_admin.ts). */
   private readonly admin: MembershipAdmin;
   private stopping: Promise<void> | null = null;
@@ -137,6 +140,10 @@ export class ClusterNode<R> implements ClusterAdmin {
       reads: this.reads, runState: () => this.runState,
       fail: (error) => { this.fail(error); },
       report: (rd) => { this.report(rd); },
+    });
+    this.stall = new StallWatch({
+      ...parts, saveInFlight: () => this.loop.saveInFlight,
+      report: (event) => { this.events.emit("stalled", event); },
     });
     this.admin = new MembershipAdmin({
       ...parts, tracker: this.tracker, waiters: this.waiters,
@@ -375,6 +382,7 @@ export class ClusterNode<R> implements ClusterAdmin {
   private receive(message: Message): void {
     if (this.runState !== "running") return;
     this.observer.messageReceived?.(message);
+    this.stall.noteMessage(message);
     if (message.type === "Propose"
       && !this.validator.admitForwarded(message, this.raft.status().confState)) return;
     try {
@@ -391,6 +399,7 @@ export class ClusterNode<R> implements ClusterAdmin {
     if (this.runState !== "running") return;
     try {
       this.runTicks(this.clock.onTimer());
+      this.stall.tick();
     } catch (error) {
       this.fail(error);
       return;
