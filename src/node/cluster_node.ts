@@ -30,6 +30,7 @@ import { Applier } from "./applier.js";
 import { realHost, type RuntimeHost, type TimerHandle } from "./host.js";
 import { MembershipAdmin, type ChangeOptions } from "./membership_admin.js";
 import { MembershipTracker } from "./membership_tracker.js";
+import { messageLogLevel, withMessageLog, withReadyLog } from "./message_log.js";
 import {
   initialConfState, membersFileOf, openNodeStorage, seedAddresses, type ClusterNodeOptions,
 } from "./options.js";
@@ -189,16 +190,19 @@ export class ClusterNode<R> implements ClusterAdmin {
         rng: new SeededRng(options.seed ?? host.drawInt(INCARNATION_MAX)),
         applied: snapshot.metadata.index,
       });
+      // LOG_LEVEL=debug: one line per message and per Ready; nothing installed otherwise.
+      const logLevel = messageLogLevel(logger);
+      const transport = withMessageLog(options.transport, logger, logLevel);
       const node = new ClusterNode<R>({
-        id, raft, storage, transport: options.transport, stateMachine: options.stateMachine,
-        limits, logger, observer: options.observer ?? {}, book, host,
+        id, raft, storage, transport, stateMachine: options.stateMachine,
+        limits, logger, observer: withReadyLog(options.observer ?? {}, logger, logLevel), book, host,
         bugs: options.testingBugs?.runtime ?? {},
         testing: options.testing ?? {},
       });
-      options.transport.onMessage((message) => {
+      transport.onMessage((message) => {
         node.receive(message);
       });
-      await options.transport.start();
+      await transport.start();
       node.timer = host.setRepeating(limits.tickMs, () => {
         node.onTick();
       });
