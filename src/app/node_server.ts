@@ -14,7 +14,7 @@ import {
   type NodeMetrics, type RaftMetrics, type RunningHttpApi,
 } from "../server/index.js";
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
-import type { MemberAddresses } from "../node/index.js";
+import { RemovedFromClusterError, type MemberAddresses } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -26,6 +26,8 @@ export interface RunningNodeServer {
   readonly http: RunningHttpApi;
   /** Resolves with the error once the node fails (disk failure, assertion): fail-stop. */
   readonly failed: Promise<Error>;
+  /** Resolves with the configuration's index once this node is removed from the cluster. */
+  readonly removed: Promise<number>;
   /** Reloads the peer certificates and CA from their files (SIGHUP); new connections use them. */
   reloadCertificates(why: string): void;
   /** Closes the front ends, then stops the node (idempotent). */
@@ -105,7 +107,13 @@ export async function startNodeServer(
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const httpDeps = { service: kv, registry, logger: httpLogger, resources, ...clientAuth };
+    const removal = (): Error | null => {
+      const index = kv.node.removedIndex;
+      return index === null ? null : new RemovedFromClusterError(kv.node.id, index);
+    };
+    const httpDeps = {
+      service: kv, registry, logger: httpLogger, resources, removal, ...clientAuth,
+    };
     const http = await startHttpApi(httpDeps, {
       host: config.self.http.host, port: config.self.http.port, keyBytesMax,
       ...(config.httpBodyBytesMax === undefined ? {} : { bodyBytesMax: config.httpBodyBytesMax }),
@@ -115,8 +123,12 @@ export async function startNodeServer(
       resources.fdWatch.stop();
       await stopAll(kv, [resp, http], loopDelay);
     });
+    const removed = new Promise<number>((resolve) => {
+      if (kv.node.removedIndex !== null) resolve(kv.node.removedIndex);
+      kv.node.once("removed", ({ index }) => { resolve(index); });
+    });
     return {
-      kv, resp, http, failed, reloadCertificates: (why) => { peerSecurity.reload(why); }, stop,
+      kv, resp, http, failed, removed, reloadCertificates: (why) => { peerSecurity.reload(why); }, stop,
     };
   } catch (error) {
     peerSecurity.close();
@@ -181,8 +193,8 @@ function watchNode(
     if (role === "candidate") metrics.elections.inc();
   });
   node.on("removed", ({ index }) => {
-    logger.info({ index }, "This node was removed from the cluster: its Raft activity stops " +
-      "shortly; stop the process once leadership has moved on");
+    logger.info({ index }, "This node was removed from the cluster: it answers clients with "
+      + "'removed from the cluster' (HTTP 410, RESP -ERR) and its Raft activity stops shortly");
   });
   node.on("leaderChange", ({ leaderId, term }) => {
     if (leaderId !== null) nodeMetrics.leaderChanges.inc();

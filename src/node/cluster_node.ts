@@ -18,7 +18,7 @@ import type { Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimits } from "./config.js";
 import { encodeEnvelope } from "./envelope.js";
 import { EntryApplier } from "./entry_applier.js";
-import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
+import { NodeStoppedError, OutcomeUnknownError, RemovedFromClusterError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
 import { observeProposal, observeRead, type NodeObserver } from "./observer.js";
 import type {
@@ -101,6 +101,10 @@ export class ClusterNode<R> implements ClusterAdmin {
   private stopping: Promise<void> | null = null;
   private role: RoleName;
   private leaderId: NodeId | null;
+  /** The index of the configuration that removed this node (null: a member). */
+  private removedAt: LogIndex | null = null;
+  /** The core's last status, kept once the storage it reads is closed. */
+  private finalStatus: Status | null = null;
 
   private constructor(parts: Parts<R>) {
     ({ id: this.id, raft: this.raft, storage: this.storage, transport: this.transport,
@@ -152,6 +156,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       scheduleReady: () => { this.loop.schedule(); },
       appliedIndex: () => this.applier.appliedIndex,
     });
+    this.events.on("removed", ({ index }) => { this.removedAt = index; });
     const poll = (): void => { this.waiters.poll(); };
     this.events.on("applied", poll);
     this.events.on("leaderChange", poll);
@@ -227,7 +232,9 @@ export class ClusterNode<R> implements ClusterAdmin {
    * @throws NodeStoppedError (definite) when the node is stopped or failed.
    */
   propose(command: Uint8Array): Promise<R> {
-    if (this.runState !== "running") return Promise.reject(this.notRunning());
+    if (this.runState !== "running" || this.removedAt !== null) {
+      return Promise.reject(this.notRunning());
+    }
     if (this.proposals.size >= this.limits.pendingProposalsMax) {
       return Promise.reject(new ProposalDroppedError(
         `${this.proposals.size} proposals are pending on ${this.id} (pendingProposalsMax)`));
@@ -263,7 +270,9 @@ export class ClusterNode<R> implements ClusterAdmin {
   }
 
   private startRead(): Promise<void> {
-    if (this.runState !== "running") return Promise.reject(this.notRunning());
+    if (this.runState !== "running" || this.removedAt !== null) {
+      return Promise.reject(this.notRunning());
+    }
     if (this.reads.size >= this.limits.pendingReadsMax) {
       return Promise.reject(new ProposalDroppedError(
         `${this.reads.size} reads are pending on ${this.id} (pendingReadsMax)`));
@@ -286,7 +295,7 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   /** This node's view: role, term, leader, commit/applied, and per-peer lag on the leader. */
   status(): NodeStatus {
-    return toNodeStatus(this.raft.status(), {
+    return toNodeStatus(this.raftStatus(), {
       snapshotIndex: this.snapshots.index,
       pendingProposals: this.proposals.size,
       pendingReads: this.reads.size,
@@ -296,7 +305,12 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   /** The core's own Status (what `KvService.status()` returns). */
   raftStatus(): Status {
-    return this.raft.status();
+    return this.finalStatus ?? this.raft.status();
+  }
+
+  /** The index of the configuration that removed this node, or null while it is a member. */
+  get removedIndex(): LogIndex | null {
+    return this.removedAt;
   }
 
   // ClusterAdmin (admin.ts): membership changes and leadership transfer are membership_admin.ts's;
@@ -375,6 +389,7 @@ export class ClusterNode<R> implements ClusterAdmin {
     await this.snapshots.inFlight;
     this.rejectPending("the node stopped before the proposal was applied");
     await this.transport.close();
+    this.finalStatus = this.raft.status(); // its log is read from the storage closed next
     try {
       await this.storage.close();
     } catch (error) {
@@ -480,10 +495,11 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   /** @throws NodeStoppedError unless the node is running. */
   private assertRunning(): void {
-    if (this.runState !== "running") throw this.notRunning();
+    if (this.runState !== "running" || this.removedAt !== null) throw this.notRunning();
   }
 
-  private notRunning(): NodeStoppedError {
+  private notRunning(): NodeStoppedError | RemovedFromClusterError {
+    if (this.removedAt !== null) return new RemovedFromClusterError(this.id, this.removedAt);
     return new NodeStoppedError(this.failure === null ? "it was stopped" : `it failed: ${this.failure.message}`);
   }
 

@@ -22,7 +22,7 @@ import { trackHttpClients } from "./client_tracking.js";
 import type { ClientAuth } from "../auth/client_auth.js";
 import { registerClientAuth } from "../auth/http_auth.js";
 import { registerKvRoutes } from "./routes_kv.js";
-import { registerStatusRoutes } from "./routes_status.js";
+import { registerRemovedGate, registerStatusRoutes } from "./routes_status.js";
 
 export interface HttpApiOptions {
   readonly host: string;
@@ -64,6 +64,8 @@ export interface HttpApiDeps {
   readonly auth?: ClientAuth;
   /** Serve HTTPS with these options (see auth/client_tls.ts); without it, HTTP. */
   readonly tls?: TlsOptions;
+  /** Once this node is removed from the cluster, the error the API answers with (410). */
+  readonly removal?: () => Error | null;
 }
 
 function resolveOptions(options: Partial<HttpApiOptions>): HttpApiOptions {
@@ -116,6 +118,7 @@ export function buildHttpApi(
     status: 404, code: "NOT_FOUND", message: `No route for ${request.method} ${request.url}`,
     definite: true,
   }));
+  if (deps.removal !== undefined) registerRemovedGate(app, deps.removal);
   registerClientAuth(app, deps.auth ?? null, logger);
   trackHttpClients(app, deps.resources ?? createClientResources({}, { logger }), logger);
   registerKvRoutes(app, deps.service, { keyBytesMax: resolved.keyBytesMax });
