@@ -16,6 +16,7 @@ import {
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
 import { RemovedFromClusterError, type MemberAddresses } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
+import { diskUsageBytes } from "./disk_usage.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 import { startPeerSecurity } from "./peer_security.js";
@@ -113,6 +114,7 @@ export async function startNodeServer(
     };
     const httpDeps = {
       service: kv, registry, logger: httpLogger, resources, removal, ...clientAuth,
+      diskUsage: () => diskUsageBytes(config.dataDir),
     };
     const http = await startHttpApi(httpDeps, {
       host: config.self.http.host, port: config.self.http.port, keyBytesMax,

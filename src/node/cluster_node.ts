@@ -335,14 +335,18 @@ export class ClusterNode<R> implements ClusterAdmin {
   }
 
   /**
-   * Takes a snapshot of the state machine now, between two Readys, and compacts the log.
+   * Takes a snapshot of the state machine now, between two Readys, and compacts the log; on a
+   * disk storage it also frees the disk the log behind the snapshot held (`reclaim`: the active
+   * segment is rolled so it can go too), as an operator asking for a snapshot expects.
    * @throws NodeStoppedError; the storage's error (the node has then failed).
    */
   async snapshotNow(): Promise<{ readonly index: LogIndex }> {
     this.assertRunning();
     await this.loop.idle(); // the loop never sees a snapshot write start mid-Ready
     this.assertRunning();
-    return { index: await this.snapshots.snapshotNow(this.applier.appliedIndex) };
+    const index = await this.snapshots.snapshotNow(this.applier.appliedIndex);
+    if (index > 0 && this.storage.reclaim !== undefined) await this.storage.reclaim(index);
+    return { index };
   }
 
   /**

@@ -64,6 +64,8 @@ export interface HttpApiDeps {
   readonly auth?: ClientAuth;
   /** Serve HTTPS with these options (see auth/client_tls.ts); without it, HTTP. */
   readonly tls?: TlsOptions;
+  /** The data directory's size in bytes, reported by POST /v1/snapshot before and after. */
+  readonly diskUsage?: () => Promise<number>;
   /** Once this node is removed from the cluster, the error the API answers with (410). */
   readonly removal?: () => Error | null;
 }
@@ -123,7 +125,7 @@ export function buildHttpApi(
   trackHttpClients(app, deps.resources ?? createClientResources({}, { logger }), logger);
   registerKvRoutes(app, deps.service, { keyBytesMax: resolved.keyBytesMax });
   registerStatusRoutes(app, deps.service, deps.registry ?? null);
-  registerAdminRoutes(app, deps.service);
+  registerAdminRoutes(app, deps.service, deps.diskUsage);
   return app;
 }
 
