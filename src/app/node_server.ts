@@ -16,6 +16,7 @@ import {
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
 import { RemovedFromClusterError, type MemberAddresses } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
+import { checkDataDirIdentity } from "./data_dir_identity.js";
 import { diskUsageBytes } from "./disk_usage.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -38,6 +39,7 @@ export interface RunningNodeServer {
 /**
  * Opens the node's storage, joins the cluster and starts listening for clients.
  * @throws CertificateError if the peer certificate, key or CA cannot be used; ConfigError;
+ *   DataDirMismatchError when the data directory is another cluster's, node's or format's;
  *   WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
  *   ListenError or a listen error (EADDRINUSE) from the transport and front ends.
  */
@@ -47,6 +49,13 @@ export async function startNodeServer(
 ): Promise<RunningNodeServer> {
   // Before anything listens: a bad hash, token or TLS file stops the start with its reason.
   const clientSecurity = await buildClientSecurity(config.clientSecurity);
+  // Before any data is opened: never another cluster's or another node's data directory.
+  const identity = await checkDataDirIdentity(config.dataDir,
+    { clusterId: config.clusterId, nodeId: config.nodeId });
+  if (identity === "adopted") {
+    logger.info({ dataDir: config.dataDir, clusterId: config.clusterId },
+      `Recorded cluster ${config.clusterId} and node ${config.nodeId} in the existing data directory`);
+  }
   const id = nodeId(config.nodeId);
   const peers = new Map<NodeId, PeerAddress>();
   for (const member of config.members) {

@@ -6,16 +6,17 @@
  * A node removed from the cluster answers clients with "removed" (HTTP 410, RESP -ERR) and exits
  * (code 0) after --removed-grace-ms, unless --stay-when-removed.
  *
- * Exit codes: 0 stopped cleanly (or removed from the cluster); 78 invalid configuration or an unusable certificate, key or CA
- * (EX_CONFIG); 74 storage cannot be
- * trusted or the disk failed (EX_IOERR), with the storage's advice to the operator; 1 any other
- * failure to start or a fatal runtime error.
+ * Exit codes: 0 stopped cleanly (or removed from the cluster); 78 invalid configuration, an
+ * unusable certificate, key or CA, or a data directory of another cluster or node (EX_CONFIG);
+ * 74 storage cannot be trusted or the disk failed (EX_IOERR), with the storage's advice to the
+ * operator; 1 any other failure to start or a fatal runtime error.
  */
 import { Command, Option } from "commander";
 import { InvalidConfigError, LOG_LEVELS, loadConfigFile, overridesFromEnv } from "../app/config.js";
 import { createLogger, parseLogFormat, type Logger } from "../app/logger.js";
 import { startNodeServer, type RunningNodeServer } from "../app/node_server.js";
 import { CertificateError } from "../app/certs/index.js";
+import { DataDirMismatchError } from "../app/data_dir_identity.js";
 import { ConfigError } from "../core/index.js";
 import { DiskFailedError, SnapshotCorruptError, WalCorruptError } from "../storage/index.js";
 
@@ -117,6 +118,11 @@ function reportStartFailure(error: unknown, logger: Logger): number {
     return EXIT_STORAGE;
   }
   if (error instanceof ConfigError) {
+    console.error(message);
+    return EXIT_CONFIG;
+  }
+  if (error instanceof DataDirMismatchError) {
+    logger.fatal({ code: error.code, dataDir: error.dir }, message);
     console.error(message);
     return EXIT_CONFIG;
   }
