@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  DATA_FORMAT_VERSION, DataDirMismatchError, IDENTITY_FILE, checkDataDirIdentity,
+  DATA_FORMAT_VERSION, DataDirMismatchError, IDENTITY_FILE, checkDataDirIdentity, markRemoved,
+  readDataDirIdentity,
 } from "./data_dir_identity.js";
 
 function scratch(): string {
@@ -53,6 +54,19 @@ test("data written before the identity file existed is adopted", async () => {
     writeFileSync(join(dir, "0000000000000001.wal"), "x");
     assert.equal(await checkDataDirIdentity(dir, { clusterId: "blue", nodeId: "n1" }), "adopted");
     assert.equal(await checkDataDirIdentity(dir, { clusterId: "blue", nodeId: "n1" }), "matched");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a node marked removed is refused on restart, naming the way back", async () => {
+  const dir = scratch();
+  try {
+    await checkDataDirIdentity(dir, { clusterId: "blue", nodeId: "n3" });
+    await markRemoved(dir, 57);
+    assert.equal((await readDataDirIdentity(dir))?.removedAtIndex, 57);
+    await assert.rejects(checkDataDirIdentity(dir, { clusterId: "blue", nodeId: "n3" }),
+      /node n3 was removed from cluster "blue" \(configuration at index 57\); to add it again/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

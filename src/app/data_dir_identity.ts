@@ -16,6 +16,8 @@ export interface DataDirIdentity {
   readonly clusterId: string;
   readonly nodeId: string;
   readonly formatVersion: number;
+  /** Set once the node applied a configuration without itself: it stays removed. */
+  readonly removedAtIndex?: number;
 }
 
 /** The data directory belongs to something else; nothing was opened or changed. */
@@ -40,7 +42,29 @@ function parseIdentity(dir: string, text: string): DataDirIdentity {
     throw new DataDirMismatchError(dir,
       `${IDENTITY_FILE} lacks clusterId, nodeId or formatVersion: ${text.slice(0, 200)}`);
   }
-  return { clusterId: v.clusterId, nodeId: v.nodeId, formatVersion: v.formatVersion };
+  return {
+    clusterId: v.clusterId, nodeId: v.nodeId, formatVersion: v.formatVersion,
+    ...(typeof v.removedAtIndex === "number" ? { removedAtIndex: v.removedAtIndex } : {}),
+  };
+}
+
+/** The identity recorded in `dir`, or null when there is none (or it cannot be read). */
+export async function readDataDirIdentity(dir: string): Promise<DataDirIdentity | null> {
+  try {
+    return parseIdentity(dir, await readFile(join(dir, IDENTITY_FILE), "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Records in `dir` that its node was removed from the cluster at `index`, so later starts
+ * refuse to run it (a removed node stays removed) and `raftkv cluster` does not restart it.
+ */
+export async function markRemoved(dir: string, index: number): Promise<void> {
+  const identity = await readDataDirIdentity(dir);
+  if (identity === null) return;
+  await writeIdentity(dir, { ...identity, removedAtIndex: index });
 }
 
 async function writeIdentity(dir: string, identity: DataDirIdentity): Promise<void> {
@@ -91,6 +115,11 @@ export async function checkDataDirIdentity(
   if (found.nodeId !== expected.nodeId) {
     throw new DataDirMismatchError(dir, `it holds the data of node ${found.nodeId}, not `
       + `${expected.nodeId}; check --id and --data-dir ({id} in dataDir keeps nodes apart)`);
+  }
+  if (found.removedAtIndex !== undefined) {
+    throw new DataDirMismatchError(dir, `node ${found.nodeId} was removed from cluster `
+      + `"${found.clusterId}" (configuration at index ${found.removedAtIndex}); to add it again, `
+      + "delete this directory and add it as a new member (raftkv member add)");
   }
   if (found.formatVersion > DATA_FORMAT_VERSION) {
     throw new DataDirMismatchError(dir, `its data format version ${found.formatVersion} is newer `

@@ -16,7 +16,7 @@ import {
 import { TcpTransport, type PeerAddress } from "../transport/index.js";
 import { RemovedFromClusterError, type MemberAddresses } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
-import { checkDataDirIdentity } from "./data_dir_identity.js";
+import { checkDataDirIdentity, markRemoved } from "./data_dir_identity.js";
 import { diskUsageBytes } from "./disk_usage.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -137,6 +137,9 @@ export async function startNodeServer(
     const removed = new Promise<number>((resolve) => {
       if (kv.node.removedIndex !== null) resolve(kv.node.removedIndex);
       kv.node.once("removed", ({ index }) => { resolve(index); });
+    });
+    void removed.then((index) => markRemoved(config.dataDir, index)).catch((error: unknown) => {
+      logger.warn({ err: error }, "Could not record the removal in the data directory");
     });
     return {
       kv, resp, http, failed, removed, reloadCertificates: (why) => { peerSecurity.reload(why); }, stop,

@@ -59,7 +59,7 @@ export function registerNodeCommand(program: Command): void {
     .option("--stay-when-removed", "keep running (answering 410 / -ERR removed) after this node "
       + "is removed from the cluster, instead of exiting after --removed-grace-ms")
     .option("--removed-grace-ms <ms>", "how long a removed node answers 'removed' before it "
-      + `exits (default ${REMOVED_GRACE_MS_DEFAULT})`)
+      + `exits (env RAFTKV_REMOVED_GRACE_MS; default ${REMOVED_GRACE_MS_DEFAULT})`)
     .addOption(new Option("--stop-with-parent", "stop when stdin closes (used by raftkv cluster)")
       .hideHelp())
     .action(async (flags: NodeFlags) => {
@@ -69,9 +69,10 @@ export function registerNodeCommand(program: Command): void {
 }
 
 async function runNode(flags: NodeFlags): Promise<number> {
-  const graceMs = Number(flags.removedGraceMs ?? REMOVED_GRACE_MS_DEFAULT);
+  const graceText = flags.removedGraceMs ?? process.env.RAFTKV_REMOVED_GRACE_MS;
+  const graceMs = Number(graceText ?? REMOVED_GRACE_MS_DEFAULT);
   if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
-    console.error(`--removed-grace-ms must be a non-negative integer, got ${flags.removedGraceMs}`);
+    console.error(`--removed-grace-ms must be a non-negative integer, got ${String(graceText)}`);
     return EXIT_CONFIG;
   }
   let config;
