@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -83,6 +83,23 @@ function startCluster(dir: string, base: number, env: NodeJS.ProcessEnv = proces
   return { child, lines, waitFor, exited };
 }
 
+/** Sends one RESP command to 127.0.0.1:`port` and returns the first reply line. */
+function respCommand(port: number, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    let text = "";
+    socket.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      const end = text.indexOf("\r\n");
+      if (end < 0) return;
+      socket.destroy();
+      resolve(text.slice(0, end));
+    });
+    socket.on("error", reject);
+    socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`);
+  });
+}
+
 async function stopCluster(cluster: ReturnType<typeof startCluster>): Promise<void> {
   cluster.child.kill("SIGINT");
   assert.equal(await cluster.exited, 0);
@@ -146,6 +163,8 @@ test("a node failing at start is reported while the majority serves; a removed n
   assert.equal(gone.status, 410);
   assert.match(await gone.text(), /n3 was removed from the cluster/);
   assert.equal((await fetch(`http://${http(3)}/healthz`)).status, 410);
+  assert.match(await respCommand(base + 3, ["GET", "k"]), /^-ERR n3 was removed from the cluster/);
+  assert.match(await respCommand(base + 3, ["SET", "k", "w"]), /^-ERR n3 was removed from the cluster/);
   await cluster.waitFor(/^\[cluster\] n3 \(pid \d+\) exited with code 0: it was removed from the cluster; n1, n2 keep serving \(2 of 2, a majority\)/);
   const list = await raftkv(["member", "list", "--json", "--endpoints", endpoints]);
   const ids = (JSON.parse(list.stdout) as { members: { id: string }[] }).members.map((m) => m.id);
