@@ -49,19 +49,25 @@ export async function startNodeServer(
 ): Promise<RunningNodeServer> {
   // Before anything listens: a bad hash, token or TLS file stops the start with its reason.
   const clientSecurity = await buildClientSecurity(config.clientSecurity);
-  // Before any data is opened: never another cluster's or another node's data directory.
-  const identity = await checkDataDirIdentity(config.dataDir,
-    { clusterId: config.clusterId, nodeId: config.nodeId });
-  if (identity === "adopted") {
-    logger.info({ dataDir: config.dataDir, clusterId: config.clusterId },
-      `Recorded cluster ${config.clusterId} and node ${config.nodeId} in the existing data directory`);
-  }
   const id = nodeId(config.nodeId);
   const peers = new Map<NodeId, PeerAddress>();
   for (const member of config.members) {
     if (member.id !== config.nodeId) peers.set(nodeId(member.id), member.peer);
   }
   const peerSecurity = startPeerSecurity(config, logger.child({ component: "peer-tls" }));
+  // Configuration and certificates first, then, before any data is opened: never another
+  // cluster's or another node's data directory.
+  try {
+    const identity = await checkDataDirIdentity(config.dataDir,
+      { clusterId: config.clusterId, nodeId: config.nodeId });
+    if (identity === "adopted") {
+      logger.info({ dataDir: config.dataDir, clusterId: config.clusterId },
+        `Recorded cluster ${config.clusterId} and node ${config.nodeId} in the existing data directory`);
+    }
+  } catch (error) {
+    peerSecurity.close();
+    throw error;
+  }
   const transport = new TcpTransport({
     clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers, tls: peerSecurity.tls,
     logger: logger.child({ component: "transport" }),

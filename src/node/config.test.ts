@@ -42,8 +42,13 @@ test("the stall watches' defaults follow the election timeout; 0 turns them off"
   const off = resolveNodeLimits({ diskStallMs: 0, replicationStallMs: 0 });
   assert.deepEqual([off.diskStallMs, off.replicationStallMs], [0, 0]);
   // A tick coarser than half the timeout: the default is one tick, still below the timeout.
-  assert.equal(resolveNodeLimits({ tickMs: 100, heartbeatIntervalMs: 100,
-    electionTimeoutMs: { min: 150, max: 400 } }).diskStallMs, 100);
+  assert.equal(resolveNodeLimits({ tickMs: 150, heartbeatIntervalMs: 150,
+    electionTimeoutMs: { min: 301, max: 600 } }).diskStallMs, 150);
+  // Test-sized timeouts: off by default (fsync jitter would trip it), on when asked.
+  assert.equal(resolveNodeLimits({ tickMs: 5, heartbeatIntervalMs: 10,
+    electionTimeoutMs: { min: 60, max: 120 } }).diskStallMs, 0);
+  assert.equal(resolveNodeLimits({ tickMs: 5, heartbeatIntervalMs: 10,
+    electionTimeoutMs: { min: 60, max: 120 }, diskStallMs: 30 }).diskStallMs, 30);
 });
 for (const [input, field] of bad) {
   test(`an invalid ${field} is refused with a ConfigError naming it (${JSON.stringify(input)})`, () => {

@@ -60,8 +60,9 @@ export interface NodeLimits {
   /**
    * Gray-failure watch (stall_watch.ts): a leader whose WAL save has been in flight longer than
    * this hands leadership to a voter that has persisted what it is still writing. 0 turns the
-   * watch off. Default: half of `electionTimeoutMs.min`; must be below it (a longer stall
-   * deposes the leader anyway, its heartbeats held behind the save).
+   * watch off. Default: half of `electionTimeoutMs.min`, or off when that is under 100 ms (fsync
+   * jitter; such timeouts are for tests); must be below it (a longer stall deposes the leader
+   * anyway, its heartbeats held behind the save).
    */
   readonly diskStallMs: number;
   /** A leader that stepped down for its disk campaigns again once no save stalled this long. */
@@ -115,7 +116,7 @@ export function resolveNodeLimits(input: NodeLimitsInput = {}): NodeLimits {
   const limits: NodeLimits = {
     ...DEFAULT_NODE_LIMITS,
     // The watches' defaults follow the election timeout they are fractions of.
-    diskStallMs: Math.max(input.tickMs ?? DEFAULT_NODE_LIMITS.tickMs, Math.floor(election.min / 2)),
+    diskStallMs: defaultDiskStallMs(election.min, input.tickMs ?? DEFAULT_NODE_LIMITS.tickMs),
     diskHealthyMs: 4 * election.max,
     replicationStallMs: 2 * election.max,
     ...input,
@@ -154,6 +155,18 @@ export function resolveNodeLimits(input: NodeLimitsInput = {}): NodeLimits {
   validateLeaseLimits(limits);
   validateStallLimits(limits);
   return limits;
+}
+
+/**
+ * Below this, the disk watch is off unless set: ordinary fsync jitter on a busy machine reaches
+ * tens of milliseconds, and election timeouts that short are for tests.
+ */
+export const DISK_STALL_MS_DEFAULT_MIN = 100;
+
+/** Half the election timeout's minimum (at least a tick), or 0 (off) when under 100 ms. */
+function defaultDiskStallMs(electionMinMs: number, tickMs: number): number {
+  const half = Math.floor(electionMinMs / 2);
+  return half < DISK_STALL_MS_DEFAULT_MIN ? 0 : Math.max(tickMs, half);
 }
 
 function validateStallLimits(limits: NodeLimits): void {
