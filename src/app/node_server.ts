@@ -115,18 +115,18 @@ export async function startNodeServer(
       auth: clientSecurity.auth,
       ...(clientSecurity.tls === undefined ? {} : { tls: clientSecurity.tls }),
     };
+    const removal = (): Error | null => {
+      const index = kv.node.removedIndex;
+      return index === null ? null : new RemovedFromClusterError(kv.node.id, index);
+    };
     resp = await RespServer.start({
-      service: kv, logger: logger.child({ component: "resp" }), resources,
+      service: kv, logger: logger.child({ component: "resp" }), resources, removal,
       metrics: createRespMetrics(registry), ...clientAuth,
     }, {
       host: config.self.redis.host, port: config.self.redis.port, keyBytesMax,
       ...(config.redisClientsMax === undefined ? {} : { clientsMax: config.redisClientsMax }),
     });
     const httpLogger = logger.child({ component: "http" });
-    const removal = (): Error | null => {
-      const index = kv.node.removedIndex;
-      return index === null ? null : new RemovedFromClusterError(kv.node.id, index);
-    };
     const httpDeps = {
       service: kv, registry, logger: httpLogger, resources, removal, ...clientAuth,
       diskUsage: () => diskUsageBytes(config.dataDir),

@@ -1,12 +1,15 @@
 /**
  * A removed node stops serving clients: the HTTP API answers 410 Gone (health checks included,
- * so a load balancer takes it out) while /metrics keeps answering; RESP answers -ERR.
+ * so a load balancer takes it out) while /metrics keeps answering; RESP answers every command
+ * (PING included) with -ERR.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { connect } from "node:net";
 import { Registry } from "prom-client";
 import { RemovedFromClusterError } from "../../node/index.js";
 import { errorReply } from "../resp/error_replies.js";
+import { RespServer } from "../resp/server.js";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { buildHttpApi } from "./server.js";
 
@@ -46,4 +49,29 @@ test("RESP answers a removed node's refusal with -ERR and the reason", () => {
   assert.deepEqual(reply, errorReply(new RemovedFromClusterError("n3", 42)));
   const text = JSON.stringify(reply);
   assert.match(text, /ERR n3 was removed from the cluster \(configuration at index 42\)/);
+});
+
+test("a removed node answers every RESP command, PING included, with -ERR removed", async () => {
+  let removal: Error | null = null;
+  const server = await RespServer.start({ service: new MemoryKvService(), removal: () => removal },
+    { host: "127.0.0.1", port: 0 });
+  try {
+    const ask = (command: string): Promise<string> => new Promise((resolve, reject) => {
+      const socket = connect(server.port, "127.0.0.1");
+      socket.on("data", (chunk: Buffer) => {
+        socket.destroy();
+        resolve(chunk.toString());
+      });
+      socket.on("error", reject);
+      socket.write(`${command}\r\n`);
+    });
+    assert.equal(await ask("PING"), "+PONG\r\n");
+    removal = new RemovedFromClusterError("n3", 42);
+    for (const command of ["PING", "GET a", "SET a 1"]) {
+      assert.match(await ask(command), /^-ERR n3 was removed from the cluster \(configuration at index 42\)/,
+        command);
+    }
+  } finally {
+    await server.close();
+  }
 });
