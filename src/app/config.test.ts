@@ -23,6 +23,7 @@ test("a valid config resolves with defaults and {id} in the data directory", () 
   assert.equal(config.dataDir, "./data/n1");
   assert.equal(config.logLevel, "info");
   assert.equal(config.nodeLimits.electionTimeoutMs.min, 500);
+  assert.equal(config.nodeLimits.diskStallMs, 250);
 });
 
 test("rejections name the file and the field", () => {
@@ -40,6 +41,9 @@ test("rejections name the file and the field", () => {
   const slowHeartbeat = { heartbeatIntervalMs: 400, electionTimeoutMs: { min: 300, max: 600 } };
   assert.match(rejection({ ...valid, ...slowHeartbeat }),
     /: electionTimeoutMs\.min: must exceed heartbeatIntervalMs/);
+  assert.match(rejection({ ...valid, stall: { diskMs: 600 } }),
+    /: diskStallMs: must be 0 \(off\) or from tickMs/);
+  assert.match(rejection({ ...valid, stall: { replicationMs: -1 } }), /stall\.replicationMs/);
   assert.match(rejection("just text"), /Invalid config raftkv\.yaml: /);
 });
 

@@ -60,6 +60,12 @@ const fileSchema = z.strictObject({
   /** "lease": leader reads without a quorum round while its lease holds (README). */
   readMode: z.enum(["index", "lease"]).optional(),
   leaseClockDriftMs: z.number().int().nonnegative().optional(),
+  /** Gray-failure watches (src/node/stall_watch.ts, README "Operating a cluster"); 0: off. */
+  stall: z.strictObject({
+    diskMs: z.number().int().nonnegative().optional(),
+    diskHealthyMs: positiveInt.optional(),
+    replicationMs: z.number().int().nonnegative().optional(),
+  }).default({}),
   snapshot: z.strictObject({
     entriesMin: positiveInt.optional(),
     bytesMin: positiveInt.optional(),
@@ -297,6 +303,9 @@ function nodeLimitsInput(file: ConfigFile): Parameters<typeof resolveNodeLimits>
     heartbeatIntervalMs: file.heartbeatIntervalMs,
     readMode: file.readMode,
     leaseClockDriftMs: file.leaseClockDriftMs,
+    diskStallMs: file.stall.diskMs,
+    diskHealthyMs: file.stall.diskHealthyMs,
+    replicationStallMs: file.stall.replicationMs,
     proposalTimeoutMs: file.limits.proposalTimeoutMs,
     readTimeoutMs: file.limits.readTimeoutMs,
     pendingProposalsMax: file.limits.pendingProposalsMax,

@@ -23,6 +23,7 @@ import { ensureNodeCertificates, type TlsFilePaths } from "./certs/index.js";
 import {
   isControlRequest, type ControlMessage, type ControlRequest,
 } from "./dashboard_controls.js";
+import { readDataDirIdentity } from "./data_dir_identity.js";
 
 export interface LocalClusterOptions {
   readonly nodes: number;
@@ -55,6 +56,12 @@ export interface ChildExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly expected: boolean;
+}
+
+export interface RemovedNode {
+  readonly id: string;
+  /** The index of the configuration that removed it. */
+  readonly index: number;
 }
 
 export interface LocalNode {
@@ -103,12 +110,32 @@ export class LocalCluster {
   }
 
   /**
-   * Writes the config (keeping an earlier run's cluster id), makes sure every node has a peer
-   * certificate, and starts every node.
+   * The nodes a start would run, and those it leaves out because an earlier run's data says they
+   * were removed from the cluster (a removed node stays removed: data_dir_identity.ts).
+   */
+  async plan(): Promise<{ readonly members: readonly LocalNode[]; readonly removed: readonly RemovedNode[] }> {
+    const removed: RemovedNode[] = [];
+    for (const node of this.nodes) {
+      const identity = await readDataDirIdentity(this.dataDirOf(node.id));
+      if (identity?.removedAtIndex !== undefined) removed.push({ id: node.id, index: identity.removedAtIndex });
+    }
+    const gone = new Set(removed.map((r) => r.id));
+    return { members: this.nodes.filter((node) => !gone.has(node.id)), removed };
+  }
+
+  /** Node `id`'s data directory. */
+  dataDirOf(id: string): string {
+    return join(resolve(this.options.dataDir), id);
+  }
+
+  /**
+   * Writes the config (keeping an earlier run's cluster id, leaving out removed members), makes
+   * sure every node has a peer certificate, and starts every member.
    */
   async start(): Promise<void> {
-    await this.writeConfig();
-    for (const node of this.nodes) this.startNode(node.id);
+    const { members } = await this.plan();
+    await this.writeConfig(members);
+    for (const node of members) this.startNode(node.id);
   }
 
   /** Where the cluster's CA and node certificates live. */
@@ -263,7 +290,7 @@ export class LocalCluster {
     return [...this.running.keys()].sort();
   }
 
-  private async writeConfig(): Promise<void> {
+  private async writeConfig(members: readonly LocalNode[]): Promise<void> {
     mkdirSync(this.options.dataDir, { recursive: true });
     let clusterId = `local-${randomBytes(4).toString("hex")}`;
     if (existsSync(this.configPath)) {
@@ -273,7 +300,7 @@ export class LocalCluster {
     }
     const config = {
       clusterId,
-      members: this.nodes.map((n) => ({
+      members: members.map((n) => ({
         id: n.id, peer: `${this.host}:${n.peerPort}`, redis: `${this.host}:${n.redisPort}`,
         http: `${this.host}:${n.httpPort}`,
       })),

@@ -22,9 +22,15 @@ export function createLogger(options: LoggerOptions): Logger {
   const format = options.format ?? (process.stdout.isTTY ? "pretty" : "json");
   const settings = { level: options.level, base: options.base ?? null };
   if (format === "json") return pino(settings);
-  return pino(settings, pretty({
-    colorize: process.stdout.isTTY, sync: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname",
-  }));
+  return pino(settings, prettyStream(process.stdout.isTTY));
+}
+
+/** pino-pretty writing ONE line per event (fields inline after the message), synchronously. */
+export function prettyStream(colorize: boolean, destination?: NodeJS.WritableStream): ReturnType<typeof pretty> {
+  return pretty({
+    colorize, sync: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname", singleLine: true,
+    ...(destination === undefined ? {} : { destination }),
+  });
 }
 
 /** Parses `--log-format`. @throws RangeError for anything else. */

@@ -14,8 +14,10 @@ import {
   type NodeMetrics, type RaftMetrics, type RunningHttpApi,
 } from "../server/index.js";
 import { TcpTransport, type PeerAddress, type Transport } from "../transport/index.js";
-import type { MemberAddresses } from "../node/index.js";
+import { RemovedFromClusterError, type MemberAddresses } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
+import { checkDataDirIdentity, markRemoved } from "./data_dir_identity.js";
+import { diskUsageBytes } from "./disk_usage.js";
 import type { Member, NodeConfig } from "./config.js";
 import type { Logger } from "./logger.js";
 import { startPeerSecurity } from "./peer_security.js";
@@ -31,6 +33,8 @@ export interface RunningNodeServer {
   readonly http: RunningHttpApi;
   /** Resolves with the error once the node fails (disk failure, assertion): fail-stop. */
   readonly failed: Promise<Error>;
+  /** Resolves with the configuration's index once this node is removed from the cluster. */
+  readonly removed: Promise<number>;
   /** Reloads the peer certificates and CA from their files (SIGHUP); new connections use them. */
   reloadCertificates(why: string): void;
   /** Closes the front ends, then stops the node (idempotent). */
@@ -40,6 +44,7 @@ export interface RunningNodeServer {
 /**
  * Opens the node's storage, joins the cluster and starts listening for clients.
  * @throws CertificateError if the peer certificate, key or CA cannot be used; ConfigError;
+ *   DataDirMismatchError when the data directory is another cluster's, node's or format's;
  *   WalCorruptError, SnapshotCorruptError, DiskFailedError from storage;
  *   ListenError or a listen error (EADDRINUSE) from the transport and front ends.
  */
@@ -63,6 +68,19 @@ export async function startNodeServer(
     if (member.id !== config.nodeId) peers.set(nodeId(member.id), member.peer);
   }
   const peerSecurity = startPeerSecurity(config, logger.child({ component: "peer-tls" }));
+  // Configuration and certificates first, then, before any data is opened: never another
+  // cluster's or another node's data directory.
+  try {
+    const identity = await checkDataDirIdentity(config.dataDir,
+      { clusterId: config.clusterId, nodeId: config.nodeId });
+    if (identity === "adopted") {
+      logger.info({ dataDir: config.dataDir, clusterId: config.clusterId },
+        `Recorded cluster ${config.clusterId} and node ${config.nodeId} in the existing data directory`);
+    }
+  } catch (error) {
+    peerSecurity.close();
+    throw error;
+  }
   const tcp = new TcpTransport({
     clusterId: config.clusterId, nodeId: id, listen: config.self.peer, peers, tls: peerSecurity.tls,
     logger: logger.child({ component: "transport" }),
@@ -112,8 +130,12 @@ export async function startNodeServer(
       auth: clientSecurity.auth,
       ...(clientSecurity.tls === undefined ? {} : { tls: clientSecurity.tls }),
     };
+    const removal = (): Error | null => {
+      const index = kv.node.removedIndex;
+      return index === null ? null : new RemovedFromClusterError(kv.node.id, index);
+    };
     resp = await RespServer.start({
-      service: kv, logger: logger.child({ component: "resp" }), resources,
+      service: kv, logger: logger.child({ component: "resp" }), resources, removal,
       metrics: createRespMetrics(registry), ...clientAuth,
     }, {
       host: config.self.redis.host, port: config.self.redis.port, keyBytesMax,
@@ -121,7 +143,8 @@ export async function startNodeServer(
     });
     const httpLogger = logger.child({ component: "http" });
     const httpDeps = {
-      service: kv, registry, logger: httpLogger, resources, ...clientAuth,
+      service: kv, registry, logger: httpLogger, resources, removal, ...clientAuth,
+      diskUsage: () => diskUsageBytes(config.dataDir),
       dashboard: { recorder, ...(controls === undefined ? {} : { controls }) },
     };
     const http = await startHttpApi(httpDeps, {
@@ -133,8 +156,15 @@ export async function startNodeServer(
       resources.fdWatch.stop();
       await stopAll(kv, [resp, http], loopDelay);
     });
+    const removed = new Promise<number>((resolve) => {
+      if (kv.node.removedIndex !== null) resolve(kv.node.removedIndex);
+      kv.node.once("removed", ({ index }) => { resolve(index); });
+    });
+    void removed.then((index) => markRemoved(config.dataDir, index)).catch((error: unknown) => {
+      logger.warn({ err: error }, "Could not record the removal in the data directory");
+    });
     return {
-      kv, resp, http, failed, reloadCertificates: (why) => { peerSecurity.reload(why); }, stop,
+      kv, resp, http, failed, removed, reloadCertificates: (why) => { peerSecurity.reload(why); }, stop,
     };
   } catch (error) {
     recorder.close();
@@ -235,8 +265,8 @@ function watchNode(
     if (role === "candidate") metrics.elections.inc();
   });
   node.on("removed", ({ index }) => {
-    logger.info({ index }, "This node was removed from the cluster: its Raft activity stops " +
-      "shortly; stop the process once leadership has moved on");
+    logger.info({ index }, "This node was removed from the cluster: it answers clients with "
+      + "'removed from the cluster' (HTTP 410, RESP -ERR) and its Raft activity stops shortly");
   });
   node.on("leaderChange", ({ leaderId, term }) => {
     if (leaderId !== null) nodeMetrics.leaderChanges.inc();

@@ -80,7 +80,8 @@ export async function requestCluster(
       const { status, body } = outcome;
       const error = body.error as ErrorBody | undefined;
       const redirected = status === 421 && options.followLeader === true;
-      if ((status === 503 || redirected) && error?.definite !== false) {
+      // 410: that node was removed from the cluster; another endpoint may serve.
+      if ((status === 503 || status === 410 || redirected) && error?.definite !== false) {
         lastProblem = `${endpoint}: ${error?.code ?? status} ${error?.message ?? ""}`.trim();
         if (redirected && error?.leaderHttp !== undefined) leader = endpointUrl(error.leaderHttp);
       } else if (options.write && status >= 500 && error?.definite !== true) {

@@ -3,16 +3,20 @@
  *
  * SIGHUP reloads the peer certificates and CA (they are also reloaded when their files change).
  *
- * Exit codes: 0 stopped cleanly; 78 invalid configuration or an unusable certificate, key or CA
- * (EX_CONFIG); 74 storage cannot be
- * trusted or the disk failed (EX_IOERR), with the storage's advice to the operator; 1 any other
- * failure to start or a fatal runtime error.
+ * A node removed from the cluster answers clients with "removed" (HTTP 410, RESP -ERR) and exits
+ * (code 0) after --removed-grace-ms, unless --stay-when-removed.
+ *
+ * Exit codes: 0 stopped cleanly (or removed from the cluster); 78 invalid configuration, an
+ * unusable certificate, key or CA, or a data directory of another cluster or node (EX_CONFIG);
+ * 74 storage cannot be trusted or the disk failed (EX_IOERR), with the storage's advice to the
+ * operator; 1 any other failure to start or a fatal runtime error.
  */
 import { Command, Option } from "commander";
 import { InvalidConfigError, LOG_LEVELS, loadConfigFile, overridesFromEnv } from "../app/config.js";
 import { createLogger, parseLogFormat, type Logger } from "../app/logger.js";
 import { startNodeServer, type RunningNodeServer } from "../app/node_server.js";
 import { CertificateError } from "../app/certs/index.js";
+import { DataDirMismatchError } from "../app/data_dir_identity.js";
 import { ConfigError } from "../core/index.js";
 import { DiskFailedError, SnapshotCorruptError, WalCorruptError } from "../storage/index.js";
 
@@ -30,7 +34,12 @@ interface NodeFlags {
   readonly join?: boolean;
   readonly insecurePeers?: boolean;
   readonly dashboardControls?: boolean;
+  readonly stayWhenRemoved?: boolean;
+  readonly removedGraceMs?: string;
 }
+
+/** How long a removed node keeps answering "removed" before it exits (unless told to stay). */
+export const REMOVED_GRACE_MS_DEFAULT = 30_000;
 
 export function registerNodeCommand(program: Command): void {
   program.command("node")
@@ -48,6 +57,10 @@ export function registerNodeCommand(program: Command): void {
     .addOption(new Option("--log-level <level>", "log level (env LOG_LEVEL)").choices(LOG_LEVELS))
     .addOption(new Option("--log-format <format>", "default: pretty on a terminal, else json")
       .choices(["json", "pretty"]))
+    .option("--stay-when-removed", "keep running (answering 410 / -ERR removed) after this node "
+      + "is removed from the cluster, instead of exiting after --removed-grace-ms")
+    .option("--removed-grace-ms <ms>", "how long a removed node answers 'removed' before it "
+      + `exits (env RAFTKV_REMOVED_GRACE_MS; default ${REMOVED_GRACE_MS_DEFAULT})`)
     .addOption(new Option("--stop-with-parent", "stop when stdin closes (used by raftkv cluster)")
       .hideHelp())
     .addOption(new Option("--dashboard-controls",
@@ -60,6 +73,12 @@ export function registerNodeCommand(program: Command): void {
 }
 
 async function runNode(flags: NodeFlags): Promise<number> {
+  const graceText = flags.removedGraceMs ?? process.env.RAFTKV_REMOVED_GRACE_MS;
+  const graceMs = Number(graceText ?? REMOVED_GRACE_MS_DEFAULT);
+  if (!Number.isSafeInteger(graceMs) || graceMs < 0) {
+    console.error(`--removed-grace-ms must be a non-negative integer, got ${String(graceText)}`);
+    return EXIT_CONFIG;
+  }
   let config;
   try {
     config = loadConfigFile(flags.config, overridesFromEnv({
@@ -86,7 +105,10 @@ async function runNode(flags: NodeFlags): Promise<number> {
     redis: server.resp.port, http: server.http.port,
   }, `Node ${config.nodeId} serving Redis on ${config.self.redis.host}:${server.resp.port}, ` +
     `HTTP on ${config.self.http.host}:${server.http.port}`);
-  return waitForEnd(server, logger, flags.stopWithParent === true);
+  return waitForEnd(server, logger, {
+    stopWithParent: flags.stopWithParent === true,
+    removedGraceMs: flags.stayWhenRemoved === true ? null : graceMs,
+  });
 }
 
 function reportStartFailure(error: unknown, logger: Logger): number {
@@ -105,6 +127,11 @@ function reportStartFailure(error: unknown, logger: Logger): number {
     console.error(message);
     return EXIT_CONFIG;
   }
+  if (error instanceof DataDirMismatchError) {
+    logger.fatal({ code: error.code, dataDir: error.dir }, message);
+    console.error(message);
+    return EXIT_CONFIG;
+  }
   if (error instanceof CertificateError) {
     logger.fatal({ code: error.code, file: error.file }, `Cannot start: ${message}`);
     console.error(`Cannot start: ${message}`);
@@ -119,8 +146,9 @@ function reportStartFailure(error: unknown, logger: Logger): number {
 function waitForEnd(
   server: RunningNodeServer,
   logger: Logger,
-  stopWithParent: boolean,
+  options: { readonly stopWithParent: boolean; readonly removedGraceMs: number | null },
 ): Promise<number> {
+  const { stopWithParent, removedGraceMs } = options;
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (why: string, code: number): void => {
@@ -146,6 +174,15 @@ function waitForEnd(
       process.stdin.on("error", () => { stop("Parent went away", 0); });
       process.stdin.resume();
     }
+    void server.removed.then((index) => {
+      if (removedGraceMs === null) {
+        logger.info({ index }, "Removed from the cluster; staying up (--stay-when-removed)");
+        return;
+      }
+      logger.info({ index }, `Removed from the cluster; exiting in ${removedGraceMs} ms `
+        + "(--stay-when-removed keeps it running)");
+      setTimeout(() => { stop("Removed from the cluster", 0); }, removedGraceMs).unref();
+    });
     void server.failed.then((error) => {
       console.error(`raftkv node failed: ${error.message}`);
       stop("Fatal error", error instanceof DiskFailedError ? EXIT_STORAGE : 1);

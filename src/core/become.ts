@@ -30,6 +30,26 @@ export function becomeFollower(r: Raft, term: Term, lead: NodeId | null): void {
   r.lead = lead;
 }
 
+/**
+ * `becomeFollower`, saying why when this node led or campaigned: every step-down is explained
+ * (info for a leader, debug for a candidate). `why` is only called when the line is written.
+ */
+export function stepDown(
+  r: Raft,
+  why: () => string,
+  next: { readonly term: Term; readonly lead: NodeId | null },
+): void {
+  const from = r.role.kind;
+  if (from === "leader") {
+    r.logger.info({ id: r.id, term: r.term, code: "STEP_DOWN" },
+      `${r.id} steps down as leader of term ${r.term}: ${why()}`);
+  } else if (from !== "follower" && r.debugOn) {
+    r.logger.debug({ id: r.id, term: r.term, code: "STEP_DOWN" },
+      `${r.id} stops its ${from} campaign in term ${r.term}: ${why()}`);
+  }
+  becomeFollower(r, next.term, next.lead);
+}
+
 /** §9.6: a pre-candidate keeps its term and vote; only a won pre-vote leads to a real election. */
 export function becomePreCandidate(r: Raft): void {
   assert(r.role.kind !== "leader", "illegal transition leader -> pre-candidate");

@@ -6,7 +6,7 @@
  */
 import { TERM_MAX } from "./bounds.js";
 import { proposeHeld } from "./held_proposals.js";
-import { becomeCandidate, becomeFollower, becomeLeader, becomePreCandidate } from "./become.js";
+import { becomeCandidate, becomeLeader, becomePreCandidate, stepDown } from "./become.js";
 import type { PreVote, PreVoteResponse, RequestVote, RequestVoteResponse } from "./messages.js";
 import { mayCampaign } from "./membership.js";
 import type { Raft } from "./raft.js";
@@ -84,6 +84,16 @@ export function handleVoteRequest(r: Raft, m: PreVote | RequestVote): void {
     || (r.vote === null && r.lead === null)
     || (isPre && m.term > r.term);
   const grant = canVote && r.log.isUpToDate(m.lastLogIndex, m.lastLogTerm);
+  if (!grant && r.debugOn) {
+    const why = canVote
+      ? `its log (last index ${m.lastLogIndex}, term ${m.lastLogTerm}) is behind this node's`
+        + ` (${r.log.lastIndex()}, ${r.log.lastTerm()})`
+      : r.vote === null
+        ? `this node follows leader ${r.lead ?? "none"} in term ${r.term}`
+        : `this node already voted for ${r.vote} in term ${r.term}`;
+    r.logger.debug({ id: r.id, from: m.from, term: m.term, code: "VOTE_REFUSED" },
+      `Refused ${isPre ? "pre-vote" : "vote"} to ${m.from} for term ${m.term}: ${why}`);
+  }
   const responseType = isPre ? "PreVoteResponse" : "RequestVoteResponse";
   // A granted response carries the request's term (a pre-vote's is in our future).
   const term = grant ? m.term : r.term;
@@ -108,7 +118,8 @@ export function handleVoteResponse(
       winVote(r, role);
       return;
     case "lost":
-      becomeFollower(r, r.term, null);
+      stepDown(r, () => `a majority of voters refused its ${role.kind === "pre-candidate" ? "pre-vote" : "vote"}`,
+        { term: r.term, lead: null });
       return;
     case "pending":
       return;

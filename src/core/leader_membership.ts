@@ -10,7 +10,7 @@
  * could produce configurations with disjoint majorities.
  */
 import { proposeHeld } from "./held_proposals.js";
-import { becomeFollower } from "./become.js";
+import { stepDown } from "./become.js";
 import { applyConfChange, encodeConfEntry, type ConfChange } from "./conf_change.js";
 import { ConfChangeRefusedError, ProposalDroppedError } from "./errors.js";
 import { pruneTracker, setConfig } from "./membership.js";
@@ -73,7 +73,8 @@ export function maybeFinishConfChange(r: Raft, leader: LeaderState): void {
   if (r.cluster.isVoter(r.id)) return;
   const to = mostCaughtUpVoter(r, leader);
   if (to === null) {
-    becomeFollower(r, r.term, null);
+    stepDown(r, () => "it was removed from the configuration and no voter is left to take over",
+      { term: r.term, lead: null });
     return;
   }
   if (leader.transfer?.to === to && leader.transfer.stepDown) return;
@@ -121,7 +122,10 @@ export function maybeSendTimeoutNow(r: Raft, leader: LeaderState): boolean {
   const pr = leader.tracker.get(transfer.to);
   if (pr === undefined || pr.match !== r.log.lastIndex()) return false;
   r.send({ from: r.id, to: transfer.to, term: r.term, type: "TimeoutNow" });
-  if (transfer.stepDown) becomeFollower(r, r.term, null);
+  if (transfer.stepDown) {
+    stepDown(r, () => `it was removed from the configuration and handed over to ${transfer.to}`,
+      { term: r.term, lead: null });
+  }
   return true;
 }
 
@@ -131,6 +135,9 @@ export function tickTransfer(r: Raft, leader: LeaderState): void {
   if (transfer === null) return;
   if (++transfer.elapsedTicks < r.randomizedElectionTimeout) return;
   leader.transfer = null;
-  if (transfer.stepDown) becomeFollower(r, r.term, null);
+  if (transfer.stepDown) {
+    stepDown(r, () => `it was removed from the configuration; the handover to ${transfer.to}`
+      + " did not finish within an election timeout", { term: r.term, lead: null });
+  }
   else proposeHeld(r, leader);
 }

@@ -38,9 +38,10 @@ export function setConfig(
  * server removed by a configuration that is not yet committed may still be needed to elect the
  * leader that commits it (it has the entry, others may not), so it still campaigns, without
  * counting its own vote; once its removal is committed it never campaigns again. Learners and
- * nodes not yet added never campaign.
+ * nodes not yet added never campaign, nor does a node whose runtime holds it back.
  */
 export function mayCampaign(r: Raft): boolean {
+  if (r.campaignsHeld) return false;
   if (r.cluster.isVoter(r.id)) return true;
   return r.removedByConfig && r.configIndex > r.log.committed;
 }

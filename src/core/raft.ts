@@ -5,10 +5,10 @@
  * elections in election.ts; role changes in become.ts.
  */
 import { HeldProposals } from "./held_proposals.js";
-import { becomeFollower } from "./become.js";
+import { becomeFollower, stepDown } from "./become.js";
 import { TERM_MAX } from "./bounds.js";
 import type { RaftConfig, TestingBugs } from "./config.js";
-import { silentLogger, type Logger } from "./logger.js";
+import { levelEnabled, silentLogger, type Logger } from "./logger.js";
 import { handleVoteRequest, hup } from "./election.js";
 import { loadConfig, mayCampaign } from "./membership.js";
 import { RaftLog } from "./log.js";
@@ -38,6 +38,8 @@ export class Raft {
   readonly config: RaftConfig;
   readonly bugs: TestingBugs;
   readonly logger: Logger;
+  /** Debug lines (refused votes, dropped messages) are built only when this is set. */
+  readonly debugOn: boolean;
   readonly log: RaftLog;
   readonly rng: Rng;
   cluster: ClusterConfig;
@@ -46,6 +48,11 @@ export class Raft {
   configTerm: Term = TERM_ZERO;
   /** This node was a voter in the configuration before `cluster` and is not one in it. */
   removedByConfig = false;
+  /**
+   * The runtime holds this node back from campaigning (a leader that stepped down because its
+   * own disk stalled, until the disk has been healthy for a while). It still votes.
+   */
+  campaignsHeld = false;
   term: Term;
   vote: NodeId | null;
   lead: NodeId | null = null;
@@ -71,6 +78,7 @@ export class Raft {
     this.config = options.config;
     this.bugs = options.config.testingBugs ?? {};
     this.logger = options.config.logger ?? silentLogger;
+    this.debugOn = levelEnabled(this.logger, "debug");
     this.rng = options.rng;
     this.log = new RaftLog(options.storage);
     this.cluster = new ClusterConfig(confState);
@@ -149,7 +157,13 @@ export class Raft {
       throw new AssertionError(`message for ${m.to} delivered to ${this.id}`);
     }
     if (m.from === this.id) return;
-    if (this.leasePromiseForbids(m)) return;
+    if (this.leasePromiseForbids(m)) {
+      if (this.debugOn) {
+        this.dropped(m, `this node heard from a leader ${this.leaderContactTicks} ticks ago`
+          + " and promised it a lease (lease mode)");
+      }
+      return;
+    }
     if (m.term > TERM_MAX) {
       // The transport's decoder drops these; this guards every other way in (bounds.ts).
       this.logger.error({ id: this.id, from: m.from, type: m.type, term: m.term },
@@ -174,7 +188,13 @@ export class Raft {
         // disrupting a healthy cluster and is ignored (§9.6 / check-quorum).
         const leaseApplies = this.config.checkQuorum
           || (m.type === "PreVote" && this.config.preVote);
-        if (!transfer && leaseApplies && this.inLeaderLease()) return false;
+        if (!transfer && leaseApplies && this.inLeaderLease()) {
+          if (this.debugOn) {
+            this.dropped(m, `this node follows leader ${this.lead ?? "none"} in term ${this.term}`
+              + " and heard from it within the election timeout");
+          }
+          return false;
+        }
       }
       if (m.type === "PreVote" || (m.type === "PreVoteResponse" && !m.reject)) {
         // Pre-votes are sent at a future term and never bump ours (§9.6).
@@ -182,10 +202,12 @@ export class Raft {
       }
       const fromLeader = m.type === "AppendEntries" || m.type === "Heartbeat"
         || m.type === "InstallSnapshot";
-      becomeFollower(this, m.term, fromLeader ? m.from : null);
+      stepDown(this, () => `${m.from} sent ${m.type} at term ${m.term}, above this node's ${this.term}`,
+        { term: m.term, lead: fromLeader ? m.from : null });
       return true;
     }
     if (m.term < this.term) {
+      if (this.debugOn) this.dropped(m, `its term is below this node's ${this.term}`);
       this.answerStaleMessage(m);
       return false;
     }
@@ -197,6 +219,12 @@ export class Raft {
    * never learn the new term from it: answer so the stale leader steps down. A stale pre-vote is
    * rejected at our term so the pre-candidate learns it (as etcd-io/raft does).
    */
+  /** Logs (debug; callers check `debugOn`) that `m` was dropped, and why. */
+  private dropped(m: Message, why: string): void {
+    this.logger.debug({ id: this.id, from: m.from, type: m.type, term: m.term, code: "DROPPED" },
+      `Dropped ${m.type} from ${m.from} (term ${m.term}): ${why}`);
+  }
+
   private answerStaleMessage(m: Message): void {
     if ((this.config.checkQuorum || this.config.preVote)
       && (m.type === "AppendEntries" || m.type === "Heartbeat")) {

@@ -10,7 +10,7 @@ import { sameConfState, type ConfChange } from "./conf_change.js";
 import { proposeConfChangeAsLeader, transferLeaderAsLeader } from "./leader_membership.js";
 import type { ConfState, HardState, Message } from "./messages.js";
 import { Raft } from "./raft.js";
-import { flushReplication } from "./replication.js";
+import { flushReplication, maybeSendAppend } from "./replication.js";
 import type { ProgressStatus, Ready, SoftState, Status } from "./ready.js";
 import type { Rng } from "./rng.js";
 import {
@@ -170,6 +170,30 @@ export class RaftNode {
     role.lease?.revoke();
     transferLeaderAsLeader(r, role, to);
     this.assertInvariants();
+  }
+
+  /**
+   * Holds this node back from campaigning (election timeouts and TimeoutNow are ignored) or
+   * releases it; it still votes. The runtime holds a leader that stepped down because its own
+   * disk stalled, until the disk has been healthy for a while.
+   */
+  holdCampaigns(held: boolean): void {
+    this.raft.campaignsHeld = held;
+  }
+
+  /**
+   * Leader only: restarts replication to `to` from its match index (probe state), as if its
+   * stream had been lost, and sends it an append now. Returns false when this node is not the
+   * leader, `to` is not tracked, or a snapshot is on its way to it (that has its own timeout).
+   */
+  resetReplication(to: NodeId): boolean {
+    const r = this.raft;
+    if (r.role.kind !== "leader" || to === r.id) return false;
+    const pr = r.role.tracker.get(to);
+    if (pr === undefined || pr.state === "snapshot") return false;
+    pr.becomeProbe();
+    maybeSendAppend(r, r.role, to, true);
+    return true;
   }
 
   hasReady(): boolean {

@@ -2,7 +2,7 @@
  * Candidates and pre-candidates (§5.2, §9.6): they count votes, and step down to follower as
  * soon as they hear from a leader of their term (the election was lost to it).
  */
-import { becomeFollower } from "./become.js";
+import { stepDown } from "./become.js";
 import { handleVoteResponse } from "./election.js";
 import type { Message } from "./messages.js";
 import type { Raft } from "./raft.js";
@@ -13,15 +13,15 @@ import { assertNever } from "./types.js";
 export function stepCandidate(r: Raft, role: PreCandidateState | CandidateState, m: Message): void {
   switch (m.type) {
     case "AppendEntries":
-      becomeFollower(r, m.term, m.from);
+      stepDown(r, () => `${m.from} leads term ${m.term}`, { term: m.term, lead: m.from });
       handleAppendEntries(r, m);
       return;
     case "Heartbeat":
-      becomeFollower(r, m.term, m.from);
+      stepDown(r, () => `${m.from} leads term ${m.term}`, { term: m.term, lead: m.from });
       handleHeartbeat(r, m);
       return;
     case "InstallSnapshot":
-      becomeFollower(r, m.term, m.from);
+      stepDown(r, () => `${m.from} leads term ${m.term}`, { term: m.term, lead: m.from });
       handleSnapshot(r, m);
       return;
     case "PreVoteResponse":

@@ -3,7 +3,7 @@
  * commit index, accepts proposals, serves ReadIndex (§6.4), and on every tick sends heartbeats
  * and checks that a quorum is still reachable (check-quorum).
  */
-import { becomeFollower } from "./become.js";
+import { stepDown } from "./become.js";
 import { ProposalDroppedError, UncommittedBytesExceededError } from "./errors.js";
 import type { AppendEntriesResponse, HeartbeatResponse, Message } from "./messages.js";
 import { heartbeatContext, leaseHolds, tickLease } from "./lease.js";
@@ -63,7 +63,10 @@ export function tickLeader(r: Raft, leader: LeaderState): void {
   if (r.electionElapsed >= r.config.electionTimeoutTicksMin) {
     r.electionElapsed = 0;
     if (r.config.checkQuorum && !leader.tracker.checkQuorumActive(r.id)) {
-      becomeFollower(r, r.term, null); // cut off from a quorum: stop serving reads and writes
+      // Cut off from a quorum: stop serving reads and writes.
+      stepDown(r, () => "check-quorum: fewer than a quorum of voters answered within"
+        + ` the last election timeout (${r.config.electionTimeoutTicksMin} ticks)`,
+        { term: r.term, lead: null });
       return;
     }
   }

@@ -30,5 +30,6 @@ function timeoutNowRefusal(r: Raft, m: TimeoutNow): string | null {
     return `${m.from} is not the leader this node follows in term ${r.term} (${r.lead ?? "none"})`;
   }
   if (!r.cluster.isVoter(r.id)) return "this node is not a voter";
+  if (r.campaignsHeld) return "this node is held back from campaigning (its disk stalled)";
   return null;
 }

@@ -18,7 +18,7 @@ import type { Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimits } from "./config.js";
 import { encodeEnvelope } from "./envelope.js";
 import { EntryApplier } from "./entry_applier.js";
-import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
+import { NodeStoppedError, OutcomeUnknownError, RemovedFromClusterError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
 import { observeProposal, observeRead, type NodeObserver } from "./observer.js";
 import type {
@@ -30,6 +30,7 @@ import { Applier } from "./applier.js";
 import { realHost, type RuntimeHost, type TimerHandle } from "./host.js";
 import { MembershipAdmin, type ChangeOptions } from "./membership_admin.js";
 import { MembershipTracker } from "./membership_tracker.js";
+import { messageLogLevel, withMessageLog, withReadyLog } from "./message_log.js";
 import {
   initialConfState, membersFileOf, openNodeStorage, seedAddresses, type ClusterNodeOptions,
 } from "./options.js";
@@ -40,6 +41,7 @@ import { ReadyLoop } from "./ready_loop.js";
 import type { RuntimeBugs } from "./runtime_bugs.js";
 import { ProposalValidator, type NodeTestingHooks } from "./proposal_validation.js";
 import { Snapshotter } from "./snapshotter.js";
+import { StallWatch } from "./stall_watch.js";
 import type { StateMachine } from "./state_machine.js";
 import { toNodeStatus, type NodeRunState, type NodeStatus } from "./status.js";
 import { tickClockFor, type TickClock } from "./tick_clock.js";
@@ -92,11 +94,17 @@ export class ClusterNode<R> implements ClusterAdmin {
   private readonly tracker: MembershipTracker;
   private readonly applier: Applier<R>;
   private readonly loop: ReadyLoop<R>;
+  /** Gray failures: a stalled disk on the leader, a wedged follower (stall_watch.ts). */
+  private readonly stall: StallWatch;
   /** Membership changes and leadership transfer (membership_admin.ts). */
   private readonly admin: MembershipAdmin;
   private stopping: Promise<void> | null = null;
   private role: RoleName;
   private leaderId: NodeId | null;
+  /** The index of the configuration that removed this node (null: a member). */
+  private removedAt: LogIndex | null = null;
+  /** The core's last status, kept once the storage it reads is closed. */
+  private finalStatus: Status | null = null;
 
   private constructor(parts: Parts<R>) {
     ({ id: this.id, raft: this.raft, storage: this.storage, transport: this.transport,
@@ -138,12 +146,17 @@ export class ClusterNode<R> implements ClusterAdmin {
       fail: (error) => { this.fail(error); },
       report: (rd) => { this.report(rd); },
     });
+    this.stall = new StallWatch({
+      ...parts, saveInFlight: () => this.loop.saveInFlight,
+      report: (event) => { this.events.emit("stalled", event); },
+    });
     this.admin = new MembershipAdmin({
       ...parts, tracker: this.tracker, waiters: this.waiters,
       assertRunning: () => { this.assertRunning(); },
       scheduleReady: () => { this.loop.schedule(); },
       appliedIndex: () => this.applier.appliedIndex,
     });
+    this.events.on("removed", ({ index }) => { this.removedAt = index; });
     const poll = (): void => { this.waiters.poll(); };
     this.events.on("applied", poll);
     this.events.on("leaderChange", poll);
@@ -182,16 +195,19 @@ export class ClusterNode<R> implements ClusterAdmin {
         rng: new SeededRng(options.seed ?? host.drawInt(INCARNATION_MAX)),
         applied: snapshot.metadata.index,
       });
+      // LOG_LEVEL=debug: one line per message and per Ready; nothing installed otherwise.
+      const logLevel = messageLogLevel(logger);
+      const transport = withMessageLog(options.transport, logger, logLevel);
       const node = new ClusterNode<R>({
-        id, raft, storage, transport: options.transport, stateMachine: options.stateMachine,
-        limits, logger, observer: options.observer ?? {}, book, host,
+        id, raft, storage, transport, stateMachine: options.stateMachine,
+        limits, logger, observer: withReadyLog(options.observer ?? {}, logger, logLevel), book, host,
         bugs: options.testingBugs?.runtime ?? {},
         testing: options.testing ?? {},
       });
-      options.transport.onMessage((message) => {
+      transport.onMessage((message) => {
         node.receive(message);
       });
-      await options.transport.start();
+      await transport.start();
       node.timer = host.setRepeating(limits.tickMs, () => {
         node.onTick();
       });
@@ -216,7 +232,9 @@ export class ClusterNode<R> implements ClusterAdmin {
    * @throws NodeStoppedError (definite) when the node is stopped or failed.
    */
   propose(command: Uint8Array): Promise<R> {
-    if (this.runState !== "running") return Promise.reject(this.notRunning());
+    if (this.runState !== "running" || this.removedAt !== null) {
+      return Promise.reject(this.notRunning());
+    }
     if (this.proposals.size >= this.limits.pendingProposalsMax) {
       return Promise.reject(new ProposalDroppedError(
         `${this.proposals.size} proposals are pending on ${this.id} (pendingProposalsMax)`));
@@ -252,7 +270,9 @@ export class ClusterNode<R> implements ClusterAdmin {
   }
 
   private startRead(): Promise<void> {
-    if (this.runState !== "running") return Promise.reject(this.notRunning());
+    if (this.runState !== "running" || this.removedAt !== null) {
+      return Promise.reject(this.notRunning());
+    }
     if (this.reads.size >= this.limits.pendingReadsMax) {
       return Promise.reject(new ProposalDroppedError(
         `${this.reads.size} reads are pending on ${this.id} (pendingReadsMax)`));
@@ -275,7 +295,7 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   /** This node's view: role, term, leader, commit/applied, and per-peer lag on the leader. */
   status(): NodeStatus {
-    return toNodeStatus(this.raft.status(), {
+    return toNodeStatus(this.raftStatus(), {
       snapshotIndex: this.snapshots.index,
       pendingProposals: this.proposals.size,
       pendingReads: this.reads.size,
@@ -285,7 +305,12 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   /** The core's own Status (what `KvService.status()` returns). */
   raftStatus(): Status {
-    return this.raft.status();
+    return this.finalStatus ?? this.raft.status();
+  }
+
+  /** The index of the configuration that removed this node, or null while it is a member. */
+  get removedIndex(): LogIndex | null {
+    return this.removedAt;
   }
 
   // ClusterAdmin (admin.ts): membership changes and leadership transfer are membership_admin.ts's;
@@ -310,14 +335,18 @@ export class ClusterNode<R> implements ClusterAdmin {
   }
 
   /**
-   * Takes a snapshot of the state machine now, between two Readys, and compacts the log.
+   * Takes a snapshot of the state machine now, between two Readys, and compacts the log; on a
+   * disk storage it also frees the disk the log behind the snapshot held (`reclaim`: the active
+   * segment is rolled so it can go too), as an operator asking for a snapshot expects.
    * @throws NodeStoppedError; the storage's error (the node has then failed).
    */
   async snapshotNow(): Promise<{ readonly index: LogIndex }> {
     this.assertRunning();
     await this.loop.idle(); // the loop never sees a snapshot write start mid-Ready
     this.assertRunning();
-    return { index: await this.snapshots.snapshotNow(this.applier.appliedIndex) };
+    const index = await this.snapshots.snapshotNow(this.applier.appliedIndex);
+    if (index > 0 && this.storage.reclaim !== undefined) await this.storage.reclaim(index);
+    return { index };
   }
 
   /**
@@ -364,6 +393,7 @@ export class ClusterNode<R> implements ClusterAdmin {
     await this.snapshots.inFlight;
     this.rejectPending("the node stopped before the proposal was applied");
     await this.transport.close();
+    this.finalStatus = this.raft.status(); // its log is read from the storage closed next
     try {
       await this.storage.close();
     } catch (error) {
@@ -375,6 +405,7 @@ export class ClusterNode<R> implements ClusterAdmin {
   private receive(message: Message): void {
     if (this.runState !== "running") return;
     this.observer.messageReceived?.(message);
+    this.stall.noteMessage(message);
     if (message.type === "Propose"
       && !this.validator.admitForwarded(message, this.raft.status().confState)) return;
     try {
@@ -391,6 +422,7 @@ export class ClusterNode<R> implements ClusterAdmin {
     if (this.runState !== "running") return;
     try {
       this.runTicks(this.clock.onTimer());
+      this.stall.tick();
     } catch (error) {
       this.fail(error);
       return;
@@ -467,10 +499,11 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   /** @throws NodeStoppedError unless the node is running. */
   private assertRunning(): void {
-    if (this.runState !== "running") throw this.notRunning();
+    if (this.runState !== "running" || this.removedAt !== null) throw this.notRunning();
   }
 
-  private notRunning(): NodeStoppedError {
+  private notRunning(): NodeStoppedError | RemovedFromClusterError {
+    if (this.removedAt !== null) return new RemovedFromClusterError(this.id, this.removedAt);
     return new NodeStoppedError(this.failure === null ? "it was stopped" : `it failed: ${this.failure.message}`);
   }
 

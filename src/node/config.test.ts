@@ -26,7 +26,30 @@ const bad: [NodeLimitsInput, string][] = [
   [{ electionTimeoutMs: { max: 0 } }, "electionTimeoutMs.max"],
   [{ snapshotCatchUpEntries: -1 }, "snapshotCatchUpEntries"],
   [{ readTimeoutMs: 1 }, "readTimeoutMs"],
+  [{ diskStallMs: 500 }, "diskStallMs"],
+  [{ diskStallMs: 5, tickMs: 10 }, "diskStallMs"],
+  [{ diskStallMs: -1 }, "diskStallMs"],
+  [{ diskHealthyMs: 0 }, "diskHealthyMs"],
+  [{ replicationStallMs: 999 }, "replicationStallMs"],
+  [{ replicationStallMs: 0.5 }, "replicationStallMs"],
 ];
+
+test("the stall watches' defaults follow the election timeout; 0 turns them off", () => {
+  const limits = resolveNodeLimits({ electionTimeoutMs: { min: 300, max: 600 } });
+  assert.equal(limits.diskStallMs, 150);
+  assert.equal(limits.diskHealthyMs, 2400);
+  assert.equal(limits.replicationStallMs, 1200);
+  const off = resolveNodeLimits({ diskStallMs: 0, replicationStallMs: 0 });
+  assert.deepEqual([off.diskStallMs, off.replicationStallMs], [0, 0]);
+  // A tick coarser than half the timeout: the default is one tick, still below the timeout.
+  assert.equal(resolveNodeLimits({ tickMs: 150, heartbeatIntervalMs: 150,
+    electionTimeoutMs: { min: 301, max: 600 } }).diskStallMs, 150);
+  // Test-sized timeouts: off by default (fsync jitter would trip it), on when asked.
+  assert.equal(resolveNodeLimits({ tickMs: 5, heartbeatIntervalMs: 10,
+    electionTimeoutMs: { min: 60, max: 120 } }).diskStallMs, 0);
+  assert.equal(resolveNodeLimits({ tickMs: 5, heartbeatIntervalMs: 10,
+    electionTimeoutMs: { min: 60, max: 120 }, diskStallMs: 30 }).diskStallMs, 30);
+});
 for (const [input, field] of bad) {
   test(`an invalid ${field} is refused with a ConfigError naming it (${JSON.stringify(input)})`, () => {
     assert.throws(() => resolveNodeLimits(input), (e: unknown) => e instanceof ConfigError && e.field === field);

@@ -57,6 +57,22 @@ export interface NodeLimits {
    * is, to cover clocks running at different rates on different machines.
    */
   readonly leaseClockDriftMs: number;
+  /**
+   * Gray-failure watch (stall_watch.ts): a leader whose WAL save has been in flight longer than
+   * this hands leadership to a voter that has persisted what it is still writing. 0 turns the
+   * watch off. Default: half of `electionTimeoutMs.min`, or off when that is under 100 ms (fsync
+   * jitter; such timeouts are for tests); must be below it (a longer stall deposes the leader
+   * anyway, its heartbeats held behind the save).
+   */
+  readonly diskStallMs: number;
+  /** A leader that stepped down for its disk campaigns again once no save stalled this long. */
+  readonly diskHealthyMs: number;
+  /**
+   * A follower that acknowledges heartbeats while its match index stays behind the leader's log
+   * this long is reported and its replication stream restarted. 0 turns the watch off.
+   * Default: twice `electionTimeoutMs.max`.
+   */
+  readonly replicationStallMs: number;
   readonly raft: RaftTunables;
 }
 
@@ -79,6 +95,9 @@ export const DEFAULT_NODE_LIMITS: NodeLimits = {
   snapshotCatchUpEntries: 1000,
   readMode: "index",
   leaseClockDriftMs: 50,
+  diskStallMs: 250,
+  diskHealthyMs: 4000,
+  replicationStallMs: 2000,
   raft: {},
 };
 
@@ -93,10 +112,15 @@ function positiveInteger(field: string, value: unknown): void {
  * @throws ConfigError naming the first invalid field or combination.
  */
 export function resolveNodeLimits(input: NodeLimitsInput = {}): NodeLimits {
+  const election = { ...DEFAULT_NODE_LIMITS.electionTimeoutMs, ...input.electionTimeoutMs };
   const limits: NodeLimits = {
     ...DEFAULT_NODE_LIMITS,
+    // The watches' defaults follow the election timeout they are fractions of.
+    diskStallMs: defaultDiskStallMs(election.min, input.tickMs ?? DEFAULT_NODE_LIMITS.tickMs),
+    diskHealthyMs: 4 * election.max,
+    replicationStallMs: 2 * election.max,
     ...input,
-    electionTimeoutMs: { ...DEFAULT_NODE_LIMITS.electionTimeoutMs, ...input.electionTimeoutMs },
+    electionTimeoutMs: election,
     raft: { ...input.raft },
   };
   for (const field of ["tickMs", "heartbeatIntervalMs", "proposalTimeoutMs", "readTimeoutMs",
@@ -129,7 +153,40 @@ export function resolveNodeLimits(input: NodeLimitsInput = {}): NodeLimits {
     throw new ConfigError("readTimeoutMs", `must be at least tickMs (${limits.tickMs})`);
   }
   validateLeaseLimits(limits);
+  validateStallLimits(limits);
   return limits;
+}
+
+/**
+ * Below this, the disk watch is off unless set: ordinary fsync jitter on a busy machine reaches
+ * tens of milliseconds, and election timeouts that short are for tests.
+ */
+export const DISK_STALL_MS_DEFAULT_MIN = 100;
+
+/** Half the election timeout's minimum (at least a tick), or 0 (off) when under 100 ms. */
+function defaultDiskStallMs(electionMinMs: number, tickMs: number): number {
+  const half = Math.floor(electionMinMs / 2);
+  return half < DISK_STALL_MS_DEFAULT_MIN ? 0 : Math.max(tickMs, half);
+}
+
+function validateStallLimits(limits: NodeLimits): void {
+  for (const field of ["diskStallMs", "replicationStallMs"] as const) {
+    const value = limits[field];
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new ConfigError(field, `must be a non-negative integer (0: off), got ${JSON.stringify(value)}`);
+    }
+  }
+  positiveInteger("diskHealthyMs", limits.diskHealthyMs);
+  const stall = limits.diskStallMs;
+  if (stall !== 0 && (stall < limits.tickMs || stall >= limits.electionTimeoutMs.min)) {
+    throw new ConfigError("diskStallMs", `must be 0 (off) or from tickMs (${limits.tickMs}) up to`
+      + ` below electionTimeoutMs.min (${limits.electionTimeoutMs.min}), got ${stall}`);
+  }
+  const replication = limits.replicationStallMs;
+  if (replication !== 0 && replication < limits.electionTimeoutMs.max) {
+    throw new ConfigError("replicationStallMs", "must be 0 (off) or at least electionTimeoutMs.max"
+      + ` (${limits.electionTimeoutMs.max}), got ${replication}`);
+  }
 }
 
 function validateLeaseLimits(limits: NodeLimits): void {

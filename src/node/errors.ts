@@ -20,6 +20,21 @@ export class NodeStoppedError extends RaftError {
 }
 
 /**
+ * This node applied a configuration without itself (§4.2.2): it no longer serves anything, and
+ * what it would answer could be stale. Definite: the request was not performed; send it to a
+ * member of the cluster.
+ */
+export class RemovedFromClusterError extends RaftError {
+  override readonly name = "RemovedFromClusterError";
+  readonly code = "REMOVED";
+  readonly definite = true;
+  constructor(readonly nodeId: string, readonly index: number) {
+    super(`${nodeId} was removed from the cluster (configuration at index ${index}) and no `
+      + "longer serves requests; use another member");
+  }
+}
+
+/**
  * A proposal was not seen applied within `proposalTimeoutMs`. It may still be in the log and be
  * applied later: the outcome is unknown.
  */

@@ -22,6 +22,15 @@ export interface NodeEvents {
    * leadership has moved on, stops its Raft activity (state "stopped").
    */
   readonly removed: { readonly index: LogIndex };
+  /**
+   * A gray failure was noticed (stall_watch.ts): this leader's disk stalled and leadership is
+   * moving to `peer`, or follower `peer`'s replication was wedged and has been restarted.
+   */
+  readonly stalled: {
+    readonly kind: "disk" | "replication";
+    readonly peer: NodeId | null;
+    readonly reason: string;
+  };
   /** The node failed (disk failure, state machine threw, assertion) and stopped working. */
   readonly fatal: { readonly error: Error };
 }
@@ -36,6 +45,7 @@ export class NodeEventEmitter {
     applied: new Set(),
     snapshot: new Set(),
     removed: new Set(),
+    stalled: new Set(),
     fatal: new Set(),
   };
 

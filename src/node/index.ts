@@ -17,8 +17,8 @@ export {
 } from "./config.js";
 export {
   CatchUpTimeoutError, InvalidProposalError, LeaderWaitTimeoutError, NodeStoppedError,
-  OutcomeUnknownError, ProposalTimeoutError, ReadTimeoutError, TransferTimeoutError,
-  UnavailableError,
+  OutcomeUnknownError, ProposalTimeoutError, ReadTimeoutError, RemovedFromClusterError,
+  TransferTimeoutError, UnavailableError,
 } from "./errors.js";
 export {
   LEADER_WAIT_TIMEOUT_MS_DEFAULT, type LeaderWaitOptions,

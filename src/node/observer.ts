@@ -5,7 +5,8 @@
  * be quick and must not throw.
  */
 import {
-  NotLeaderError, RaftError, type Entry, type Message, type Ready, type SnapshotMetadata,
+  NotLeaderError, RaftError, type Entry, type Message, type NodeId, type Ready,
+  type SnapshotMetadata,
 } from "../core/index.js";
 
 /** How a proposal of this node ended (the `result` label of `raft_proposals_total`). */
@@ -39,6 +40,10 @@ export interface NodeObserver {
    * no-op (`raft_apply_errors_total`); entry_applier.ts. Every replica reports it.
    */
   readonly entryApplyFailed?: () => void;
+  /** This leader's WAL save stalled past `diskStallMs`; it is handing leadership over. */
+  readonly leaderDiskStalled?: () => void;
+  /** Follower `peer` acknowledged heartbeats while its match index stood still; reset. */
+  readonly replicationStalled?: (peer: NodeId) => void;
 }
 
 function outcomeOf(error: unknown): ProposalOutcome {

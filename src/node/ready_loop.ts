@@ -44,6 +44,11 @@ export interface ReadyLoopParts<R> {
   readonly report: (rd: Ready) => void;
 }
 
+export interface SaveInFlight {
+  readonly startMs: number;
+  readonly lastIndex: LogIndex;
+}
+
 export class ReadyLoop<R> {
   private scheduled = false;
   private loop: Promise<void> | null = null;
@@ -53,10 +58,17 @@ export class ReadyLoop<R> {
   private durableTerm: Term;
   /** The last log index on disk. */
   private durableLastIndex: LogIndex;
+  /** The synced save in flight, if any (stall_watch.ts watches how long it takes). */
+  private syncing: SaveInFlight | null = null;
 
   constructor(private readonly parts: ReadyLoopParts<R>) {
     this.durableTerm = parts.storage.initialState().hardState.term;
     this.durableLastIndex = parts.storage.lastIndex();
+  }
+
+  /** The synced save in flight: when it started and the last log index it makes durable. */
+  get saveInFlight(): SaveInFlight | null {
+    return this.syncing;
   }
 
   /** The Ready being handled, if any (a stop waits for it). */
@@ -197,10 +209,15 @@ export class ReadyLoop<R> {
       return null;
     }
     const startMs = host.nowMs();
+    const lastIndex = rd.entries[rd.entries.length - 1]?.index
+      ?? rd.snapshot?.metadata.index ?? this.durableLastIndex;
+    const syncing = { startMs, lastIndex };
+    this.syncing = syncing;
     const hook = observer.saveDurable;
     let entryBytes = 0;
     if (hook !== undefined) for (const entry of rd.entries) entryBytes += entry.data.byteLength;
     return saved.then(() => {
+      if (this.syncing === syncing) this.syncing = null;
       hook?.((host.nowMs() - startMs) / 1000, entryBytes);
     });
   }

@@ -10,6 +10,7 @@ import {
   ProposalDroppedError,
   UncommittedBytesExceededError,
 } from "../core/index.js";
+import { RemovedFromClusterError } from "../node/errors.js";
 
 // The store's error classes live in src/kv/errors.ts so the replicated store (kv layer) and the
 // front ends throw and recognise the same classes; re-exported here for the front ends.
@@ -43,6 +44,7 @@ export type KnownError =
   | { readonly code: "NOT_INTEGER"; readonly error: NotIntegerError }
   | { readonly code: "INTEGER_OVERFLOW"; readonly error: IntegerOverflowError }
   | { readonly code: "WRONGTYPE"; readonly error: WrongTypeError }
+  | { readonly code: "REMOVED"; readonly error: RemovedFromClusterError }
   | { readonly code: "INTERNAL"; readonly error: unknown };
 
 export type KnownErrorCode = KnownError["code"];
@@ -59,6 +61,7 @@ export function classifyError(error: unknown): KnownError {
   if (error instanceof NotIntegerError) return { code: "NOT_INTEGER", error };
   if (error instanceof IntegerOverflowError) return { code: "INTEGER_OVERFLOW", error };
   if (error instanceof WrongTypeError) return { code: "WRONGTYPE", error };
+  if (error instanceof RemovedFromClusterError) return { code: "REMOVED", error };
   return { code: "INTERNAL", error };
 }
 

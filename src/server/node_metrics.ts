@@ -28,6 +28,8 @@ export interface NodeMetrics {
   readonly readFailures: Counter;
   readonly snapshots: Counter;
   readonly leaderChanges: Counter;
+  readonly diskStalls: Counter;
+  readonly replicationStalls: Counter<"peer">;
   /** Outbound messages by peer, then type; flushed into `raft_messages_sent_total` on scrape. */
   readonly sent: MessageCounts;
   readonly received: MessageCounts;
@@ -138,6 +140,14 @@ export function createNodeMetrics(registry: Registry, sources: NodeMetricsSource
       name: "raft_leader_changes_total", registers,
       help: "Times this node learned of a new leader (a change to no leader is not counted).",
     }),
+    diskStalls: new Counter({
+      name: "raft_leader_disk_stalls_total", registers,
+      help: "Times this node, as leader, handed leadership over because a WAL save stalled.",
+    }),
+    replicationStalls: new Counter({
+      name: "raft_replication_stalls_total", registers, labelNames: ["peer"],
+      help: "Follower streams restarted: heartbeats acknowledged, match index stuck.",
+    }),
   };
 }
 
@@ -163,5 +173,7 @@ export function nodeObserver(raft: RaftMetrics, node: NodeMetrics): NodeObserver
       else node.readFailures.inc();
     },
     entryApplyFailed: () => { raft.applyErrors.inc(); },
+    leaderDiskStalled: () => { node.diskStalls.inc(); },
+    replicationStalled: (peer) => { node.replicationStalls.inc({ peer }); },
   };
 }

@@ -19,7 +19,7 @@ import { recoverDirectory, type RecoveryReport } from "./disk_recovery.js";
 import type { EntryLog } from "./entry_log.js";
 import { FailStop } from "./fail_stop.js";
 import { resolveDiskStorageOptions, type DiskStorageOptions, type ResolvedDiskStorageOptions } from "./options.js";
-import { snapshotFileName, writeSnapshotFile } from "./snapshot_file.js";
+import { decodeSnapshot, snapshotFileName, writeSnapshotFile } from "./snapshot_file.js";
 import type { SaveBatch, StableStorage } from "./stable_storage.js";
 import { encodeRecord, encodeRecords, type WalRecord } from "./wal/record.js";
 import { logEnd, type SegmentInfo } from "./wal/recovery.js";
@@ -171,6 +171,37 @@ export class DiskStorage implements StableStorage {
       this.log.compact(index);
     }
     await this.wal.submit([{ kind: "task", run: () => this.removeObsoleteFiles(index) }]);
+  }
+
+  /**
+   * See StableStorage.reclaim: compacts to `index`, cuts to a new segment, then (as a WAL task,
+   * after everything queued) reads the newest snapshot back and, if intact, deletes the segments
+   * before `index` and every older snapshot (the fallback they kept is no longer needed).
+   * @throws DiskFailedError if a write or delete fails; SnapshotCorruptError if the snapshot
+   *   does not read back (nothing is deleted then).
+   */
+  async reclaim(index: LogIndex): Promise<void> {
+    this.assertUsable();
+    assert(index <= this.snap.metadata.index, `reclaim(${index}) past the snapshot at ${this.snap.metadata.index}`);
+    if (index > this.log.offset()) this.log.compact(index);
+    this.wal.cut((seq) => this.nextSegment(seq));
+    await this.wal.submit([{ kind: "task", run: () => this.removeBehindVerified(index) }]);
+  }
+
+  private async removeBehindVerified(index: LogIndex): Promise<void> {
+    const newest = this.snapshotIndexes.at(-1);
+    if (newest === undefined || newest < index) return;
+    const name = snapshotFileName(newest);
+    const { fs } = this.options;
+    decodeSnapshot(name, await this.failStop.run("read", name, () => fs.readFile(join(this.dir, name))));
+    await this.wal.removeSegmentsBefore(index);
+    const obsolete = this.snapshotIndexes.filter((i) => i < newest);
+    for (const old of obsolete) {
+      const file = snapshotFileName(old);
+      await this.failStop.run("unlink", file, () => fs.unlink(join(this.dir, file)));
+    }
+    if (obsolete.length > 0) await this.failStop.run("fsync directory", this.dir, () => fs.syncDir(this.dir));
+    this.snapshotIndexes = [newest];
   }
 
   /** Waits for queued writes, then closes the segment. Later calls fail. */

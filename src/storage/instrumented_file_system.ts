@@ -1,6 +1,7 @@
 /**
  * A FileSystem wrapper for tests and benchmarks: counts every operation and can make a chosen
- * one fail (EIO, ENOSPC) to check that storage is fail-stop.
+ * one fail (EIO, ENOSPC) to check that storage is fail-stop, or make every fsync slow (a gray
+ * failure: the disk works, late).
  */
 import type { FileHandle, FileSystem } from "./file_system.js";
 
@@ -30,6 +31,8 @@ export interface InjectedFault {
 export class InstrumentedFileSystem implements FileSystem {
   readonly counts = new Map<FileOperation, number>();
   private fault: (InjectedFault & { remaining: number }) | null = null;
+  /** Added before every datasync and sync completes (0: none); change it at any time. */
+  syncDelayMs = 0;
 
   constructor(private readonly inner: FileSystem) {}
 
@@ -94,6 +97,11 @@ export class InstrumentedFileSystem implements FileSystem {
     return this.inner.syncDir(path);
   }
 
+  private async delaySync(): Promise<void> {
+    const delayMs = this.syncDelayMs;
+    if (delayMs > 0) await new Promise((resolve) => { setTimeout(resolve, delayMs); });
+  }
+
   private wrap(path: string, handle: FileHandle): FileHandle {
     return {
       write: async (data) => {
@@ -103,10 +111,12 @@ export class InstrumentedFileSystem implements FileSystem {
       datasync: async () => {
         this.enter("datasync", path);
         await handle.datasync();
+        await this.delaySync();
       },
       sync: async () => {
         this.enter("sync", path);
         await handle.sync();
+        await this.delaySync();
       },
       truncate: async (lengthBytes) => {
         this.enter("truncate", path);

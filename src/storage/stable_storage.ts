@@ -28,6 +28,13 @@ export interface StableStorage extends Storage {
   createSnapshot(index: LogIndex, confState: ConfState, data: Uint8Array): Promise<Snapshot>;
   /** Discards entries up to and including `index` (which must be covered by a snapshot). */
   compact(index: LogIndex): Promise<void>;
+  /**
+   * Optional (disk storage): frees the disk the log behind the newest snapshot, which must be
+   * at or after `index`, still holds: discards every entry up to `index`, rolls the active
+   * segment so the one holding them can go, and deletes every file the snapshot makes redundant
+   * once it has been read back intact. For an operator's explicit request (`raftkv snapshot`).
+   */
+  reclaim?(index: LogIndex): Promise<void>;
   /** Releases files and handles; the storage must not be used afterwards. */
   close(): Promise<void>;
 }

@@ -125,7 +125,10 @@ export function checkHello(frame: HandshakeFrame, self: HandshakeIdentity): Node
   }
   checkCommon(frame, self);
   if (!self.isPeer(frame.from) || frame.from === self.nodeId) {
-    throw new HandshakeError("UNKNOWN_NODE", `node ${frame.from} is not a peer of ${self.nodeId}`);
+    // Sent back to the dialler too: the usual cause is a new node started without --join.
+    throw new HandshakeError("UNKNOWN_NODE", `node ${frame.from} is not a peer of ${self.nodeId}`
+      + ` (did you forget --join? A new node starts with --join and is added on the leader with`
+      + ` raftkv member add ${frame.from})`);
   }
   return frame.from;
 }

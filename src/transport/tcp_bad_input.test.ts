@@ -126,7 +126,7 @@ const refusals: readonly [string, Record<string, unknown>, string, RegExp][] = [
     /cluster id "bad-input", got "other-cluster"/],
   ["a wrong protocol version", { version: 99 }, "VERSION_MISMATCH", /v2, got "raftkv-peer" v99/],
   ["another protocol", { protocol: "http" }, "VERSION_MISMATCH", /expected protocol raftkv-peer/],
-  ["an unknown node id", { from: "n7" }, "UNKNOWN_NODE", /node n7 is not a peer of n2/],
+  ["an unknown node id", { from: "n7" }, "UNKNOWN_NODE", /node n7 is not a peer of n2 \(did you forget --join\? .*raftkv member add n7\)/],
   ["the wrong addressee", { to: "n5" }, "WRONG_NODE", /addressed to node n5, but this is node n2/],
 ];
 

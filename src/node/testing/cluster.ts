@@ -6,6 +6,7 @@
 import {
   assert, EMPTY_CONF_STATE, nodeId, type LogIndex, type NodeId, RaftError,
 } from "../../core/index.js";
+import type { Logger } from "../../core/logger.js";
 import { MemoryStorage, type StableStorage } from "../../storage/index.js";
 import { MemoryNetwork, type Transport } from "../../transport/index.js";
 import type { MemberAddresses } from "../admin.js";
@@ -62,6 +63,8 @@ export interface TestClusterOptions {
   readonly wrapTransport?: (transport: Transport) => Transport;
   /** Where node `id` persists its address book (default: not persisted). */
   readonly membersFile?: (id: NodeId) => string;
+  /** The logger of node `id` (default: silent). */
+  readonly logger?: (id: NodeId) => Logger;
 }
 
 /** A made-up peer address per node: the memory network needs none, the address book does. */
@@ -106,10 +109,12 @@ export class TestCluster {
     const machine = new RecordingMachine();
     const addresses = Object.fromEntries([...this.ids, id].map((m) => [m, testAddresses(m)]));
     const membersFile = this.options.membersFile?.(id);
+    const logger = this.options.logger?.(id);
     const node = await ClusterNode.start({
       id, peers: this.ids, storage: reopenable(storage), transport, stateMachine: machine,
       limits: { ...TEST_LIMITS, ...this.options.limits }, join, addresses,
       ...(membersFile === undefined ? {} : { membersFile }),
+      ...(logger === undefined ? {} : { logger }),
     });
     node.on("fatal", () => undefined);
     this.nodes.set(id, node);

@@ -18,6 +18,7 @@
  * | CONF_CHANGE_REFUSED                          | 409    | another change in flight, ...      |
  * | VALUE_TOO_LARGE, or a body over bodyLimit    | 413    |                                    |
  * | NOT_INTEGER, INTEGER_OVERFLOW, WRONGTYPE     | 409    |                                    |
+ * | REMOVED (this node left the cluster)         | 410    | Gone: ask another member           |
  * | malformed JSON, schema violation, bad base64 | 400    | code BAD_REQUEST                   |
  * | unsupported Content-Type                     | 415    |                                    |
  * | UNAUTHENTICATED                              | 401    | WWW-Authenticate: Basic, Bearer    |
@@ -93,6 +94,7 @@ const table: { readonly [C in KnownErrorCode]: (error: ErrorOf<C>) => ErrorRespo
   NOT_INTEGER: (e) => ({ status: 409, code: e.code, message: e.message, definite: true }),
   INTEGER_OVERFLOW: (e) => ({ status: 409, code: e.code, message: e.message, definite: true }),
   WRONGTYPE: (e) => ({ status: 409, code: e.code, message: e.message, definite: true }),
+  REMOVED: (e) => ({ status: 410, code: e.code, message: e.message, definite: true }),
   INTERNAL: (e) => ({
     status: 500, code: "INTERNAL", definite: false,
     message: `Internal error; the request may have been applied: ${messageOf(e)}`,

@@ -9,7 +9,7 @@
  *   POST   /v1/members/:id/promote      {lagMax?, catchUpTimeoutMs?}   200 MembersJson
  *   DELETE /v1/members/:id                                             200 MembersJson
  *   POST   /v1/transfer-leader          {to?, timeoutMs?}              200 TransferJson
- *   POST   /v1/snapshot                                                200 SnapshotJson
+ *   POST   /v1/snapshot                     (frees the log's disk)     200 SnapshotJson
  *
  * Mutations run on the leader only; elsewhere they answer 421 with the leader's id and HTTP
  * address (see `error_responses.ts` for every status). A snapshot is taken on the node asked.
@@ -52,6 +52,9 @@ export interface TransferJson {
 export interface SnapshotJson {
   readonly node: string;
   readonly index: number;
+  /** The data directory's size before and after (when the server knows its data directory). */
+  readonly bytesBefore?: number;
+  readonly bytesAfter?: number;
 }
 
 /** The one node-id and host:port definitions (core/types.ts, node/host_port.ts), as schemas. */
@@ -189,7 +192,14 @@ function withAdmin<R extends FastifyRequest>(service: KvService, handler: Handle
   };
 }
 
-export function registerAdminRoutes(app: FastifyInstance, service: KvService): void {
+/**
+ * @param diskUsage the node's data directory size in bytes, reported around a snapshot.
+ */
+export function registerAdminRoutes(
+  app: FastifyInstance,
+  service: KvService,
+  diskUsage?: () => Promise<number>,
+): void {
   app.get("/v1/members", withAdmin(service, (_request, _reply, admin) =>
     Promise.resolve(membersJson(service, admin))));
 
@@ -238,7 +248,12 @@ export function registerAdminRoutes(app: FastifyInstance, service: KvService): v
     }));
 
   app.post("/v1/snapshot", withAdmin(service, async (_request, _reply, admin) => {
+    const bytesBefore = await diskUsage?.();
     const { index } = await admin.snapshotNow();
-    return { node: service.status().id, index } satisfies SnapshotJson;
+    const bytesAfter = await diskUsage?.();
+    return {
+      node: service.status().id, index,
+      ...(bytesBefore === undefined || bytesAfter === undefined ? {} : { bytesBefore, bytesAfter }),
+    } satisfies SnapshotJson;
   }));
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Registry } from "prom-client";
 import { displayRole, type KvService, type RaftStatusView } from "../kv_service.js";
+import { errorResponseOf, sendError } from "./error_responses.js";
 
 export interface PeerStatusJson {
   readonly id: string;
@@ -52,6 +53,24 @@ export function notReadyReason(status: RaftStatusView, applyLagMax: number): str
     return `${behind} committed entries are not applied yet (ready within ${applyLagMax})`;
   }
   return null;
+}
+
+/**
+ * A node removed from the cluster stops serving: `/v1/*`, `/healthz` and `/readyz` answer 410
+ * Gone with the reason (a load balancer's health check fails), while `/metrics` and pages
+ * outside the API keep answering so the node can still be observed until it exits.
+ * @param removal the error to answer with once this node was removed, else null.
+ */
+export function registerRemovedGate(app: FastifyInstance, removal: () => Error | null): void {
+  app.addHook("onRequest", async (request, reply) => {
+    const error = removal();
+    if (error === null) return;
+    const path = request.url;
+    if (path.startsWith("/healthz") || path.startsWith("/readyz")) {
+      return reply.code(410).send({ status: "removed", reason: error.message });
+    }
+    if (path.startsWith("/v1/")) return sendError(reply, errorResponseOf(error));
+  });
 }
 
 export function registerStatusRoutes(

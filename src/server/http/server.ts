@@ -22,7 +22,7 @@ import { trackHttpClients } from "./client_tracking.js";
 import type { ClientAuth } from "../auth/client_auth.js";
 import { registerClientAuth } from "../auth/http_auth.js";
 import { registerKvRoutes } from "./routes_kv.js";
-import { registerStatusRoutes } from "./routes_status.js";
+import { registerRemovedGate, registerStatusRoutes } from "./routes_status.js";
 import { registerDashboardRoutes, type DashboardDeps } from "../dashboard/routes.js";
 
 export interface HttpApiOptions {
@@ -67,6 +67,10 @@ export interface HttpApiDeps {
   readonly tls?: TlsOptions;
   /** The live dashboard (`/`, `/dashboard`, `/v1/dashboard/...`); without it those are 404. */
   readonly dashboard?: DashboardDeps;
+  /** The data directory's size in bytes, reported by POST /v1/snapshot before and after. */
+  readonly diskUsage?: () => Promise<number>;
+  /** Once this node is removed from the cluster, the error the API answers with (410). */
+  readonly removal?: () => Error | null;
 }
 
 function resolveOptions(options: Partial<HttpApiOptions>): HttpApiOptions {
@@ -119,11 +123,12 @@ export function buildHttpApi(
     status: 404, code: "NOT_FOUND", message: `No route for ${request.method} ${request.url}`,
     definite: true,
   }));
+  if (deps.removal !== undefined) registerRemovedGate(app, deps.removal);
   registerClientAuth(app, deps.auth ?? null, logger);
   trackHttpClients(app, deps.resources ?? createClientResources({}, { logger }), logger);
   registerKvRoutes(app, deps.service, { keyBytesMax: resolved.keyBytesMax });
   registerStatusRoutes(app, deps.service, deps.registry ?? null);
-  registerAdminRoutes(app, deps.service);
+  registerAdminRoutes(app, deps.service, deps.diskUsage);
   if (deps.dashboard !== undefined) {
     registerDashboardRoutes(app, deps.service, { ...deps.dashboard, tls: deps.tls !== undefined });
   }

@@ -48,6 +48,8 @@ interface Slot {
 }
 
 export interface ConnectionDeps {
+  /** The error every command gets once this node was removed from the cluster, else null. */
+  readonly removal: () => Error | null;
   readonly service: KvService;
   readonly logger: Logger;
   readonly server: ServerState;
@@ -209,6 +211,11 @@ export class Connection {
       return;
     }
     this.#deps.metrics?.commands.inc({ command: resolved.name });
+    const removed = this.#deps.removal();
+    if (removed !== null) {
+      slot.reply = errorReply(removed);
+      return;
+    }
     const refused = authorizeCommand(this.#context, resolved, args);
     if (refused !== null) {
       slot.reply = refused;

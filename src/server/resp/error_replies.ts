@@ -12,6 +12,7 @@
  * | VALUE_TOO_LARGE               | `-ERR string exceeds maximum allowed size ...`              |
  * | NOT_INTEGER                   | `-ERR value is not an integer or out of range` (Redis)      |
  * | INTEGER_OVERFLOW              | `-ERR increment or decrement would overflow` (Redis)        |
+ * | REMOVED                       | `-ERR n3 was removed from the cluster ...`: ask a member    |
  */
 import { classifyError, messageOf, type KnownError, type KnownErrorCode } from "../errors.js";
 import { error, type Reply } from "./reply.js";
@@ -33,6 +34,7 @@ const table: { readonly [C in KnownErrorCode]: (error: ErrorOf<C>) => string } =
   NOT_INTEGER: () => "ERR value is not an integer or out of range",
   INTEGER_OVERFLOW: () => "ERR increment or decrement would overflow",
   WRONGTYPE: (e) => `WRONGTYPE ${e.message}`,
+  REMOVED: (e) => `ERR ${e.message}`,
   INTERNAL: (e) =>
     `UNKNOWN outcome unknown: the command may have been applied (internal error: ${messageOf(e)})`,
 };

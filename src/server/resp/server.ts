@@ -30,6 +30,8 @@ export interface RespServerDeps {
   readonly auth?: ClientAuth;
   /** Serve TLS with these options (see auth/client_tls.ts); without it, plaintext. */
   readonly tls?: TlsOptions;
+  /** Once this node is removed from the cluster, the error every command is answered with. */
+  readonly removal?: () => Error | null;
 }
 
 export class RespServer {
@@ -40,6 +42,7 @@ export class RespServer {
   readonly #metrics: RespMetrics | null;
   readonly #resources: ClientResources;
   readonly #auth: ClientAuth | null;
+  readonly #removal: () => Error | null;
   readonly #connections = new Map<number, Connection>();
   readonly #state: ServerState;
   #nextClientId = 1;
@@ -51,6 +54,7 @@ export class RespServer {
     this.#metrics = deps.metrics ?? null;
     this.#resources = deps.resources ?? createClientResources({}, { logger: this.#logger });
     this.#auth = deps.auth ?? null;
+    this.#removal = deps.removal ?? ((): null => null);
     this.#state = {
       startedAtMs: Date.now(),
       clientsMax: options.clientsMax,
@@ -133,6 +137,7 @@ export class RespServer {
     const id = this.#nextClientId;
     this.#nextClientId += 1;
     const connection = new Connection(socket, id, {
+      removal: this.#removal,
       service: this.#service,
       logger: this.#logger,
       server: this.#state,
