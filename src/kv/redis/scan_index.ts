@@ -14,6 +14,9 @@
  * The table resizes at once (no incremental rehash), which Redis's argument covers directly.
  */
 
+/** The most buckets: cursors are 32-bit numbers. */
+const TABLE_SIZE_MAX = 0x4000_0000;
+
 /** FNV-1a (32 bits) over a latin1 string's bytes (one char per byte). */
 export function scanHash(key: string): number {
   let hash = 0x811c9dc5;
@@ -50,7 +53,7 @@ export function nextCursor(cursor: number, mask: number): number {
 /** The smallest table Redis would use for `count` entries (a power of two, at least 4). */
 export function tableSizeFor(count: number): number {
   let size = 4;
-  while (size < count && size < 0x4000_0000) size *= 2;
+  while (size < count && size < TABLE_SIZE_MAX) size *= 2;
   return size;
 }
 
@@ -93,23 +96,31 @@ export function scanCollection(
   return { cursor, items };
 }
 
-/** The keys of one database, bucketed by `scanHash` in a table sized by the key count. */
+/**
+ * The keys of one database, bucketed by `scanHash` in a table sized by the key count. Each
+ * bucket is kept sorted, so SCAN's replies and RANDOMKEY's draws are the same on every replica
+ * whatever order its keys arrived in (a snapshot restores them in another order).
+ */
 export class KeyScanIndex {
   private buckets: string[][] = emptyTable(4);
   private count = 0;
 
   add(key: string): void {
-    this.bucketOf(key).push(key);
+    const bucket = this.bucketOf(key);
+    let at = bucket.length;
+    while (at > 0 && (bucket[at - 1] ?? "") > key) at--;
+    bucket.splice(at, 0, key);
     this.count++;
-    if (this.count > this.buckets.length) this.resize(this.buckets.length * 2);
+    if (this.count > this.buckets.length && this.buckets.length < TABLE_SIZE_MAX) {
+      this.resize(this.buckets.length * 2);
+    }
   }
 
   delete(key: string): void {
     const bucket = this.bucketOf(key);
     const at = bucket.indexOf(key);
     if (at < 0) return;
-    bucket[at] = bucket[bucket.length - 1] ?? key;
-    bucket.pop();
+    bucket.splice(at, 1);
     this.count--;
     // Halve when under 1/8 full (as Redis's HASHTABLE_MIN_FILL), never below 4 buckets.
     if (this.buckets.length > 4 && this.count * 8 < this.buckets.length) {
@@ -161,6 +172,7 @@ export class KeyScanIndex {
     const old = this.buckets;
     this.buckets = emptyTable(size);
     for (const bucket of old) for (const key of bucket) this.bucketOf(key).push(key);
+    for (const bucket of this.buckets) if (bucket.length > 1) bucket.sort();
   }
 }
 
