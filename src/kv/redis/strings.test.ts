@@ -231,3 +231,23 @@ test("CAS writes only over the expected value and clears the TTL", () => {
   assert.equal(run("CAS", "absent", "1", "2"), 0);
   assert.equal(run("EXISTS", "absent"), 0);
 });
+
+test("LCS: the subsequence, LEN, IDX ranges as Redis walks them, MINMATCHLEN, WITHMATCHLEN", () => {
+  const { h, run } = harness();
+  run("MSET", "k1", "ohmytext", "k2", "mynewtext");
+  assert.equal(run("LCS", "k1", "k2"), "mytext");
+  assert.equal(run("LCS", "k1", "k2", "LEN"), 6);
+  assert.deepEqual(run("LCS", "k1", "k2", "IDX"),
+    [["matches", [[[4, 7], [5, 8]], [[2, 3], [0, 1]]]], ["len", 6]]);
+  assert.deepEqual(run("LCS", "k1", "k2", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"),
+    [["matches", [[[4, 7], [5, 8], 4]]], ["len", 6]]);
+  assert.equal(run("LCS", "k1", "nokey"), "");
+  assert.deepEqual(run("LCS", "k1", "k2", "LEN", "IDX"),
+    { error: "ERR If you want both the length and indexes, please just use IDX." });
+  assert.deepEqual(run("LCS", "k1", "k2", "MINMATCHLEN"), SYNTAX);
+  putHash(h, "h");
+  assert.deepEqual(run("LCS", "k1", "h"), { error: "ERR The specified keys must contain string values" });
+  run("SET", "long", "x".repeat(6000));
+  assert.deepEqual(run("LCS", "long", "long"),
+    { error: "ERR Insufficient memory, failed allocating transient memory for LCS" });
+});

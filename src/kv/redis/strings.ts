@@ -1,7 +1,7 @@
 /**
  * String commands (t_string.c): GET, SET and its options, SETNX, SETEX, PSETEX, GETSET, GETDEL,
- * GETEX, MGET, MSET, MSETNX, APPEND, STRLEN, GETRANGE, SUBSTR, SETRANGE; the counters (INCR...,
- * INCRBYFLOAT, CAS) are in string_counters.ts. Replies and error texts are Redis 7's.
+ * GETEX, MGET, MSET, MSETNX, APPEND, STRLEN, GETRANGE, SUBSTR, SETRANGE; LCS is in string_lcs.ts,
+ * the counters (INCR..., INCRBYFLOAT, CAS) in string_counters.ts. Replies and error texts are Redis 7's.
  */
 import {
   arg, command, fail, int64Arg, lookup, lookupTyped, optionName, SYNTAX_ERROR, WRONGTYPE,
@@ -11,6 +11,7 @@ import { setExpiryAt, type ExpireUnit } from "./expire_time.js";
 import { keyOf, type Bytes, type KeyEntry } from "./keyspace.js";
 import { NULL, OK, array, bulk, error, integer, type Reply } from "./reply.js";
 import { stringCounterCommands } from "./string_counters.js";
+import { lcsCommand } from "./string_lcs.js";
 
 /** Redis's proto-max-bulk-len default: the largest string APPEND and SETRANGE may build. */
 export const STRING_BYTES_MAX = 512 * 1024 * 1024;
@@ -286,5 +287,6 @@ export const stringCommands: readonly RedisCommand[] = [
       return integer(length);
     },
   }),
+  lcsCommand,
   ...stringCounterCommands,
 ];
