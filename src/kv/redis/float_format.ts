@@ -84,8 +84,8 @@ export function parseLongDouble(text: string): LongDouble | null {
     const mantissa = BigInt(digits);
     if (mantissa === 0n) return { kind: "finite", negative: dec[1] === "-", m: 0n, e: 0 };
     // Far outside the range: the answer is overflow or underflow, whatever the digits.
-    if (exponent + digits.length > 5000) return null;
-    if (exponent + digits.length < -5000) return null;
+    const magnitude = exponent + mantissa.toString().length;
+    if (magnitude > 5000 || magnitude < -5000) return null;
     value = exponent >= 0
       ? roundRational(dec[1] === "-", mantissa * 10n ** BigInt(exponent), 1n, 0)
       : roundRational(dec[1] === "-", mantissa, 10n ** BigInt(-exponent), 0);
