@@ -61,7 +61,9 @@ function ttlGeneric(shape: (ctx: ExecContext, expiresAtMs: number) => number) {
     const entry = lookup(ctx, arg(args, 1));
     if (entry === undefined) return integer(-2);
     if (entry.expiresAtMs === null) return integer(-1);
-    return integer(shape(ctx, entry.expiresAtMs));
+    const value = shape(ctx, entry.expiresAtMs);
+    // Beyond 2^53 ms (year 287396) a stored time is a double: print all its digits, not 1e18-style.
+    return integer(Number.isSafeInteger(value) ? value : BigInt(Math.trunc(value)));
   };
 }
 
