@@ -10,7 +10,6 @@ import {
   type CommandSpec,
 } from "./command_context.js";
 import { auth, client, echo, hello, ping, quit, select } from "./commands_connection.js";
-import { cas, dbSize, del, exists, incr, incrBy } from "./commands_keys.js";
 import type { RedisCommand } from "../../kv/redis/command.js";
 import { storeCommands } from "../../kv/redis/command_table.js";
 import { infoText } from "./info.js";
@@ -36,25 +35,6 @@ function spec(
 const NO_KEYS = [0, 0, 0] as const;
 
 const specs: readonly CommandSpec[] = [
-  spec("del", -2, ["write"], {
-    kind: "write", keys: [1, -1, 1], summary: "Deletes keys.", handler: del,
-  }),
-  spec("exists", -2, ["readonly", "fast"], {
-    kind: "read", keys: [1, -1, 1], summary: "Counts the keys that exist.", handler: exists,
-  }),
-  spec("incr", 2, ["write", "denyoom", "fast"], {
-    kind: "write", keys: [1, 1, 1], summary: "Adds 1 to a key's integer value.", handler: incr,
-  }),
-  spec("incrby", 3, ["write", "denyoom", "fast"], {
-    kind: "write", keys: [1, 1, 1], summary: "Adds to a key's integer value.", handler: incrBy,
-  }),
-  spec("cas", 4, ["write", "denyoom"], {
-    kind: "write", keys: [1, 1, 1], summary: "Sets a key to new if it holds expected.",
-    handler: cas,
-  }),
-  spec("dbsize", 1, ["readonly", "fast"], {
-    kind: "read", keys: NO_KEYS, summary: "Returns the number of keys.", handler: dbSize,
-  }),
   spec("ping", -1, ["fast", "stale"], {
     kind: "local", keys: NO_KEYS, summary: "Returns PONG, or the message.", handler: ping,
   }),

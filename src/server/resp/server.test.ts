@@ -47,12 +47,13 @@ for (const protocol of [2, 3] as const) {
       assert.equal(await redis.exists("k"), 0);
     });
 
-    test("SET NX and XX write only when their condition holds", async () => {
+    test("SET NX and XX write only when their condition holds, with or without a TTL", async () => {
       assert.equal(await redis.set("nx", "a", "NX"), "OK");
       assert.equal(await redis.set("nx", "b", "NX"), null);
       assert.equal(await redis.set("xx-missing", "a", "XX"), null);
       assert.equal(await redis.set("nx", "c", "XX"), "OK");
       assert.equal(await redis.get("nx"), "c");
+      assert.equal(await redis.call("SET", "nx", "d", "EX", "10", "NX"), null);
       await assert.rejects(redis.call("SET", "nx", "d", "NX", "XX"), /syntax error/);
       assert.equal(await redis.get("nx"), "c");
     });
