@@ -20,7 +20,7 @@ import { encodeEnvelope } from "./envelope.js";
 import { EntryApplier } from "./entry_applier.js";
 import { NodeStoppedError, OutcomeUnknownError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
-import { observeProposal, observeRead, type NodeObserver } from "./observer.js";
+import { observeProposal, observeRead, type NodeObserver, type WriteStage } from "./observer.js";
 import type {
   CatchUpOptions, ClusterAdmin, MemberAddresses, MemberInfo, TransferOptions,
 } from "./admin.js";
@@ -229,7 +229,10 @@ export class ClusterNode<R> implements ClusterAdmin {
     const outcome = this.proposals.add(seq, deadlineMs);
     try {
       const result = this.raft.propose(data);
-      if (result.kind === "appended") this.proposals.markAppended(seq, result.index, result.term);
+      if (result.kind === "appended") {
+        this.proposals.markAppended(seq, result.index, result.term);
+        this.observer.writeStage?.("proposed", result.index);
+      }
     } catch (error) {
       if (!(error instanceof RaftError)) throw error;
       this.proposals.fail(seq, error);
@@ -375,6 +378,7 @@ export class ClusterNode<R> implements ClusterAdmin {
   private receive(message: Message): void {
     if (this.runState !== "running") return;
     this.observer.messageReceived?.(message);
+    if (this.observer.writeStage !== undefined) traceReceived(this.observer.writeStage, message);
     if (message.type === "Propose"
       && !this.validator.admitForwarded(message, this.raft.status().confState)) return;
     try {
@@ -477,5 +481,15 @@ export class ClusterNode<R> implements ClusterAdmin {
   private clearTimer(): void {
     this.timer?.cancel();
     this.timer = null;
+  }
+}
+
+/** The timeline stages a received message marks (observer.ts `writeStage`). */
+function traceReceived(trace: (stage: WriteStage, index: number) => void, message: Message): void {
+  if (message.type === "AppendEntries") {
+    const last = message.entries.at(-1);
+    if (last !== undefined) trace("appendReceived", last.index);
+  } else if (message.type === "AppendEntriesResponse" && !message.reject) {
+    trace("ackReceived", message.index);
   }
 }

@@ -116,6 +116,13 @@ export class ReadyLoop<R> {
     const { tracker, snapshots, observer, host } = this.parts;
     this.takenMs = host.nowMs();
     observer.readyTaken?.(rd);
+    const trace = observer.writeStage;
+    if (trace !== undefined) {
+      const last = rd.entries.at(-1);
+      if (last !== undefined) trace("appended", last.index);
+      const committed = rd.committedEntries.at(-1);
+      if (committed !== undefined) trace("committed", committed.index);
+    }
     tracker.noteReady(rd); // links new members before any message goes out
     // 1. Persist. An own snapshot being written must land before a leader's newer one.
     const inFlight = rd.snapshot === null ? null : snapshots.inFlight;
@@ -152,7 +159,7 @@ export class ReadyLoop<R> {
     const { applier, raft, reads, snapshots, bugs } = this.parts;
     this.recordDurable(rd);
     // 2. Send, now that everything the remaining messages depend on is durable.
-    for (const message of late) this.parts.transport.send(message);
+    for (const message of late) this.send(message);
     // 3. Apply.
     if (rd.snapshot !== null) applier.applySnapshot(rd.snapshot);
     applier.applyEntries(appliedEarly === 0 ? rd.committedEntries : rd.committedEntries.slice(appliedEarly));
@@ -198,10 +205,14 @@ export class ReadyLoop<R> {
     }
     const startMs = host.nowMs();
     const hook = observer.saveDurable;
+    const trace = observer.writeStage;
+    const lastIndex = rd.entries.at(-1)?.index;
+    if (trace !== undefined && lastIndex !== undefined) trace("fsyncStart", lastIndex);
     let entryBytes = 0;
     if (hook !== undefined) for (const entry of rd.entries) entryBytes += entry.data.byteLength;
     return saved.then(() => {
       hook?.((host.nowMs() - startMs) / 1000, entryBytes);
+      if (trace !== undefined && lastIndex !== undefined) trace("fsyncEnd", lastIndex);
     });
   }
 
@@ -209,10 +220,22 @@ export class ReadyLoop<R> {
   private sendEarly(messages: readonly Message[]): readonly Message[] {
     const late: Message[] = [];
     for (const message of messages) {
-      if (maySendBeforePersist(message, this.durableTerm)) this.parts.transport.send(message);
+      if (maySendBeforePersist(message, this.durableTerm)) this.send(message);
       else late.push(message);
     }
     return late;
+  }
+
+  private send(message: Message): void {
+    this.parts.transport.send(message);
+    const trace = this.parts.observer.writeStage;
+    if (trace === undefined) return;
+    if (message.type === "AppendEntries") {
+      const last = message.entries.at(-1);
+      if (last !== undefined) trace("sent", last.index);
+    } else if (message.type === "AppendEntriesResponse" && !message.reject) {
+      trace("ackSent", message.index);
+    }
   }
 
   /** What the finished save made durable: the term messages may carry, and the log's end. */
