@@ -6,6 +6,8 @@
  *      is not durable; a vote or an AppendEntries ack depends on it);
  *   3. apply the snapshot, then the committed entries, settling this node's proposals;
  *   4. `advance`, then release read barriers whose index is applied.
+ * Read points (readStates) are recorded, and reads already applied released, before the save:
+ * they depend on no disk write.
  * While a save is in flight, messages, ticks and proposals keep stepping into the core, so the
  * next Ready carries all of them and the next save makes them durable with one fsync. Two
  * orderings are relaxed where the paper allows it: a leader's replication messages leave while
@@ -143,6 +145,13 @@ export class ReadyLoop<R> {
       appliedEarly = durable < 0 ? rd.committedEntries.length : durable;
       if (appliedEarly > 0) this.parts.applier.applyEntries(rd.committedEntries.slice(0, appliedEarly));
     }
+    // Read points need no disk: a read confirmed by the leader is served as soon as this node
+    // has applied its index, not after this Ready's fsync (reads do not queue behind writes).
+    if (rd.readStates.length > 0) {
+      const { reads, applier } = this.parts;
+      for (const readState of rd.readStates) reads.confirmed(readState.context, readState.index);
+      reads.release(applier.appliedIndex);
+    }
     const waiting = saving === null ? null : this.awaitSave(saving);
     if (waiting === null) {
       this.finish(rd, late, appliedEarly);
@@ -166,7 +175,6 @@ export class ReadyLoop<R> {
     if (bugs.applyBeforeCommit === true) {
       applier.applyEntries(rd.entries.filter((entry) => entry.index > applier.appliedIndex));
     }
-    for (const readState of rd.readStates) reads.confirmed(readState.context, readState.index);
     // 4. Advance, then serve reads and report.
     raft.advance(rd);
     reads.release(applier.appliedIndex);
