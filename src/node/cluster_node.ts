@@ -191,6 +191,9 @@ export class ClusterNode<R> implements ClusterAdmin {
       options.transport.onMessage((message) => {
         node.receive(message);
       });
+      options.transport.onPeerState((peer, state) => {
+        if (state === "disconnected") node.leaderUnreachable(peer);
+      });
       await options.transport.start();
       node.timer = host.setRepeating(limits.tickMs, () => {
         node.onTick();
@@ -391,6 +394,42 @@ export class ClusterNode<R> implements ClusterAdmin {
       return;
     }
     this.loop.schedule();
+  }
+
+  /**
+   * The connection to `peer` dropped. When `peer` is this follower's leader (a crashed leader's
+   * sockets close at once), its election timer runs out soon rather than after up to
+   * electionTimeoutMs, so failover takes tens of milliseconds instead of ~0.5-1 s. Safe, since
+   * an election always is; not disruptive, since the pre-vote only wins when a majority lost the
+   * leader too (a follower that still hears it refuses while its lease lasts, check-quorum).
+   * After a random delay of up to two heartbeat intervals: followers that all saw the leader go
+   * at the same instant would otherwise split the vote and wait out the full timeout; with it,
+   * the first one's pre-vote is refused (the others still count the leader's lease), it stops
+   * counting the lease itself, and the next one to fire wins. Not in lease mode: there a
+   * leader's lease relies on every follower waiting out the timeout.
+   */
+  private leaderUnreachable(peer: string): void {
+    if (this.runState !== "running" || this.limits.readMode === "lease") return;
+    if (!this.isFollowerOf(peer)) return;
+    const delayMs = this.host.drawInt(2 * this.limits.heartbeatIntervalMs + 1);
+    this.host.setTimer(delayMs, () => {
+      if (this.runState !== "running" || !this.isFollowerOf(peer)) return;
+      this.logger.info({ id: this.id, leader: peer },
+        `Lost the connection to leader ${peer}: campaigning without waiting out the election timeout`);
+      const ticksMax = toRaftConfig(this.id, this.limits).electionTimeoutTicksMax;
+      try {
+        for (let i = 0; i < ticksMax && this.isFollowerOf(peer); i++) this.raft.tick();
+      } catch (error) {
+        this.fail(error);
+        return;
+      }
+      this.loop.schedule();
+    });
+  }
+
+  private isFollowerOf(peer: string): boolean {
+    const { role, leaderId } = this.raft.status();
+    return role === "follower" && leaderId === peer;
   }
 
   private onTick(): void {

@@ -32,7 +32,7 @@ test("a proposal forwarded to a leader that is cut off settles as unknown once a
     const via = follower(cluster, old);
     cluster.network.dropHook = (m) => m.from === old || m.to === old; // as if it crashed
     const error = await settledError(cluster.node(via).propose(enc.encode("forwarded")));
-    assert.ok(error instanceof OutcomeUnknownError, `expected OutcomeUnknownError, got ${String(error)}`);
+    assert.ok(error instanceof OutcomeUnknownError, `expected OutcomeUnknownError, got ${error instanceof Error ? error.message : JSON.stringify(error)}`);
     assert.equal(error.definite, false);
     // The next write through the same follower goes to the new leader and is acknowledged.
     await cluster.waitFor(() => {
@@ -58,7 +58,7 @@ test("a forwarded proposal the old leader replicated may still commit: unknown, 
     const outcome = cluster.node(via).propose(enc.encode("maybe"));
     const error = await settledError(outcome);
     if (error !== null) {
-      assert.ok(error instanceof OutcomeUnknownError, `expected OutcomeUnknownError, got ${String(error)}`);
+      assert.ok(error instanceof OutcomeUnknownError, `expected OutcomeUnknownError, got ${error instanceof Error ? error.message : JSON.stringify(error)}`);
     }
     const leader = await cluster.waitFor(() => {
       const id = cluster.ids.find((n) => n !== old && cluster.node(n).status().role === "leader");
@@ -70,6 +70,53 @@ test("a forwarded proposal the old leader replicated may still commit: unknown, 
       await cluster.waitFor(() => (cluster.machine(id).applied.includes("after") ? true : null), 10_000, `${id} applies "after"`);
       assert.ok(cluster.machine(id).applied.filter((c) => c === "maybe").length <= 1, `${id} applied it twice`);
     }
+  } finally {
+    await cluster.stop();
+  }
+});
+
+/**
+ * Elections that take at least 3 s; after the leader goes, the test waits less than that for a
+ * new one, so only the lost connection can have started it (not a deadline on a fast path:
+ * without the rule the wait cannot succeed at all).
+ */
+const SLOW_ELECTIONS = { electionTimeoutMs: { min: 3_000, max: 6_000 }, heartbeatIntervalMs: 10 };
+const SOONER_THAN_ANY_TIMEOUT_MS = 2_500;
+
+test("followers that lose the connection to their leader campaign without waiting out the timeout", { timeout: 90_000 }, async () => {
+  const cluster = await TestCluster.start({ size: 3, limits: { ...SLOW_ELECTIONS, ...LONG } });
+  try {
+    const old = await cluster.waitForLeader(30_000);
+    await cluster.propose("first");
+    await cluster.node(old).stop(); // its endpoint leaves the network: the others see it go
+    const others = cluster.ids.filter((id) => id !== old);
+    await cluster.waitFor(() => (others.some((id) => cluster.node(id).status().role !== "follower") ? true : null),
+      SOONER_THAN_ANY_TIMEOUT_MS, "a follower to campaign");
+    // Usually the first campaign wins; two that start within a round trip split the vote and
+    // the election timeout settles it.
+    const leader = await cluster.waitForLeader(30_000);
+    assert.notEqual(leader, old);
+    assert.equal((await cluster.propose("after", leader)).command, "after");
+  } finally {
+    await cluster.stop();
+  }
+});
+
+test("a follower that loses its link to a leader the others still hear does not unseat it", { timeout: 30_000 }, async () => {
+  const cluster = await TestCluster.start({ size: 3, limits: { electionTimeoutMs: { min: 2_000, max: 4_000 }, heartbeatIntervalMs: 10 } });
+  try {
+    const old = await cluster.waitForLeader(20_000);
+    const { term } = cluster.node(old).status();
+    const via = follower(cluster, old);
+    // Only via's side sees the leader go (as when one TCP connection resets): its pre-vote is
+    // refused by the other follower, which still hears the leader and counts its lease.
+    cluster.network.dropHook = (m) => (m.from === old && m.to === via) || (m.from === via && m.to === old);
+    (cluster.node(via) as unknown as { leaderUnreachable(peer: string): void }).leaderUnreachable(old);
+    await cluster.propose("during", old); // the leader commits with the other follower
+    cluster.network.dropHook = null;
+    await cluster.propose("after", old);
+    assert.equal(cluster.node(old).status().role, "leader");
+    assert.equal(cluster.node(old).status().term, term);
   } finally {
     await cluster.stop();
   }
