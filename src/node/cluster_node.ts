@@ -97,6 +97,8 @@ export class ClusterNode<R> implements ClusterAdmin {
   private stopping: Promise<void> | null = null;
   private role: RoleName;
   private leaderId: NodeId | null;
+  /** When a leader's AppendEntries or Heartbeat last arrived (host clock), for leaderUnreachable. */
+  private leaderHeardMs = 0;
 
   private constructor(parts: Parts<R>) {
     ({ id: this.id, raft: this.raft, storage: this.storage, transport: this.transport,
@@ -382,6 +384,7 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   private receive(message: Message): void {
     if (this.runState !== "running") return;
+    if (message.type === "AppendEntries" || message.type === "Heartbeat") this.leaderHeardMs = this.host.nowMs();
     this.observer.messageReceived?.(message);
     if (this.observer.writeStage !== undefined) traceReceived(this.observer.writeStage, message);
     if (message.type === "Propose"
@@ -402,17 +405,23 @@ export class ClusterNode<R> implements ClusterAdmin {
    * electionTimeoutMs, so failover takes tens of milliseconds instead of ~0.5-1 s. Safe, since
    * an election always is; not disruptive, since the pre-vote only wins when a majority lost the
    * leader too (a follower that still hears it refuses while its lease lasts, check-quorum).
-   * After a random delay of up to two heartbeat intervals: followers that all saw the leader go
-   * at the same instant would otherwise split the vote and wait out the full timeout; with it,
-   * the first one's pre-vote is refused (the others still count the leader's lease), it stops
-   * counting the lease itself, and the next one to fire wins. Not in lease mode: there a
-   * leader's lease relies on every follower waiting out the timeout.
+   * Only if nothing came from a leader for 1.5 heartbeat intervals after the drop (a connection
+   * reset while the leader lives changes nothing: its heartbeats still arrive on its own link),
+   * plus a random delay of up to two more: followers that all saw the leader go at the same
+   * instant would otherwise split the vote and wait out the full timeout; with it, the first
+   * one's pre-vote is refused (the others still count the leader's lease), it stops counting
+   * the lease itself, and the next one to fire wins. Not in lease mode: there a leader's lease
+   * relies on every follower waiting out the timeout.
    */
   private leaderUnreachable(peer: string): void {
     if (this.runState !== "running" || this.limits.readMode === "lease") return;
     if (!this.isFollowerOf(peer)) return;
-    const delayMs = this.host.drawInt(2 * this.limits.heartbeatIntervalMs + 1);
+    const lostMs = this.host.nowMs();
+    const heartbeatMs = this.limits.heartbeatIntervalMs;
+    const delayMs = Math.floor(1.5 * heartbeatMs) + this.host.drawInt(2 * heartbeatMs + 1);
     this.host.setTimer(delayMs, () => {
+      // Heard from since: only this connection dropped (the leader's own link to us works).
+      if (this.leaderHeardMs > lostMs) return;
       if (this.runState !== "running" || !this.isFollowerOf(peer)) return;
       this.logger.info({ id: this.id, leader: peer },
         `Lost the connection to leader ${peer}: campaigning without waiting out the election timeout`);
