@@ -173,7 +173,9 @@ export class LocalCluster {
     const args = [this.options.entryPath, "node", "--config", this.configPath, "--id", id,
       "--stop-with-parent", "--log-format", this.options.logFormat ?? "json",
       ...(controls ? ["--dashboard-controls"] : []), ...extraArgs];
-    const child = spawn(process.execPath, args, {
+    // RAFTKV_NODE_FLAGS: node flags for every node process (profiling: docs/performance.md).
+    const nodeFlags = (process.env.RAFTKV_NODE_FLAGS ?? "").split(" ").filter((f) => f !== "");
+    const child = spawn(process.execPath, [...nodeFlags, ...args], {
       stdio: ["pipe", "pipe", "pipe", controls ? "ipc" : "ignore"], detached: true,
     });
     const { stdin, stdout, stderr } = child;

@@ -14,7 +14,7 @@ import {
   type NodeMetrics, type RaftMetrics, type RunningHttpApi,
 } from "../server/index.js";
 import { TcpTransport, type PeerAddress, type Transport } from "../transport/index.js";
-import { RemovedFromClusterError, type MemberAddresses } from "../node/index.js";
+import { RemovedFromClusterError, type MemberAddresses, type NodeObserver } from "../node/index.js";
 import { buildClientSecurity } from "./client_security_config.js";
 import { checkDataDirIdentity, markRemoved } from "./data_dir_identity.js";
 import { diskUsageBytes } from "./disk_usage.js";
@@ -117,7 +117,7 @@ export async function startNodeServer(
     limits: config.nodeLimits,
     logger: logger.child({ component: "node" }),
     store: config.store,
-    observer: recorder.observe(nodeObserver(metrics, nodeMetrics)),
+    observer: recorder.observe(withWriteTrace(nodeObserver(metrics, nodeMetrics), logger)),
   });
   started = kv;
   recorder.attach(kv.node, registry);
@@ -276,4 +276,27 @@ function watchNode(
   return new Promise<Error>((resolve) => {
     node.on("fatal", ({ error }) => { resolve(error); });
   });
+}
+
+/**
+ * At log level `trace`, every stage of every write is recorded with a wall-clock time in
+ * microseconds that the processes of one machine share (timeOrigin + now), and logged in batches
+ * (one line every 200 ms, so tracing itself barely moves the timeline) for
+ * scripts/write-timeline.mjs to merge into a per-write timeline.
+ */
+function withWriteTrace(observer: NodeObserver, logger: Logger): NodeObserver {
+  if (!logger.isLevelEnabled("trace")) return observer;
+  const traceLogger = logger.child({ component: "timeline" });
+  let events: (string | number)[] = [];
+  setInterval(() => {
+    if (events.length === 0) return;
+    traceLogger.trace({ events });
+    events = [];
+  }, 200).unref();
+  return {
+    ...observer,
+    writeStage: (stage, index) => {
+      events.push(stage, index, Math.round((performance.timeOrigin + performance.now()) * 1000));
+    },
+  };
 }

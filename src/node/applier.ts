@@ -77,5 +77,6 @@ export class Applier<R> {
     this.appliedIndex = entry.index;
     snapshots.recordApplied(entry);
     proposals.applied(entry.index, entry.term, ownSeq, result);
+    observer.writeStage?.("applied", entry.index);
   }
 }

@@ -12,7 +12,20 @@ import {
 /** How a proposal of this node ended (the `result` label of `raft_proposals_total`). */
 export type ProposalOutcome = "committed" | "dropped" | "not_leader" | "unknown";
 
+/**
+ * A stage in the life of a write, for the per-write timeline (docs/performance.md): `index` is
+ * the log index it concerns (for a batch, its last entry). Leader: proposed, appended (the Ready
+ * carrying it was taken), fsyncStart/fsyncEnd (its save), sent (AppendEntries to a peer),
+ * ackReceived, committed, applied. Follower: appendReceived, appended, fsyncStart/fsyncEnd,
+ * ackSent, committed, applied.
+ */
+export type WriteStage =
+  | "proposed" | "appended" | "fsyncStart" | "fsyncEnd" | "sent" | "appendReceived"
+  | "ackSent" | "ackReceived" | "committed" | "applied";
+
 export interface NodeObserver {
+  /** Tracing only (the app wires it at log level `trace`): a write reached `stage`. */
+  readonly writeStage?: (stage: WriteStage, index: number) => void;
   /** A proposal made on this node settled, `seconds` after `propose` was called. */
   readonly proposalSettled?: (outcome: ProposalOutcome, seconds: number) => void;
   /**

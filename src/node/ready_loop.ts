@@ -6,6 +6,8 @@
  *      is not durable; a vote or an AppendEntries ack depends on it);
  *   3. apply the snapshot, then the committed entries, settling this node's proposals;
  *   4. `advance`, then release read barriers whose index is applied.
+ * Read points (readStates) are recorded, and reads already applied released, before the save:
+ * they depend on no disk write.
  * While a save is in flight, messages, ticks and proposals keep stepping into the core, so the
  * next Ready carries all of them and the next save makes them durable with one fsync. Two
  * orderings are relaxed where the paper allows it: a leader's replication messages leave while
@@ -128,6 +130,13 @@ export class ReadyLoop<R> {
     const { tracker, snapshots, observer, host } = this.parts;
     this.takenMs = host.nowMs();
     observer.readyTaken?.(rd);
+    const trace = observer.writeStage;
+    if (trace !== undefined) {
+      const last = rd.entries.at(-1);
+      if (last !== undefined) trace("appended", last.index);
+      const committed = rd.committedEntries.at(-1);
+      if (committed !== undefined) trace("committed", committed.index);
+    }
     tracker.noteReady(rd); // links new members before any message goes out
     // 1. Persist. An own snapshot being written must land before a leader's newer one.
     const inFlight = rd.snapshot === null ? null : snapshots.inFlight;
@@ -148,6 +157,13 @@ export class ReadyLoop<R> {
       appliedEarly = durable < 0 ? rd.committedEntries.length : durable;
       if (appliedEarly > 0) this.parts.applier.applyEntries(rd.committedEntries.slice(0, appliedEarly));
     }
+    // Read points need no disk: a read confirmed by the leader is served as soon as this node
+    // has applied its index, not after this Ready's fsync (reads do not queue behind writes).
+    if (rd.readStates.length > 0) {
+      const { reads, applier } = this.parts;
+      for (const readState of rd.readStates) reads.confirmed(readState.context, readState.index);
+      reads.release(applier.appliedIndex);
+    }
     const waiting = saving === null ? null : this.awaitSave(saving);
     if (waiting === null) {
       this.finish(rd, late, appliedEarly);
@@ -164,14 +180,13 @@ export class ReadyLoop<R> {
     const { applier, raft, reads, snapshots, bugs } = this.parts;
     this.recordDurable(rd);
     // 2. Send, now that everything the remaining messages depend on is durable.
-    for (const message of late) this.parts.transport.send(message);
+    for (const message of late) this.send(message);
     // 3. Apply.
     if (rd.snapshot !== null) applier.applySnapshot(rd.snapshot);
     applier.applyEntries(appliedEarly === 0 ? rd.committedEntries : rd.committedEntries.slice(appliedEarly));
     if (bugs.applyBeforeCommit === true) {
       applier.applyEntries(rd.entries.filter((entry) => entry.index > applier.appliedIndex));
     }
-    for (const readState of rd.readStates) reads.confirmed(readState.context, readState.index);
     // 4. Advance, then serve reads and report.
     raft.advance(rd);
     reads.release(applier.appliedIndex);
@@ -214,11 +229,15 @@ export class ReadyLoop<R> {
     const syncing = { startMs, lastIndex };
     this.syncing = syncing;
     const hook = observer.saveDurable;
+    const trace = observer.writeStage;
+    const lastEntry = rd.entries.at(-1)?.index;
+    if (trace !== undefined && lastEntry !== undefined) trace("fsyncStart", lastEntry);
     let entryBytes = 0;
     if (hook !== undefined) for (const entry of rd.entries) entryBytes += entry.data.byteLength;
     return saved.then(() => {
       if (this.syncing === syncing) this.syncing = null;
       hook?.((host.nowMs() - startMs) / 1000, entryBytes);
+      if (trace !== undefined && lastEntry !== undefined) trace("fsyncEnd", lastEntry);
     });
   }
 
@@ -226,10 +245,22 @@ export class ReadyLoop<R> {
   private sendEarly(messages: readonly Message[]): readonly Message[] {
     const late: Message[] = [];
     for (const message of messages) {
-      if (maySendBeforePersist(message, this.durableTerm)) this.parts.transport.send(message);
+      if (maySendBeforePersist(message, this.durableTerm)) this.send(message);
       else late.push(message);
     }
     return late;
+  }
+
+  private send(message: Message): void {
+    this.parts.transport.send(message);
+    const trace = this.parts.observer.writeStage;
+    if (trace === undefined) return;
+    if (message.type === "AppendEntries") {
+      const last = message.entries.at(-1);
+      if (last !== undefined) trace("sent", last.index);
+    } else if (message.type === "AppendEntriesResponse" && !message.reject) {
+      trace("ackSent", message.index);
+    }
   }
 
   /** What the finished save made durable: the term messages may carry, and the log's end. */

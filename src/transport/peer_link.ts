@@ -245,8 +245,10 @@ export class PeerLink {
   private scheduleFlush(): void {
     if (this.flushScheduled || !this.handshaken) return;
     this.flushScheduled = true;
-    // Deferred so every message sent in this turn of the event loop shares one write.
-    setImmediate(() => {
+    // Deferred to a microtask, so every message sent in this synchronous run (one Ready's sends,
+    // or several Readys drained in a row) shares one write, without waiting for the next turn
+    // of the event loop (a whole poll phase later: docs/performance.md).
+    queueMicrotask(() => {
       this.flushScheduled = false;
       this.flush();
     });

@@ -172,6 +172,13 @@ export class Wal {
         const data = pending.length === 1 ? (pending[0] ?? new Uint8Array(0)) : Buffer.concat(pending);
         pending.length = 0;
         const handle = this.currentHandle();
+        const append = handle.appendDurable?.bind(handle);
+        if (append !== undefined) {
+          // write + fdatasync in one thread-pool trip (file_system.ts); durable when it resolves
+          await this.options.failStop.run("write+fdatasync", this.currentName, () => append(data));
+          dirty = false;
+          return;
+        }
         await this.options.failStop.run("write", this.currentName, () => writeAll(handle, data));
         dirty = true;
       }
