@@ -82,6 +82,19 @@ export function formatScore(score: number): string {
   return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
 }
 
+const D2STRING_INTEGER_MAX = 2 ** 62;
+
+/**
+ * A score as Redis 7.0's d2string writes it (ZSCAN, and scores kept as text): an integral
+ * value within ±2^62 in integer form, anything else as `formatScore`.
+ */
+export function scoreText(score: number): string {
+  if (Number.isInteger(score) && Math.abs(score) <= D2STRING_INTEGER_MAX && score !== 0) {
+    return BigInt(score).toString();
+  }
+  return formatScore(score);
+}
+
 export interface ScoreRange {
   readonly min: number;
   readonly max: number;
