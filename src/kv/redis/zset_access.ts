@@ -11,7 +11,7 @@ import {
   formatScore, isEmptyLexRange, isEmptyScoreRange, lexAboveMin, lexBelowMax, scoreAboveMin,
   scoreBelowMax, type LexRange, type ScoreRange,
 } from "./score.js";
-import type { SkipNode, SortedSet } from "./sorted_set.js";
+import type { ScoredMember, SortedSet } from "./sorted_set.js";
 
 export interface ZsetAt {
   readonly key: string;
@@ -62,45 +62,47 @@ export function rankRange(start: number, end: number, length: number): [number, 
   return [from, Math.min(to, length - 1)];
 }
 
-/** The elements `spec` selects, in reply order. */
-export function selectRange(zset: SortedSet, spec: RangeSpec): SkipNode[] {
-  const out: SkipNode[] = [];
-  if (spec.by === "rank") {
-    const range = rankRange(spec.start, spec.end, zset.size);
-    if (range === null) return out;
-    const [from, to] = range;
-    let node = zset.at(spec.reverse ? zset.size - 1 - from : from);
-    for (let i = from; i <= to && node !== null; i++) {
-      out.push(node);
-      node = spec.reverse ? node.prev : (node.next[0] ?? null);
-    }
-    return out;
-  }
-  if (spec.offset < 0 || spec.limit === 0) return out;
-  let inRange: (node: SkipNode) => boolean;
-  let node: SkipNode | null;
+/** The inclusive rank window [from, to] of a score or lex range (from > to when empty). */
+function window(zset: SortedSet, spec: Exclude<RangeSpec, { by: "rank" }>): [number, number] {
   if (spec.by === "score") {
     const range = spec.range;
-    if (isEmptyScoreRange(range)) return out;
-    inRange = spec.reverse ? (n) => scoreAboveMin(n.score, range) : (n) => scoreBelowMax(n.score, range);
-    node = spec.reverse
-      ? zset.lastWhere((score) => scoreBelowMax(score, range))
-      : zset.firstWhere((score) => scoreAboveMin(score, range));
-  } else {
-    const range = spec.range;
-    if (isEmptyLexRange(range)) return out;
-    inRange = spec.reverse ? (n) => lexAboveMin(n.member, range) : (n) => lexBelowMax(n.member, range);
-    node = spec.reverse
-      ? zset.lastWhere((_score, member) => lexBelowMax(member, range))
-      : zset.firstWhere((_score, member) => lexAboveMin(member, range));
+    if (isEmptyScoreRange(range)) return [0, -1];
+    return [
+      zset.firstRankWhere((score) => scoreAboveMin(score, range)),
+      zset.lastRankWhere((score) => scoreBelowMax(score, range)),
+    ];
   }
-  let skip = spec.offset;
-  while (node !== null && inRange(node) && (spec.limit < 0 || out.length < spec.limit)) {
-    if (skip > 0) skip--;
-    else out.push(node);
-    node = spec.reverse ? node.prev : (node.next[0] ?? null);
+  const range = spec.range;
+  if (isEmptyLexRange(range)) return [0, -1];
+  return [
+    zset.firstRankWhere((_score, member) => lexAboveMin(member, range)),
+    zset.lastRankWhere((_score, member) => lexBelowMax(member, range)),
+  ];
+}
+
+/** How many elements a score or lex range holds (ZCOUNT, ZLEXCOUNT): O(log n). */
+export function countRange(zset: SortedSet, spec: Exclude<RangeSpec, { by: "rank" }>): number {
+  const [from, to] = window(zset, spec);
+  return Math.max(0, to - from + 1);
+}
+
+/** The elements `spec` selects, in reply order. */
+export function selectRange(zset: SortedSet, spec: RangeSpec): ScoredMember[] {
+  if (spec.by === "rank") {
+    const range = rankRange(spec.start, spec.end, zset.size);
+    if (range === null) return [];
+    const [from, to] = range;
+    if (!spec.reverse) return zset.slice(from, to);
+    return zset.slice(zset.size - 1 - to, zset.size - 1 - from, true);
   }
-  return out;
+  if (spec.offset < 0 || spec.limit === 0) return [];
+  const [first, last] = window(zset, spec);
+  if (first > last) return [];
+  const count = last - first + 1 - spec.offset;
+  if (count <= 0) return [];
+  const take = spec.limit < 0 ? count : Math.min(count, spec.limit);
+  if (!spec.reverse) return zset.slice(first + spec.offset, first + spec.offset + take - 1);
+  return zset.slice(last - spec.offset - take + 1, last - spec.offset, true);
 }
 
 export function memberReply(member: string): Reply {
@@ -112,7 +114,7 @@ export function scoreReply(score: number): Reply {
 }
 
 /** Members, or with WITHSCORES [member, score] pairs (nested in RESP3, flat in RESP2). */
-export function rangeReply(nodes: readonly SkipNode[], withScores: boolean): Reply {
+export function rangeReply(nodes: readonly ScoredMember[], withScores: boolean): Reply {
   if (!withScores) return array(nodes.map((node) => memberReply(node.member)));
   return pairs(nodes.map((node) => [memberReply(node.member), scoreReply(node.score)] as const));
 }

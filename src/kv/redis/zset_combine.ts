@@ -8,7 +8,7 @@ import {
   type RedisCommand,
 } from "./command.js";
 import { clampSafe, positiveLongArg } from "./collection_args.js";
-import { keyOf, type Bytes } from "./keyspace.js";
+import type { Bytes } from "./keyspace.js";
 import { error, integer, type Reply } from "./reply.js";
 import { scoreArg } from "./score.js";
 import { SortedSet } from "./sorted_set.js";
@@ -135,9 +135,7 @@ function combineCommand(ctx: ExecContext, args: readonly Bytes[], call: CombineC
     storeZset(ctx, arg(args, 1), zset);
     return integer(zset.size);
   }
-  const nodes = [];
-  for (let node = zset.first(); node !== null; node = node.next[0] ?? null) nodes.push(node);
-  return rangeReply(nodes, withScores);
+  return rangeReply(zset.slice(0, zset.size - 1), withScores);
 }
 
 function combineEntry(call: CombineCall, meta: { since: string; summary: string }): RedisCommand {

@@ -13,7 +13,7 @@ import { NULL, NULL_ARRAY, array, error, integer, pairs, type Reply } from "./re
 import { lexRangeArg, scoreArg, scoreRangeArg } from "./score.js";
 import { SortedSet } from "./sorted_set.js";
 import {
-  memberReply, scoreReply, selectRange, zsetAt, zsetChanged, type ZsetAt,
+  countRange, memberReply, scoreReply, zsetAt, zsetChanged, type ZsetAt,
 } from "./zset_access.js";
 import { sortedSetCombineCommands } from "./zset_combine.js";
 import { sortedSetRangeCommands } from "./zset_ranges.js";
@@ -47,7 +47,7 @@ function zadd(ctx: ExecContext, args: readonly Bytes[], incrOnly: boolean): Repl
   for (let j = scoreIndex; j < args.length; j += 2) pairsIn.push([keyOf(arg(args, j + 1)), scoreArg(arg(args, j))]);
 
   const key = arg(args, 1);
-  let at: ZsetAt | undefined = zsetAt(ctx, key);
+  const at = zsetAt(ctx, key);
   if (at === undefined && flags.xx) return flags.incr ? NULL : integer(0);
   let created: SortedSet | null = null;
   if (at === undefined) created = new SortedSet();
@@ -79,7 +79,6 @@ function zadd(ctx: ExecContext, args: readonly Bytes[], incrOnly: boolean): Repl
   }
   if (created !== null && created.size > 0) {
     ctx.db.put(keyOf(key), { type: "zset", value: created }, ctx.index, null);
-    at = undefined;
   } else if (at !== undefined && added + updated > 0) {
     zsetChanged(ctx, at);
   }
@@ -90,7 +89,7 @@ function zadd(ctx: ExecContext, args: readonly Bytes[], incrOnly: boolean): Repl
 function pop(ctx: ExecContext, at: ZsetAt, max: boolean, count: number): [string, number][] {
   const out: [string, number][] = [];
   while (out.length < count) {
-    const node = max ? at.zset.last() : at.zset.first();
+    const node = at.zset.at(max ? at.zset.size - 1 : 0);
     if (node === null) break;
     out.push([node.member, node.score]);
     at.zset.delete(node.member);
@@ -248,7 +247,7 @@ export const sortedSetCommands: readonly RedisCommand[] = [
       const range = scoreRangeArg(arg(args, 2), arg(args, 3));
       const at = zsetAt(ctx, arg(args, 1));
       if (at === undefined) return integer(0);
-      return integer(selectRange(at.zset, { by: "score", range, reverse: false, offset: 0, limit: -1 }).length);
+      return integer(countRange(at.zset, { by: "score", range, reverse: false, offset: 0, limit: -1 }));
     },
   }),
   command("zlexcount", 4, ["readonly", "fast"], {
@@ -258,7 +257,7 @@ export const sortedSetCommands: readonly RedisCommand[] = [
       const range = lexRangeArg(arg(args, 2), arg(args, 3));
       const at = zsetAt(ctx, arg(args, 1));
       if (at === undefined) return integer(0);
-      return integer(selectRange(at.zset, { by: "lex", range, reverse: false, offset: 0, limit: -1 }).length);
+      return integer(countRange(at.zset, { by: "lex", range, reverse: false, offset: 0, limit: -1 }));
     },
   }),
   popCommand("zpopmin", false),
