@@ -12,7 +12,7 @@ const b = (s: string): Uint8Array => Buffer.from(s, "latin1");
 test("scores are written as addReplyDouble's %.17g", () => {
   const cases: [number, string][] = [
     [1.1, "1.1000000000000001"], [2, "2"], [0, "0"], [Infinity, "inf"], [-Infinity, "-inf"],
-    [1e300, "1.0000000000000001e+300"], [123456789012345678, "1.2345678901234568e+17"],
+    [1e300, "1.0000000000000001e+300"], [Number("123456789012345678"), "1.2345678901234568e+17"],
     [1.5e-7, "1.4999999999999999e-07"], [0.000123, "0.00012300000000000001"], [12345678.9, "12345678.9"],
     [-2.5e-300, "-2.5e-300"], [1e16, "10000000000000000"], [1e17, "1e+17"], [0.1, "0.10000000000000001"],
   ];
@@ -21,7 +21,7 @@ test("scores are written as addReplyDouble's %.17g", () => {
 
 test("ZSCAN's score text is d2string: integers up to 2^62 in integer form", () => {
   assert.equal(scoreText(1e17), "100000000000000000");
-  assert.equal(scoreText(9007199254740993), "9007199254740992");
+  assert.equal(scoreText(Number("9007199254740993")), "9007199254740992");
   assert.equal(scoreText(2 ** 63), "9.2233720368547758e+18");
   assert.equal(scoreText(1.1), "1.1000000000000001");
   assert.equal(scoreText(0), "0");
