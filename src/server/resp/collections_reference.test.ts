@@ -22,7 +22,7 @@ function installed(): boolean {
   }
 }
 
-/** Arguments are split on spaces; "\\s" stands for a space and two quotes for an empty argument. */
+/** Arguments are split on spaces; a backslash-s stands for a space, two quotes for an empty argument. */
 const LISTS = [
   'RPUSH l a b c d e a b c',
   'LPUSH l x y',
