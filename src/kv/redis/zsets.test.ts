@@ -169,6 +169,11 @@ test("ZRANDMEMBER and ZSCAN: whole small sets as Redis returns them; errors as R
   assert.equal(run("ZRANDMEMBER", "z", "2").split("\r\n")[0], "*2");
   assert.equal(run("ZRANDMEMBER", "nokey"), NIL);
   assert.equal(run("ZRANDMEMBER", "z", "1", "WITHSCORE"), err("ERR syntax error"));
+  assert.equal(run("ZRANDMEMBER", "z", "-9223372036854775808"),
+    err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"));
+  assert.equal(run("ZRANDMEMBER", "z", "9223372036854775807"), bulks("c", "b", "a"));
+  // raftkv's own bound (Redis would try to send them all).
+  assert.match(run("ZRANDMEMBER", "z", "-1000001"), /^-ERR count is out of range/);
   assert.equal(run("ZSCAN", "z", "0"), "*2\r\n$1\r\n0\r\n" + bulks("a", "1", "b", "2", "c", "3"));
   assert.equal(run("ZSCAN", "z", "0", "MATCH", "[ab]"), "*2\r\n$1\r\n0\r\n" + bulks("a", "1", "b", "2"));
   assert.equal(run("ZSCAN", "z", "x"), err("ERR invalid cursor"));

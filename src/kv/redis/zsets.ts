@@ -5,7 +5,7 @@
  * zset_scan.ts. Empty sets are removed; memory follows `SortedSet.estimatedBytes`.
  */
 import {
-  arg, command, fail, intArg, optionName, SYNTAX_ERROR, type ExecContext, type RedisCommand,
+  arg, command, fail, optionName, SYNTAX_ERROR, type ExecContext, type RedisCommand,
 } from "./command.js";
 import { positiveLongArg, rangeLongArg } from "./collection_args.js";
 import { keyOf, type Bytes } from "./keyspace.js";
@@ -18,6 +18,10 @@ import {
 import { sortedSetCombineCommands } from "./zset_combine.js";
 import { sortedSetRangeCommands } from "./zset_ranges.js";
 import { zscanCommand } from "./zset_scan.js";
+
+const LONG_MAX = 2n ** 63n - 1n;
+/** The most members one ZRANDMEMBER with a negative (repeating) count may answer. */
+const RANDOM_REPEATS_MAX = 1_000_000;
 
 interface ZaddFlags {
   nx: boolean; xx: boolean; gt: boolean; lt: boolean; ch: boolean; incr: boolean;
@@ -116,7 +120,7 @@ function popCommand(name: string, max: boolean): RedisCommand {
 }
 
 function zmpop(ctx: ExecContext, args: readonly Bytes[]): Reply {
-  const numkeys = rangeLongArg(arg(args, 1), 1n, 2n ** 63n - 1n, "numkeys should be greater than 0");
+  const numkeys = rangeLongArg(arg(args, 1), 1n, LONG_MAX, "numkeys should be greater than 0");
   const whereIndex = 2 + numkeys;
   if (whereIndex >= args.length) fail(SYNTAX_ERROR);
   const where = optionName(arg(args, whereIndex));
@@ -125,7 +129,7 @@ function zmpop(ctx: ExecContext, args: readonly Bytes[]): Reply {
   for (let j = whereIndex + 1; j < args.length; j++) {
     const value = args[j + 1];
     if (count !== null || optionName(args[j]) !== "count" || value === undefined) fail(SYNTAX_ERROR);
-    count = rangeLongArg(value, 1n, 2n ** 63n - 1n, "count should be greater than 0");
+    count = rangeLongArg(value, 1n, LONG_MAX, "count should be greater than 0");
     j++;
   }
   for (const key of args.slice(2, whereIndex)) {
@@ -157,7 +161,9 @@ function randomMembers(ctx: ExecContext, args: readonly Bytes[]): Reply {
     const node = at.zset.at(ctx.random.nextInt(at.zset.size));
     return node === null ? NULL : memberReply(node.member);
   }
-  const count = intArg(arg(args, 2));
+  const count = rangeLongArg(arg(args, 2), -LONG_MAX, LONG_MAX);
+  // A limit Redis lacks: a repeating count makes one reply of |count| members.
+  if (count < -RANDOM_REPEATS_MAX) fail(error(`ERR count is out of range, at most ${RANDOM_REPEATS_MAX} repeated members`));
   if (args.length > 4 || (args.length === 4 && optionName(args[3]) !== "withscores")) fail(SYNTAX_ERROR);
   const withScores = args.length === 4;
   const at = zsetAt(ctx, arg(args, 1));
