@@ -30,6 +30,8 @@ export class SortedSet {
   private readonly scores = new Map<string, number>();
   private chunks: Chunk[] = [];
   private bytes = 0;
+  /** Counts changes, so views derived from the set (ZSCAN's hash order) know when to rebuild. */
+  private changes = 0;
 
   static fromEntries(entries: Iterable<readonly [string, number]>): SortedSet {
     const set = new SortedSet();
@@ -45,6 +47,16 @@ export class SortedSet {
     return this.scores.get(member);
   }
 
+  /** Changes so far (adds, moves, deletes): a version number for derived views. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Every member, in the order they were first added (a Map's order). */
+  members(): IterableIterator<string> {
+    return this.scores.keys();
+  }
+
   /** Adds `member` or moves it to `score`. */
   add(member: string, score: number): void {
     const old = this.scores.get(member);
@@ -56,6 +68,7 @@ export class SortedSet {
     }
     this.scores.set(member, score);
     this.insert(member, score);
+    this.changes++;
   }
 
   delete(member: string): boolean {
@@ -64,6 +77,7 @@ export class SortedSet {
     this.scores.delete(member);
     this.unlink(member, score);
     this.bytes -= member.length + MEMBER_OVERHEAD_BYTES;
+    this.changes++;
     return true;
   }
 

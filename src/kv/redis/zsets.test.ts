@@ -181,11 +181,7 @@ test("ZRANDMEMBER and ZSCAN: whole small sets as Redis returns them; errors as R
   assert.equal(run("ZSCAN", "nokey", "0", "COUNT", "0"), "*2\r\n$1\r\n0\r\n*0\r\n");
 });
 
-test("ZSCAN walks a large set in pages whose cursor is a position, covering every member once", () => {
-  const { run } = harness();
-  const members: string[] = [];
-  for (let i = 0; i < 300; i++) members.push(String(i), `m${i}`);
-  run("ZADD", "big", ...members);
+function scanAll(run: (...args: string[]) => string, between: (page: number) => void): { seen: Set<string>; pages: number } {
   const seen = new Set<string>();
   let cursor = "0";
   let pages = 0;
@@ -193,10 +189,27 @@ test("ZSCAN walks a large set in pages whose cursor is a position, covering ever
     const reply = run("ZSCAN", "big", cursor, "COUNT", "50").split("\r\n");
     cursor = reply[2] ?? "0";
     for (let i = 5; i < reply.length; i += 4) if (reply[i] !== undefined && reply[i] !== "") seen.add(reply[i] as string);
-    pages++;
+    between(++pages);
   } while (cursor !== "0" && pages < 100);
-  assert.equal(pages, 6);
-  assert.equal(seen.size, 300);
+  return { seen, pages };
+}
+
+test("ZSCAN walks a large set in pages, and returns every member present throughout the walk", () => {
+  const { run } = harness();
+  const members: string[] = [];
+  for (let i = 0; i < 300; i++) members.push(String(i), `m${i}`);
+  run("ZADD", "big", ...members);
+  const whole = scanAll(run, () => undefined);
+  assert.equal(whole.pages, 6);
+  assert.equal(whole.seen.size, 300);
+  // Members m0..m99 are deleted and n0..n99 added while the walk runs: m100..m299 must all come back.
+  const changing = scanAll(run, (page) => {
+    for (let i = (page - 1) * 20; i < page * 20 && i < 100; i++) {
+      run("ZREM", "big", `m${i}`);
+      run("ZADD", "big", "1", `n${i}`);
+    }
+  });
+  for (let i = 100; i < 300; i++) assert.ok(changing.seen.has(`m${i}`), `m${i}`);
 });
 
 test("every sorted-set command answers WRONGTYPE for another type; a set survives a snapshot", () => {
