@@ -20,6 +20,11 @@ export type Reply =
   | { readonly type: "set"; readonly items: readonly Reply[] }
   /** RESP3 `%`; a flat array of alternating keys and values in RESP2. */
   | { readonly type: "map"; readonly entries: readonly (readonly [Reply, Reply])[] }
+  /**
+   * Pairs as Redis 7 answers WITHSCORES / WITHVALUES (ZRANGE, ZRANDMEMBER, ZPOPMIN with a count):
+   * an array of 2-element arrays in RESP3, a flat array of alternating items in RESP2.
+   */
+  | { readonly type: "pairs"; readonly entries: readonly (readonly [Reply, Reply])[] }
   /** RESP3 `,`; a bulk string in RESP2. `text` is Redis's formatting of the number. */
   | { readonly type: "double"; readonly text: string }
   /** RESP3 `=` with a 3-letter format ("txt"); a bulk string in RESP2 (INFO). */
@@ -71,6 +76,11 @@ export function map(entries: readonly (readonly [string, Reply])[]): Reply {
 /** A map with any keys (HGETALL, CONFIG GET). */
 export function mapOf(entries: readonly (readonly [Reply, Reply])[]): Reply {
   return { type: "map", entries };
+}
+
+/** Pairs: nested 2-element arrays in RESP3, one flat array in RESP2 (ZRANGE ... WITHSCORES). */
+export function pairs(entries: readonly (readonly [Reply, Reply])[]): Reply {
+  return { type: "pairs", entries };
 }
 
 export function isError(reply: Reply): reply is Extract<Reply, { type: "error" }> {

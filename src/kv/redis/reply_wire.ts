@@ -24,6 +24,8 @@ export function replyToWire(reply: Reply): unknown {
       return ["~", reply.items.map(replyToWire)];
     case "map":
       return ["%", reply.entries.flatMap(([k, v]) => [replyToWire(k), replyToWire(v)])];
+    case "pairs":
+      return ["*2", reply.entries.flatMap(([k, v]) => [replyToWire(k), replyToWire(v)])];
     case "double":
       return [",", reply.text];
     case "verbatim":
@@ -59,6 +61,12 @@ export function replyFromWire(wire: unknown): Reply {
       const entries: [Reply, Reply][] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i] as Reply, flat[i + 1] as Reply]);
       return { type: "map", entries };
+    }
+    case "*2": {
+      const flat = list(a);
+      const entries: [Reply, Reply][] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i] as Reply, flat[i + 1] as Reply]);
+      return { type: "pairs", entries };
     }
     case ",": return { type: "double", text: text(a) };
     case "=": return { type: "verbatim", format: text(a), text: text(b) };

@@ -64,6 +64,14 @@ export class ReplyWriter {
           this.write(value, protocol);
         }
         return;
+      case "pairs":
+        this.#text += `*${reply.entries.length * (protocol === 3 ? 1 : 2)}\r\n`;
+        for (const [first, second] of reply.entries) {
+          if (protocol === 3) this.#text += "*2\r\n";
+          this.write(first, protocol);
+          this.write(second, protocol);
+        }
+        return;
       default:
         assertNever(reply, "reply");
     }

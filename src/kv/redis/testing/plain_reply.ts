@@ -24,5 +24,7 @@ export function plainReply(reply: Reply): unknown {
       return reply.items.map(plainReply);
     case "map":
       return reply.entries.map(([k, v]) => [plainReply(k), plainReply(v)]);
+    case "pairs":
+      return reply.entries.flatMap(([a, b]) => [plainReply(a), plainReply(b)]);
   }
 }
