@@ -13,6 +13,7 @@ import {
   createSet, lookupEntry, memberBytes, noteChanged, strictInt64Arg,
 } from "./collection_write.js";
 import { bytesOf, keyOf, type Bytes } from "./keyspace.js";
+import { wholeSetOrder } from "./set_order.js";
 import { bulk, error, integer, set, type Reply } from "./reply.js";
 
 type Operation = "inter" | "union" | "diff";
@@ -51,7 +52,10 @@ function combine(operation: Operation, sets: readonly (Set<string> | undefined)[
 function readCommand(name: string, operation: Operation, summary: string): RedisCommand {
   return command(name, -2, ["readonly"], {
     keys: [1, -1, 1], group: "set", since: "1.0.0", summary, kind: "read",
-    exec: (ctx, args) => set(combine(operation, sourceSets(ctx, args.slice(1))).map((m) => bulk(bytesOf(m)))),
+    exec(ctx, args) {
+      const result = combine(operation, sourceSets(ctx, args.slice(1)));
+      return set(wholeSetOrder(result).map((m) => bulk(bytesOf(m))));
+    },
   });
 }
 

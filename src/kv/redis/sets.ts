@@ -12,6 +12,7 @@ import {
   checkRepeatCount, createSet, distinctPositions, lookupEntry, memberBytes, noteChanged, randomCountArg,
   strictInt64Arg,
 } from "./collection_write.js";
+import { isIntset, wholeSetOrder } from "./set_order.js";
 import {
   EMPTY_SCAN, globMatch, parseCursor, parseScanOptions, scanPage,
 } from "./collection_scan.js";
@@ -19,11 +20,9 @@ import { setAlgebraCommands } from "./set_algebra.js";
 import { bytesOf, keyOf, type Bytes } from "./keyspace.js";
 import { NULL, array, bulk, error, integer, set, type Reply } from "./reply.js";
 
-/** Redis's set-max-intset-entries: a set of at most this many integers answers SSCAN at once. */
-const INTSET_ENTRIES_MAX = 512;
-const INT_TEXT = /^(0|-?[1-9][0-9]{0,18})$/;
 
 const members = (values: Iterable<string>): Reply[] => [...values].map((m) => bulk(bytesOf(m)));
+
 const base = { group: "set", keys: [1, 1, 1] as const };
 
 export const setCommands: readonly RedisCommand[] = [
@@ -82,7 +81,7 @@ export const setCommands: readonly RedisCommand[] = [
   }),
   command("smembers", 2, ["readonly"], {
     ...base, since: "1.0.0", summary: "Returns all members of a set.", kind: "read",
-    exec: (ctx, args) => set(members(lookupTyped(ctx, arg(args, 1), "set") ?? [])),
+    exec: (ctx, args) => set(members(wholeSetOrder(lookupTyped(ctx, arg(args, 1), "set") ?? []))),
   }),
   command("spop", -2, ["write", "fast"], {
     ...base, since: "1.0.0", summary: "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.",
@@ -101,24 +100,14 @@ export const setCommands: readonly RedisCommand[] = [
       const value = lookupTyped(ctx, arg(args, 1), "set");
       if (value === undefined) return EMPTY_SCAN;
       const options = parseScanOptions(args, 3);
-      const page = scanPage(value, value.size, cursor, { count: options.count, compact: isIntset(value) });
+      const compact = isIntset(value);
+      const page = scanPage(compact ? wholeSetOrder(value) : value, value.size, cursor, { count: options.count, compact });
       const pattern = options.pattern;
       const visited = pattern === null ? page.visited : page.visited.filter((m) => globMatch(pattern, m));
       return array([bulk(page.next), array(members(visited))]);
     },
   }),
 ];
-
-/** Whether Redis 7.0 would keep this set as an intset (SSCAN then answers it whole). */
-function isIntset(value: Set<string>): boolean {
-  if (value.size > INTSET_ENTRIES_MAX) return false;
-  for (const member of value) {
-    if (!INT_TEXT.test(member)) return false;
-    const n = BigInt(member);
-    if (n < -(2n ** 63n) || n > 2n ** 63n - 1n) return false;
-  }
-  return true;
-}
 
 /** The member at `position` in iteration order (sets have no index: O(position)). */
 function memberAt(value: Set<string>, position: number): string | undefined {
@@ -141,14 +130,14 @@ function spop(ctx: ExecContext, args: readonly Bytes[]): Reply {
     return bulk(bytesOf(member));
   }
   if (args.length > 3) fail(SYNTAX_ERROR);
-  const count = strictInt64Arg(arg(args, 2));
+  const count = strictInt64Arg(arg(args, 2), error("ERR value is out of range, must be positive"));
   if (count < 0n) fail(error("ERR value is out of range, must be positive"));
   const found = lookupEntry(ctx, key, "set");
   if (found === undefined || count === 0n) return set([]);
   const all = [...found.value];
   if (count >= BigInt(all.length)) {
     ctx.db.remove(keyOf(key), ctx.index);
-    return set(members(all));
+    return set(members(wholeSetOrder(all)));
   }
   const popped = distinctPositions(ctx, all.length, Number(count)).map((p) => all[p] ?? "");
   let delta = 0;
@@ -179,6 +168,6 @@ function srandmember(ctx: ExecContext, args: readonly Bytes[]): Reply {
     for (let i = 0n; i < -count; i++) picked.push(bulk(bytesOf(all[ctx.random.nextInt(all.length)] ?? "")));
     return array(picked);
   }
-  if (count >= BigInt(all.length)) return array(members(all));
+  if (count >= BigInt(all.length)) return array(members(wholeSetOrder(all)));
   return array(members(distinctPositions(ctx, all.length, Number(count)).map((p) => all[p] ?? "")));
 }
