@@ -24,7 +24,10 @@ test("glob patterns match as Redis's stringmatchlen (MATCH \"*\" itself is no pa
     ["a\\*c", "abc", false], ["[ab]", "b", true], ["[^ab]", "b", false], ["[c-a]*", "b", true],
     ["[", "[", false], ["[a", "a", true], ["[]]", "]", false], ["[\\]]", "]", true], ["a\\", "a\\", true],
     ["h*llo", "heeello", true], ["h[^e]llo", "hallo", true], ["[a-]", "-", false], ["[a-]", "a", true],
-    ["[^]", "^", true], ["[^]", "x", true], ["**", "", false], ["[]", "]", false], ["a[", "a[", false], ["[\x80-~]", "a", true], ["[~-\x80]", "a", false], ["*?", "", false], ["??", "ab", true],
+    ["[^]", "^", true], ["[^]", "x", true], ["**", "", false], ["[]", "]", false], ["a[", "a[", false],
+    // Ranges compare C's signed chars: 0x80 is -128.
+    ["[\x80-~]", "a", true], ["[~-\x80]", "a", true], ["[\x80-~]", "\x81", true], ["[a-~]", "\x80", false],
+    ["*?", "", false], ["??", "ab", true],
     ["[a-c", "b", true],
   ];
   for (const [pattern, text, expected] of cases) {
