@@ -42,7 +42,7 @@ test("pages cover every element once, whatever COUNT, and a small collection ans
     let cursor = 0n;
     let calls = 0;
     do {
-      const page = scanPage(elements, elements.length, cursor, { count, compact: false });
+      const page = scanPage({ values: elements, size: elements.length }, { cursor, count, compact: false });
       assert.equal(page.visited.length >= 1 && page.visited.length <= count + 2, true, `count ${count}`);
       seen.push(...page.visited);
       cursor = BigInt(page.next);
@@ -50,6 +50,6 @@ test("pages cover every element once, whatever COUNT, and a small collection ans
     } while (cursor !== 0n && calls <= 2000);
     assert.deepEqual([...seen].sort(), [...elements].sort(), `count ${count}`);
   }
-  assert.deepEqual(scanPage(["b", "a"], 2, 0n, { count: 10, compact: false }), { next: "0", visited: ["b", "a"] });
-  assert.deepEqual(scanPage(elements, 1000, 0n, { count: 1, compact: true }).visited.length, 1000);
+  assert.deepEqual(scanPage({ values: ["b", "a"], size: 2 }, { cursor: 0n, count: 10, compact: false }), { next: "0", visited: ["b", "a"] });
+  assert.deepEqual(scanPage({ values: elements, size: 1000 }, { cursor: 0n, count: 1, compact: true }).visited.length, 1000);
 });

@@ -86,11 +86,13 @@ export function scanHash(element: string): number {
  * end). `compact` says the whole collection fits Redis's compact encoding (answer it all).
  */
 export function scanPage(
-  elements: Iterable<string>, size: number, cursor: bigint, options: { count: number; compact: boolean },
+  elements: { readonly values: Iterable<string>; readonly size: number },
+  options: { readonly cursor: bigint; readonly count: number; readonly compact: boolean },
 ): { next: string; visited: string[] } {
-  if (options.compact || size <= options.count) return { next: "0", visited: [...elements] };
+  const { cursor } = options;
+  if (options.compact || elements.size <= options.count) return { next: "0", visited: [...elements.values] };
   const hashed: { hash: number; element: string }[] = [];
-  for (const element of elements) {
+  for (const element of elements.values) {
     const hash = scanHash(element);
     if (BigInt(hash) >= cursor) hashed.push({ hash, element });
   }

@@ -44,7 +44,9 @@ export function createSet(ctx: ExecContext, key: Bytes): TypedEntry<"set"> {
 }
 
 /** Records an in-place change of `entry` by `deltaBytes`; a collection left empty is removed. */
-export function noteChanged(ctx: ExecContext, key: Bytes | string, entry: KeyEntry, deltaBytes: number): void {
+export function noteChanged(
+  ctx: ExecContext, key: Bytes | string, entry: KeyEntry, deltaBytes: number,
+): void {
   const name = typeof key === "string" ? key : keyOf(key);
   const value = entry.value;
   const size = value.type === "hash" || value.type === "set" ? value.value.size : 1;

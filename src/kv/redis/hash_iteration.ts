@@ -21,8 +21,8 @@ const LISTPACK_ENTRIES_MAX = 128;
 const LISTPACK_VALUE_BYTES_MAX = 64;
 
 export const hrandfieldCommand: RedisCommand = command("hrandfield", -2, ["readonly"], {
-  keys: [1, 1, 1], group: "hash", since: "6.2.0", summary: "Returns one or more random fields from a hash.",
-  kind: "read",
+  keys: [1, 1, 1], group: "hash", since: "6.2.0", kind: "read",
+  summary: "Returns one or more random fields from a hash.",
   exec(ctx, args) {
     const key = arg(args, 1);
     if (args.length === 2) {
@@ -32,12 +32,14 @@ export const hrandfieldCommand: RedisCommand = command("hrandfield", -2, ["reado
       return field === undefined ? NULL : bulk(bytesOf(field));
     }
     const count = randomCountArg(arg(args, 2));
-    if (args.length > 4 || (args.length === 4 && optionName(args[3]) !== "withvalues")) fail(SYNTAX_ERROR);
     const withValues = args.length === 4;
-    if (withValues && (count < -LONG_MAX / 2n || count > LONG_MAX / 2n)) fail(error("ERR value is out of range"));
+    if (args.length > 4 || (withValues && optionName(args[3]) !== "withvalues")) fail(SYNTAX_ERROR);
+    if (withValues && (count < -LONG_MAX / 2n || count > LONG_MAX / 2n)) {
+      fail(error("ERR value is out of range"));
+    }
     const map = lookupTyped(ctx, key, "hash");
     if (map === undefined || count === 0n) return array([]);
-    return randomFields(ctx, map, count, withValues);
+    return randomFields(ctx, map, { count, withValues });
   },
 });
 
@@ -46,7 +48,10 @@ export const hrandfieldCommand: RedisCommand = command("hrandfield", -2, ["reado
  * that Redis answers in RESP2; in RESP3 Redis nests [field, value] pairs, which `Reply` cannot
  * express yet (a known gap, shared with ZRANGE WITHSCORES: it needs a "pairs" reply type).
  */
-function randomFields(ctx: ExecContext, map: Map<string, Bytes>, count: bigint, withValues: boolean): Reply {
+function randomFields(
+  ctx: ExecContext, map: Map<string, Bytes>, options: { count: bigint; withValues: boolean },
+): Reply {
+  const { count, withValues } = options;
   const entries = [...map];
   const reply = (picked: readonly (readonly [string, Bytes])[]): Reply => array(picked.flatMap(
     ([field, value]) => (withValues ? [bulk(bytesOf(field)), bulk(value)] : [bulk(bytesOf(field))]),
@@ -54,7 +59,7 @@ function randomFields(ctx: ExecContext, map: Map<string, Bytes>, count: bigint, 
   if (count < 0n) {
     checkRepeatCount(-count);
     const picked: (readonly [string, Bytes])[] = [];
-    for (let i = 0n; i < -count; i++) {
+    for (let i = 0; i < Number(-count); i++) {
       const entry = entries[ctx.random.nextInt(entries.length)];
       if (entry !== undefined) picked.push(entry);
     }
@@ -73,7 +78,9 @@ export const hscanCommand: RedisCommand = command("hscan", -3, ["readonly"], {
     const map = lookupTyped(ctx, arg(args, 1), "hash");
     if (map === undefined) return EMPTY_SCAN;
     const options = parseScanOptions(args, 3);
-    const page = scanPage(map.keys(), map.size, cursor, { count: options.count, compact: isListpack(map) });
+    const page = scanPage(
+      { values: map.keys(), size: map.size }, { cursor, count: options.count, compact: isListpack(map) },
+    );
     const items: Reply[] = [];
     for (const field of page.visited) {
       const value = map.get(field);
@@ -89,7 +96,8 @@ export const hscanCommand: RedisCommand = command("hscan", -3, ["readonly"], {
 function isListpack(map: Map<string, Bytes>): boolean {
   if (map.size > LISTPACK_ENTRIES_MAX) return false;
   for (const [field, value] of map) {
-    if (field.length > LISTPACK_VALUE_BYTES_MAX || value.byteLength > LISTPACK_VALUE_BYTES_MAX) return false;
+    const longest = Math.max(field.length, value.byteLength);
+    if (longest > LISTPACK_VALUE_BYTES_MAX) return false;
   }
   return true;
 }

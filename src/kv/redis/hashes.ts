@@ -26,7 +26,9 @@ function hashForWrite(ctx: ExecContext, key: Bytes): TypedEntry<"hash"> {
 }
 
 /** Sets `field` to a copy of `value`; returns whether the field is new and the size change. */
-function setField(map: Map<string, Bytes>, field: string, value: Bytes): { added: boolean; delta: number } {
+function setField(
+  map: Map<string, Bytes>, field: string, value: Bytes,
+): { added: boolean; delta: number } {
   const old = map.get(field);
   const copy = Uint8Array.from(value);
   map.set(field, copy);
@@ -51,13 +53,14 @@ function setPairs(ctx: ExecContext, args: readonly Bytes[], name: string): numbe
   return added;
 }
 
-const text = (value: Bytes): string => Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1");
+const text = (value: Bytes): string =>
+  Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1");
 
 const base = { group: "hash", keys: [1, 1, 1] as const };
 
 export const hashCommands: readonly RedisCommand[] = [
   command("hset", -4, ["write", "denyoom", "fast"], {
-    ...base, since: "2.0.0", summary: "Creates or modifies the value of a field in a hash.", kind: "write",
+    ...base, since: "2.0.0", kind: "write", summary: "Creates or modifies the value of a field in a hash.",
     exec: (ctx, args) => integer(setPairs(ctx, args, "hset")),
   }),
   command("hmset", -4, ["write", "denyoom", "fast"], {
@@ -68,8 +71,8 @@ export const hashCommands: readonly RedisCommand[] = [
     },
   }),
   command("hsetnx", 4, ["write", "denyoom", "fast"], {
-    ...base, since: "2.0.0", summary: "Sets the value of a field in a hash only when the field doesn't exist.",
-    kind: "write",
+    ...base, since: "2.0.0", kind: "write",
+    summary: "Sets the value of a field in a hash only when the field doesn't exist.",
     exec(ctx, args) {
       const key = arg(args, 1);
       const field = keyOf(arg(args, 2));
@@ -98,7 +101,7 @@ export const hashCommands: readonly RedisCommand[] = [
     },
   }),
   command("hdel", -3, ["write", "fast"], {
-    ...base, since: "2.0.0", summary: "Deletes one or more fields and their values from a hash.", kind: "write",
+    ...base, since: "2.0.0", kind: "write", summary: "Deletes one or more fields and their values from a hash.",
     exec(ctx, args) {
       const key = arg(args, 1);
       const found = lookupEntry(ctx, key, "hash");
@@ -149,7 +152,8 @@ export const hashCommands: readonly RedisCommand[] = [
     ...base, since: "2.0.0", summary: "Returns all fields and values in a hash.", kind: "read",
     exec(ctx, args) {
       const map = lookupTyped(ctx, arg(args, 1), "hash");
-      return mapOf([...(map ?? [])].map(([field, value]) => [bulk(bytesOf(field)), bulk(value)] as const));
+      const pairs = [...(map ?? [])];
+      return mapOf(pairs.map(([field, value]) => [bulk(bytesOf(field)), bulk(value)] as const));
     },
   }),
   command("hincrby", 4, ["write", "denyoom", "fast"], {

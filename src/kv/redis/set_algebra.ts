@@ -81,7 +81,9 @@ function sintercard(ctx: ExecContext, args: readonly Bytes[]): Reply {
   const numkeysError = error("ERR numkeys should be greater than 0");
   const numkeys = strictInt64Arg(arg(args, 1), numkeysError);
   if (numkeys < 1n || numkeys > LONG_MAX) fail(numkeysError);
-  if (numkeys > BigInt(args.length - 2)) fail(error("ERR Number of keys can't be greater than number of args"));
+  if (numkeys > BigInt(args.length - 2)) {
+    fail(error("ERR Number of keys can't be greater than number of args"));
+  }
   const keysEnd = 2 + Number(numkeys);
   let limit = 0n;
   for (let i = keysEnd; i < args.length; i++) {
@@ -128,8 +130,8 @@ export const setAlgebraCommands: readonly RedisCommand[] = [
   }),
   readCommand("sinter", "inter", "Returns the intersect of multiple sets."),
   command("sintercard", -3, ["readonly", "movablekeys"], {
-    keys: [0, 0, 0], group: "set", since: "7.0.0", summary: "Returns the number of members of the intersect of multiple sets.",
-    kind: "read", exec: sintercard,
+    keys: [0, 0, 0], group: "set", since: "7.0.0", kind: "read", exec: sintercard,
+    summary: "Returns the number of members of the intersect of multiple sets.",
   }),
   storeCommand("sinterstore", "inter", "Stores the intersect of multiple sets in a key."),
   readCommand("sunion", "union", "Returns the union of multiple sets."),

@@ -27,8 +27,8 @@ const base = { group: "set", keys: [1, 1, 1] as const };
 
 export const setCommands: readonly RedisCommand[] = [
   command("sadd", -3, ["write", "denyoom", "fast"], {
-    ...base, since: "1.0.0", summary: "Adds one or more members to a set. Creates the key if it doesn't exist.",
-    kind: "write",
+    ...base, since: "1.0.0", kind: "write",
+    summary: "Adds one or more members to a set. Creates the key if it doesn't exist.",
     exec(ctx, args) {
       const key = arg(args, 1);
       const { entry, value } = lookupEntry(ctx, key, "set") ?? createSet(ctx, key);
@@ -46,8 +46,8 @@ export const setCommands: readonly RedisCommand[] = [
     },
   }),
   command("srem", -3, ["write", "fast"], {
-    ...base, since: "1.0.0", summary: "Removes one or more members from a set. Deletes the set if the last member was removed.",
-    kind: "write",
+    ...base, since: "1.0.0", kind: "write",
+    summary: "Removes one or more members from a set. Deletes the set if the last member was removed.",
     exec(ctx, args) {
       const key = arg(args, 1);
       const found = lookupEntry(ctx, key, "set");
@@ -70,10 +70,12 @@ export const setCommands: readonly RedisCommand[] = [
   }),
   command("sismember", 3, ["readonly", "fast"], {
     ...base, since: "1.0.0", summary: "Determines whether a member belongs to a set.", kind: "read",
-    exec: (ctx, args) => integer(lookupTyped(ctx, arg(args, 1), "set")?.has(keyOf(arg(args, 2))) === true ? 1 : 0),
+    exec(ctx, args) {
+      return integer(lookupTyped(ctx, arg(args, 1), "set")?.has(keyOf(arg(args, 2))) === true ? 1 : 0);
+    },
   }),
   command("smismember", -3, ["readonly", "fast"], {
-    ...base, since: "6.2.0", summary: "Determines whether multiple members belong to a set.", kind: "read",
+    ...base, since: "6.2.0", kind: "read", summary: "Determines whether multiple members belong to a set.",
     exec(ctx, args) {
       const value = lookupTyped(ctx, arg(args, 1), "set");
       return array(args.slice(2).map((m) => integer(value?.has(keyOf(m)) === true ? 1 : 0)));
@@ -84,8 +86,9 @@ export const setCommands: readonly RedisCommand[] = [
     exec: (ctx, args) => set(members(wholeSetOrder(lookupTyped(ctx, arg(args, 1), "set") ?? []))),
   }),
   command("spop", -2, ["write", "fast"], {
-    ...base, since: "1.0.0", summary: "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.",
-    kind: "write",
+    ...base, since: "1.0.0", kind: "write",
+    summary: "Returns one or more random members from a set after removing them. "
+      + "Deletes the set if the last member was popped.",
     exec: (ctx, args) => spop(ctx, args),
   }),
   command("srandmember", -2, ["readonly"], {
@@ -101,7 +104,8 @@ export const setCommands: readonly RedisCommand[] = [
       if (value === undefined) return EMPTY_SCAN;
       const options = parseScanOptions(args, 3);
       const compact = isIntset(value);
-      const page = scanPage(compact ? wholeSetOrder(value) : value, value.size, cursor, { count: options.count, compact });
+      const values = compact ? wholeSetOrder(value) : value;
+      const page = scanPage({ values, size: value.size }, { cursor, count: options.count, compact });
       const pattern = options.pattern;
       const visited = pattern === null ? page.visited : page.visited.filter((m) => globMatch(pattern, m));
       return array([bulk(page.next), array(members(visited))]);
@@ -165,7 +169,9 @@ function srandmember(ctx: ExecContext, args: readonly Bytes[]): Reply {
   if (count < 0n) {
     checkRepeatCount(-count);
     const picked: Reply[] = [];
-    for (let i = 0n; i < -count; i++) picked.push(bulk(bytesOf(all[ctx.random.nextInt(all.length)] ?? "")));
+    for (let i = 0; i < Number(-count); i++) {
+      picked.push(bulk(bytesOf(all[ctx.random.nextInt(all.length)] ?? "")));
+    }
     return array(picked);
   }
   if (count >= BigInt(all.length)) return array(members(wholeSetOrder(all)));
