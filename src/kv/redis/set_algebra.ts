@@ -116,10 +116,10 @@ function smove(ctx: ExecContext, args: readonly Bytes[]): Reply {
   if (!source.value.value.delete(member)) return integer(0);
   noteChanged(ctx, sourceKey, source, -memberBytes(member));
   const target = lookupEntry(ctx, destinationKey, "set") ?? createSet(ctx, destinationKey);
-  if (!target.value.has(member)) {
-    target.value.add(member);
-    noteChanged(ctx, destinationKey, target.entry, memberBytes(member));
-  }
+  // Redis counts the destination as modified even when it already held the member (WATCH).
+  const added = !target.value.has(member);
+  target.value.add(member);
+  noteChanged(ctx, destinationKey, target.entry, added ? memberBytes(member) : 0);
   return integer(1);
 }
 

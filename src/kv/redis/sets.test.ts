@@ -218,3 +218,23 @@ test("SSCAN: small sets at once; a large set's cursor returns every member prese
   assert.equal(calls > 20, true);
   for (const m of stable) assert.equal(seen.get(m), 1, m);
 });
+
+test("a write that changes nothing keeps the modification index (WATCH); SMOVE always touches the destination", () => {
+  const { h, run } = harness();
+  const modified = (key: string): number | undefined =>
+    h.machine.engine.keyspace.db(0).entries.get(key)?.modifiedIndex;
+  run("SADD", "s", "a", "b");
+  run("SADD", "t", "b");
+  run("HSET", "h", "f", "v");
+  const [s, t, hash] = [modified("s"), modified("t"), modified("h")];
+  assert.equal(run("SADD", "s", "a"), 0);
+  assert.equal(run("SREM", "s", "z"), 0);
+  assert.equal(run("HSETNX", "h", "f", "x"), 0);
+  assert.equal(run("HDEL", "h", "nof"), 0);
+  assert.equal(run("SMOVE", "s", "s", "a"), 1);
+  assert.deepEqual([modified("s"), modified("h")], [s, hash]);
+  assert.equal(run("SMOVE", "s", "t", "b"), 1);
+  assert.equal(modified("t") !== t && modified("s") !== s, true);
+  assert.equal(run("HSET", "h", "f", "v"), 0);
+  assert.notEqual(modified("h"), hash, "HSET of the same value is still a write, as in Redis");
+});

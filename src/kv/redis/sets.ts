@@ -41,7 +41,8 @@ export const setCommands: readonly RedisCommand[] = [
         added++;
         delta += memberBytes(member);
       }
-      noteChanged(ctx, key, entry, delta);
+      // Adding only members already there is no write (WATCH is not disturbed), as in Redis.
+      if (added > 0) noteChanged(ctx, key, entry, delta);
       return integer(added);
     },
   }),
