@@ -6,17 +6,18 @@
  * of at most 512 integers) and as its hash table does when COUNT covers the collection.
  *
  * A larger collection is walked in the order of a fixed 32-bit hash of each element's bytes
- * (FNV-1a; ties by bytes), which depends on the element alone, never on a process. A cursor is
- * "the next hash value to visit": a call returns the elements whose hash is at least the cursor,
+ * (scan_order.ts), which depends on the element alone, never on a process. A cursor is "the
+ * next hash value to visit": a call returns the elements whose hash is at least the cursor,
  * about COUNT of them (never splitting one hash value), and answers hash+1 of the last one, or 0
  * at the end. So an element present for the whole iteration is returned exactly once, whatever
- * was added or removed meanwhile, on whichever node the next call runs. A call costs O(n) (one
- * pass hashing every element, then a selection), with no per-collection index to maintain.
+ * was added or removed meanwhile, on whichever node the next call runs. The first call on a
+ * large collection sorts it (O(n log n)); later calls reuse that order (O(log n + COUNT)).
  */
 import { array, bulk, error, type Reply } from "./reply.js";
 import { argText, fail, optionName, SYNTAX_ERROR } from "./command.js";
 import { strictInt64Arg } from "./collection_write.js";
 import type { Bytes } from "./keyspace.js";
+import { firstAtOrAfter, scanOrderOf, type ScanIdentity } from "./scan_order.js";
 
 const U64_MAX = 2n ** 64n - 1n;
 /** Redis's default COUNT. */
@@ -71,71 +72,32 @@ export function parseScanOptions(args: readonly Bytes[], from: number): ScanOpti
   return { count, pattern };
 }
 
-/** FNV-1a over the element's bytes (latin1 chars): the scan order. */
-export function scanHash(element: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < element.length; i++) {
-    h ^= element.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+/** A collection to scan: its elements, their count, and what identifies its current contents. */
+export interface ScanSource {
+  readonly values: Iterable<string>;
+  readonly size: number;
+  /** For the kept scan order (scan_order.ts); without it the order is sorted afresh. */
+  readonly identity?: ScanIdentity;
 }
 
 /**
- * One page of a scan over `elements`: the elements visited and the next cursor ("0" at the
- * end). `compact` says the whole collection fits Redis's compact encoding (answer it all).
+ * One page of a scan: the elements visited and the next cursor ("0" at the end). `compact`
+ * says the whole collection fits Redis's compact encoding (answer it all).
  */
 export function scanPage(
-  elements: { readonly values: Iterable<string>; readonly size: number },
+  source: ScanSource,
   options: { readonly cursor: bigint; readonly count: number; readonly compact: boolean },
 ): { next: string; visited: string[] } {
-  const { cursor } = options;
-  if (options.compact || elements.size <= options.count) return { next: "0", visited: [...elements.values] };
-  const hashed: { hash: number; element: string }[] = [];
-  for (const element of elements.values) {
-    const hash = scanHash(element);
-    if (BigInt(hash) >= cursor) hashed.push({ hash, element });
-  }
-  if (hashed.length <= options.count) {
-    hashed.sort(byHashThenBytes);
-    return { next: "0", visited: hashed.map((h) => h.element) };
-  }
-  // The count-th smallest hash bounds this page; every element with that hash comes too.
-  const bound = nthSmallest(hashed.map((h) => h.hash), options.count - 1);
-  const page = hashed.filter((h) => h.hash <= bound).sort(byHashThenBytes);
-  const rest = hashed.length > page.length;
-  return { next: rest ? String(bound + 1) : "0", visited: page.map((h) => h.element) };
-}
-
-function byHashThenBytes(a: { hash: number; element: string }, b: { hash: number; element: string }): number {
-  if (a.hash !== b.hash) return a.hash - b.hash;
-  return a.element < b.element ? -1 : a.element > b.element ? 1 : 0;
-}
-
-/** The k-th smallest (0-based) of `values` (quickselect with a middle pivot; mutates). */
-function nthSmallest(values: number[], k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >>> 1] ?? 0;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((values[i] ?? 0) < pivot) i++;
-      while ((values[j] ?? 0) > pivot) j--;
-      if (i <= j) {
-        const t = values[i] ?? 0;
-        values[i] = values[j] ?? 0;
-        values[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return values[k] ?? 0;
+  const { cursor, count } = options;
+  if (options.compact || source.size <= count) return { next: "0", visited: [...source.values] };
+  const { hashes, elements } = scanOrderOf(source.values, source.identity);
+  const start = firstAtOrAfter(hashes, cursor);
+  if (elements.length - start <= count) return { next: "0", visited: elements.slice(start) };
+  // About COUNT elements, never splitting the elements that share the last one's hash.
+  let end = start + count;
+  const bound = hashes[end - 1] ?? 0;
+  while (end < elements.length && hashes[end] === bound) end++;
+  return { next: end < elements.length ? String(bound + 1) : "0", visited: elements.slice(start, end) };
 }
 
 /** Whether `text` matches the glob `pattern` exactly as Redis's stringmatchlen (case-sensitive). */

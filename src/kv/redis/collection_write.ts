@@ -6,6 +6,7 @@
  */
 import { error, type Reply } from "./reply.js";
 import { fail, lookup, NOT_INTEGER, WRONGTYPE, type ExecContext } from "./command.js";
+import { forgetScanOrder } from "./scan_order.js";
 import { keyOf, type Bytes, type KeyEntry, type RedisType, type ValueOf } from "./keyspace.js";
 
 /** At most this many elements in the reply of a negative (repeating) random count. */
@@ -48,6 +49,7 @@ export function noteChanged(
   ctx: ExecContext, key: Bytes | string, entry: KeyEntry, deltaBytes: number,
 ): void {
   const name = typeof key === "string" ? key : keyOf(key);
+  forgetScanOrder(entry);
   const value = entry.value;
   const size = value.type === "hash" || value.type === "set" ? value.value.size : 1;
   if (size === 0) ctx.db.remove(name, ctx.index);

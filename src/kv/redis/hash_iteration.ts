@@ -7,7 +7,7 @@ import {
   arg, command, fail, lookupTyped, optionName, SYNTAX_ERROR, type ExecContext, type RedisCommand,
 } from "./command.js";
 import {
-  checkRepeatCount, distinctPositions, randomCountArg,
+  checkRepeatCount, distinctPositions, lookupEntry, randomCountArg,
 } from "./collection_write.js";
 import {
   EMPTY_SCAN, globMatch, parseCursor, parseScanOptions, scanPage,
@@ -75,11 +75,13 @@ export const hscanCommand: RedisCommand = command("hscan", -3, ["readonly"], {
   kind: "read",
   exec(ctx, args) {
     const cursor = parseCursor(arg(args, 2));
-    const map = lookupTyped(ctx, arg(args, 1), "hash");
-    if (map === undefined) return EMPTY_SCAN;
+    const found = lookupEntry(ctx, arg(args, 1), "hash");
+    if (found === undefined) return EMPTY_SCAN;
     const options = parseScanOptions(args, 3);
+    const map = found.value;
+    const identity = { entry: found.entry, value: map, version: found.entry.modifiedIndex, size: map.size };
     const page = scanPage(
-      { values: map.keys(), size: map.size }, { cursor, count: options.count, compact: isListpack(map) },
+      { values: map.keys(), size: map.size, identity }, { cursor, count: options.count, compact: isListpack(map) },
     );
     const items: Reply[] = [];
     for (const field of page.visited) {

@@ -238,3 +238,44 @@ test("a write that changes nothing keeps the modification index (WATCH); SMOVE a
   assert.equal(run("HSET", "h", "f", "v"), 0);
   assert.notEqual(modified("h"), hash, "HSET of the same value is still a write, as in Redis");
 });
+
+test("SSCAN's kept order never outlives a change, even several changes within one entry", () => {
+  const { h } = harness();
+  const members = Array.from({ length: 3000 }, (_, i) => `k${i}`);
+  h.run("SADD", "s", ...members);
+  const [cursor, first] = plain(h.run("SSCAN", "s", "0", "COUNT", "100")) as [string, string[]];
+  const seen = new Set(first);
+  const removed = members.filter((m, i) => i % 2 === 0 && !seen.has(m));
+  h.run("SREM", "s", ...removed);
+  // One entry running several commands at one index (as EXEC does): neither the index nor the
+  // size tells that the set changed between the two scans.
+  const engine = h.machine.engine;
+  const ctx = engine.writeContext({ db: 0, stampMs: h.nowMs, seed: 1 }, ++h.index);
+  const run = (...args: string[]): unknown => plain(engine.run(ctx, args.map((a) => Buffer.from(a))));
+  run("SREM", "s", "k1");
+  run("SSCAN", "s", "0", "COUNT", "100");
+  run("SREM", "s", "k3");
+  run("SADD", "s", "fresh");
+  const all: string[] = [];
+  let c = "0";
+  do {
+    const [n, items] = run("SSCAN", "s", c, "COUNT", "100") as [string, string[]];
+    all.push(...items);
+    c = n;
+  } while (c !== "0");
+  assert.equal(all.includes("k3"), false);
+  assert.equal(all.includes("fresh"), true);
+  run("SREM", "s", "fresh");
+  let next = cursor;
+  do {
+    const [following, items] = plain(h.run("SSCAN", "s", next, "COUNT", "100")) as [string, string[]];
+    for (const m of items) {
+      assert.equal(removed.includes(m) || m === "k1" || m === "k3", false, `${m} was removed`);
+      seen.add(m);
+    }
+    next = following;
+  } while (next !== "0");
+  for (const m of members) {
+    if (!removed.includes(m) && m !== "k1" && m !== "k3") assert.equal(seen.has(m), true, m);
+  }
+});

@@ -101,12 +101,14 @@ export const setCommands: readonly RedisCommand[] = [
     ...base, since: "2.8.0", summary: "Iterates over members of a set.", kind: "read",
     exec(ctx, args) {
       const cursor = parseCursor(arg(args, 2));
-      const value = lookupTyped(ctx, arg(args, 1), "set");
-      if (value === undefined) return EMPTY_SCAN;
+      const found = lookupEntry(ctx, arg(args, 1), "set");
+      if (found === undefined) return EMPTY_SCAN;
       const options = parseScanOptions(args, 3);
+      const value = found.value;
       const compact = isIntset(value);
       const values = compact ? wholeSetOrder(value) : value;
-      const page = scanPage({ values, size: value.size }, { cursor, count: options.count, compact });
+      const identity = { entry: found.entry, value, version: found.entry.modifiedIndex, size: value.size };
+      const page = scanPage({ values, size: value.size, identity }, { cursor, count: options.count, compact });
       const pattern = options.pattern;
       const visited = pattern === null ? page.visited : page.visited.filter((m) => globMatch(pattern, m));
       return array([bulk(page.next), array(members(visited))]);
