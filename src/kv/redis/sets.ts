@@ -20,7 +20,6 @@ import { setAlgebraCommands } from "./set_algebra.js";
 import { bytesOf, keyOf, type Bytes } from "./keyspace.js";
 import { NULL, array, bulk, error, integer, set, type Reply } from "./reply.js";
 
-
 const members = (values: Iterable<string>): Reply[] => [...values].map((m) => bulk(bytesOf(m)));
 
 const base = { group: "set", keys: [1, 1, 1] as const };
