@@ -37,6 +37,8 @@ export class EngineHarness {
   restarted(): EngineHarness {
     const copy = new EngineHarness();
     copy.machine.restore(this.machine.snapshot());
+    // The client sequence too: a restarted replica still knows which writes it has seen.
+    copy.seq = this.seq;
     Object.assign(copy, { nowMs: this.nowMs, seed: this.seed, db: this.db, index: this.index });
     return copy;
   }
