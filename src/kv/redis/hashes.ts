@@ -11,7 +11,7 @@ import {
   createHash, fieldBytes, lookupEntry, noteChanged, parseStrictInt64, strictInt64Arg, type TypedEntry,
 } from "./collection_write.js";
 import { hrandfieldCommand, hscanCommand } from "./hash_iteration.js";
-import { addLongDouble, formatLongDoubleHuman, parseLongDouble } from "./extended_float.js";
+import { addLongDouble, formatLongDoubleHuman, isFinite, parseLongDouble } from "./float_format.js";
 import { bytesOf, keyOf, type Bytes } from "./keyspace.js";
 import {
   NULL, OK, array, bulk, error, integer, mapOf, type Reply,
@@ -183,7 +183,7 @@ export const hashCommands: readonly RedisCommand[] = [
   hscanCommand,
 ];
 
-/** HINCRBYFLOAT in long double arithmetic (extended_float.ts), checks in Redis's order. */
+/** HINCRBYFLOAT in long double arithmetic (float_format.ts), checks in Redis's order. */
 function incrByFloat(ctx: ExecContext, args: readonly Bytes[]): Reply {
   const incr = parseLongDouble(text(arg(args, 3)));
   if (incr === null) fail(error("ERR value is not a valid float"));
@@ -195,7 +195,7 @@ function incrByFloat(ctx: ExecContext, args: readonly Bytes[]): Reply {
   const current = old === undefined ? parseLongDouble("0") : parseLongDouble(text(old));
   if (current === null) fail(error("ERR hash value is not a float"));
   const sum = addLongDouble(current, incr);
-  if (sum === null || sum.kind === "inf") fail(error("ERR increment would produce NaN or Infinity"));
+  if (!isFinite(sum)) fail(error("ERR increment would produce NaN or Infinity"));
   const formatted = Buffer.from(formatLongDoubleHuman(sum), "latin1");
   const { entry, value } = found ?? createHash(ctx, key);
   noteChanged(ctx, key, entry, setField(value, field, formatted).delta);
