@@ -47,13 +47,12 @@ for (const protocol of [2, 3] as const) {
       assert.equal(await redis.exists("k"), 0);
     });
 
-    test("SET NX and XX write only when their condition holds; TTLs are refused", async () => {
+    test("SET NX and XX write only when their condition holds", async () => {
       assert.equal(await redis.set("nx", "a", "NX"), "OK");
       assert.equal(await redis.set("nx", "b", "NX"), null);
       assert.equal(await redis.set("xx-missing", "a", "XX"), null);
       assert.equal(await redis.set("nx", "c", "XX"), "OK");
       assert.equal(await redis.get("nx"), "c");
-      await assert.rejects(redis.set("nx", "d", "EX", 10), /TTL/);
       await assert.rejects(redis.call("SET", "nx", "d", "NX", "XX"), /syntax error/);
       assert.equal(await redis.get("nx"), "c");
     });
@@ -103,7 +102,7 @@ for (const protocol of [2, 3] as const) {
       assert.equal(await redis.ping(), "PONG");
       assert.equal(await redis.echo("hi"), "hi");
       assert.equal(await redis.select(0), "OK");
-      await assert.rejects(redis.select(1), /DB index is out of range/);
+      await assert.rejects(redis.select(16), /DB index is out of range/);
       assert.equal(await redis.client("SETNAME", "tester"), "OK");
       assert.equal(await redis.client("GETNAME"), "tester");
       assert.equal(typeof await redis.client("ID"), "number");
