@@ -10,7 +10,7 @@ import { COMMAND_MIX_ACTIVE, RARE_MIX_ACTIVE, TRANSACTION_MIX_ACTIVE } from "./t
 import { connectTarget, DifferentialRun, formatMismatches } from "./testing/differential_runner.js";
 import { redisServerInstalled, startReferenceRedis, type ReferenceRedis } from "./testing/redis_reference.js";
 import { compareReplies, EXACT } from "./testing/reply_compare.js";
-import { parseFrame } from "./testing/resp_frames.js";
+import { parseFrame } from "../server/testing/resp_frames.js";
 
 const f = parseFrame;
 

@@ -8,7 +8,7 @@ import { isDeliberate } from "./deliberate_differences.js";
 import type { Action, Family } from "./differential_mix.js";
 import { Choices, Vocabulary } from "./differential_random.js";
 import { compareReplies, elementsOf, type Compare } from "./reply_compare.js";
-import { FrameClient, type Frame } from "./resp_frames.js";
+import { FrameClient, type Frame } from "../../server/testing/resp_frames.js";
 
 /** One server under test: a RESP2 connection and a RESP3 connection (HELLO 3 sent). */
 export interface Target {

@@ -4,7 +4,7 @@
  * multisets, random picks (SRANDMEMBER, SPOP, ...) by property against the key's contents read
  * just before, and TTLs with a tolerance for the time between the two sends.
  */
-import type { Frame } from "./resp_frames.js";
+import type { Frame } from "../../server/testing/resp_frames.js";
 
 export type Compare =
   /** The same bytes. */

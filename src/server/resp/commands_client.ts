@@ -116,6 +116,11 @@ function kill(context: CommandContext, args: readonly Buffer[]): Reply {
   }
   const filter = parseKill(args);
   if (!("skipMe" in filter)) return filter;
+  if (filter.user !== undefined) {
+    const known = server.auth?.enabled === true ? server.auth.hasUser(filter.user)
+      : filter.user === "default";
+    if (!known) return error(`ERR No such user '${filter.user}'`);
+  }
   let killed = 0;
   for (const c of server.clients()) {
     if (!matches(c, filter) || (filter.skipMe && c.id === me.id)) continue;
