@@ -85,8 +85,8 @@ test("INFO, CLIENT INFO and TIME have Redis's shape; INFO is verbatim in RESP3",
     try {
       const time = await client.call(["TIME"]);
       assert.equal(time.items?.length, 2);
-      const seconds = Number(time.items?.at(0)?.text);
-      const micros = Number(time.items?.at(1)?.text);
+      const seconds = Number(time.items.at(0)?.text);
+      const micros = Number(time.items.at(1)?.text);
       assert.ok(Math.abs(seconds - Date.now() / 1000) < 5 && micros >= 0 && micros < 1_000_000);
       const info = await client.call(["INFO"]);
       assert.equal(info.kind, "$");
