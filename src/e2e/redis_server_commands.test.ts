@@ -37,7 +37,8 @@ const SESSION: readonly (readonly string[])[] = [
   ["CLIENT", "LIST", "TYPE", "bogus"], ["CLIENT", "LIST", "ID", "x"], ["CLIENT"],
   ["TIME", "x"], ["LASTSAVE", "x"], ["RESET", "x"], ["PING", "a", "b"], ["ECHO"],
   ["INFO", "nosuchsection"], ["FOO", "\x00bar", "a\r\nb"], ["F\r\nOO"],
-  ["SELECT", "5"], ["RESET"], ["CLIENT", "GETNAME"], ["PING"],
+  ["SELECT", "x"], ["SELECT", "01"], ["SELECT", "-1"], ["SELECT", "16"], ["SELECT", "2147483648"],
+  ["SELECT", "-2147483649"], ["SELECT", "99999999999999999999"], ["SELECT", "5"], ["RESET"], ["CLIENT", "GETNAME"], ["PING"],
 ];
 
 async function session(port: number, protocol: 2 | 3): Promise<string[]> {

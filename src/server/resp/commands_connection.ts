@@ -4,7 +4,9 @@
  * once (kind "local").
  */
 import { DATABASES } from "../../kv/redis/keyspace.js";
-import { argText, type CommandContext, type CommandHandler } from "./command_context.js";
+import {
+  argText, parseInt64, type CommandContext, type CommandHandler,
+} from "./command_context.js";
 import { isValidClientName } from "./commands_client.js";
 import { authCommand, authenticate, helloNeedsAuth } from "../auth/resp_auth.js";
 import { OK, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
@@ -73,8 +75,13 @@ export const hello: CommandHandler = (context, args) => {
 export const auth: CommandHandler = authCommand;
 
 export const select: CommandHandler = ({ client }, args) => {
-  const index = argText(args[1]);
-  if (!/^-?[0-9]+$/.test(index)) return error("ERR value is not an integer or out of range");
+  // Redis reads the index as a C int (string2ll, then a range check): "01", "+1" and 2^63 are
+  // not integers; beyond the int range is its own error.
+  const index = parseInt64(args[1]);
+  if (index === null) return error("ERR value is not an integer or out of range");
+  if (index < -(2n ** 31n) || index >= 2n ** 31n) {
+    return error("ERR value is out of range, value must between -2147483648 and 2147483647");
+  }
   const db = Number(index);
   if (db < 0 || db >= DATABASES) return error("ERR DB index is out of range");
   client.db = db;
