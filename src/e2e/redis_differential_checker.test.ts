@@ -103,13 +103,15 @@ test("a server that answers differently is caught, with every mismatch counted",
     await ours.conns[0].call(["FLUSHALL"]);
     await theirs.conns[0].call(["FLUSHALL"]);
     await ours.conns[0].call(["SET", "s:0", "diverged"]);
+    await ours.conns[0].call(["SET", "only-here", "1"]);
     const result = await new DifferentialRun(ours, theirs, {
       seed: 3, commands: 400, families: COMMAND_MIX_ACTIVE.filter((x) => x.name === "GET" ||
-        x.name === "STRLEN" || x.name === "INCR"),
+        x.name === "STRLEN" || x.name === "INCR" || x.name === "SCAN"),
     }).run();
+    assert.ok((result.byCommand.get("SCAN") ?? 0) > 0, "a full SCAN sees the extra key");
     assert.ok(result.mismatchCount > 20, formatMismatches(result));
     assert.equal(result.mismatches.length, 20);
-    assert.match(formatMismatches(result), /seed 3 step \d+ conn [01] \(RESP[23]\): \["(GET|STRLEN|INCR)","s:0"\]/);
+    assert.match(formatMismatches(result), /seed 3 step \d+ conn [01] \(RESP[23]\): \["(GET|STRLEN|INCR|SCAN)","(s:0|0)"/);
   } finally {
     ours.close();
     theirs.close();

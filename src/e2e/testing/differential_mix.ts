@@ -102,6 +102,31 @@ const STRINGS: Family[] = [
 
 const anyKey = (v: Vocabulary): string => v.key(v.c.pick<Pool>(["s", "h", "l", "S", "z"]));
 
+/** The options of a SCAN-like command: MATCH, COUNT and (SCAN only) TYPE. */
+function scanOptions(v: Vocabulary, withType: boolean): string[] {
+  return [
+    ...(v.c.chance(0.4) ? ["MATCH", v.c.pick(["*", "s:*", "*1*", "[ab]", "x"])] : []),
+    ...(v.c.chance(0.4) ? ["COUNT", v.c.pick(["1", "2", "10", "0", "x"])] : []),
+    ...(withType && v.c.chance(0.3) ? ["TYPE", v.c.pick(["string", "hash", "list", "set", "zset", "nosuch"])] : []),
+  ];
+}
+
+function scan(name: string, group: Group, pool: Pool | null, pairs: boolean): Family {
+  return {
+    name, group,
+    draw: (v, conn) => {
+      const argv = pool === null ? [name, "0", ...scanOptions(v, true)]
+        : [name, v.key(pool), "0", ...scanOptions(v, false)];
+      return [{ conn, argv, compare: { kind: "scan", cursorAt: pool === null ? 1 : 2, pairs } }];
+    },
+  };
+}
+
+const SCANS: Family[] = [
+  scan("SCAN", "keys", null, false), scan("HSCAN", "hash", "h", true),
+  scan("SSCAN", "set", "S", false), scan("ZSCAN", "zset", "z", true),
+];
+
 const KEYS: Family[] = [
   one("DEL", "keys", (v) => Array.from({ length: v.c.int(1, 3) }, () => anyKey(v))),
   one("UNLINK", "keys", (v) => [anyKey(v)]),
@@ -293,6 +318,7 @@ const SERVER: Family[] = [
 /** Every single-command family (the transactions draw their queued commands from these). */
 export const SINGLE_COMMANDS: readonly Family[] = [
   ...STRINGS, ...KEYS, ...EXPIRY, ...HASHES, ...LISTS, ...SETS, ...SORTED_SETS, ...SERVER,
+  ...SCANS,
 ];
 
 /** Rare families (they wipe state): drawn with probability `FLUSH_CHANCE` per step. */

@@ -145,6 +145,10 @@ export class DifferentialRun {
     const name = (action.argv[0] ?? "").toUpperCase();
     this.#sent.set(name, (this.#sent.get(name) ?? 0) + 1);
     this.#commands += 1;
+    if (compare.kind === "scan") {
+      await this.#scanAll(action, compare.cursorAt, compare.pairs);
+      return;
+    }
     const [ours, theirs] = await this.#both(action.conn, action.argv);
     this.#check({ ...action, compare }, ours, theirs);
     if (action.sample?.resync === true) await this.#resync(action, ours, theirs);
@@ -157,14 +161,51 @@ export class DifferentialRun {
       !(theirs.text ?? "").startsWith("ERR unknown command")) {
       reason = "raftkv does not know this command";
     }
+    this.#record(action, reason, show(ours), show(theirs));
+  }
+
+  #record(action: Action, reason: string, ours: string, theirs: string): void {
     this.#mismatchCount += 1;
     const name = (action.argv[0] ?? "").toUpperCase();
     this.#byCommand.set(name, (this.#byCommand.get(name) ?? 0) + 1);
     if (this.#mismatches.length < (this.#options.detailsMax ?? 20)) {
       this.#mismatches.push({
         seed: this.#options.seed, step: this.#step, conn: action.conn, argv: action.argv, reason,
-        ours: show(ours), theirs: show(theirs),
+        ours, theirs,
       });
+    }
+  }
+
+  /** Iterates a SCAN-like command to cursor 0 on both sides; compares what each returned. */
+  async #scanAll(action: Action, cursorAt: number, pairs: boolean): Promise<void> {
+    const timeoutMs = this.#options.replyTimeoutMs ?? 15_000;
+    const iterate = async (target: Target): Promise<{ first: Frame; elements: Set<string> }> => {
+      const client = target.conns[action.conn];
+      const argv = [...action.argv];
+      const elements = new Set<string>();
+      let first: Frame | null = null;
+      for (let page = 0; page < 10_000; page++) {
+        const reply = await withTimeout(client.call(argv), timeoutMs, `step ${this.#step} ${argv.join(" ")}`);
+        first ??= reply;
+        const [cursor, items] = reply.items ?? [];
+        if (reply.kind === "-" || cursor?.text === undefined || items === undefined) break;
+        for (const element of elementsOf(items, pairs) ?? []) elements.add(element);
+        if (cursor.text === "0") break;
+        argv[cursorAt] = cursor.text ?? "0";
+      }
+      if (first === null) throw new Error("no SCAN reply");
+      return { first, elements };
+    };
+    const [ours, theirs] = await Promise.all([iterate(this.#ours), iterate(this.#theirs)]);
+    if (ours.first.kind === "-" || theirs.first.kind === "-") {
+      this.#check({ ...action, compare: { kind: "exact" } }, ours.first, theirs.first);
+      return;
+    }
+    const a = [...ours.elements].sort();
+    const b = [...theirs.elements].sort();
+    if (JSON.stringify(a) !== JSON.stringify(b)) {
+      this.#record(action, "a full iteration returned other elements",
+        JSON.stringify(a).slice(0, 300), JSON.stringify(b).slice(0, 300));
     }
   }
 

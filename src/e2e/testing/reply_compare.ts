@@ -23,7 +23,12 @@ export type Compare =
   /** An integer within `tolerance` (TTL, PTTL, EXPIRETIME); negatives (-1, -2) exactly. */
   | { readonly kind: "near"; readonly tolerance: number }
   /** The same reply type and number of elements (TIME, HELLO, CLIENT ID). */
-  | { readonly kind: "shape" };
+  | { readonly kind: "shape" }
+  /**
+   * SCAN, HSCAN, SSCAN, ZSCAN: the runner iterates to cursor 0 on each side (the argument at
+   * `cursorAt` is the cursor) and compares the sets of elements returned; cursors differ.
+   */
+  | { readonly kind: "scan"; readonly cursorAt: number; readonly pairs: boolean };
 
 const EXACT: Compare = { kind: "exact" };
 export { EXACT };
@@ -89,6 +94,9 @@ export function compareReplies(compare: Compare, ours: Frame, theirs: Frame): st
         : `differs by more than ${compare.tolerance}`;
     }
     case "shape":
+      return sameShape(ours, theirs) ? null : "reply type or length differs";
+    case "scan":
+      // The runner compares whole iterations; a single page is judged by its shape.
       return sameShape(ours, theirs) ? null : "reply type or length differs";
   }
 }
