@@ -31,9 +31,12 @@ export function countCall(server: ServerState, name: string, startedNs: bigint, 
   if (reply.type === "error") stat.failedCalls += 1;
 }
 
-/** A known command refused before it ran (wrong arity, no permission). Unknown ones are not kept. */
-export function countRejected(server: ServerState, args: readonly Buffer[]): void {
+/**
+ * A command refused before it ran (wrong arity, no permission); `known` tells a command of the
+ * table from an unknown name, which Redis does not keep (and a client could invent endlessly).
+ */
+export function countRejected(server: ServerState, args: readonly Buffer[],
+  known: (name: string) => boolean): void {
   const name = argText(args[0]).toLowerCase();
-  const stat = server.commandStats.get(name);
-  if (stat !== undefined) stat.rejectedCalls += 1;
+  if (known(name)) statOf(server, name).rejectedCalls += 1;
 }

@@ -151,6 +151,11 @@ function findSpec(name: string): CommandSpec | undefined {
   return storeSpecs.get(name) ?? table.get(name);
 }
 
+/** Whether `name` (lower case) is a command of the table. */
+export function isKnownCommand(name: string): boolean {
+  return findSpec(name) !== undefined;
+}
+
 /** The command a request names, or the error reply for an unknown command or wrong arity. */
 export function resolveCommand(args: readonly Buffer[]): CommandSpec | Reply {
   const name = argText(args[0]).toLowerCase();

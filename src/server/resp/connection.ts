@@ -34,7 +34,7 @@ import type {
 } from "./command_context.js";
 import { CommandScheduler } from "./command_scheduler.js";
 import { commandLabel, countCall, countRejected } from "./command_stats.js";
-import { isCommandSpec, resolveCommand } from "./commands.js";
+import { isCommandSpec, isKnownCommand, resolveCommand } from "./commands.js";
 import { ReplyWriter } from "./encoder.js";
 import { errorReply } from "./error_replies.js";
 import type { RespServerOptions } from "./options.js";
@@ -224,7 +224,7 @@ export class Connection {
     if (!isCommandSpec(resolved)) {
       this.#deps.metrics?.commands.inc({ command: "unknown" });
       slot.reply = resolved;
-      countRejected(server, args);
+      countRejected(server, args, isKnownCommand);
       return;
     }
     this.#deps.metrics?.commands.inc({ command: resolved.name });
@@ -232,7 +232,7 @@ export class Connection {
     const refused = authorizeCommand(this.#context, resolved, args);
     if (refused !== null) {
       slot.reply = refused;
-      countRejected(server, args);
+      countRejected(server, args, isKnownCommand);
       return;
     }
     const tooLong = overlongKeyReply(resolved, args, this.#deps.options.keyBytesMax);

@@ -79,7 +79,11 @@ test("INFO commandstats counts calls and failures; CONFIG RESETSTAT clears them"
     await c.call(["PING"]);
     await c.call(["PING"]);
     await c.call(["SELECT", "99"]);
+    await c.call(["ECHO"]);
+    await c.call(["NOSUCHCOMMAND"]);
     const stats = text(await c.call(["INFO", "commandstats"]));
+    assert.match(stats, /\r\ncmdstat_echo:calls=0,usec=0,usec_per_call=0\.00,rejected_calls=1,failed_calls=0\r\n/);
+    assert.doesNotMatch(stats, /nosuchcommand/);
     assert.match(stats, /\r\ncmdstat_ping:calls=2,usec=\d+,usec_per_call=[\d.]+,rejected_calls=0,failed_calls=0\r\n/);
     assert.match(stats, /\r\ncmdstat_select:calls=1,.*,failed_calls=1\r\n/);
     await c.call(["CONFIG", "RESETSTAT"]);
