@@ -157,7 +157,9 @@ const EXPIRY: Family[] = [
   one("EXPIRE", "expiry", (v) => [anyKey(v), v.ttlSeconds(), ...expireOption(v)]),
   one("PEXPIRE", "expiry", (v) => [anyKey(v), String(v.c.int(5_000_000, 90_000_000)), ...expireOption(v)]),
   one("EXPIREAT", "expiry", (v) => [anyKey(v),
-    String(Math.floor(Date.now() / 1000) + v.c.int(-100, 90_000)), ...expireOption(v)]),
+    // In the past (the key goes at once) or far ahead: never expiring during a run.
+    String(Math.floor(Date.now() / 1000) + (v.c.chance(0.1) ? v.c.int(-100, -1) : v.c.int(5000, 90_000))),
+    ...expireOption(v)]),
   one("PEXPIREAT", "expiry", (v) => [anyKey(v), String(Date.now() + v.c.int(5_000_000, 90_000_000)),
     ...expireOption(v)]),
   one("TTL", "expiry", (v) => [anyKey(v)], near(2)),
