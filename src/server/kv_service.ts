@@ -25,6 +25,9 @@
 import type { Status } from "../core/index.js";
 import type { Reply } from "../kv/redis/reply.js";
 import type { ClusterAdmin } from "../node/admin.js";
+import type { KeyspaceInfo } from "../kv/redis/keyspace_info.js";
+
+export type { KeyspaceInfo } from "../kv/redis/keyspace_info.js";
 
 /** A key or a value: an arbitrary byte string. */
 export type Bytes = Uint8Array;
@@ -108,6 +111,12 @@ export interface KvService {
 
   /** This node's current view of the cluster; local and cheap, never throws. */
   status(): RaftStatusView;
+
+  /**
+   * Key counts per database and memory, from this node's applied state without a read barrier
+   * (INFO must answer while there is no leader); absent: INFO shows no keyspace figures.
+   */
+  keyspaceInfo?(): KeyspaceInfo;
 
   /**
    * Cluster operations (membership, leadership transfer, snapshots) for the HTTP API's admin

@@ -23,6 +23,7 @@ import {
   IntegerOverflowError, NotIntegerError, OutcomeUnknownError, ValueTooLargeError, WrongTypeError,
 } from "../errors.js";
 import { arityFits, findStoreCommand } from "../redis/command_table.js";
+import { keyspaceInfoOf, type KeyspaceInfo } from "../redis/keyspace_info.js";
 import { error as errorReply, type Reply } from "../redis/reply.js";
 import { isInt64 } from "./int64.js";
 import { ReadCoalescer } from "./read_coalescer.js";
@@ -191,6 +192,11 @@ export class ReplicatedKv {
 
   status(): Status {
     return this.node.raftStatus();
+  }
+
+  /** Keys per database and the memory estimate of the applied state (local: no barrier). */
+  keyspaceInfo(): KeyspaceInfo {
+    return keyspaceInfoOf(this.machine.engine.keyspace);
   }
 
   /** Cluster operations (membership, transfer, snapshots) for the HTTP API: the node itself. */

@@ -15,7 +15,7 @@ function value(text: string): LongDouble {
 function sum(a: string, b: string): string {
   const result = addLongDouble(value(a), value(b));
   assert.notEqual(result, null);
-  return formatLongDoubleHuman(result as LongDouble);
+  return formatLongDoubleHuman(result);
 }
 
 test("sums round once in a 64-bit significand, so 10.5 + 0.1 is 10.6 (a double would give 10.59999999999999964)", () => {

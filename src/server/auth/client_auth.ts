@@ -119,6 +119,11 @@ export class ClientAuth {
     return this.#users.size > 0;
   }
 
+  /** Whether a user called `name` is configured (CLIENT KILL USER). */
+  hasUser(name: string): boolean {
+    return this.#users.has(name);
+  }
+
   /** The user `name` if `password` is theirs, else null. Never throws for bad input. */
   async verifyPassword(name: string, password: string): Promise<AuthenticatedUser | null> {
     const key = createHmac("sha256", this.#rememberKey)

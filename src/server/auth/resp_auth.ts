@@ -25,11 +25,14 @@ const NO_PASSWORD_CONFIGURED = "ERR AUTH <password> called without any password 
 
 /**
  * The permission a command needs; null: any authenticated client may run it. CLIENT LIST shows
- * every connection's address and user, so it is admin (as in Redis); the rest of CLIENT is not.
+ * every connection's address and user and CLIENT KILL closes others' connections, so they are
+ * admin (as in Redis), as are SAVE and BGSAVE (flag "admin"); the rest of CLIENT is not.
  */
 export function permissionOf(spec: CommandSpec, args: readonly Buffer[]): Permission | null {
-  if (spec.name === "config") return "admin";
-  if (spec.name === "client") return subcommandOf(args) === "list" ? "admin" : null;
+  if (spec.name === "config" || spec.flags.includes("admin")) return "admin";
+  if (spec.name === "client") {
+    return ["list", "kill"].includes(subcommandOf(args)) ? "admin" : null;
+  }
   if (spec.name === "info") return "read";
   if (spec.kind === "read") return "read";
   if (spec.kind === "write") return "write";

@@ -26,6 +26,22 @@ export interface ClientState {
   commandsProcessed: number;
   /** Who AUTH, HELLO AUTH or a client certificate proved this client is; null: nobody yet. */
   user: AuthenticatedUser | null;
+  /** CLIENT NO-EVICT / NO-TOUCH: accepted and shown in CLIENT LIST's flags (no effect). */
+  noEvict: boolean;
+  noTouch: boolean;
+  /** The last command run (CLIENT LIST's cmd=) and when (idle=). */
+  lastCommand: string;
+  lastActiveMs: number;
+}
+
+/** Per-command counters for INFO commandstats (reset by CONFIG RESETSTAT). */
+export interface CommandStat {
+  calls: number;
+  usec: number;
+  /** Refused before running (wrong arity, NOPERM). */
+  rejectedCalls: number;
+  /** Ran and answered an error. */
+  failedCalls: number;
 }
 
 /** Server-wide facts for INFO, CLIENT LIST and HELLO. */
@@ -42,6 +58,14 @@ export interface ServerState {
     commandsProcessed: number;
     rejectedConnections: number;
   };
+  /** INFO commandstats, by command name (lower case). */
+  readonly commandStats: Map<string, CommandStat>;
+  /** CONFIG SET values of the parameters raftkv lets clients set (not replicated). */
+  readonly config: Map<string, string>;
+  /** When the last snapshot was asked for (LASTSAVE), ms since the epoch. */
+  lastSaveMs: number;
+  /** Closes client `id`'s connection after its current reply (CLIENT KILL). */
+  kill(id: number): boolean;
 }
 
 export interface CommandContext {
@@ -73,6 +97,9 @@ export interface CommandSpec {
   /** Positions of the first and last key argument and the step between keys (COMMAND). */
   readonly keys: readonly [first: number, last: number, step: number];
   readonly summary: string;
+  /** COMMAND DOCS: the group ("connection", "server", "string", ...) and the first version. */
+  readonly group?: string;
+  readonly since?: string;
   readonly handler: CommandHandler;
 }
 

@@ -3,25 +3,30 @@
  * handler. `resolveCommand` finds a request's command and checks its arity, with Redis 7's
  * error texts for unknown commands and wrong arity, which clients and people recognise.
  */
-import {
-  argText,
-  type CommandContext,
-  type CommandHandler,
-  type CommandSpec,
-} from "./command_context.js";
-import { auth, client, echo, hello, ping, quit, select } from "./commands_connection.js";
+import { argText, type CommandHandler, type CommandSpec } from "./command_context.js";
+import { auth, echo, hello, ping, quit, select } from "./commands_connection.js";
+import { client } from "./commands_client.js";
+import { config } from "./commands_config.js";
+import { bgSave, lastSave, reset, save, time } from "./commands_server.js";
+import { commandReply } from "./command_docs.js";
 import type { RedisCommand } from "../../kv/redis/command.js";
 import { storeCommands } from "../../kv/redis/command_table.js";
 import { infoText } from "./info.js";
-import { NULL, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
+import { error, verbatim, type Reply } from "./reply.js";
 
-const info: CommandHandler = async (context, args) => bulk(await infoText(context, args));
+/** INFO is a verbatim string in RESP3 (a bulk string in RESP2), as in Redis. */
+const info: CommandHandler = (context, args) => verbatim(infoText(context, args));
 
-/** CONFIG GET answers with no parameters, so tools that probe it (redis-benchmark) carry on. */
-const config: CommandHandler = (_context, args) =>
-  argText(args[1]).toLowerCase() === "get"
-    ? map([])
-    : error(`ERR unknown subcommand '${argText(args[1])}'. Try CONFIG HELP.`);
+/** The COMMAND DOCS group of the front end's own commands. */
+const SERVER_GROUP: Readonly<Record<string, readonly [group: string, since: string]>> = {
+  ping: ["connection", "1.0.0"], echo: ["connection", "1.0.0"], hello: ["connection", "6.0.0"],
+  auth: ["connection", "1.0.0"], select: ["connection", "1.0.0"], client: ["connection", "2.4.0"],
+  quit: ["connection", "1.0.0"], reset: ["connection", "6.2.0"], info: ["server", "1.0.0"],
+  config: ["server", "2.0.0"], command: ["server", "2.8.13"], time: ["server", "2.6.0"],
+  lastsave: ["server", "1.0.0"], save: ["server", "1.0.0"], bgsave: ["server", "1.0.0"],
+  dbsize: ["server", "1.0.0"], del: ["generic", "1.0.0"], exists: ["generic", "1.0.0"],
+  incr: ["string", "1.0.0"], incrby: ["string", "1.0.0"], cas: ["string", "1.0.0"],
+};
 
 function spec(
   name: string,
@@ -29,7 +34,8 @@ function spec(
   flags: readonly string[],
   rest: Pick<CommandSpec, "kind" | "keys" | "summary" | "handler">,
 ): CommandSpec {
-  return { name, arity, flags, ...rest };
+  const [group, since] = SERVER_GROUP[name] ?? ["server", "1.0.0"];
+  return { name, arity, flags, group, since, ...rest };
 }
 
 const NO_KEYS = [0, 0, 0] as const;
@@ -59,77 +65,76 @@ const specs: readonly CommandSpec[] = [
   spec("info", -1, ["loading", "stale"], {
     kind: "local", keys: NO_KEYS, summary: "Returns server and Raft information.", handler: info,
   }),
-  spec("config", -2, ["loading", "stale"], {
-    kind: "local", keys: NO_KEYS, summary: "CONFIG GET returns no parameters.", handler: config,
+  spec("config", -2, ["admin", "noscript", "loading", "stale"], {
+    kind: "local", keys: NO_KEYS, summary: "Gets, sets and resets configuration and statistics.",
+    handler: config,
   }),
   spec("command", -1, ["loading", "stale"], {
     kind: "local", keys: NO_KEYS, summary: "Describes the commands.",
-    handler: (context, args) => command(context, args),
+    handler: (_context, args) => commandReply(allSpecs(), findSpec, args),
+  }),
+  spec("time", 1, ["loading", "stale", "fast"], {
+    kind: "local", keys: NO_KEYS, summary: "Returns the server time.", handler: time,
+  }),
+  spec("lastsave", 1, ["loading", "stale", "fast"], {
+    kind: "local", keys: NO_KEYS, summary: "Returns the time of the last snapshot.",
+    handler: lastSave,
+  }),
+  spec("save", 1, ["admin", "noscript"], {
+    kind: "local", keys: NO_KEYS, summary: "Takes a Raft snapshot now and waits for it.",
+    handler: save,
+  }),
+  spec("bgsave", -1, ["admin", "noscript"], {
+    kind: "local", keys: NO_KEYS, summary: "Starts a Raft snapshot.", handler: bgSave,
+  }),
+  spec("reset", 1, ["noscript", "loading", "stale", "fast", "no_auth"], {
+    kind: "local", keys: NO_KEYS, summary: "Resets the connection.", handler: reset,
   }),
 ];
 
 const table: ReadonlyMap<string, CommandSpec> = new Map(specs.map((s) => [s.name, s]));
 
-function commandEntry(s: CommandSpec): Reply {
-  return array([
-    bulk(s.name), integer(s.arity), array(s.flags.map((flag) => simple(flag))),
-    integer(s.keys[0]), integer(s.keys[1]), integer(s.keys[2]),
-    array([]), array([]), array([]), array([]),
-  ]);
+/** An argument as Redis's `%s` prints it: up to its first NUL byte. */
+function cText(arg: Buffer | undefined): string {
+  const nul = arg?.indexOf(0) ?? -1;
+  return argText(nul < 0 ? arg : arg?.subarray(0, nul));
 }
 
-function commandDocs(s: CommandSpec): Reply {
-  return map([["summary", bulk(s.summary)], ["since", bulk("1.0.0")], ["group", bulk("generic")]]);
-}
-
-/** COMMAND [COUNT | LIST | INFO name... | DOCS name...] */
-function command(_context: CommandContext, args: readonly Buffer[]): Reply {
-  const sub = argText(args[1]).toLowerCase();
-  const specs = allSpecs();
-  const named = args.slice(2).map((arg) => {
-    const name = argText(arg).toLowerCase();
-    return storeSpecs.get(name) ?? table.get(name);
-  });
-  switch (sub) {
-    case "":
-      return array(specs.map(commandEntry));
-    case "count":
-      return integer(specs.length);
-    case "list":
-      return array(specs.map((s) => bulk(s.name)));
-    case "info":
-      return array((args.length > 2 ? named : specs)
-        .map((s) => s === undefined ? NULL : commandEntry(s)));
-    case "docs": {
-      const chosen = args.length > 2 ? named.filter((s) => s !== undefined) : specs;
-      return map(chosen.map((s) => [s.name, commandDocs(s)] as const));
-    }
-    default:
-      return error(`ERR unknown subcommand '${argText(args[1])}'. Try COMMAND HELP.`);
-  }
-}
-
-/** Redis 7's text: at most 128 characters of arguments, each quoted and followed by a space. */
+/**
+ * Redis 7's text: at most 128 characters of arguments, each quoted and followed by a space;
+ * CR and LF each become a space (Redis keeps an error on one line that way).
+ */
 function unknownCommand(args: readonly Buffer[]): Reply {
   let shown = "";
   for (const arg of args.slice(1)) {
     if (shown.length >= 128) break;
-    shown += `'${argText(arg).slice(0, 128 - shown.length)}' `;
+    shown += `'${cText(arg).slice(0, 128 - shown.length)}' `;
   }
-  return error(`ERR unknown command '${argText(args[0]).slice(0, 128)}', ` +
-    `with args beginning with: ${shown}`);
+  const text = `ERR unknown command '${cText(args[0]).slice(0, 128)}', ` +
+    `with args beginning with: ${shown}`;
+  return error(text.replace(/[\r\n]/g, " "));
 }
 
 /** A store command (kv/redis/) as the front end runs it: through `KvService.command`. */
 function storeSpec(command: RedisCommand): CommandSpec {
   return {
     name: command.name, arity: command.arity, flags: command.flags, kind: command.kind,
-    keys: command.keys, summary: command.summary,
+    keys: command.keys, summary: command.summary, group: command.group, since: command.since,
     handler: ({ service, client }, args) => service.command(client.db, args),
   };
 }
 
 const storeSpecs: ReadonlyMap<string, CommandSpec> = new Map(storeCommands.map((c) => [c.name, storeSpec(c)]));
+
+/** The command called `name` (lower case): the store's, else the front end's own. */
+function findSpec(name: string): CommandSpec | undefined {
+  return storeSpecs.get(name) ?? table.get(name);
+}
+
+/** Whether `name` (lower case) is a command of the table. */
+export function isKnownCommand(name: string): boolean {
+  return findSpec(name) !== undefined;
+}
 
 /** The command a request names, or the error reply for an unknown command or wrong arity. */
 export function resolveCommand(args: readonly Buffer[]): CommandSpec | Reply {

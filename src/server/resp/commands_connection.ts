@@ -1,19 +1,18 @@
 /**
- * Handlers of the connection commands: PING, ECHO, HELLO, AUTH, SELECT, CLIENT, QUIT. They touch
- * only the client's own state, never the store, so they run at once (kind "local").
+ * Handlers of the connection commands: PING, ECHO, HELLO, AUTH, SELECT, QUIT (CLIENT is in
+ * commands_client.ts). They touch only the client's own state, never the store, so they run at
+ * once (kind "local").
  */
 import { DATABASES } from "../../kv/redis/keyspace.js";
 import {
-  argText,
-  type ClientState,
-  type CommandContext,
-  type CommandHandler,
+  argText, parseInt64, type CommandContext, type CommandHandler,
 } from "./command_context.js";
+import { isValidClientName } from "./commands_client.js";
 import { authCommand, authenticate, helloNeedsAuth } from "../auth/resp_auth.js";
-import { NULL, OK, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
+import { OK, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
 
 /** The Redis version raftkv's command set follows; clients gate features on it. */
-export const REDIS_COMPAT_VERSION = "7.2.0";
+export const REDIS_COMPAT_VERSION = "7.2.4";
 
 export const ping: CommandHandler = (_context, args) =>
   args.length > 2 ? error("ERR wrong number of arguments for 'ping' command")
@@ -21,10 +20,6 @@ export const ping: CommandHandler = (_context, args) =>
 
 export const echo: CommandHandler = (_context, args) => bulk(args[1] ?? "");
 
-/** Redis accepts names of printable ASCII without spaces. */
-function isValidClientName(name: string): boolean {
-  return /^[!-~]*$/.test(name);
-}
 
 function helloReply({ client, service }: CommandContext): Reply {
   return map([
@@ -80,8 +75,13 @@ export const hello: CommandHandler = (context, args) => {
 export const auth: CommandHandler = authCommand;
 
 export const select: CommandHandler = ({ client }, args) => {
-  const index = argText(args[1]);
-  if (!/^-?[0-9]+$/.test(index)) return error("ERR value is not an integer or out of range");
+  // Redis reads the index as a C int (string2ll, then a range check): "01", "+1" and 2^63 are
+  // not integers; beyond the int range is its own error.
+  const index = parseInt64(args[1]);
+  if (index === null) return error("ERR value is not an integer or out of range");
+  if (index < -(2n ** 31n) || index >= 2n ** 31n) {
+    return error("ERR value is out of range, value must between -2147483648 and 2147483647");
+  }
   const db = Number(index);
   if (db < 0 || db >= DATABASES) return error("ERR DB index is out of range");
   client.db = db;
@@ -91,68 +91,4 @@ export const select: CommandHandler = ({ client }, args) => {
 export const quit: CommandHandler = ({ client }) => {
   client.closeAfterReply = true;
   return OK;
-};
-
-/** One line of CLIENT INFO / CLIENT LIST, in Redis's key=value format. */
-export function clientInfoLine(client: ClientState, nowMs: number): string {
-  const ageSeconds = Math.floor((nowMs - client.connectedAtMs) / 1000);
-  return `id=${client.id} addr=${client.remoteAddress} laddr=${client.localAddress} ` +
-    `name=${client.name ?? ""} age=${ageSeconds} db=0 tot-cmds=${client.commandsProcessed} ` +
-    `user=${client.user?.name ?? "default"} resp=${client.protocol} ` +
-    `lib-name=${client.libName ?? ""} lib-ver=${client.libVersion ?? ""}\n`;
-}
-
-type SubcommandHandler = (context: CommandContext, args: readonly Buffer[]) => Reply;
-
-const clientSubcommands: Readonly<Record<string, { arity: number; run: SubcommandHandler }>> = {
-  id: { arity: 2, run: ({ client }) => integer(client.id) },
-  getname: { arity: 2, run: ({ client }) => client.name === null ? NULL : bulk(client.name) },
-  setname: {
-    arity: 3,
-    run: ({ client }, args) => {
-      const name = argText(args[2]);
-      if (!isValidClientName(name)) {
-        return error("ERR Client names cannot contain spaces, newlines or special characters.");
-      }
-      client.name = name === "" ? null : name;
-      return OK;
-    },
-  },
-  setinfo: {
-    arity: 4,
-    run: ({ client }, args) => {
-      const attribute = argText(args[2]).toLowerCase();
-      const value = argText(args[3]);
-      if (attribute === "lib-name") client.libName = value;
-      else if (attribute === "lib-ver") client.libVersion = value;
-      else return error(`ERR Unrecognized option '${argText(args[2])}'`);
-      return OK;
-    },
-  },
-  info: { arity: 2, run: ({ client }) => bulk(clientInfoLine(client, Date.now())) },
-  list: {
-    arity: 2,
-    run: ({ server }) => {
-      const now = Date.now();
-      return bulk(server.clients().map((client) => clientInfoLine(client, now)).join(""));
-    },
-  },
-  help: {
-    arity: 2,
-    run: () => array(["CLIENT <subcommand> [<arg> ...]. Subcommands are:",
-      "ID", "GETNAME", "SETNAME <name>", "SETINFO <LIB-NAME|LIB-VER> <value>", "INFO", "LIST",
-      "HELP"].map((line) => simple(line))),
-  },
-};
-
-export const client: CommandHandler = (context, args) => {
-  const name = argText(args[1]).toLowerCase();
-  const subcommand = Object.hasOwn(clientSubcommands, name) ? clientSubcommands[name] : undefined;
-  if (subcommand === undefined) {
-    return error(`ERR unknown subcommand '${argText(args[1])}'. Try CLIENT HELP.`);
-  }
-  if (args.length !== subcommand.arity) {
-    return error(`ERR wrong number of arguments for 'client|${name}' command`);
-  }
-  return subcommand.run(context, args);
 };

@@ -33,7 +33,8 @@ import type {
   ServerState,
 } from "./command_context.js";
 import { CommandScheduler } from "./command_scheduler.js";
-import { isCommandSpec, resolveCommand } from "./commands.js";
+import { commandLabel, countCall, countRejected } from "./command_stats.js";
+import { isCommandSpec, isKnownCommand, resolveCommand } from "./commands.js";
 import { ReplyWriter } from "./encoder.js";
 import { errorReply } from "./error_replies.js";
 import type { RespServerOptions } from "./options.js";
@@ -99,6 +100,10 @@ export class Connection {
       db: 0,
       commandsProcessed: 0,
       user: certificateUser(socket, deps.server.auth),
+      noEvict: false,
+      noTouch: false,
+      lastCommand: "NULL",
+      lastActiveMs: Date.now(),
     };
     const { server, service, logger } = deps;
     this.#context = { client: this.client, server, service, logger };
@@ -124,6 +129,18 @@ export class Connection {
   /** Closes the connection now, dropping unwritten replies (server shutdown). */
   destroy(): void {
     this.#socket.destroy();
+  }
+
+  /** CLIENT KILL: closes once the replies already being answered are written. */
+  kill(): void {
+    if (this.#slots.length === 0) {
+      this.destroy();
+      return;
+    }
+    this.client.closeAfterReply = true;
+    const last = this.#slots[this.#slots.length - 1];
+    if (last !== undefined) last.closeAfter = true;
+    this.#closing = true;
   }
 
   #onData(chunk: Buffer): void {
@@ -205,9 +222,11 @@ export class Connection {
     const slot: Slot = { reply: null, protocol: this.client.protocol, closeAfter: false };
     this.#slots.push(slot);
     const resolved = resolveCommand(args);
+    this.client.lastActiveMs = Date.now();
     if (!isCommandSpec(resolved)) {
       this.#deps.metrics?.commands.inc({ command: "unknown" });
       slot.reply = resolved;
+      countRejected(server, args, isKnownCommand);
       return;
     }
     this.#deps.metrics?.commands.inc({ command: resolved.name });
@@ -216,9 +235,11 @@ export class Connection {
       slot.reply = errorReply(removed);
       return;
     }
+    this.client.lastCommand = commandLabel(resolved, args);
     const refused = authorizeCommand(this.#context, resolved, args);
     if (refused !== null) {
       slot.reply = refused;
+      countRejected(server, args, isKnownCommand);
       return;
     }
     const tooLong = overlongKeyReply(resolved, args, this.#deps.options.keyBytesMax);
@@ -236,8 +257,10 @@ export class Connection {
 
   /** Runs a handler and fills `slot` when it settles; a thrown error becomes an error reply. */
   #run(spec: CommandSpec, args: Buffer[], slot: Slot, kind: "read" | "write" | null): void {
+    const started = process.hrtime.bigint();
     const settle = (reply: Reply): void => {
       slot.reply = reply;
+      countCall(this.#deps.server, spec.name, started, reply);
       if (kind !== null) this.#scheduler.settled(kind);
       else this.#settledLocal(slot);
       this.#scheduleFlush();

@@ -62,6 +62,14 @@ export class RespServer {
       port: () => this.port,
       clients: (): ClientState[] => [...this.#connections.values()].map((c) => c.client),
       stats: { connectionsReceived: 0, commandsProcessed: 0, rejectedConnections: 0 },
+      commandStats: new Map(),
+      config: new Map(),
+      lastSaveMs: Date.now(),
+      kill: (id: number): boolean => {
+        const connection = this.#connections.get(id);
+        connection?.kill();
+        return connection !== undefined;
+      },
     };
     const accept = (socket: Socket): void => { this.#accept(socket); };
     this.#server = deps.tls === undefined ? createServer(accept)

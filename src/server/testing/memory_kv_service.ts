@@ -21,6 +21,7 @@ import {
   ValueTooLargeError,
   WrongTypeError,
 } from "../errors.js";
+import { keyspaceInfoOf, type KeyspaceInfo } from "../../kv/redis/keyspace_info.js";
 import type { Bytes, KvService, RaftStatusView, SetOptions } from "../kv_service.js";
 
 type StoreCommandBody = StoreCommand extends infer C
@@ -146,6 +147,10 @@ export class MemoryKvService implements KvService {
 
   status(): RaftStatusView {
     return this.statusView;
+  }
+
+  keyspaceInfo(): KeyspaceInfo {
+    return keyspaceInfoOf(this.#machine.engine.keyspace);
   }
 
   /** Reads the state now, settles later. */
