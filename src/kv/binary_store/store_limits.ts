@@ -12,12 +12,18 @@ export interface StoreLimits {
   readonly valueBytesMax: number;
   /** Upper bound on one encoded command (a DEL of many keys). */
   readonly commandBytesMax: number;
+  /**
+   * Redis's maxmemory: past this estimate of the keyspace's size (Keyspace.usedBytes), commands
+   * flagged "denyoom" are refused with -OOM when proposed (noeviction). 0: no limit.
+   */
+  readonly maxmemoryBytes?: number;
 }
 
 export const DEFAULT_STORE_LIMITS: StoreLimits = {
   keyBytesMax: 64 * 1024,
   valueBytesMax: 1024 * 1024,
   commandBytesMax: 2 * 1024 * 1024,
+  maxmemoryBytes: 0,
 };
 
 /** The first limit `command` (encoded in `commandBytes` bytes) breaks, or null. */
@@ -59,6 +65,10 @@ function keysOf(command: StoreCommand): readonly Uint8Array[] {
       return command.keys;
     case "redis":
       return commandKeys(command.argv);
+    case "multi":
+      return [...command.watches.map((w) => w.key), ...command.commands.flatMap(commandKeys)];
+    case "expire":
+      return command.keys;
     case "set":
     case "cas":
     case "incrBy":
@@ -70,12 +80,15 @@ function valuesOf(command: StoreCommand): readonly Uint8Array[] {
   switch (command.op) {
     case "redis":
       return command.argv;
+    case "multi":
+      return command.commands.flat();
     case "set":
       return [command.value];
     case "cas":
       return command.expected === null ? [command.next] : [command.expected, command.next];
     case "del":
     case "incrBy":
+    case "expire":
       return [];
   }
 }

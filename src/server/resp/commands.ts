@@ -13,6 +13,7 @@ import { auth, client, echo, hello, ping, quit, select } from "./commands_connec
 import { cas, dbSize, del, exists, incr, incrBy } from "./commands_keys.js";
 import type { RedisCommand } from "../../kv/redis/command.js";
 import { storeCommands } from "../../kv/redis/command_table.js";
+import { transactionSpecs } from "./commands_transaction.js";
 import { infoText } from "./info.js";
 import { NULL, array, bulk, error, integer, map, simple, type Reply } from "./reply.js";
 
@@ -86,6 +87,7 @@ const specs: readonly CommandSpec[] = [
     kind: "local", keys: NO_KEYS, summary: "Describes the commands.",
     handler: (context, args) => command(context, args),
   }),
+  ...transactionSpecs,
 ];
 
 const table: ReadonlyMap<string, CommandSpec> = new Map(specs.map((s) => [s.name, s]));
@@ -159,6 +161,11 @@ export function resolveCommand(args: readonly Buffer[]): CommandSpec | Reply {
   const arityOk = found.arity >= 0 ? args.length === found.arity : args.length >= -found.arity;
   if (!arityOk) return error(`ERR wrong number of arguments for '${name}' command`);
   return found;
+}
+
+/** Whether `spec` runs in the store (KvService.command). */
+export function isStoreSpec(spec: CommandSpec): boolean {
+  return storeSpecs.get(spec.name) === spec;
 }
 
 export function isCommandSpec(value: CommandSpec | Reply): value is CommandSpec {

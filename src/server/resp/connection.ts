@@ -33,7 +33,8 @@ import type {
   ServerState,
 } from "./command_context.js";
 import { CommandScheduler } from "./command_scheduler.js";
-import { isCommandSpec, resolveCommand } from "./commands.js";
+import { isCommandSpec, isStoreSpec, resolveCommand } from "./commands.js";
+import { ClientTransaction } from "./commands_transaction.js";
 import { ReplyWriter } from "./encoder.js";
 import { errorReply } from "./error_replies.js";
 import type { RespServerOptions } from "./options.js";
@@ -79,6 +80,8 @@ export class Connection {
   #barrier = false;
   #partialTimer: NodeJS.Timeout | null = null;
   readonly #memory: MemoryHandle;
+  /** MULTI/EXEC/WATCH state (commands_transaction.ts). */
+  readonly #transaction = new ClientTransaction();
 
   constructor(socket: Socket, id: number, deps: ConnectionDeps) {
     this.#socket = socket;
@@ -205,26 +208,35 @@ export class Connection {
     const resolved = resolveCommand(args);
     if (!isCommandSpec(resolved)) {
       this.#deps.metrics?.commands.inc({ command: "unknown" });
+      this.#transaction.noteRejected();
       slot.reply = resolved;
       return;
     }
     this.#deps.metrics?.commands.inc({ command: resolved.name });
     const refused = authorizeCommand(this.#context, resolved, args);
     if (refused !== null) {
+      this.#transaction.noteRejected();
       slot.reply = refused;
       return;
     }
     const tooLong = overlongKeyReply(resolved, args, this.#deps.options.keyBytesMax);
     if (tooLong !== null) {
+      this.#transaction.noteRejected();
       slot.reply = tooLong;
       return;
     }
-    const kind: CommandKind = resolved.kind;
-    if (kind === "local") {
-      this.#run(resolved, args, slot, null);
+    const step = this.#transaction.dispatch(this.#context, resolved, args, isStoreSpec(resolved));
+    if (step !== null && "reply" in step) {
+      slot.reply = step.reply;
       return;
     }
-    this.#scheduler.submit(kind, () => { this.#run(resolved, args, slot, kind); });
+    const spec = step?.spec ?? resolved;
+    const kind: CommandKind = spec.kind;
+    if (kind === "local") {
+      this.#run(spec, args, slot, null);
+      return;
+    }
+    this.#scheduler.submit(kind, () => { this.#run(spec, args, slot, kind); });
   }
 
   /** Runs a handler and fills `slot` when it settles; a thrown error becomes an error reply. */

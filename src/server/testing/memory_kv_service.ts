@@ -21,7 +21,8 @@ import {
   ValueTooLargeError,
   WrongTypeError,
 } from "../errors.js";
-import type { Bytes, KvService, RaftStatusView, SetOptions } from "../kv_service.js";
+import type { Bytes, KvService, RaftStatusView, SetOptions, WatchedKey } from "../kv_service.js";
+import { watchKeys } from "../../kv/redis/transactions.js";
 
 type StoreCommandBody = StoreCommand extends infer C
   ? (C extends StoreCommand ? Omit<C, "clientId" | "seq"> : never) : never;
@@ -136,6 +137,27 @@ export class MemoryKvService implements KvService {
       const result = this.#apply(command);
       return result.kind === "reply" ? result.reply : unexpected(result);
     });
+  }
+
+  watch(db: number, keys: readonly Bytes[]): Promise<WatchedKey[]> {
+    return this.#read("watch", () => watchKeys(this.#machine.engine.keyspace, db, keys, {
+      nowMs: Math.max(this.#machine.engine.clockMs, Date.now()), index: this.#index,
+    }));
+  }
+
+  transaction(db: number, commands: readonly (readonly Bytes[])[], watches: readonly WatchedKey[]): Promise<Reply> {
+    const command = {
+      op: "multi", db, stampMs: Date.now(), seed: randomInt(0x1_0000_0000), watches,
+      commands: commands.map((argv) => argv.map(copy)),
+    } as const;
+    return this.#write("transaction", () => {
+      const result = this.#apply(command);
+      return result.kind === "reply" ? result.reply : unexpected(result);
+    });
+  }
+
+  memory(): { usedBytes: number; maxmemoryBytes: number } {
+    return { usedBytes: this.#machine.engine.keyspace.usedBytes, maxmemoryBytes: 0 };
   }
 
   /** Applies one command through the store machine's own encoding, as a log entry would be. */

@@ -1,0 +1,217 @@
+/**
+ * MULTI, EXEC, DISCARD, WATCH and UNWATCH for one connection, with Redis 7's replies.
+ *
+ * The connection hands every request to `dispatch` when it parses it (before scheduling), so the
+ * transaction state follows request order even when requests are pipelined: between MULTI and
+ * EXEC a request is checked (unknown command, arity, permissions, -OOM: the connection reports
+ * those through `noteRejected`, and EXEC then answers EXECABORT) and queued (+QUEUED). EXEC
+ * takes the queue at once and is scheduled as a write: it waits for earlier reads (a pipelined
+ * WATCH's read barrier) and runs the store's part of the queue as one log entry
+ * (`KvService.transaction`: store commands, PING, ECHO, SELECT). Other front-end commands queued
+ * (INFO, CLIENT, ...) run after that entry, their replies put in their places.
+ *
+ * WATCH is scheduled as a read (it waits for this client's earlier writes): its record is pushed
+ * when parsed and filled when the read settles, so UNWATCH, DISCARD and EXEC, which take or drop
+ * the records when parsed, act in request order.
+ */
+import { databaseAfter } from "../../kv/redis/transactions.js";
+import type { WatchedKey } from "../kv_service.js";
+import { type CommandContext, type CommandKind, type CommandSpec } from "./command_context.js";
+import { errorReply } from "./error_replies.js";
+import { NULL_ARRAY, OK, array, error, simple, type Reply } from "./reply.js";
+
+interface WatchRecord {
+  /** Filled when the WATCH's read settles; null while pending or after it failed. */
+  keys: WatchedKey[] | null;
+}
+
+interface Queued {
+  readonly spec: CommandSpec;
+  readonly args: readonly Buffer[];
+  /** Run by the store inside the transaction's log entry (else by the front end after it). */
+  readonly inStore: boolean;
+}
+
+/** What `dispatch` decided: an immediate reply, or a command to schedule instead. */
+export type TransactionStep =
+  | { readonly reply: Reply }
+  | { readonly spec: CommandSpec & { readonly kind: CommandKind } };
+
+export const EXECABORT = error("EXECABORT Transaction discarded because of previous errors.");
+const QUEUED = simple("QUEUED");
+const OOM = error("OOM command not allowed when used memory > 'maxmemory'.");
+const NO_TRANSACTIONS = error("ERR transactions are not supported by this server");
+
+/** The front-end commands the store runs inside a transaction itself. */
+const STORE_LOCAL = new Set(["ping", "echo", "select"]);
+
+/** Names `dispatch` always handles (the table's handlers for them are never called). */
+export const TRANSACTION_COMMANDS: ReadonlySet<string> = new Set(["multi", "exec", "discard", "watch", "unwatch"]);
+
+export class ClientTransaction {
+  /** The queued commands between MULTI and EXEC; null: not in MULTI. */
+  #queue: Queued[] | null = null;
+  /** A queued request was refused: EXEC answers EXECABORT. */
+  #dirty = false;
+  #watches: WatchRecord[] = [];
+
+  /** Whether the client is between MULTI and EXEC/DISCARD. */
+  get inMulti(): boolean {
+    return this.#queue !== null;
+  }
+
+  /** A request was refused before running (unknown, arity, permissions, too long). */
+  noteRejected(): void {
+    if (this.#queue !== null) this.#dirty = true;
+  }
+
+  /**
+   * Decides what a parsed request does to the transaction: null when it runs as usual,
+   * else the reply or the command to schedule in its place. `isStoreCommand`: the command runs
+   * in the store (KvService.command).
+   */
+  dispatch(
+    context: CommandContext, spec: CommandSpec, args: readonly Buffer[], isStoreCommand: boolean,
+  ): TransactionStep | null {
+    const name = spec.name;
+    if (this.#queue === null) return this.#outside(context, name, args);
+    switch (name) {
+      case "multi":
+        return { reply: error("ERR MULTI calls can not be nested") };
+      case "watch":
+        return { reply: error("ERR WATCH inside MULTI is not allowed") };
+      case "discard":
+        this.#reset();
+        return { reply: OK };
+      case "exec":
+        return this.#exec(context);
+      case "quit":
+        return null;
+      default: {
+        if (spec.flags.includes("denyoom") && isOverMaxmemory(context)) {
+          this.#dirty = true;
+          return { reply: OOM };
+        }
+        const inStore = isStoreCommand || STORE_LOCAL.has(name);
+        this.#queue.push({ spec, args: args.map((a) => Buffer.from(a)), inStore });
+        return { reply: QUEUED };
+      }
+    }
+  }
+
+  #outside(context: CommandContext, name: string, args: readonly Buffer[]): TransactionStep | null {
+    switch (name) {
+      case "multi":
+        this.#queue = [];
+        this.#dirty = false;
+        return { reply: OK };
+      case "exec":
+        return { reply: error("ERR EXEC without MULTI") };
+      case "discard":
+        return { reply: error("ERR DISCARD without MULTI") };
+      case "unwatch":
+        this.#watches = [];
+        return { reply: OK };
+      case "watch":
+        return this.#watch(context, args);
+      default:
+        return null;
+    }
+  }
+
+  #watch(context: CommandContext, args: readonly Buffer[]): TransactionStep {
+    const { service, client } = context;
+    if (service.watch === undefined) return { reply: NO_TRANSACTIONS };
+    const record: WatchRecord = { keys: null };
+    this.#watches.push(record);
+    const db = client.db;
+    const keys = args.slice(1).map((a) => Buffer.from(a));
+    const watch = service.watch.bind(service);
+    return {
+      spec: {
+        ...transactionSpec("watch", -2, "read"),
+        handler: async () => {
+          record.keys = await watch(db, keys);
+          return OK;
+        },
+      },
+    };
+  }
+
+  #exec(context: CommandContext): TransactionStep {
+    const queue = this.#queue ?? [];
+    const dirty = this.#dirty;
+    const watches = this.#watches;
+    this.#reset();
+    if (dirty) return { reply: EXECABORT };
+    const { service, client } = context;
+    if (service.transaction === undefined) return { reply: NO_TRANSACTIONS };
+    const transaction = service.transaction.bind(service);
+    return {
+      spec: {
+        ...transactionSpec("exec", 1, "write"),
+        handler: async () => {
+          // Every WATCH before this EXEC has settled (reads settle before a write starts).
+          const watched: WatchedKey[] = [];
+          for (const record of watches) {
+            if (record.keys === null) return NULL_ARRAY; // The WATCH failed: watch nothing blindly.
+            watched.push(...record.keys);
+          }
+          const storeArgs = queue.filter((q) => q.inStore).map((q) => q.args);
+          const db = client.db;
+          let stored: Reply = array([]);
+          if (storeArgs.length > 0 || watched.length > 0) {
+            stored = await transaction(db, storeArgs, watched);
+            if (stored.type !== "array") return stored;
+            client.db = databaseAfter(db, storeArgs);
+          }
+          return array(await mergeReplies(context, queue, stored.type === "array" ? stored.items : []));
+        },
+      },
+    };
+  }
+
+  #reset(): void {
+    this.#queue = null;
+    this.#dirty = false;
+    this.#watches = [];
+  }
+}
+
+/** The queue's replies in order: the store's for its commands, the front end's for the others. */
+async function mergeReplies(
+  context: CommandContext, queue: readonly Queued[], storeReplies: readonly Reply[],
+): Promise<Reply[]> {
+  const replies: Reply[] = [];
+  let next = 0;
+  for (const queued of queue) {
+    if (queued.inStore) {
+      replies.push(storeReplies[next++] ?? error("ERR missing transaction reply"));
+      continue;
+    }
+    try {
+      replies.push(await queued.spec.handler(context, queued.args));
+    } catch (thrown: unknown) {
+      replies.push(errorReply(thrown));
+    }
+  }
+  return replies;
+}
+
+function isOverMaxmemory({ service }: CommandContext): boolean {
+  const memory = service.memory?.();
+  return memory !== undefined && memory.maxmemoryBytes > 0 && memory.usedBytes > memory.maxmemoryBytes;
+}
+
+function transactionSpec(name: string, arity: number, kind: CommandKind): Omit<CommandSpec, "handler"> {
+  return { name, arity, flags: ["noscript", "loading", "stale", "fast", "allow_busy"], kind, keys: [0, 0, 0], summary: "" };
+}
+
+/** The table entries (COMMAND, arity checks); `ClientTransaction.dispatch` runs them. */
+export const transactionSpecs: readonly CommandSpec[] = [
+  { ...transactionSpec("multi", 1, "local"), summary: "Starts a transaction." },
+  { ...transactionSpec("exec", 1, "write"), summary: "Executes all commands in a transaction." },
+  { ...transactionSpec("discard", 1, "local"), summary: "Discards a transaction." },
+  { ...transactionSpec("watch", -2, "read"), keys: [1, -1, 1] as const, summary: "Monitors changes to keys to determine the execution of a transaction." },
+  { ...transactionSpec("unwatch", 1, "local"), summary: "Forgets about watched keys of a transaction." },
+].map((s) => ({ ...s, handler: () => error(`ERR ${s.name} runs only on a connection`) }));
