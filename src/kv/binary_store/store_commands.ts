@@ -113,7 +113,7 @@ export function encodeStoreCommand(command: StoreCommand): Uint8Array {
       return packStore(["m", ...head, command.db, command.stampMs, command.seed,
         command.watches.flatMap((w) => [w.db, w.key, w.index, w.expired ? 1 : 0]), command.commands]);
     case "expire":
-      return packStore(["x", ...head, command.db, command.stampMs, command.keys]);
+      return packStore(["e", ...head, command.db, command.stampMs, command.keys]);
     default:
       return assertNever(command, "store command");
   }
@@ -191,7 +191,7 @@ export function decodeStoreCommand(bytes: Uint8Array): StoreCommand {
         watches: watchesField(d), commands: (e as unknown[]).map(argvField),
       };
     }
-    case "x":
+    case "e":
       if (!Array.isArray(c)) throw new StoreCommandDecodeError("expired keys are not a list");
       return {
         op: "expire", ...session, db: dbField(a), stampMs: stampField(b),
