@@ -31,10 +31,10 @@ import { ReadCoalescer } from "./read_coalescer.js";
 import {
   encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
 } from "./store_commands.js";
-import { DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
+import { DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, type StoreLimits } from "./store_limits.js";
 import { StoreMachine } from "./store_machine.js";
 
-export { DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
+export { DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, type StoreLimits } from "./store_limits.js";
 
 export interface ReplicatedKvOptions extends Omit<ClusterNodeOptions<StoreResult>, "stateMachine"> {
   readonly store?: Partial<StoreLimits> & { readonly clientSessionsMax?: number };
@@ -45,9 +45,6 @@ export type CasOutcome = "written" | "differs" | "absent";
 
 /** Distributes Omit over the command union, so each variant keeps its own fields. */
 type CommandBody = StoreCommand extends infer C ? (C extends StoreCommand ? Omit<C, "clientId" | "seq"> : never) : never;
-
-/** Redis's reply to a "denyoom" command past maxmemory. */
-export const OOM_REPLY = errorReply("OOM command not allowed when used memory > 'maxmemory'.");
 
 /** The store's memory for INFO memory: the keyspace's estimate and the configured limit (0: none). */
 export interface StoreMemory {
@@ -216,7 +213,8 @@ export class ReplicatedKv {
   /**
    * EXEC: runs `commands` (checked when queued) as one log entry, atomically on every replica,
    * unless a key of `watches` changed since its WATCH.
-   * @returns the array of the commands' replies, a null array (a watched key changed), or -OOM.
+   * @returns the array of the commands' replies, a null array (a watched key changed), or
+   *   EXECABORT (-OOM: a "denyoom" command past maxmemory).
    * @throws NotLeaderError, ProposalDroppedError, ValueTooLargeError, OutcomeUnknownError.
    */
   async transaction(
@@ -224,7 +222,7 @@ export class ReplicatedKv {
   ): Promise<Reply> {
     const denyoom = commands.some((argv) => findStoreCommand(Buffer.from(argv[0] ?? new Uint8Array())
       .toString("latin1"))?.flags.includes("denyoom") === true);
-    if (denyoom && this.isOverMaxmemory()) return OOM_REPLY;
+    if (denyoom && this.isOverMaxmemory()) return EXEC_OOM_REPLY;
     const result = await this.write({
       op: "multi", db, stampMs: this.host.wallClockMs(), seed: this.host.drawInt(0x1_0000_0000),
       watches, commands,

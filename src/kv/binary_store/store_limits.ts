@@ -5,6 +5,7 @@
  */
 import { ValueTooLargeError } from "../errors.js";
 import { findStoreCommand } from "../redis/command_table.js";
+import { error } from "../redis/reply.js";
 import type { StoreCommand } from "./store_commands.js";
 
 export interface StoreLimits {
@@ -25,6 +26,13 @@ export const DEFAULT_STORE_LIMITS: StoreLimits = {
   commandBytesMax: 2 * 1024 * 1024,
   maxmemoryBytes: 0,
 };
+
+/** Redis's reply to a "denyoom" command past maxmemory. */
+export const OOM_REPLY = error("OOM command not allowed when used memory > 'maxmemory'.");
+
+/** EXEC of a transaction with a "denyoom" command past maxmemory (Redis's execCommandAbort). */
+export const EXEC_OOM_REPLY = error(
+  "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.");
 
 /** The first limit `command` (encoded in `commandBytes` bytes) breaks, or null. */
 export function checkStoreLimits(

@@ -4,7 +4,8 @@
  * The connection hands every request to `dispatch` when it parses it (before scheduling), so the
  * transaction state follows request order even when requests are pipelined: between MULTI and
  * EXEC a request is checked (unknown command, arity, permissions, -OOM: the connection reports
- * those through `noteRejected`, and EXEC then answers EXECABORT) and queued (+QUEUED). EXEC
+ * those through `noteRejected`, and EXEC then answers EXECABORT) and queued (+QUEUED); past
+ * maxmemory every queued command is refused with -OOM, as Redis does. EXEC
  * takes the queue at once and is scheduled as a write: it waits for earlier reads (a pipelined
  * WATCH's read barrier) and runs the store's part of the queue as one log entry
  * (`KvService.transaction`: store commands, PING, ECHO, SELECT). Other front-end commands queued
@@ -14,6 +15,7 @@
  * when parsed and filled when the read settles, so UNWATCH, DISCARD and EXEC, which take or drop
  * the records when parsed, act in request order.
  */
+import { OOM_REPLY } from "../../kv/binary_store/store_limits.js";
 import { databaseAfter } from "../../kv/redis/transactions.js";
 import type { WatchedKey } from "../kv_service.js";
 import { type CommandContext, type CommandKind, type CommandSpec } from "./command_context.js";
@@ -39,7 +41,6 @@ export type TransactionStep =
 
 export const EXECABORT = error("EXECABORT Transaction discarded because of previous errors.");
 const QUEUED = simple("QUEUED");
-const OOM = error("OOM command not allowed when used memory > 'maxmemory'.");
 const NO_TRANSACTIONS = error("ERR transactions are not supported by this server");
 
 /** The front-end commands the store runs inside a transaction itself. */
@@ -88,9 +89,10 @@ export class ClientTransaction {
       case "quit":
         return null;
       default: {
-        if (spec.flags.includes("denyoom") && isOverMaxmemory(context)) {
+        // Redis refuses every queued command past maxmemory: queuing itself takes memory.
+        if (isOverMaxmemory(context)) {
           this.#dirty = true;
-          return { reply: OOM };
+          return { reply: OOM_REPLY };
         }
         const inStore = isStoreCommand || STORE_LOCAL.has(name);
         this.#queue.push({ spec, args: args.map((a) => Buffer.from(a)), inStore });

@@ -102,6 +102,13 @@ const SCRIPTS: Record<string, { clients: number; steps: Step[] }> = {
   },
 };
 
+/** Run after `SET o:a 1` with maxmemory exceeded (redis-server: CONFIG SET maxmemory 1). */
+const OOM_STEPS: Step[] = [[0, ["SET", "o:b", "1"]], [0, ["GET", "o:a"]], [0, ["MULTI"]], [0, ["SET", "o:b", "1"]],
+  [0, ["GET", "o:a"]], [0, ["EXEC"]], [0, ["GET", "o:b"]]];
+const OOM_TEXT = "-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+const OOM_EXPECTED = [OOM_TEXT, "$1\r\n1\r\n", "+OK\r\n", OOM_TEXT, OOM_TEXT,
+  "-EXECABORT Transaction discarded because of previous errors.\r\n", "$-1\r\n"];
+
 /** What Redis 7 answers (checked against redis-server 7.0.15 by the comparison below). */
 const EXPECTED: Record<string, string[]> = {
   nested: ["+OK\r\n", "-ERR MULTI calls can not be nested\r\n", "+QUEUED\r\n", "*1\r\n+OK\r\n"],
@@ -123,6 +130,16 @@ const EXPECTED: Record<string, string[]> = {
   discardClearsWatch: ["+OK\r\n", "+OK\r\n", "+OK\r\n", "+OK\r\n", "+OK\r\n", "+QUEUED\r\n",
     "*1\r\n$1\r\nx\r\n"],
 };
+
+test("past maxmemory: -OOM for denyoom commands, every queued command, and EXECABORT", async () => {
+  const server = await RespServer.start({ service: new MemoryKvService({ maxmemoryBytes: 1 }) }, { port: 0 });
+  try {
+    assert.deepEqual(await script(server.port, 1, [[0, ["SET", "o:a", "1"]]]), ["+OK\r\n"]);
+    assert.deepEqual(await script(server.port, 1, OOM_STEPS), OOM_EXPECTED);
+  } finally {
+    await server.close();
+  }
+});
 
 describe("MULTI/EXEC over RESP (in-memory service)", () => {
   let server: RespServer;
@@ -206,4 +223,13 @@ describe("MULTI/EXEC scripts against Debian's redis-server", { skip: installed()
       assert.deepEqual(await script(port, clients, steps), EXPECTED[name]);
     });
   }
+
+  test("past maxmemory: redis-server answers what the expectations say", async () => {
+    await script(port, 1, [[0, ["FLUSHALL"]], [0, ["SET", "o:a", "1"]], [0, ["CONFIG", "SET", "maxmemory", "1"]]]);
+    try {
+      assert.deepEqual(await script(port, 1, OOM_STEPS), OOM_EXPECTED);
+    } finally {
+      await script(port, 1, [[0, ["CONFIG", "SET", "maxmemory", "0"]]]);
+    }
+  });
 });

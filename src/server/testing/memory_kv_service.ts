@@ -23,6 +23,7 @@ import {
 } from "../errors.js";
 import type { Bytes, KvService, RaftStatusView, SetOptions, WatchedKey } from "../kv_service.js";
 import { watchKeys } from "../../kv/redis/transactions.js";
+import { EXEC_OOM_REPLY, OOM_REPLY } from "../../kv/binary_store/store_limits.js";
 
 type StoreCommandBody = StoreCommand extends infer C
   ? (C extends StoreCommand ? Omit<C, "clientId" | "seq"> : never) : never;
@@ -49,6 +50,8 @@ export interface MemoryKvServiceOptions {
   /** How long each operation takes before it settles; 0 still settles asynchronously. */
   readonly delayMs?: number;
   readonly valueBytesMax?: number;
+  /** Redis's maxmemory over the keyspace's estimate: "denyoom" commands get -OOM. 0: none. */
+  readonly maxmemoryBytes?: number;
 }
 
 
@@ -58,6 +61,7 @@ export class MemoryKvService implements KvService {
   #seq = 0;
   readonly #delayMs: number;
   readonly #valueBytesMax: number;
+  readonly #maxmemoryBytes: number;
   #writes: Promise<unknown> = Promise.resolve();
   /** Errors thrown by the next operations, one each, before they touch the data. */
   readonly failures: unknown[] = [];
@@ -80,6 +84,7 @@ export class MemoryKvService implements KvService {
   constructor(options: MemoryKvServiceOptions = {}) {
     this.#delayMs = options.delayMs ?? 0;
     this.#valueBytesMax = options.valueBytesMax ?? 1024 * 1024;
+    this.#maxmemoryBytes = options.maxmemoryBytes ?? 0;
   }
 
   get(key: Bytes): Promise<Bytes | null> {
@@ -130,6 +135,7 @@ export class MemoryKvService implements KvService {
         wallMs: Date.now(), index: this.#index, seed: randomInt(0x1_0000_0000),
       }));
     }
+    if (spec?.flags.includes("denyoom") === true && this.#isOverMaxmemory()) return Promise.resolve(OOM_REPLY);
     const command = {
       op: "redis", db, stampMs: Date.now(), seed: randomInt(0x1_0000_0000), argv: argv.map(copy),
     } as const;
@@ -146,6 +152,9 @@ export class MemoryKvService implements KvService {
   }
 
   transaction(db: number, commands: readonly (readonly Bytes[])[], watches: readonly WatchedKey[]): Promise<Reply> {
+    const denyoom = commands.some((argv) => findStoreCommand(Buffer.from(argv[0] ?? new Uint8Array())
+      .toString("latin1"))?.flags.includes("denyoom") === true);
+    if (denyoom && this.#isOverMaxmemory()) return Promise.resolve(EXEC_OOM_REPLY);
     const command = {
       op: "multi", db, stampMs: Date.now(), seed: randomInt(0x1_0000_0000), watches,
       commands: commands.map((argv) => argv.map(copy)),
@@ -157,7 +166,11 @@ export class MemoryKvService implements KvService {
   }
 
   memory(): { usedBytes: number; maxmemoryBytes: number } {
-    return { usedBytes: this.#machine.engine.keyspace.usedBytes, maxmemoryBytes: 0 };
+    return { usedBytes: this.#machine.engine.keyspace.usedBytes, maxmemoryBytes: this.#maxmemoryBytes };
+  }
+
+  #isOverMaxmemory(): boolean {
+    return this.#maxmemoryBytes > 0 && this.#machine.engine.keyspace.usedBytes > this.#maxmemoryBytes;
   }
 
   /** Applies one command through the store machine's own encoding, as a log entry would be. */
