@@ -46,8 +46,6 @@ const NO_TRANSACTIONS = error("ERR transactions are not supported by this server
 /** The front-end commands the store runs inside a transaction itself. */
 const STORE_LOCAL = new Set(["ping", "echo", "select"]);
 
-/** Names `dispatch` always handles (the table's handlers for them are never called). */
-export const TRANSACTION_COMMANDS: ReadonlySet<string> = new Set(["multi", "exec", "discard", "watch", "unwatch"]);
 
 export class ClientTransaction {
   /** The queued commands between MULTI and EXEC; null: not in MULTI. */
@@ -86,6 +84,8 @@ export class ClientTransaction {
         return { reply: OK };
       case "exec":
         return this.#exec(context);
+      case "reset":
+        return this.#resetConnection(context);
       case "quit":
         return null;
       default: {
@@ -114,6 +114,8 @@ export class ClientTransaction {
       case "unwatch":
         this.#watches = [];
         return { reply: OK };
+      case "reset":
+        return this.#resetConnection(context);
       case "watch":
         return this.#watch(context, args);
       default:
@@ -173,6 +175,19 @@ export class ClientTransaction {
     };
   }
 
+  /**
+   * RESET: discards the transaction and the watches, and returns the connection to its first
+   * state (database 0, RESP2, no name, not authenticated when the server requires it).
+   */
+  #resetConnection({ client, server }: CommandContext): TransactionStep {
+    this.#reset();
+    client.db = 0;
+    client.protocol = 2;
+    client.name = null;
+    if (server.auth?.enabled === true) client.user = null;
+    return { reply: simple("RESET") };
+  }
+
   #reset(): void {
     this.#queue = null;
     this.#dirty = false;
@@ -216,4 +231,8 @@ export const transactionSpecs: readonly CommandSpec[] = [
   { ...transactionSpec("discard", 1, "local"), summary: "Discards a transaction." },
   { ...transactionSpec("watch", -2, "read"), keys: [1, -1, 1] as const, summary: "Monitors changes to keys to determine the execution of a transaction." },
   { ...transactionSpec("unwatch", 1, "local"), summary: "Forgets about watched keys of a transaction." },
+  {
+    ...transactionSpec("reset", 1, "local"), flags: ["noscript", "loading", "stale", "fast", "no_auth", "allow_busy"],
+    summary: "Resets the connection.",
+  },
 ].map((s) => ({ ...s, handler: () => error(`ERR ${s.name} runs only on a connection`) }));

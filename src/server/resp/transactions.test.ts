@@ -95,6 +95,12 @@ const SCRIPTS: Record<string, { clients: number; steps: Step[] }> = {
     steps: [[0, ["SET", "t:d", "1"]], [0, ["WATCH", "t:d"]], [1, ["SET", "t:d", "1", "XX"]],
       [0, ["MULTI"]], [0, ["PING"]], [0, ["EXEC"]]],
   },
+  reset: {
+    clients: 2,
+    steps: [[0, ["SELECT", "3"]], [0, ["CLIENT", "SETNAME", "x"]], [0, ["WATCH", "t:r"]], [0, ["MULTI"]],
+      [0, ["RESET"]], [0, ["EXEC"]], [0, ["CLIENT", "GETNAME"]], [0, ["RESET", "x"]], [1, ["SET", "t:r", "1"]],
+      [0, ["MULTI"]], [0, ["GET", "t:r"]], [0, ["EXEC"]]],
+  },
   discardClearsWatch: {
     clients: 2,
     steps: [[0, ["WATCH", "t:c"]], [1, ["SET", "t:c", "x"]], [0, ["MULTI"]], [0, ["DISCARD"]],
@@ -127,6 +133,9 @@ const EXPECTED: Record<string, string[]> = {
     "+OK\r\n", "+QUEUED\r\n", "*1\r\n+OK\r\n", "$1\r\n4\r\n"],
   watchUntouched: ["+OK\r\n", "+OK\r\n", "+OK\r\n", "+QUEUED\r\n", "*1\r\n$-1\r\n"],
   watchDeleted: ["+OK\r\n", "+OK\r\n", "+OK\r\n", "+OK\r\n", "+QUEUED\r\n", "*-1\r\n"],
+  reset: ["+OK\r\n", "+OK\r\n", "+OK\r\n", "+OK\r\n", "+RESET\r\n", "-ERR EXEC without MULTI\r\n", "$-1\r\n",
+    "-ERR wrong number of arguments for 'reset' command\r\n", "+OK\r\n", "+OK\r\n", "+QUEUED\r\n",
+    "*1\r\n$1\r\n1\r\n"],
   discardClearsWatch: ["+OK\r\n", "+OK\r\n", "+OK\r\n", "+OK\r\n", "+OK\r\n", "+QUEUED\r\n",
     "*1\r\n$1\r\nx\r\n"],
 };
