@@ -16,7 +16,7 @@
  * the records when parsed, act in request order.
  */
 import { OOM_REPLY } from "../../kv/binary_store/store_limits.js";
-import { databaseAfter } from "../../kv/redis/transactions.js";
+import { TRANSACTION_LOCAL_COMMANDS, databaseAfter } from "../../kv/redis/transactions.js";
 import type { WatchedKey } from "../kv_service.js";
 import { type CommandContext, type CommandKind, type CommandSpec } from "./command_context.js";
 import { errorReply } from "./error_replies.js";
@@ -43,8 +43,6 @@ export const EXECABORT = error("EXECABORT Transaction discarded because of previ
 const QUEUED = simple("QUEUED");
 const NO_TRANSACTIONS = error("ERR transactions are not supported by this server");
 
-/** The front-end commands the store runs inside a transaction itself. */
-const STORE_LOCAL = new Set(["ping", "echo", "select"]);
 
 
 export class ClientTransaction {
@@ -94,7 +92,7 @@ export class ClientTransaction {
           this.#dirty = true;
           return { reply: OOM_REPLY };
         }
-        const inStore = isStoreCommand || STORE_LOCAL.has(name);
+        const inStore = isStoreCommand || TRANSACTION_LOCAL_COMMANDS.has(name);
         this.#queue.push({ spec, args: args.map((a) => Buffer.from(a)), inStore });
         return { reply: QUEUED };
       }
