@@ -68,8 +68,10 @@ const specs: readonly CommandSpec[] = [
   spec("auth", -2, ["noscript", "loading", "stale", "fast", "no_auth"], {
     kind: "local", keys: NO_KEYS, summary: "Authenticates as a configured user.", handler: auth,
   }),
+  // Scheduled (as a read), not local: a pipelined command parsed before it but still waiting
+  // to start must not run in the database it selects.
   spec("select", 2, ["loading", "stale", "fast"], {
-    kind: "local", keys: NO_KEYS, summary: "Selects database 0, the only one.", handler: select,
+    kind: "read", keys: NO_KEYS, summary: "Changes the selected database.", handler: select,
   }),
   spec("client", -2, ["loading", "stale"], {
     kind: "local", keys: NO_KEYS, summary: "Manages the connection.", handler: client,

@@ -126,14 +126,13 @@ export class ClientTransaction {
     if (service.watch === undefined) return { reply: NO_TRANSACTIONS };
     const record: WatchRecord = { keys: null };
     this.#watches.push(record);
-    const db = client.db;
     const keys = args.slice(1).map((a) => Buffer.from(a));
     const watch = service.watch.bind(service);
     return {
       spec: {
         ...transactionSpec("watch", -2, "read"),
         handler: async () => {
-          record.keys = await watch(db, keys);
+          record.keys = await watch(client.db, keys);
           return OK;
         },
       },
@@ -149,23 +148,37 @@ export class ClientTransaction {
     const { service, client } = context;
     if (service.transaction === undefined) return { reply: NO_TRANSACTIONS };
     const transaction = service.transaction.bind(service);
+    const storeArgs = queue.filter((q) => q.inStore).map((q) => q.args);
     return {
       spec: {
         ...transactionSpec("exec", 1, "write"),
         handler: async () => {
+          // The database is the one at EXEC (SELECT is scheduled, so earlier ones have run), and
+          // the requests after EXEC run in the one its SELECTs leave, as in Redis (set now, as
+          // later writes may start before this settles; undone if a WATCH aborts it).
+          const db = client.db;
+          const after = databaseAfter(db, storeArgs);
+          client.db = after;
+          const restoreDb = (): void => {
+            if (client.db === after) client.db = db;
+          };
+          const aborted = (reply: Reply = NULL_ARRAY): Reply => {
+            restoreDb();
+            return reply;
+          };
           // Every WATCH before this EXEC has settled (reads settle before a write starts).
           const watched: WatchedKey[] = [];
           for (const record of watches) {
-            if (record.keys === null) return NULL_ARRAY; // The WATCH failed: watch nothing blindly.
+            if (record.keys === null) return aborted(); // The WATCH failed: watch nothing blindly.
             watched.push(...record.keys);
           }
-          const storeArgs = queue.filter((q) => q.inStore).map((q) => q.args);
-          const db = client.db;
           let stored: Reply = array([]);
           if (storeArgs.length > 0 || watched.length > 0) {
-            stored = await transaction(db, storeArgs, watched);
-            if (stored.type !== "array") return stored;
-            client.db = databaseAfter(db, storeArgs);
+            stored = await transaction(db, storeArgs, watched).catch((thrown: unknown) => {
+              restoreDb();
+              throw thrown;
+            });
+            if (stored.type !== "array") return aborted(stored);
           }
           return array(await mergeReplies(context, queue, stored.type === "array" ? stored.items : []));
         },

@@ -150,7 +150,7 @@ test("past maxmemory: -OOM for denyoom commands, every queued command, and EXECA
   }
 });
 
-describe("MULTI/EXEC over RESP (in-memory service)", () => {
+describe("MULTI/EXEC over RESP (in-memory service)", { timeout: 30_000 }, () => {
   let server: RespServer;
   before(async () => {
     server = await RespServer.start({ service: new MemoryKvService() }, { port: 0 });
@@ -171,6 +171,18 @@ describe("MULTI/EXEC over RESP (in-memory service)", () => {
       const request = cmd("SET", "p:k", "1") + cmd("WATCH", "p:k") + cmd("MULTI") + cmd("GET", "p:k") +
         cmd("SET", "p:k", "2") + cmd("EXEC") + cmd("GET", "p:k");
       const expected = "+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n$1\r\n1\r\n+OK\r\n$1\r\n2\r\n";
+      assert.equal(await client.exchange(request, expected), expected);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  test("pipelined: the requests after EXEC run in the database its SELECT left", async () => {
+    const client = await RawRespClient.connect(server.port);
+    try {
+      const request = cmd("MULTI") + cmd("SELECT", "5") + cmd("SET", "p:db", "five") + cmd("EXEC") +
+        cmd("GET", "p:db") + cmd("SELECT", "0") + cmd("GET", "p:db");
+      const expected = "+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n+OK\r\n$4\r\nfive\r\n+OK\r\n$-1\r\n";
       assert.equal(await client.exchange(request, expected), expected);
     } finally {
       client.destroy();
@@ -207,7 +219,7 @@ async function freePort(): Promise<number> {
   return typeof address === "object" && address !== null ? address.port : 0;
 }
 
-describe("MULTI/EXEC scripts against Debian's redis-server", { skip: installed() ? false : "redis-server missing" }, () => {
+describe("MULTI/EXEC scripts against Debian's redis-server", { skip: installed() ? false : "redis-server missing", timeout: 30_000 }, () => {
   let redis: ChildProcess;
   let port = 0;
   before(async () => {
