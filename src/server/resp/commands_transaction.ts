@@ -43,6 +43,13 @@ export const EXECABORT = error("EXECABORT Transaction discarded because of previ
 const QUEUED = simple("QUEUED");
 const NO_TRANSACTIONS = error("ERR transactions are not supported by this server");
 
+/**
+ * Upper bound on the argument bytes one MULTI may queue (memory held per connection). A larger
+ * transaction could not be one log entry anyway (the store's commandBytesMax, 2 MiB by default).
+ */
+export const QUEUED_BYTES_MAX = 8 * 1024 * 1024;
+const QUEUE_FULL = error(`ERR the transaction's queued commands exceed ${QUEUED_BYTES_MAX} bytes`);
+
 
 
 export class ClientTransaction {
@@ -50,6 +57,7 @@ export class ClientTransaction {
   #queue: Queued[] | null = null;
   /** A queued request was refused: EXEC answers EXECABORT. */
   #dirty = false;
+  #queuedBytes = 0;
   #watches: WatchRecord[] = [];
 
   /** Whether the client is between MULTI and EXEC/DISCARD. */
@@ -92,6 +100,12 @@ export class ClientTransaction {
           this.#dirty = true;
           return { reply: OOM_REPLY };
         }
+        const bytes = args.reduce((sum, a) => sum + a.length + 16, 0);
+        if (this.#queuedBytes + bytes > QUEUED_BYTES_MAX) {
+          this.#dirty = true;
+          return { reply: QUEUE_FULL };
+        }
+        this.#queuedBytes += bytes;
         const inStore = isStoreCommand || TRANSACTION_LOCAL_COMMANDS.has(name);
         this.#queue.push({ spec, args: args.map((a) => Buffer.from(a)), inStore });
         return { reply: QUEUED };
@@ -104,6 +118,7 @@ export class ClientTransaction {
       case "multi":
         this.#queue = [];
         this.#dirty = false;
+        this.#queuedBytes = 0;
         return { reply: OK };
       case "exec":
         return { reply: error("ERR EXEC without MULTI") };
@@ -202,6 +217,7 @@ export class ClientTransaction {
   #reset(): void {
     this.#queue = null;
     this.#dirty = false;
+    this.#queuedBytes = 0;
     this.#watches = [];
   }
 }

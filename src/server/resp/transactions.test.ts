@@ -189,6 +189,18 @@ describe("MULTI/EXEC over RESP (in-memory service)", { timeout: 30_000 }, () => 
     }
   });
 
+  test("a MULTI queue past QUEUED_BYTES_MAX is refused and EXEC answers EXECABORT", async () => {
+    const big = "x".repeat(1024 * 1024);
+    const steps: Step[] = [[0, ["MULTI"]]];
+    for (let i = 0; i < 8; i++) steps.push([0, ["SET", `big:${i}`, big]]);
+    steps.push([0, ["EXEC"]], [0, ["GET", "big:0"]]);
+    const replies = await script(server.port, 1, steps);
+    // Seven 1 MiB values fit in 8 MiB; the eighth does not.
+    assert.deepEqual(replies.slice(0, 8), ["+OK\r\n", ...Array<string>(7).fill("+QUEUED\r\n")]);
+    assert.equal(replies[8], "-ERR the transaction's queued commands exceed 8388608 bytes\r\n");
+    assert.deepEqual(replies.slice(9), ["-EXECABORT Transaction discarded because of previous errors.\r\n", "$-1\r\n"]);
+  });
+
   test("RESP3: an aborted EXEC is a null", async () => {
     const replies = await script(server.port, 2, [[0, ["HELLO", "3"]], [0, ["WATCH", "r3"]],
       [1, ["SET", "r3", "x"]], [0, ["MULTI"]], [0, ["PING"]], [0, ["EXEC"]]]);
