@@ -29,6 +29,17 @@ import type { KeyspaceInfo } from "../kv/redis/keyspace_info.js";
 
 export type { KeyspaceInfo } from "../kv/redis/keyspace_info.js";
 
+/**
+ * One WATCHed key as `KvService.watch` returns it and `transaction` takes it back (opaque to the
+ * front end; see kv/redis/transactions.ts).
+ */
+export interface WatchedKey {
+  readonly db: number;
+  readonly key: Uint8Array;
+  readonly index: number;
+  readonly expired: boolean;
+}
+
 /** A key or a value: an arbitrary byte string. */
 export type Bytes = Uint8Array;
 
@@ -108,6 +119,27 @@ export interface KvService {
    * @throws NotLeaderError, ProposalDroppedError, ValueTooLargeError, OutcomeUnknownError.
    */
   command(db: number, argv: readonly Bytes[]): Promise<Reply>;
+
+  /**
+   * WATCH: linearizable (a read barrier); records what `transaction` compares each key with.
+   * Absent on services without transactions (MULTI/EXEC then answer an error).
+   * @throws NotLeaderError, ProposalDroppedError.
+   */
+  watch?(db: number, keys: readonly Bytes[]): Promise<WatchedKey[]>;
+
+  /**
+   * EXEC: runs the queued `commands` (each a store command or PING/ECHO/SELECT, checked when
+   * queued) from database `db` as one atomic step, unless a key of `watches` changed.
+   * @returns an array of the replies, a null array (a watched key changed), or an error (-OOM).
+   * @throws NotLeaderError, ProposalDroppedError, ValueTooLargeError, OutcomeUnknownError.
+   */
+  transaction?(db: number, commands: readonly (readonly Bytes[])[], watches: readonly WatchedKey[]): Promise<Reply>;
+
+  /**
+   * The store's memory for INFO memory: Redis's used_memory estimate of the keyspace and the
+   * configured maxmemory (0: none). Local and cheap, never throws.
+   */
+  memory?(): { readonly usedBytes: number; readonly maxmemoryBytes: number };
 
   /** This node's current view of the cluster; local and cheap, never throws. */
   status(): RaftStatusView;

@@ -25,15 +25,17 @@ import {
 import { arityFits, findStoreCommand } from "../redis/command_table.js";
 import { keyspaceInfoOf, type KeyspaceInfo } from "../redis/keyspace_info.js";
 import { error as errorReply, type Reply } from "../redis/reply.js";
+import { watchKeys, type WatchedKey } from "../redis/transactions.js";
+import { ActiveExpiry } from "./active_expiry.js";
 import { isInt64 } from "./int64.js";
 import { ReadCoalescer } from "./read_coalescer.js";
 import {
   encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
 } from "./store_commands.js";
-import { DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
+import { DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, type StoreLimits } from "./store_limits.js";
 import { StoreMachine } from "./store_machine.js";
 
-export { DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
+export { DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, type StoreLimits } from "./store_limits.js";
 
 export interface ReplicatedKvOptions extends Omit<ClusterNodeOptions<StoreResult>, "stateMachine"> {
   readonly store?: Partial<StoreLimits> & { readonly clientSessionsMax?: number };
@@ -45,12 +47,20 @@ export type CasOutcome = "written" | "differs" | "absent";
 /** Distributes Omit over the command union, so each variant keeps its own fields. */
 type CommandBody = StoreCommand extends infer C ? (C extends StoreCommand ? Omit<C, "clientId" | "seq"> : never) : never;
 
+/** The store's memory for INFO memory: the keyspace's estimate and the configured limit (0: none). */
+export interface StoreMemory {
+  readonly usedBytes: number;
+  readonly maxmemoryBytes: number;
+}
+
 export class ReplicatedKv {
   /** This instance's client session: unique per process incarnation. */
   readonly clientId: string;
   private seq = 0;
   /** Concurrent reads share one barrier (see read_coalescer.ts). */
   private readonly reads: ReadCoalescer;
+  /** The leader's removal of expired keys (active_expiry.ts). */
+  readonly expiry: ActiveExpiry;
 
   constructor(
     readonly node: ClusterNode<StoreResult>,
@@ -60,6 +70,13 @@ export class ReplicatedKv {
   ) {
     this.clientId = `${node.id}/${Buffer.from(host.drawBytes(8)).toString("hex")}`;
     this.reads = new ReadCoalescer(() => node.readBarrier());
+    this.expiry = new ActiveExpiry({
+      isLeader: () => node.raftStatus().role === "leader",
+      keyspace: () => machine.engine.keyspace,
+      clockMs: () => machine.engine.clockMs,
+      propose: (db, stampMs, keys) => this.write({ op: "expire", db, stampMs, keys }),
+    }, host);
+    this.expiry.start();
   }
 
   /**
@@ -83,6 +100,7 @@ export class ReplicatedKv {
 
   /** Stops the node (see ClusterNode.stop). */
   stop(): Promise<void> {
+    this.expiry.stop();
     return this.node.stop();
   }
 
@@ -177,11 +195,54 @@ export class ReplicatedKv {
         seed: this.host.drawInt(0x1_0000_0000),
       });
     }
+    if (spec.flags.includes("denyoom") && this.isOverMaxmemory()) return OOM_REPLY;
     const result = await this.write({
       op: "redis", db, stampMs: this.host.wallClockMs(), seed: this.host.drawInt(0x1_0000_0000), argv,
     });
     if (result.kind !== "reply") throw unexpected(result);
     return result.reply;
+  }
+
+  /**
+   * WATCH: after a read barrier, what each key's later writes will be compared with (the
+   * applied index, and whether the key was already expired). See kv/redis/transactions.ts.
+   * @throws NotLeaderError, ProposalDroppedError (definite).
+   */
+  async watch(db: number, keys: readonly Bytes[]): Promise<WatchedKey[]> {
+    await this.barrier();
+    const nowMs = Math.max(this.machine.engine.clockMs, this.host.wallClockMs());
+    return watchKeys(this.machine.engine.keyspace, db, keys, { nowMs, index: this.node.raftStatus().applied });
+  }
+
+  /**
+   * EXEC: runs `commands` (checked when queued) as one log entry, atomically on every replica,
+   * unless a key of `watches` changed since its WATCH.
+   * @returns the array of the commands' replies, a null array (a watched key changed), or
+   *   EXECABORT (-OOM: a "denyoom" command past maxmemory).
+   * @throws NotLeaderError, ProposalDroppedError, ValueTooLargeError, OutcomeUnknownError.
+   */
+  async transaction(
+    db: number, commands: readonly (readonly Bytes[])[], watches: readonly WatchedKey[],
+  ): Promise<Reply> {
+    const denyoom = commands.some((argv) => findStoreCommand(Buffer.from(argv[0] ?? new Uint8Array())
+      .toString("latin1"))?.flags.includes("denyoom") === true);
+    if (denyoom && this.isOverMaxmemory()) return EXEC_OOM_REPLY;
+    const result = await this.write({
+      op: "multi", db, stampMs: this.host.wallClockMs(), seed: this.host.drawInt(0x1_0000_0000),
+      watches, commands,
+    });
+    if (result.kind !== "reply") throw unexpected(result);
+    return result.reply;
+  }
+
+  /** The store's memory use and limit (INFO memory). Local and cheap. */
+  memory(): StoreMemory {
+    return { usedBytes: this.machine.engine.keyspace.usedBytes, maxmemoryBytes: this.limits.maxmemoryBytes ?? 0 };
+  }
+
+  private isOverMaxmemory(): boolean {
+    const max = this.limits.maxmemoryBytes ?? 0;
+    return max > 0 && this.machine.engine.keyspace.usedBytes > max;
   }
 
   /** @throws NotLeaderError, ProposalDroppedError. */
@@ -196,7 +257,7 @@ export class ReplicatedKv {
 
   /** Keys per database and the memory estimate of the applied state (local: no barrier). */
   keyspaceInfo(): KeyspaceInfo {
-    return keyspaceInfoOf(this.machine.engine.keyspace);
+    return keyspaceInfoOf(this.machine.engine.keyspace, this.limits.maxmemoryBytes ?? 0);
   }
 
   /** Cluster operations (membership, transfer, snapshots) for the HTTP API: the node itself. */

@@ -12,6 +12,7 @@ import { Packr, Unpackr } from "msgpackr";
 import { assertNever } from "../../core/index.js";
 import { DATABASES } from "../redis/keyspace.js";
 import type { Reply } from "../redis/reply.js";
+import type { WatchedKey } from "../redis/transactions.js";
 import { parseInt64 } from "./int64.js";
 
 export type Bytes = Uint8Array;
@@ -38,6 +39,19 @@ export type StoreCommand = StoreSession & (
     readonly op: "redis"; readonly db: number; readonly stampMs: number; readonly seed: number;
     readonly argv: readonly Bytes[];
   }
+  /**
+   * A transaction (MULTI ... EXEC, kv/redis/transactions.ts): the queued `commands` run one after
+   * another in this one entry, at one stamp, unless a key of `watches` changed since its WATCH.
+   */
+  | {
+    readonly op: "multi"; readonly db: number; readonly stampMs: number; readonly seed: number;
+    readonly watches: readonly WatchedKey[]; readonly commands: readonly (readonly Bytes[])[];
+  }
+  /**
+   * Active expiry (active_expiry.ts): removes those of `keys` in database `db` that are expired
+   * at the entry's time. The leader proposes it; a key written since is left alone.
+   */
+  | { readonly op: "expire"; readonly db: number; readonly stampMs: number; readonly keys: readonly Bytes[] }
 );
 
 export type StoreOp = StoreCommand["op"];
@@ -95,6 +109,11 @@ export function encodeStoreCommand(command: StoreCommand): Uint8Array {
       return packStore(["c", ...head, command.key, command.expected, command.next]);
     case "redis":
       return packStore(["r", ...head, command.db, command.stampMs, command.seed, command.argv]);
+    case "multi":
+      return packStore(["m", ...head, command.db, command.stampMs, command.seed,
+        command.watches.flatMap((w) => [w.db, w.key, w.index, w.expired ? 1 : 0]), command.commands]);
+    case "expire":
+      return packStore(["e", ...head, command.db, command.stampMs, command.keys]);
     default:
       return assertNever(command, "store command");
   }
@@ -134,7 +153,7 @@ export function decodeStoreCommand(bytes: Uint8Array): StoreCommand {
     throw new StoreCommandDecodeError(`not msgpack (${error instanceof Error ? error.message : "?"})`);
   }
   if (!Array.isArray(parsed) || parsed.length < 4) throw new StoreCommandDecodeError("not a command tuple");
-  const [tag, clientId, seq, a, b, c, d] = parsed as unknown[];
+  const [tag, clientId, seq, a, b, c, d, e] = parsed as unknown[];
   if (typeof clientId !== "string" || typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) {
     throw new StoreCommandDecodeError("bad session");
   }
@@ -160,21 +179,72 @@ export function decodeStoreCommand(bytes: Uint8Array): StoreCommand {
         op: "cas", ...session, key: bytesField(a, "key"),
         expected: b === null ? null : bytesField(b, "expected value"), next: bytesField(c, "new value"),
       };
-    case "r": {
-      if (typeof a !== "number" || !Number.isInteger(a) || a < 0 || a >= DATABASES) {
-        throw new StoreCommandDecodeError("bad database");
-      }
-      if (typeof b !== "number" || !Number.isSafeInteger(b) || b < 0) throw new StoreCommandDecodeError("bad time stamp");
-      if (typeof c !== "number" || !Number.isInteger(c) || c < 0 || c > 0xffff_ffff) {
-        throw new StoreCommandDecodeError("bad seed");
-      }
-      if (!Array.isArray(d) || d.length === 0) throw new StoreCommandDecodeError("command arguments are not a list");
+    case "r":
       return {
-        op: "redis", ...session, db: a, stampMs: b, seed: c,
-        argv: (d as unknown[]).map((x) => bytesField(x, "argument")),
+        op: "redis", ...session, db: dbField(a), stampMs: stampField(b), seed: seedField(c),
+        argv: argvField(d),
+      };
+    case "m": {
+      if (!Array.isArray(e)) throw new StoreCommandDecodeError("transaction commands are not a list");
+      return {
+        op: "multi", ...session, db: dbField(a), stampMs: stampField(b), seed: seedField(c),
+        watches: watchesField(d), commands: (e as unknown[]).map(argvField),
       };
     }
+    case "e":
+      if (!Array.isArray(c)) throw new StoreCommandDecodeError("expired keys are not a list");
+      return {
+        op: "expire", ...session, db: dbField(a), stampMs: stampField(b),
+        keys: (c as unknown[]).map((k) => bytesField(k, "key")),
+      };
     default:
       throw new StoreCommandDecodeError(`unknown tag ${JSON.stringify(tag)}`);
   }
+}
+
+function dbField(value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= DATABASES) {
+    throw new StoreCommandDecodeError("bad database");
+  }
+  return value;
+}
+
+function stampField(value: unknown): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new StoreCommandDecodeError("bad time stamp");
+  }
+  return value;
+}
+
+function seedField(value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
+    throw new StoreCommandDecodeError("bad seed");
+  }
+  return value;
+}
+
+function argvField(value: unknown): Bytes[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new StoreCommandDecodeError("command arguments are not a list");
+  }
+  return (value as unknown[]).map((x) => bytesField(x, "argument"));
+}
+
+/** WATCHed keys, flat: database, key, watch index, 1 if it was already expired at the WATCH. */
+function watchesField(value: unknown): WatchedKey[] {
+  if (!Array.isArray(value) || value.length % 4 !== 0) {
+    throw new StoreCommandDecodeError("watched keys are not a list");
+  }
+  const flat = value as unknown[];
+  const watches: WatchedKey[] = [];
+  for (let i = 0; i < flat.length; i += 4) {
+    const index = flat[i + 2];
+    const expired = flat[i + 3];
+    if (typeof index !== "number" || !Number.isSafeInteger(index) || index < 0 ||
+      (expired !== 0 && expired !== 1)) {
+      throw new StoreCommandDecodeError("bad watched key");
+    }
+    watches.push({ db: dbField(flat[i]), key: bytesField(flat[i + 1], "watched key"), index, expired: expired === 1 });
+  }
+  return watches;
 }

@@ -5,6 +5,7 @@
  */
 import { ValueTooLargeError } from "../errors.js";
 import { findStoreCommand } from "../redis/command_table.js";
+import { error } from "../redis/reply.js";
 import type { StoreCommand } from "./store_commands.js";
 
 export interface StoreLimits {
@@ -12,13 +13,26 @@ export interface StoreLimits {
   readonly valueBytesMax: number;
   /** Upper bound on one encoded command (a DEL of many keys). */
   readonly commandBytesMax: number;
+  /**
+   * Redis's maxmemory: past this estimate of the keyspace's size (Keyspace.usedBytes), commands
+   * flagged "denyoom" are refused with -OOM when proposed (noeviction). 0: no limit.
+   */
+  readonly maxmemoryBytes?: number;
 }
 
 export const DEFAULT_STORE_LIMITS: StoreLimits = {
   keyBytesMax: 64 * 1024,
   valueBytesMax: 1024 * 1024,
   commandBytesMax: 2 * 1024 * 1024,
+  maxmemoryBytes: 0,
 };
+
+/** Redis's reply to a "denyoom" command past maxmemory. */
+export const OOM_REPLY = error("OOM command not allowed when used memory > 'maxmemory'.");
+
+/** EXEC of a transaction with a "denyoom" command past maxmemory (Redis's execCommandAbort). */
+export const EXEC_OOM_REPLY = error(
+  "EXECABORT Transaction discarded because of: OOM command not allowed when used memory > 'maxmemory'.");
 
 /** The first limit `command` (encoded in `commandBytes` bytes) breaks, or null. */
 export function checkStoreLimits(
@@ -59,6 +73,10 @@ function keysOf(command: StoreCommand): readonly Uint8Array[] {
       return command.keys;
     case "redis":
       return commandKeys(command.argv);
+    case "multi":
+      return [...command.watches.map((w) => w.key), ...command.commands.flatMap(commandKeys)];
+    case "expire":
+      return command.keys;
     case "set":
     case "cas":
     case "incrBy":
@@ -70,12 +88,15 @@ function valuesOf(command: StoreCommand): readonly Uint8Array[] {
   switch (command.op) {
     case "redis":
       return command.argv;
+    case "multi":
+      return command.commands.flat();
     case "set":
       return [command.value];
     case "cas":
       return command.expected === null ? [command.next] : [command.expected, command.next];
     case "del":
     case "incrBy":
+    case "expire":
       return [];
   }
 }

@@ -22,7 +22,9 @@ import {
 import { RedisEngine } from "../redis/engine.js";
 import { Keyspace, keyOf, type Db } from "../redis/keyspace.js";
 import { keyspaceFromWire, keyspaceToWire } from "../redis/keyspace_image.js";
+import { integer } from "../redis/reply.js";
 import { replyFromWire, replyToWire } from "../redis/reply_wire.js";
+import { applyTransaction, pruneTombstones, removeExpired } from "../redis/transactions.js";
 import { formatInt64, isInt64, parseInt64 } from "./int64.js";
 import { checkStoreLimits, DEFAULT_STORE_LIMITS, type StoreLimits } from "./store_limits.js";
 import {
@@ -109,7 +111,9 @@ export class StoreMachine implements StateMachine<StoreResult> {
         throw error;
       }
     }
-    return this.sessions.apply(command, () => this.execute(command, index));
+    const result = this.sessions.apply(command, () => this.execute(command, index));
+    pruneTombstones(this.engine.keyspace);
+    return result;
   }
 
   /** Database 0, where the typed operations (HTTP, Maelstrom) live. */
@@ -198,6 +202,11 @@ export class StoreMachine implements StateMachine<StoreResult> {
     if (command.op === "redis") {
       const stamp = this.clockInApplyBug === null ? command : { ...command, stampMs: this.clockInApplyBug() };
       return { kind: "reply", reply: this.engine.applyCommand(stamp, command.argv, index) };
+    }
+    if (command.op === "multi") return { kind: "reply", reply: applyTransaction(this.engine, command, index) };
+    if (command.op === "expire") {
+      const nowMs = this.engine.advanceClock(command.stampMs);
+      return { kind: "reply", reply: integer(removeExpired({ nowMs, index }, this.engine.keyspace, command.db, command.keys)) };
     }
     // The typed operations run at the replicated clock as it stands (they carry no stamp).
     const nowMs = this.engine.clockMs;

@@ -7,10 +7,11 @@ import { argText, type CommandHandler, type CommandSpec } from "./command_contex
 import { auth, echo, hello, ping, quit, select } from "./commands_connection.js";
 import { client } from "./commands_client.js";
 import { config } from "./commands_config.js";
-import { bgSave, lastSave, reset, save, time } from "./commands_server.js";
+import { bgSave, functionCommand, lastSave, save, time } from "./commands_server.js";
 import { commandReply } from "./command_docs.js";
 import type { RedisCommand } from "../../kv/redis/command.js";
 import { storeCommands } from "../../kv/redis/command_table.js";
+import { transactionSpecs } from "./commands_transaction.js";
 import { infoText } from "./info.js";
 import { error, verbatim, type Reply } from "./reply.js";
 
@@ -24,8 +25,9 @@ const SERVER_GROUP: Readonly<Record<string, readonly [group: string, since: stri
   quit: ["connection", "1.0.0"], reset: ["connection", "6.2.0"], info: ["server", "1.0.0"],
   config: ["server", "2.0.0"], command: ["server", "2.8.13"], time: ["server", "2.6.0"],
   lastsave: ["server", "1.0.0"], save: ["server", "1.0.0"], bgsave: ["server", "1.0.0"],
-  dbsize: ["server", "1.0.0"], del: ["generic", "1.0.0"], exists: ["generic", "1.0.0"],
-  incr: ["string", "1.0.0"], incrby: ["string", "1.0.0"], cas: ["string", "1.0.0"],
+  function: ["scripting", "7.0.0"], multi: ["transactions", "1.2.0"],
+  exec: ["transactions", "1.2.0"], discard: ["transactions", "2.0.0"],
+  watch: ["transactions", "2.2.0"], unwatch: ["transactions", "2.2.0"],
 };
 
 function spec(
@@ -53,8 +55,10 @@ const specs: readonly CommandSpec[] = [
   spec("auth", -2, ["noscript", "loading", "stale", "fast", "no_auth"], {
     kind: "local", keys: NO_KEYS, summary: "Authenticates as a configured user.", handler: auth,
   }),
+  // Scheduled (as a read), not local: a pipelined command parsed before it but still waiting
+  // to start must not run in the database it selects.
   spec("select", 2, ["loading", "stale", "fast"], {
-    kind: "local", keys: NO_KEYS, summary: "Selects database 0, the only one.", handler: select,
+    kind: "read", keys: NO_KEYS, summary: "Changes the selected database.", handler: select,
   }),
   spec("client", -2, ["loading", "stale"], {
     kind: "local", keys: NO_KEYS, summary: "Manages the connection.", handler: client,
@@ -84,12 +88,14 @@ const specs: readonly CommandSpec[] = [
     kind: "local", keys: NO_KEYS, summary: "Takes a Raft snapshot now and waits for it.",
     handler: save,
   }),
+  spec("function", -2, ["noscript"], {
+    kind: "local", keys: NO_KEYS, summary: "FLUSH and LIST (raftkv has no functions).",
+    handler: functionCommand,
+  }),
   spec("bgsave", -1, ["admin", "noscript"], {
     kind: "local", keys: NO_KEYS, summary: "Starts a Raft snapshot.", handler: bgSave,
   }),
-  spec("reset", 1, ["noscript", "loading", "stale", "fast", "no_auth"], {
-    kind: "local", keys: NO_KEYS, summary: "Resets the connection.", handler: reset,
-  }),
+  ...transactionSpecs,
 ];
 
 const table: ReadonlyMap<string, CommandSpec> = new Map(specs.map((s) => [s.name, s]));
@@ -144,6 +150,11 @@ export function resolveCommand(args: readonly Buffer[]): CommandSpec | Reply {
   const arityOk = found.arity >= 0 ? args.length === found.arity : args.length >= -found.arity;
   if (!arityOk) return error(`ERR wrong number of arguments for '${name}' command`);
   return found;
+}
+
+/** Whether `spec` runs in the store (KvService.command). */
+export function isStoreSpec(spec: CommandSpec): boolean {
+  return storeSpecs.get(spec.name) === spec;
 }
 
 export function isCommandSpec(value: CommandSpec | Reply): value is CommandSpec {

@@ -34,17 +34,37 @@ export const bgSave: CommandHandler = ({ server, service, logger }, args) => {
 };
 
 /**
- * The connection's state RESET clears. Transactions: a client's MULTI queue and WATCHed keys
- * must be dropped here too (transaction state lives with the MULTI implementation).
+ * The connection state RESET returns to its first value (the MULTI queue and the watches are
+ * dropped by the transaction state, commands_transaction.ts, which runs RESET).
  */
-export const resetHooks: ((client: ClientState) => void)[] = [];
-
-export const reset: CommandHandler = ({ client }) => {
+export function resetClientState(client: ClientState): void {
   client.protocol = 2;
   client.db = 0;
   client.name = null;
   client.noEvict = false;
   client.noTouch = false;
-  for (const hook of resetHooks) hook(client);
-  return simple("RESET");
+}
+
+/**
+ * FUNCTION: raftkv runs no scripts, so there are never functions: FLUSH succeeds (clients and
+ * Redis's own test harness call it to start clean), LIST answers an empty list, and loading one
+ * is refused.
+ */
+export const functionCommand: CommandHandler = (_context, args) => {
+  const sub = (args[1]?.toString("utf8") ?? "").toLowerCase();
+  const rest = args.slice(2).map((a) => a.toString("utf8").toLowerCase());
+  switch (sub) {
+    case "flush":
+      if (rest.length > 1 || (rest.length === 1 && rest[0] !== "async" && rest[0] !== "sync")) {
+        return error("ERR syntax error");
+      }
+      return simple("OK");
+    case "list":
+      return array([]);
+    case "load":
+    case "restore":
+      return error("ERR raftkv does not run functions or scripts");
+    default:
+      return error(`ERR unknown subcommand '${args[1]?.toString("utf8") ?? ""}'. Try FUNCTION HELP.`);
+  }
 };

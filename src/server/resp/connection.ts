@@ -34,7 +34,8 @@ import type {
 } from "./command_context.js";
 import { CommandScheduler } from "./command_scheduler.js";
 import { commandLabel, countCall, countRejected } from "./command_stats.js";
-import { isCommandSpec, isKnownCommand, resolveCommand } from "./commands.js";
+import { isCommandSpec, isKnownCommand, isStoreSpec, resolveCommand } from "./commands.js";
+import { ClientTransaction } from "./commands_transaction.js";
 import { ReplyWriter } from "./encoder.js";
 import { errorReply } from "./error_replies.js";
 import type { RespServerOptions } from "./options.js";
@@ -82,6 +83,8 @@ export class Connection {
   #barrier = false;
   #partialTimer: NodeJS.Timeout | null = null;
   readonly #memory: MemoryHandle;
+  /** MULTI/EXEC/WATCH state (commands_transaction.ts). */
+  readonly #transaction = new ClientTransaction();
 
   constructor(socket: Socket, id: number, deps: ConnectionDeps) {
     this.#socket = socket;
@@ -225,6 +228,7 @@ export class Connection {
     this.client.lastActiveMs = Date.now();
     if (!isCommandSpec(resolved)) {
       this.#deps.metrics?.commands.inc({ command: "unknown" });
+      this.#transaction.noteRejected();
       slot.reply = resolved;
       countRejected(server, args, isKnownCommand);
       return;
@@ -238,21 +242,29 @@ export class Connection {
     this.client.lastCommand = commandLabel(resolved, args);
     const refused = authorizeCommand(this.#context, resolved, args);
     if (refused !== null) {
+      this.#transaction.noteRejected();
       slot.reply = refused;
       countRejected(server, args, isKnownCommand);
       return;
     }
     const tooLong = overlongKeyReply(resolved, args, this.#deps.options.keyBytesMax);
     if (tooLong !== null) {
+      this.#transaction.noteRejected();
       slot.reply = tooLong;
       return;
     }
-    const kind: CommandKind = resolved.kind;
-    if (kind === "local") {
-      this.#run(resolved, args, slot, null);
+    const step = this.#transaction.dispatch(this.#context, resolved, args, isStoreSpec(resolved));
+    if (step !== null && "reply" in step) {
+      slot.reply = step.reply;
       return;
     }
-    this.#scheduler.submit(kind, () => { this.#run(resolved, args, slot, kind); });
+    const spec = step?.spec ?? resolved;
+    const kind: CommandKind = spec.kind;
+    if (kind === "local") {
+      this.#run(spec, args, slot, null);
+      return;
+    }
+    this.#scheduler.submit(kind, () => { this.#run(spec, args, slot, kind); });
   }
 
   /** Runs a handler and fills `slot` when it settles; a thrown error becomes an error reply. */

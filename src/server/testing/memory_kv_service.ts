@@ -22,7 +22,9 @@ import {
   WrongTypeError,
 } from "../errors.js";
 import { keyspaceInfoOf, type KeyspaceInfo } from "../../kv/redis/keyspace_info.js";
-import type { Bytes, KvService, RaftStatusView, SetOptions } from "../kv_service.js";
+import type { Bytes, KvService, RaftStatusView, SetOptions, WatchedKey } from "../kv_service.js";
+import { watchKeys } from "../../kv/redis/transactions.js";
+import { EXEC_OOM_REPLY, OOM_REPLY } from "../../kv/binary_store/store_limits.js";
 
 type StoreCommandBody = StoreCommand extends infer C
   ? (C extends StoreCommand ? Omit<C, "clientId" | "seq"> : never) : never;
@@ -49,6 +51,8 @@ export interface MemoryKvServiceOptions {
   /** How long each operation takes before it settles; 0 still settles asynchronously. */
   readonly delayMs?: number;
   readonly valueBytesMax?: number;
+  /** Redis's maxmemory over the keyspace's estimate: "denyoom" commands get -OOM. 0: none. */
+  readonly maxmemoryBytes?: number;
 }
 
 
@@ -58,6 +62,7 @@ export class MemoryKvService implements KvService {
   #seq = 0;
   readonly #delayMs: number;
   readonly #valueBytesMax: number;
+  readonly #maxmemoryBytes: number;
   #writes: Promise<unknown> = Promise.resolve();
   /** Errors thrown by the next operations, one each, before they touch the data. */
   readonly failures: unknown[] = [];
@@ -80,6 +85,7 @@ export class MemoryKvService implements KvService {
   constructor(options: MemoryKvServiceOptions = {}) {
     this.#delayMs = options.delayMs ?? 0;
     this.#valueBytesMax = options.valueBytesMax ?? 1024 * 1024;
+    this.#maxmemoryBytes = options.maxmemoryBytes ?? 0;
   }
 
   get(key: Bytes): Promise<Bytes | null> {
@@ -130,6 +136,7 @@ export class MemoryKvService implements KvService {
         wallMs: Date.now(), index: this.#index, seed: randomInt(0x1_0000_0000),
       }));
     }
+    if (spec?.flags.includes("denyoom") === true && this.#isOverMaxmemory()) return Promise.resolve(OOM_REPLY);
     const command = {
       op: "redis", db, stampMs: Date.now(), seed: randomInt(0x1_0000_0000), argv: argv.map(copy),
     } as const;
@@ -137,6 +144,34 @@ export class MemoryKvService implements KvService {
       const result = this.#apply(command);
       return result.kind === "reply" ? result.reply : unexpected(result);
     });
+  }
+
+  watch(db: number, keys: readonly Bytes[]): Promise<WatchedKey[]> {
+    return this.#read("watch", () => watchKeys(this.#machine.engine.keyspace, db, keys, {
+      nowMs: Math.max(this.#machine.engine.clockMs, Date.now()), index: this.#index,
+    }));
+  }
+
+  transaction(db: number, commands: readonly (readonly Bytes[])[], watches: readonly WatchedKey[]): Promise<Reply> {
+    const denyoom = commands.some((argv) => findStoreCommand(Buffer.from(argv[0] ?? new Uint8Array())
+      .toString("latin1"))?.flags.includes("denyoom") === true);
+    if (denyoom && this.#isOverMaxmemory()) return Promise.resolve(EXEC_OOM_REPLY);
+    const command = {
+      op: "multi", db, stampMs: Date.now(), seed: randomInt(0x1_0000_0000), watches,
+      commands: commands.map((argv) => argv.map(copy)),
+    } as const;
+    return this.#write("transaction", () => {
+      const result = this.#apply(command);
+      return result.kind === "reply" ? result.reply : unexpected(result);
+    });
+  }
+
+  memory(): { usedBytes: number; maxmemoryBytes: number } {
+    return { usedBytes: this.#machine.engine.keyspace.usedBytes, maxmemoryBytes: this.#maxmemoryBytes };
+  }
+
+  #isOverMaxmemory(): boolean {
+    return this.#maxmemoryBytes > 0 && this.#machine.engine.keyspace.usedBytes > this.#maxmemoryBytes;
   }
 
   /** Applies one command through the store machine's own encoding, as a log entry would be. */
