@@ -100,6 +100,11 @@ export interface CommandSpec {
   /** COMMAND DOCS: the group ("connection", "server", "string", ...) and the first version. */
   readonly group?: string;
   readonly since?: string;
+  /**
+   * For a container command (CLIENT, CONFIG, ...): its subcommands, lower case. Redis knows each
+   * as a command of its own, so inside MULTI an unknown one is refused when queued.
+   */
+  readonly subcommands?: ReadonlySet<string>;
   readonly handler: CommandHandler;
 }
 

@@ -5,8 +5,8 @@
  */
 import { argText, type CommandHandler, type CommandSpec } from "./command_context.js";
 import { auth, echo, hello, ping, quit, select } from "./commands_connection.js";
-import { client } from "./commands_client.js";
-import { config } from "./commands_config.js";
+import { CLIENT_SUBCOMMANDS, client } from "./commands_client.js";
+import { CONFIG_SUBCOMMANDS, config } from "./commands_config.js";
 import { bgSave, functionCommand, lastSave, save, time } from "./commands_server.js";
 import { commandReply } from "./command_docs.js";
 import type { RedisCommand } from "../../kv/redis/command.js";
@@ -34,7 +34,7 @@ function spec(
   name: string,
   arity: number,
   flags: readonly string[],
-  rest: Pick<CommandSpec, "kind" | "keys" | "summary" | "handler">,
+  rest: Pick<CommandSpec, "kind" | "keys" | "summary" | "handler" | "subcommands">,
 ): CommandSpec {
   const [group, since] = SERVER_GROUP[name] ?? ["server", "1.0.0"];
   return { name, arity, flags, group, since, ...rest };
@@ -62,6 +62,7 @@ const specs: readonly CommandSpec[] = [
   }),
   spec("client", -2, ["loading", "stale"], {
     kind: "local", keys: NO_KEYS, summary: "Manages the connection.", handler: client,
+    subcommands: CLIENT_SUBCOMMANDS,
   }),
   spec("quit", -1, ["loading", "stale", "fast", "no_auth"], {
     kind: "local", keys: NO_KEYS, summary: "Closes the connection.", handler: quit,
@@ -71,7 +72,7 @@ const specs: readonly CommandSpec[] = [
   }),
   spec("config", -2, ["admin", "noscript", "loading", "stale"], {
     kind: "local", keys: NO_KEYS, summary: "Gets, sets and resets configuration and statistics.",
-    handler: config,
+    handler: config, subcommands: CONFIG_SUBCOMMANDS,
   }),
   spec("command", -1, ["loading", "stale"], {
     kind: "local", keys: NO_KEYS, summary: "Describes the commands.",
@@ -91,6 +92,7 @@ const specs: readonly CommandSpec[] = [
   spec("function", -2, ["noscript"], {
     kind: "local", keys: NO_KEYS, summary: "FLUSH and LIST (raftkv has no functions).",
     handler: functionCommand,
+    subcommands: new Set(["delete", "dump", "flush", "help", "kill", "list", "load", "restore", "stats"]),
   }),
   spec("bgsave", -1, ["admin", "noscript"], {
     kind: "local", keys: NO_KEYS, summary: "Starts a Raft snapshot.", handler: bgSave,

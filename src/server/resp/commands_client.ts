@@ -201,6 +201,9 @@ const SUBCOMMANDS: Readonly<Record<string, { arity: number; run: Run }>> = {
   help: { arity: 2, run: () => array(HELP.map((line) => simple(line))) },
 };
 
+/** The subcommand names (MULTI checks them when a command is queued). */
+export const CLIENT_SUBCOMMANDS: ReadonlySet<string> = new Set(Object.keys(SUBCOMMANDS));
+
 export const client: CommandHandler = (context, args) => {
   const name = argText(args[1]).toLowerCase();
   const subcommand = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;

@@ -153,6 +153,9 @@ const SUBCOMMANDS: Readonly<Record<string, { arity: number; run: (c: CommandCont
   help: { arity: 2, run: () => array(HELP.map((line) => simple(line))) },
 };
 
+/** The subcommand names (MULTI checks them when a command is queued). */
+export const CONFIG_SUBCOMMANDS: ReadonlySet<string> = new Set(Object.keys(SUBCOMMANDS));
+
 export const config: CommandHandler = (context, args) => {
   const name = argText(args[1]).toLowerCase();
   const sub = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;

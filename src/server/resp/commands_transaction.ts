@@ -96,6 +96,11 @@ export class ClientTransaction {
       case "quit":
         return null;
       default: {
+        const sub = args[1]?.toString("utf8") ?? "";
+        if (spec.subcommands !== undefined && !spec.subcommands.has(sub.toLowerCase())) {
+          this.#dirty = true;
+          return { reply: error(`ERR unknown subcommand '${sub}'. Try ${name.toUpperCase()} HELP.`) };
+        }
         // Redis refuses every queued command past maxmemory: queuing itself takes memory.
         if (isOverMaxmemory(context)) {
           this.#dirty = true;
