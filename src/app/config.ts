@@ -79,6 +79,8 @@ const fileSchema = z.strictObject({
     proposalBytesMax: positiveInt.optional(),
     keyBytesMax: positiveInt.optional(),
     valueBytesMax: positiveInt.optional(),
+    /** The store's memory limit (INFO memory's estimate); 0 or absent: none (noeviction). */
+    maxmemoryBytes: z.number().int().min(0).optional(),
     redisClientsMax: positiveInt.optional(),
     httpBodyBytesMax: positiveInt.optional(),
     /** See ClientLimits (src/server/client_resources.ts) and README "Resource limits". */
@@ -109,7 +111,9 @@ export interface NodeConfig {
   readonly members: readonly Member[];
   readonly dataDir: string;
   readonly nodeLimits: NodeLimits;
-  readonly store: { readonly keyBytesMax?: number; readonly valueBytesMax?: number };
+  readonly store: {
+    readonly keyBytesMax?: number; readonly valueBytesMax?: number; readonly maxmemoryBytes?: number;
+  };
   readonly redisClientsMax: number | undefined;
   readonly httpBodyBytesMax: number | undefined;
   /** Resolved and checked (clientOutputBytesMax <= clientMemoryMaxBytes). */
@@ -272,6 +276,7 @@ function toNodeConfig(file: ConfigFile, source: string): NodeConfig {
     nodeLimits,
     store: defined({
       keyBytesMax: file.limits.keyBytesMax, valueBytesMax: file.limits.valueBytesMax,
+      maxmemoryBytes: file.limits.maxmemoryBytes,
     }),
     redisClientsMax: file.limits.redisClientsMax,
     httpBodyBytesMax: file.limits.httpBodyBytesMax,
