@@ -54,17 +54,17 @@ redis-server --port $ref_port --save '' --appendonly no --daemonize yes --dir "$
 trap 'redis-cli -p $ref_port shutdown nosave >/dev/null 2>&1 || true; cleanup' EXIT
 run_unit() { # port unit
   (cd "$src" && timeout 600 ./runtest --host 127.0.0.1 --port "$1" --single "$2" --clients 1 --durable \
-    --timeout 60 "${skip[@]}" 2>&1 || true)
+    --timeout 60 "${skip[@]}" 2>&1 || true) | sed 's/\x1b\[[0-9;]*m//g'
 }
 total_ok=0; total_err=0; total_exc=0; total_ref=0
 for unit in "${units[@]}"; do
-  ref=$(run_unit $ref_port "$unit" | grep -c '\[.*ok.*\]:' || true)
+  ref=$(run_unit $ref_port "$unit" | grep -c '^\[ok\]:' || true)
   out="$(run_unit $port "$unit")"
-  ok=$(grep -c '\[.*ok.*\]:' <<<"$out" || true)
-  err=$(grep -c '\[.*err.*\]:' <<<"$out" || true)
-  exc=$(grep -c '\[.*exception.*\]:' <<<"$out" || true)
+  ok=$(grep -c '^\[ok\]:' <<<"$out" || true)
+  err=$(grep -c '^\[err\]:' <<<"$out" || true)
+  exc=$(grep -c '^\[exception\]:' <<<"$out" || true)
   printf '%-22s ok %4d of %4d (redis-server)  err %4d  exception %d\n' "$unit" "$ok" "$ref" "$err" "$exc"
-  grep -E '\[.*(err|exception).*\]:' <<<"$out" | sed 's/\x1b\[[0-9;]*m//g' | head -20 | sed 's/^/    /'
+  { grep -E '^\[(err|exception)\]:' <<<"$out" | sed 's/^/    /' || true; } | awk 'NR <= 40'
   total_ok=$((total_ok + ok)); total_err=$((total_err + err)); total_exc=$((total_exc + exc))
   total_ref=$((total_ref + ref))
 done
