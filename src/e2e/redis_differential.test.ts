@@ -14,7 +14,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { COMMAND_MIX_ACTIVE, RARE_MIX_ACTIVE, TRANSACTION_MIX_ACTIVE } from "./testing/differential_active.js";
 import { connectTarget, DifferentialRun, formatMismatches, type Target } from "./testing/differential_runner.js";
-import { redisServerInstalled, startReferenceRedis, type ReferenceRedis } from "./testing/redis_reference.js";
+import { redisServerInstalled, startReferenceRedis, type ReferenceRedis } from "../kv/testing/reference_redis.js";
 import { startTestCluster, TEST_CONFIG, waitForLeader, type TestCluster } from "./testing/testing_cluster.js";
 
 const skip = redisServerInstalled() ? false : "redis-server missing: apt-get install -y redis-server";

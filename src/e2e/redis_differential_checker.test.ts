@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { COMMAND_MIX_ACTIVE, RARE_MIX_ACTIVE, TRANSACTION_MIX_ACTIVE } from "./testing/differential_active.js";
 import { connectTarget, DifferentialRun, formatMismatches } from "./testing/differential_runner.js";
-import { redisServerInstalled, startReferenceRedis, type ReferenceRedis } from "./testing/redis_reference.js";
+import { redisServerInstalled, startReferenceRedis, type ReferenceRedis } from "../kv/testing/reference_redis.js";
 import { compareReplies, EXACT } from "./testing/reply_compare.js";
 import { parseFrame } from "../server/testing/resp_frames.js";
 

@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { RespServer } from "../server/resp/server.js";
 import { MemoryKvService } from "../server/testing/memory_kv_service.js";
-import { redisServerInstalled, startReferenceRedis, type ReferenceRedis } from "./testing/redis_reference.js";
+import { redisServerInstalled, startReferenceRedis, type ReferenceRedis } from "../kv/testing/reference_redis.js";
 import { FrameClient } from "../server/testing/resp_frames.js";
 
 const skip = redisServerInstalled() ? false : "redis-server missing: apt-get install -y redis-server";

@@ -7,11 +7,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { encodeReply } from "../../server/resp/encoder.js";
 import { RawRespClient } from "../../server/testing/raw_resp_client.js";
+import { redisServerInstalled, startReferenceRedis } from "../testing/reference_redis.js";
 import { EngineHarness } from "./testing/engine_harness.js";
 
 /** One command per line, arguments split on spaces; '' is an empty argument. */
@@ -108,53 +106,11 @@ SCARD i
 `.trim().split("\n").map((line) => line.split(" ").map((a) => (a === "''" ? "" : a)));
 
 
-function installed(): boolean {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  return typeof address === "object" && address !== null ? address.port : 0;
-}
-
-const request = (args: readonly string[]): string =>
-  `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`;
-
-/** The end of the one RESP reply starting at `start`, or -1 if it is not complete yet. */
-function replyEnd(text: string, start: number): number {
-  const eol = text.indexOf("\r\n", start);
-  if (eol < 0) return -1;
-  const kind = text[start] ?? "";
-  const n = Number(text.slice(start + 1, eol));
-  if ("+-:_,#(".includes(kind)) return eol + 2;
-  if (kind === "$" || kind === "=") return n < 0 ? eol + 2 : (text.length >= eol + 4 + n ? eol + 4 + n : -1);
-  let at = eol + 2;
-  const items = n < 0 ? 0 : kind === "%" ? 2 * n : n;
-  for (let i = 0; i < items; i++) {
-    at = replyEnd(text, at);
-    if (at < 0) return -1;
-  }
-  return at;
-}
-
 async function redisReplies(port: number, protocol: 2 | 3): Promise<string[]> {
   const client = await RawRespClient.connect(port);
   const replies: string[] = [];
-  let offset = 0;
   for (const args of [["HELLO", String(protocol)], ["FLUSHALL"], ...SESSION]) {
-    client.send(request(args));
-    const text = await client.until((t) => replyEnd(t, offset) >= 0);
-    const end = replyEnd(text, offset);
-    replies.push(text.slice(offset, end));
-    offset = end;
+    replies.push(await client.command(args));
   }
   client.end();
   return replies.slice(2);
@@ -166,26 +122,17 @@ function engineReplies(protocol: 2 | 3): string[] {
 }
 
 test("hash and set replies read the same as Debian's redis-server, RESP2 and RESP3",
-  { skip: installed() ? false : "redis-server missing", timeout: 30_000 }, async () => {
-  const port = await freePort();
-  const redis = spawn("redis-server", [
-    "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-  ], { stdio: ["ignore", "pipe", "inherit"] });
+  { skip: redisServerInstalled() ? false : "redis-server missing", timeout: 30_000 }, async () => {
+  const redis = await startReferenceRedis();
   try {
-    let ready = "";
-    for await (const chunk of redis.stdout) {
-      ready += String(chunk);
-      if (ready.includes("Ready to accept connections")) break;
-    }
     for (const protocol of [2, 3] as const) {
-      const expected = await redisReplies(port, protocol);
+      const expected = await redisReplies(redis.port, protocol);
       const actual = engineReplies(protocol);
       SESSION.forEach((args, i) => {
         assert.equal(actual[i], expected[i], `RESP${protocol}: ${args.join(" ")}`);
       });
     }
   } finally {
-    redis.kill("SIGTERM");
-    await once(redis, "exit");
+    await redis.stop();
   }
 });

@@ -5,27 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EngineHarness } from "./testing/engine_harness.js";
+import { assertBytesConsistent, plainHarness as harness } from "./testing/plain_harness.js";
 import { plain, sortedItems } from "./testing/plain_reply.js";
-import { KEY_OVERHEAD_BYTES, valueBytes } from "./keyspace.js";
 
 const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
-
-function harness(): { h: EngineHarness; run: (...args: string[]) => unknown } {
-  const h = new EngineHarness();
-  return { h, run: (...args: string[]) => plain(h.run(...args)) };
-}
-
-/** Every key's memory estimate equals a fresh computation (the in-place deltas add up). */
-function assertBytesConsistent(h: EngineHarness): void {
-  const db = h.machine.engine.keyspace.db(h.db);
-  let total = 0;
-  for (const [key, entry] of db.entries) {
-    assert.equal(entry.bytes, key.length + valueBytes(entry.value) + KEY_OVERHEAD_BYTES, `bytes of ${key}`);
-    total += entry.bytes;
-  }
-  assert.equal(db.usedBytes, total);
-}
 
 test("HSET, HGET, HMGET, HLEN, HSTRLEN, HEXISTS, HKEYS, HVALS, HGETALL (a RESP3 map)", () => {
   const { h, run } = harness();

@@ -8,29 +8,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { encodeReply } from "../../server/resp/encoder.js";
 import { RawRespClient } from "../../server/testing/raw_resp_client.js";
+import { redisServerInstalled, startReferenceRedis } from "../testing/reference_redis.js";
 import { EngineHarness } from "./testing/engine_harness.js";
-
-function installed(): boolean {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  return typeof address === "object" && address !== null ? address.port : 0;
-}
 
 /** One command per line, words split on spaces; `""` is the empty argument. */
 const SESSION = `
@@ -61,41 +42,9 @@ SCAN 0 MATCH nf TYPE string COUNT 1000|MSET l1 ohmytext l2 mynewtext|LCS l1 l2|L
 LCS l1 l2 IDX MINMATCHLEN 4 WITHMATCHLEN|LCS l1 nokey IDX|LCS l1 l2 LEN IDX|LCS l1 l2 MINMATCHLEN|SCAN 0 TYPE hash COUNT 1000|FLUSHALL|DBSIZE|RANDOMKEY|SCAN 0
 `.trim().split(/[|\n]/).map((line) => line.split(" ").map((word) => (word === '""' ? "" : word)));
 
-const request = (args: readonly string[]): string =>
-  `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`;
-
-/** The end of the RESP reply starting at `at`, or -1 when incomplete. */
-function replyEnd(text: string, at: number): number {
-  const lineEnd = text.indexOf("\r\n", at);
-  if (lineEnd < 0) return -1;
-  const n = Number(text.slice(at + 1, lineEnd));
-  switch (text[at] ?? "") {
-    case "$":
-      return n < 0 ? lineEnd + 2 : (text.length >= lineEnd + 4 + n ? lineEnd + 4 + n : -1);
-    case "*":
-    case "~":
-    case "%": {
-      let end = lineEnd + 2;
-      const items = text[at] === "%" ? 2 * n : n;
-      for (let i = 0; i < items && end >= 0; i++) end = replyEnd(text, end);
-      return end;
-    }
-    default:
-      return lineEnd + 2;
-  }
-}
-
 async function redisReplies(port: number, protocol: 2 | 3): Promise<string[]> {
   const client = await RawRespClient.connect(port);
-  let consumed = 0;
-  const next = async (args: readonly string[]): Promise<string> => {
-    client.send(request(args));
-    let end = -1;
-    await client.until((text) => (end = replyEnd(text, consumed)) > 0);
-    const reply = client.text.slice(consumed, end);
-    consumed = end;
-    return reply;
-  };
+  const next = (args: readonly string[]): Promise<string> => client.command(args);
   if (protocol === 3) await next(["HELLO", "3"]);
   await next(["FLUSHALL"]);
   const replies: string[] = [];
@@ -110,26 +59,17 @@ function storeReplies(protocol: 2 | 3): string[] {
 }
 
 test("string, key and expiry replies read the same as Debian's redis-server, RESP2 and RESP3",
-  { skip: installed() ? false : "redis-server missing", timeout: 30_000 }, async () => {
-  const port = await freePort();
-  const redis = spawn("redis-server", [
-    "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-  ], { stdio: ["ignore", "pipe", "inherit"] });
+  { skip: redisServerInstalled() ? false : "redis-server missing", timeout: 30_000 }, async () => {
+  const redis = await startReferenceRedis();
   try {
-    let ready = "";
-    for await (const chunk of redis.stdout) {
-      ready += String(chunk);
-      if (ready.includes("Ready to accept connections")) break;
-    }
     for (const protocol of [2, 3] as const) {
-      const expected = await redisReplies(port, protocol);
+      const expected = await redisReplies(redis.port, protocol);
       const actual = storeReplies(protocol);
       SESSION.forEach((args, i) => {
         assert.equal(actual[i], expected[i], `RESP${protocol}: ${args.join(" ")}`);
       });
     }
   } finally {
-    redis.kill("SIGTERM");
-    await once(redis, "exit");
+    await redis.stop();
   }
 });

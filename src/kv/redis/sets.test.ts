@@ -6,27 +6,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EngineHarness } from "./testing/engine_harness.js";
+import { assertBytesConsistent, plainHarness as harness } from "./testing/plain_harness.js";
 import { plain, sortedItems } from "./testing/plain_reply.js";
-import { KEY_OVERHEAD_BYTES, valueBytes } from "./keyspace.js";
 
 const WRONGTYPE = { error: "WRONGTYPE Operation against a key holding the wrong kind of value" };
 const NOT_INTEGER = { error: "ERR value is not an integer or out of range" };
 const SYNTAX = { error: "ERR syntax error" };
-
-function harness(): { h: EngineHarness; run: (...args: string[]) => unknown } {
-  const h = new EngineHarness();
-  return { h, run: (...args: string[]) => plain(h.run(...args)) };
-}
-
-function assertBytesConsistent(h: EngineHarness): void {
-  const db = h.machine.engine.keyspace.db(h.db);
-  let total = 0;
-  for (const [key, entry] of db.entries) {
-    assert.equal(entry.bytes, key.length + valueBytes(entry.value) + KEY_OVERHEAD_BYTES, `bytes of ${key}`);
-    total += entry.bytes;
-  }
-  assert.equal(db.usedBytes, total);
-}
 
 const exists = (h: EngineHarness, key: string): boolean => h.machine.engine.keyspace.db(h.db).entries.has(key);
 

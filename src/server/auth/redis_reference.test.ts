@@ -7,26 +7,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
+import { redisServerInstalled, respRequest, startReferenceRedis } from "../../kv/testing/reference_redis.js";
 import { RespServer } from "../resp/server.js";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { RawRespClient } from "../testing/raw_resp_client.js";
 import { ClientAuth } from "./client_auth.js";
 import { hashPassword } from "./password_hash.js";
 
-function installed(): boolean {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const cmd = (...args: string[]): string =>
-  `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`;
+const cmd = (...args: string[]): string => respRequest(args);
 
 const SESSION = [
   cmd("GET", "k"), cmd("AUTH", "wrong"), cmd("AUTH", "nobody", "secret"),
@@ -36,14 +24,6 @@ const SESSION = [
   cmd("DEL", "k"), cmd("CONFIG", "GET", "maxmemory"), cmd("AUTH", "reader", "nope"),
   cmd("GET", "k"),
 ];
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  return typeof address === "object" && address !== null ? address.port : 0;
-}
 
 /** Sends the session one request at a time (as a person would) and returns every reply. */
 async function session(port: number): Promise<string> {
@@ -60,20 +40,13 @@ async function session(port: number): Promise<string> {
 }
 
 test("the authentication session reads the same as Debian's redis-server",
-  { skip: installed() ? false : "redis-server missing", timeout: 30_000 }, async () => {
-  const port = await freePort();
-  const redis = spawn("redis-server", [
-    "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+  { skip: redisServerInstalled() ? false : "redis-server missing", timeout: 30_000 }, async () => {
+  const redis = await startReferenceRedis([
     "--requirepass", "secret",
     "--user", "reader", "on", ">rpass", "~*", "&*", "-@all", "+get", "+auth", "+hello",
-  ], { stdio: ["ignore", "pipe", "inherit"] });
+  ]);
   try {
-    let ready = "";
-    for await (const chunk of redis.stdout) {
-      ready += String(chunk);
-      if (ready.includes("Ready to accept connections")) break;
-    }
-    const expected = await session(port);
+    const expected = await session(redis.port);
     const ours = await RespServer.start({
       service: new MemoryKvService(),
       auth: new ClientAuth({ users: [
@@ -88,7 +61,6 @@ test("the authentication session reads the same as Debian's redis-server",
     assert.equal(actual, expected);
     assert.match(expected, /NOPERM User reader has no permissions to run the 'config\|get'/);
   } finally {
-    redis.kill("SIGTERM");
-    await once(redis, "exit");
+    await redis.stop();
   }
 });

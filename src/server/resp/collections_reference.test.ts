@@ -6,21 +6,12 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFileSync } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { EngineHarness } from "../../kv/redis/testing/engine_harness.js";
+import {
+  redisServerInstalled, respRequest, splitRespReplies as splitReplies, startReferenceRedis,
+} from "../../kv/testing/reference_redis.js";
 import { RawRespClient } from "../testing/raw_resp_client.js";
 import { encodeReply } from "./encoder.js";
-
-function installed(): boolean {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Arguments are split on spaces; a backslash-s stands for a space, two quotes for an empty argument. */
 const LISTS = [
@@ -340,50 +331,10 @@ const ZSETS = [
 const argv = (line: string): string[] =>
   line.split(" ").map((a) => (a === "''" ? "" : a.replaceAll("\\s", " ")));
 
-const request = (args: string[]): string =>
-  `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`;
-
-/** The end of the RESP reply starting at `at`, or -1 if it is not complete yet. */
-function replyEnd(text: string, at: number): number {
-  const eol = text.indexOf("\r\n", at);
-  if (eol < 0) return -1;
-  const type = text.charAt(at);
-  const n = Number(text.slice(at + 1, eol));
-  if (type === "$" || type === "=") return n < 0 ? eol + 2 : (eol + 2 + n + 2 <= text.length ? eol + 2 + n + 2 : -1);
-  if ("*~%>".includes(type)) {
-    let next = eol + 2;
-    for (let i = 0; i < (type === "%" ? 2 * n : n); i++) {
-      next = replyEnd(text, next);
-      if (next < 0) return -1;
-    }
-    return next;
-  }
-  return eol + 2;
-}
-
-function splitReplies(text: string): string[] {
-  const replies: string[] = [];
-  for (let at = 0; at < text.length;) {
-    const end = replyEnd(text, at);
-    if (end < 0) break;
-    replies.push(text.slice(at, end));
-    at = end;
-  }
-  return replies;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  return typeof address === "object" && address !== null ? address.port : 0;
-}
-
 async function redisReplies(port: number, script: readonly string[], protocol: 2 | 3): Promise<string[]> {
   const client = await RawRespClient.connect(port);
   const all = [["FLUSHALL"], ["HELLO", String(protocol)], ...script.map(argv)];
-  client.send(all.map(request).join(""));
+  client.send(all.map(respRequest).join(""));
   await client.until((text) => splitReplies(text).length >= all.length);
   client.end();
   return splitReplies(client.text).slice(2);
@@ -395,20 +346,12 @@ function ourReplies(script: readonly string[], protocol: 2 | 3): string[] {
 }
 
 test("list and sorted-set replies match Debian's redis-server byte for byte (RESP2 and RESP3)",
-  { skip: installed() ? false : "redis-server missing", timeout: 30_000 }, async () => {
-  const port = await freePort();
-  const redis = spawn("redis-server", [
-    "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-  ], { stdio: ["ignore", "pipe", "inherit"] });
+  { skip: redisServerInstalled() ? false : "redis-server missing", timeout: 30_000 }, async () => {
+  const redis = await startReferenceRedis();
   try {
-    let ready = "";
-    for await (const chunk of redis.stdout) {
-      ready += String(chunk);
-      if (ready.includes("Ready to accept connections")) break;
-    }
     for (const script of [LISTS, ZSETS]) {
       for (const protocol of [2, 3] as const) {
-        const expected = await redisReplies(port, script, protocol);
+        const expected = await redisReplies(redis.port, script, protocol);
         const actual = ourReplies(script, protocol);
         script.forEach((line, i) => {
           assert.equal(actual[i], expected[i], `RESP${protocol}: ${line}`);
@@ -416,8 +359,7 @@ test("list and sorted-set replies match Debian's redis-server byte for byte (RES
       }
     }
   } finally {
-    redis.kill("SIGTERM");
-    await once(redis, "exit");
+    await redis.stop();
   }
 });
 

@@ -5,37 +5,14 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
+import {
+  redisServerInstalled, respRequest, startReferenceRedis, type ReferenceRedis,
+} from "../../kv/testing/reference_redis.js";
 import { MemoryKvService } from "../testing/memory_kv_service.js";
 import { RawRespClient } from "../testing/raw_resp_client.js";
 import { RespServer } from "./server.js";
 
-const cmd = (...args: string[]): string =>
-  `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`;
-
-/** The end of the RESP value starting at `at` in `text`, or -1 when it is incomplete. */
-function replyEnd(text: string, at: number): number {
-  const eol = text.indexOf("\r\n", at);
-  if (eol < 0) return -1;
-  const head = text[at];
-  const n = Number(text.slice(at + 1, eol));
-  if (head === "$" || head === "=" || head === "!") {
-    if (n < 0) return eol + 2;
-    return text.length >= eol + 2 + n + 2 ? eol + 2 + n + 2 : -1;
-  }
-  if (head === "*" || head === "~" || head === ">" || head === "%") {
-    let end = eol + 2;
-    const items = n < 0 ? 0 : head === "%" ? n * 2 : n;
-    for (let i = 0; i < items; i++) {
-      end = replyEnd(text, end);
-      if (end < 0) return -1;
-    }
-    return end;
-  }
-  return eol + 2;
-}
+const cmd = (...args: string[]): string => respRequest(args);
 
 type Step = readonly [client: number, request: readonly string[]];
 
@@ -47,10 +24,7 @@ async function script(port: number, clients: number, steps: readonly Step[]): Pr
     for (const [index, request] of steps) {
       const client = connections[index];
       assert.ok(client !== undefined);
-      const start = client.text.length;
-      client.send(cmd(...request));
-      const text = await client.until((t) => t.length > start && replyEnd(t, start) > 0);
-      replies.push(text.slice(start, replyEnd(text, start)));
+      replies.push(await client.command(request));
     }
   } finally {
     for (const client of connections) client.destroy();
@@ -214,40 +188,15 @@ describe("MULTI/EXEC over RESP (in-memory service)", { timeout: 30_000 }, () => 
   });
 });
 
-function installed(): boolean {
-  try {
-    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, "127.0.0.1");
-  await once(probe, "listening");
-  const address = probe.address();
-  probe.close();
-  return typeof address === "object" && address !== null ? address.port : 0;
-}
-
-describe("MULTI/EXEC scripts against Debian's redis-server", { skip: installed() ? false : "redis-server missing", timeout: 30_000 }, () => {
-  let redis: ChildProcess;
+describe("MULTI/EXEC scripts against Debian's redis-server", { skip: redisServerInstalled() ? false : "redis-server missing", timeout: 30_000 }, () => {
+  let redis: ReferenceRedis | undefined;
   let port = 0;
   before(async () => {
-    port = await freePort();
-    redis = spawn("redis-server", ["--port", String(port), "--save", "", "--appendonly", "no",
-      "--daemonize", "no"], { stdio: ["ignore", "pipe", "ignore"] });
-    const stdout = redis.stdout;
-    assert.ok(stdout !== null);
-    let log = "";
-    for await (const chunk of stdout) {
-      log += String(chunk);
-      if (log.includes("Ready to accept connections")) break;
-    }
+    redis = await startReferenceRedis();
+    port = redis.port;
   });
-  after(() => {
-    redis.kill();
+  after(async () => {
+    await redis?.stop();
   });
 
   for (const [name, { clients, steps }] of Object.entries(SCRIPTS)) {

@@ -4,6 +4,7 @@
  */
 import { connect, type Socket } from "node:net";
 import { once } from "node:events";
+import { respReplyEnd, respRequest } from "../../kv/testing/reference_redis.js";
 
 export class RawRespClient {
   readonly #socket: Socket;
@@ -82,6 +83,20 @@ export class RawRespClient {
     this.send(request);
     await this.untilLength(before + Buffer.byteLength(expected, "latin1"));
     return this.text.slice(before);
+  }
+
+  /**
+   * Sends `args` as one command and resolves with its whole reply (RESP2 or RESP3), for
+   * sessions that wait for each reply before the next request (so nothing else is unread).
+   * @throws Error when the connection closes before the whole reply arrived.
+   */
+  async command(args: readonly string[]): Promise<string> {
+    const start = this.#length;
+    this.send(respRequest(args));
+    const text = await this.until((t) => respReplyEnd(t, start) >= 0);
+    const end = respReplyEnd(text, start);
+    if (end < 0) throw new Error(`connection closed before the reply to ${args.join(" ")}`);
+    return text.slice(start, end);
   }
 
   /** Stops reading, so the server's writes back up (to test its backpressure). */
