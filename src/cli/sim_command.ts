@@ -30,7 +30,7 @@ const CORE_BUGS = [
 ] as const;
 const RUNTIME_BUGS = [
   "ackBeforeDurable", "applyBeforeCommit", "resolveOnWrongEntry", "leaseReadAfterExpiry",
-  "snapshotConfFromStorage", "wipedNodeKeepsId",
+  "snapshotConfFromStorage", "wipedNodeKeepsId", "storeClockInApply",
 ] as const;
 
 interface Bugs {
