@@ -8,6 +8,7 @@ import { expiryCommands } from "./expiry.js";
 import { hashCommands } from "./hashes.js";
 import { keyCommands } from "./keys.js";
 import { listCommands } from "./lists.js";
+import { memoryCommands } from "./memory_command.js";
 import { objectCommands } from "./object_command.js";
 import { setCommands } from "./sets.js";
 import { stringCommands } from "./strings.js";
@@ -16,7 +17,7 @@ import { sortedSetCommands } from "./zsets.js";
 export const storeCommands: readonly RedisCommand[] = [
   ...stringCommands, ...keyCommands, ...expiryCommands, ...hashCommands, ...listCommands,
   ...setCommands, ...sortedSetCommands,
-  ...objectCommands,
+  ...objectCommands, ...memoryCommands,
 ];
 
 const table: ReadonlyMap<string, RedisCommand> = new Map(storeCommands.map((c) => [c.name, c]));

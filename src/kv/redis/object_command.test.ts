@@ -107,3 +107,19 @@ test("HELP, unknown subcommands and wrong arity answer Redis's texts", () => {
   assert.deepEqual(h.run("OBJECT", "encoding", "a", "b"), error("ERR wrong number of arguments for 'object|encoding' command"));
   assert.deepEqual(h.run("OBJECT", "help", "x"), error("ERR wrong number of arguments for 'object|help' command"));
 });
+
+test("MEMORY USAGE: the key's estimated bytes, nil when missing, SAMPLES checked; MEMORY's errors", () => {
+  const h = new EngineHarness();
+  h.run("SET", "k", "v");
+  const usage = h.run("MEMORY", "USAGE", "k");
+  assert.ok(usage.type === "integer" && Number(usage.value) > 0);
+  assert.deepEqual(h.run("MEMORY", "usage", "k", "SAMPLES", "0"), usage);
+  assert.deepEqual(h.run("MEMORY", "USAGE", "nokey"), NULL);
+  assert.deepEqual(h.run("MEMORY", "USAGE", "k", "SAMPLES", "x"), error("ERR value is not an integer or out of range"));
+  assert.deepEqual(h.run("MEMORY", "USAGE", "k", "SAMPLES", "-1"), error("ERR syntax error"));
+  assert.deepEqual(h.run("MEMORY", "USAGE", "k", "SAMPLES"), error("ERR syntax error"));
+  assert.deepEqual(h.run("MEMORY", "USAGE", "k", "foo", "1"), error("ERR syntax error"));
+  assert.deepEqual(h.run("MEMORY", "USAGE"), error("ERR wrong number of arguments for 'memory|usage' command"));
+  assert.deepEqual(h.run("MEMORY", "foo"), error("ERR unknown subcommand 'foo'. Try MEMORY HELP."));
+  assert.deepEqual(h.run("MEMORY"), error("ERR wrong number of arguments for 'memory' command"));
+});
