@@ -15,7 +15,7 @@ export interface DeliberateDifference {
 export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
   { command: "INFO", why: "the content describes raftkv (versions, memory, Raft role), not Redis" },
   { command: "HELLO", why: "server, version, id and role describe raftkv" },
-  { command: "OBJECT", why: "raftkv has no Redis encodings (listpack, intset, ...)" },
+  { command: "OBJECT", why: "ENCODING is computed from the current contents (Redis never converts back); IDLETIME is 0" },
   { command: "DEBUG", why: "not implemented: it exposes Redis's internals" },
   { command: "MEMORY", why: "raftkv's memory is an estimate, not allocator bytes" },
   { command: "COMMAND", why: "raftkv's table lists the commands it implements, not Redis's 240" },

@@ -8,6 +8,8 @@ import { expiryCommands } from "./expiry.js";
 import { hashCommands } from "./hashes.js";
 import { keyCommands } from "./keys.js";
 import { listCommands } from "./lists.js";
+import { memoryCommands } from "./memory_command.js";
+import { objectCommands } from "./object_command.js";
 import { setCommands } from "./sets.js";
 import { stringCommands } from "./strings.js";
 import { sortedSetCommands } from "./zsets.js";
@@ -15,6 +17,7 @@ import { sortedSetCommands } from "./zsets.js";
 export const storeCommands: readonly RedisCommand[] = [
   ...stringCommands, ...keyCommands, ...expiryCommands, ...hashCommands, ...listCommands,
   ...setCommands, ...sortedSetCommands,
+  ...objectCommands, ...memoryCommands,
 ];
 
 const table: ReadonlyMap<string, RedisCommand> = new Map(storeCommands.map((c) => [c.name, c]));

@@ -6,6 +6,7 @@
  * value for later GETs on this node, and refuses the rest with Redis's error texts.
  */
 import { argText, type CommandContext, type CommandHandler } from "./command_context.js";
+import { ENCODING_PARAMETERS, encodingValue, parseEncodingValue, setEncodingValue } from "./config_encoding.js";
 import { globMatch } from "./glob.js";
 import { OK, array, bulk, error, mapOf, simple, type Reply } from "./reply.js";
 
@@ -52,19 +53,8 @@ const PARAMETERS: ReadonlyMap<string, Value> = new Map<string, Value>([
   ["io-threads", fixed("1")],
   ["proto-max-bulk-len", fixed("536870912")],
   ["client-query-buffer-limit", fixed("1073741824")],
-  ["list-max-listpack-size", fixed("-2")],
-  ["list-max-ziplist-size", fixed("-2")],
-  ["list-compress-depth", fixed("0")],
-  ["hash-max-listpack-entries", fixed("128")],
-  ["hash-max-listpack-value", fixed("64")],
-  ["hash-max-ziplist-entries", fixed("128")],
-  ["hash-max-ziplist-value", fixed("64")],
-  ["set-max-intset-entries", fixed("512")],
+  ...[...ENCODING_PARAMETERS.keys()].map((name) => [name, () => encodingValue(name) ?? ""] as const),
   ["set-max-listpack-entries", fixed("128")],
-  ["zset-max-listpack-entries", fixed("128")],
-  ["zset-max-listpack-value", fixed("64")],
-  ["zset-max-ziplist-entries", fixed("128")],
-  ["zset-max-ziplist-value", fixed("64")],
 ]);
 
 /** Parameters CONFIG SET accepts (any value, or only the listed ones): none changes behaviour. */
@@ -76,9 +66,7 @@ const SETTABLE: ReadonlyMap<string, readonly string[] | null> = new Map<string, 
   ["timeout", null], ["hz", null], ["lua-time-limit", null], ["busy-reply-threshold", null],
   ["slowlog-log-slower-than", null], ["slowlog-max-len", null], ["latency-tracking", ["yes", "no"]],
   ["activedefrag", ["yes", "no"]], ["lazyfree-lazy-user-del", ["yes", "no"]],
-  ["lazyfree-lazy-user-flush", ["yes", "no"]], ["list-compress-depth", null],
-  ...[...PARAMETERS.keys()].filter((name) => /^(list|hash|set|zset)-max-/.test(name))
-    .map((name) => [name, null] as const),
+  ["lazyfree-lazy-user-flush", ["yes", "no"]], ["set-max-listpack-entries", null],
 ]);
 
 const EVICTION_POLICIES = "volatile-lru, volatile-lfu, volatile-random, volatile-ttl, " +
@@ -116,6 +104,12 @@ function configSet(context: CommandContext, args: readonly Buffer[]): Reply {
     if (name === "maxmemory-policy" && !EVICTION_POLICIES.split(", ").includes(value.toLowerCase())) {
       return setError(name, `argument(s) must be one of the following: ${EVICTION_POLICIES}`);
     }
+    const encoding = parseEncodingValue(name, value);
+    if (encoding !== undefined) {
+      if ("why" in encoding) return setError(name, encoding.why);
+      changes.push([name, value]);
+      continue;
+    }
     const allowed = SETTABLE.get(name);
     if (allowed === undefined) return setError(name, "raftkv does not support changing it");
     if (allowed !== null && !allowed.includes(value.toLowerCase())) {
@@ -124,7 +118,11 @@ function configSet(context: CommandContext, args: readonly Buffer[]): Reply {
     if (allowed === null && !/^-?[0-9]+$/.test(value)) return setError(name, "argument couldn't be parsed into an integer");
     changes.push([name, allowed === null ? value : value.toLowerCase()]);
   }
-  for (const [name, value] of changes) context.server.config.set(name, value);
+  for (const [name, value] of changes) {
+    const encoding = parseEncodingValue(name, value);
+    if (encoding !== undefined && "value" in encoding) setEncodingValue(name, encoding.value);
+    else context.server.config.set(name, value);
+  }
   return OK;
 }
 

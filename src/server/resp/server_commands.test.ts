@@ -111,6 +111,36 @@ test("CONFIG SET keeps a harmless value, refuses others, and changes nothing on 
   }
 });
 
+test("CONFIG SET/GET of the encoding thresholds: aliases, Redis 7.0's parsing, ranges and errors", async () => {
+  const c = await connect();
+  try {
+    const get = async (name: string): Promise<string[]> => ((await c.call(["CONFIG", "GET", name])).items ?? []).map(text);
+    assert.deepEqual(await get("hash-max-listpack-entries"), ["hash-max-listpack-entries", "512"]);
+    assert.equal(text(await c.call(["CONFIG", "SET", "hash-max-ziplist-entries", "7", "zset-max-ziplist-value", "1kb",
+      "list-max-ziplist-size", "-6", "set-max-intset-entries", "0"])), "OK");
+    assert.deepEqual(await get("hash-max-listpack-entries"), ["hash-max-listpack-entries", "7"]);
+    assert.deepEqual(await get("zset-max-listpack-value"), ["zset-max-listpack-value", "1024"]);
+    assert.deepEqual(await get("list-max-*"), ["list-max-listpack-size", "-6", "list-max-ziplist-size", "-6"]);
+    const failed = (name: string, why: string): string =>
+      `ERR CONFIG SET failed (possibly related to argument '${name}') - ${why}`;
+    const cases: [string, string, string][] = [
+      ["HASH-MAX-ZIPLIST-ENTRIES", "abc", failed("hash-max-ziplist-entries", "argument couldn't be parsed into an integer")],
+      ["set-max-intset-entries", "05", failed("set-max-intset-entries", "argument couldn't be parsed into an integer")],
+      ["set-max-intset-entries", "-5", failed("set-max-intset-entries", "argument must be between 0 and 9223372036854775807 inclusive")],
+      ["list-compress-depth", "-1", failed("list-compress-depth", "argument must be between 0 and 2147483647 inclusive")],
+      ["list-max-ziplist-size", "3000000000", failed("list-max-ziplist-size", "argument must be between -2147483648 and 2147483647 inclusive")],
+      ["hash-max-ziplist-value", "-1", failed("hash-max-ziplist-value", "argument must be a memory value")],
+      ["zset-max-ziplist-value", "99999999999999999999", failed("zset-max-ziplist-value", "argument must be between 0 and 9223372036854775807 inclusive")],
+    ];
+    for (const [name, value, reply] of cases) assert.equal(text(await c.call(["CONFIG", "SET", name, value])), reply, `${name} ${value}`);
+    assert.deepEqual(await get("set-max-intset-entries"), ["set-max-intset-entries", "0"]);
+    assert.equal(text(await c.call(["CONFIG", "SET", "hash-max-ziplist-entries", "512", "zset-max-ziplist-value", "64",
+      "list-max-ziplist-size", "-2", "set-max-intset-entries", "512"])), "OK");
+  } finally {
+    c.close();
+  }
+});
+
 test("COMMAND describes the one table: INFO entries, DOCS with group, COUNT and LIST agree",
   async () => {
   const c = await connect();
