@@ -81,7 +81,8 @@ test("skipPersistVote (Figure 2): frequent crashes make a node vote twice in a t
 test("readWithoutQuorum (§6.4): a partitioned leader serves a stale read", async () => {
   // With check-quorum the stale leader steps down about when a new one is elected, which hides
   // the bug behind timing; without it (a supported setting) the stale window is wide open.
-  const found = await findBug("readWithoutQuorum", 30, {
+  // (Found by seed 55 since followers elect at once when their leader's link drops.)
+  const found = await findBug("readWithoutQuorum", 60, {
     nodes: 5, opsMax: 500, faults: parseFaults("partition"), keys: 2, clientTimeoutNs: 1500 * MS,
     planOverrides: plan({ partitionIntervalNs: 400 * MS }), configOverrides: { checkQuorum: false },
   });
@@ -178,7 +179,8 @@ test("a wiped node rejoining under its old id lets a stale removed node win an e
   for (let seed = 1; seed <= 80 && found === null; seed++) {
     const r = await runSimulation({ seed, ...options, runtimeBugs: { wipedNodeKeepsId: true } });
     if (r.violation !== null) {
-      const kinds = ["election-safety", "leader-completeness", "state-machine-safety"];
+      // Two leaders of one term can also leave two different logs behind (log-matching).
+      const kinds = ["election-safety", "leader-completeness", "state-machine-safety", "log-matching"];
       assert.ok(kinds.includes(r.violation.kind), r.violation.message);
       found = seed;
     }
