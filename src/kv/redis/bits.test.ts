@@ -72,6 +72,13 @@ test("BITCOUNT and BITPOS with BYTE and BIT ranges", () => {
   run("SET", "ones", "\xff");
   assert.deepEqual(run("BITPOS", "ones", "0"), integer(8));
   assert.deepEqual(run("BITPOS", "ones", "0", "0", "-1"), integer(-1));
+  // Whole bytes without the bit are skipped; the bit after them is still found.
+  run("SETBIT", "long", "80003", "1");
+  assert.deepEqual(run("BITPOS", "long", "1"), integer(80003));
+  assert.deepEqual(run("BITPOS", "long", "1", "3", "80002", "BIT"), integer(-1));
+  run("BITOP", "NOT", "inv", "long");
+  assert.deepEqual(run("BITPOS", "inv", "0", "1"), integer(80003));
+  assert.deepEqual(run("BITCOUNT", "long", "2", "80003", "BIT"), integer(1));
 });
 
 test("BITOP stores the result (no TTL) or deletes the target when every source is empty", () => {

@@ -100,7 +100,12 @@ function bitpos(ctx: ExecContext, args: readonly Bytes[]): Reply {
     return SYNTAX_ERROR;
   }
   if (range === null) return integer(-1);
+  const skip = bit === 1 ? 0x00 : 0xff; // a whole byte without the bit looked for
   for (let i = range.first; i <= range.last; i++) {
+    if ((i & 7) === 0 && i + 7 <= range.last && value[i >>> 3] === skip) {
+      i += 7;
+      continue;
+    }
     if (bitAt(value, i) === bit) return integer(i);
   }
   // Not found: looking for a 0 without an explicit end, the string is zero-padded on the right.
