@@ -3,6 +3,7 @@
  * its connection commands (PING, HELLO, MULTI, ...) on top; COMMAND, COMMAND INFO and COMMAND DOCS
  * describe both from these entries.
  */
+import { bitCommands } from "./bits.js";
 import type { RedisCommand } from "./command.js";
 import { expiryCommands } from "./expiry.js";
 import { hashCommands } from "./hashes.js";
@@ -16,7 +17,7 @@ import { sortedSetCommands } from "./zsets.js";
 
 export const storeCommands: readonly RedisCommand[] = [
   ...stringCommands, ...keyCommands, ...expiryCommands, ...hashCommands, ...listCommands,
-  ...setCommands, ...sortedSetCommands,
+  ...setCommands, ...sortedSetCommands, ...bitCommands,
   ...objectCommands, ...memoryCommands,
 ];
 

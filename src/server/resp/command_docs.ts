@@ -11,6 +11,7 @@ import { NULL, array, bulk, error, integer, map, simple, type Reply } from "./re
 const ACL_GROUP: Readonly<Record<string, string>> = {
   string: "@string", list: "@list", hash: "@hash", set: "@set", sorted_set: "@sortedset",
   generic: "@keyspace", connection: "@connection", server: "@admin", transactions: "@transaction",
+  bitmap: "@bitmap",
 };
 
 function categories(s: CommandSpec): string[] {
