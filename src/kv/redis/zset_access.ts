@@ -62,6 +62,37 @@ export function rankRange(start: number, end: number, length: number): [number, 
   return [from, Math.min(to, length - 1)];
 }
 
+/**
+ * A lex range over a small sorted set, found as Redis walks its listpack (zzlFirstInLexRange /
+ * zzlLastInLexRange): members are in (score, member) order, so when their scores differ the
+ * lex order does not hold and Redis's answer (unspecified by its documentation) is whatever
+ * this walk finds: from the first member at or past the minimum (the last at or before the
+ * maximum, reversed), while the members stay in range. Replicas agree either way; this makes
+ * the answer Redis's too.
+ */
+function lexWindowWalk(zset: SortedSet, range: LexRange, reverse: boolean): [number, number] {
+  const members = zset.slice(0, zset.size - 1).map((node) => node.member);
+  const first = members[0];
+  const last = members[members.length - 1];
+  if (first === undefined || last === undefined) return [0, -1];
+  if (!lexAboveMin(last, range) || !lexBelowMax(first, range)) return [0, -1];
+  if (!reverse) {
+    const from = members.findIndex((member) => lexAboveMin(member, range));
+    if (from < 0 || !lexBelowMax(members[from] ?? "", range)) return [0, -1];
+    let to = from;
+    while (to + 1 < members.length && lexBelowMax(members[to + 1] ?? "", range)) to++;
+    return [from, to];
+  }
+  const to = members.findLastIndex((member) => lexBelowMax(member, range));
+  if (to < 0 || !lexAboveMin(members[to] ?? "", range)) return [0, -1];
+  let from = to;
+  while (from > 0 && lexAboveMin(members[from - 1] ?? "", range)) from--;
+  return [from, to];
+}
+
+/** Sorted sets up to this size are walked for lex ranges as Redis walks a listpack. */
+const LEX_WALK_SIZE_MAX = 128;
+
 /** The inclusive rank window [from, to] of a score or lex range (from > to when empty). */
 function window(zset: SortedSet, spec: Exclude<RangeSpec, { by: "rank" }>): [number, number] {
   if (spec.by === "score") {
@@ -74,6 +105,7 @@ function window(zset: SortedSet, spec: Exclude<RangeSpec, { by: "rank" }>): [num
   }
   const range = spec.range;
   if (isEmptyLexRange(range)) return [0, -1];
+  if (zset.size <= LEX_WALK_SIZE_MAX) return lexWindowWalk(zset, range, spec.reverse);
   return [
     zset.firstRankWhere((_score, member) => lexAboveMin(member, range)),
     zset.lastRankWhere((_score, member) => lexBelowMax(member, range)),

@@ -226,3 +226,16 @@ test("every sorted-set command answers WRONGTYPE for another type; a set survive
   assert.equal(respText(copy.run("ZRANGE", "z", "0", "-1", "WITHSCORES")), bulks("low", "-inf", "mid", "1.5", "high", "inf"));
   assert.equal(copy.machine.engine.keyspace.usedBytes, h.machine.engine.keyspace.usedBytes);
 });
+
+test("lex ranges over members of different scores answer what Redis's listpack walk finds", () => {
+  // Unspecified by Redis's documentation, but a replica must not answer otherwise than Redis:
+  // members in score order e, 10, a, f, b (redis-server 7.0.15's answers below).
+  const { run } = harness();
+  assert.equal(run("ZADD", "z", "1", "e", "2", "10", "3", "a", "4", "f", "5", "b"), int(5));
+  assert.equal(run("ZRANGEBYLEX", "z", "[a", "+"), bulks("e", "10", "a", "f", "b"));
+  assert.equal(run("ZREVRANGEBYLEX", "z", "+", "[a"), bulks("b", "f", "a"));
+  assert.equal(run("ZLEXCOUNT", "z", "[a", "+"), int(5));
+  assert.equal(run("ZRANGEBYLEX", "z", "(b", "(e"), bulks());
+  assert.equal(run("ZRANGEBYLEX", "z", "-", "(e"), bulks());
+  assert.equal(run("ZRANGEBYLEX", "z", "[c", "[z"), bulks());
+});
