@@ -9,7 +9,7 @@
  */
 import {
   ConfigError, nodeId, RaftError, RaftNode, SeededRng, type ConfChange, type LogIndex,
-  type Message, type NodeId, type Ready, type RoleName, type Status, type Term,
+  type Message, type NodeId, type Ready, type RoleName, type Status,
 } from "../core/index.js";
 import { ProposalDroppedError } from "../core/index.js";
 import type { StableStorage } from "../storage/index.js";
@@ -255,8 +255,6 @@ export class ClusterNode<R> implements ClusterAdmin {
       if (result.kind === "appended") {
         this.proposals.markAppended(seq, result.index, result.term);
         this.observer.writeStage?.("proposed", result.index);
-      } else {
-        this.proposals.markForwarded(seq, result.to);
       }
     } catch (error) {
       if (!(error instanceof RaftError)) throw error;
@@ -522,7 +520,6 @@ export class ClusterNode<R> implements ClusterAdmin {
         this.events.emit("roleChange", { role: soft.role, term });
       }
       if (soft.leaderId !== this.leaderId) {
-        this.settleForwarded(soft.leaderId, term);
         this.leaderId = soft.leaderId;
         this.events.emit("leaderChange", { leaderId: soft.leaderId, term });
       }
@@ -530,17 +527,6 @@ export class ClusterNode<R> implements ClusterAdmin {
     if (rd.snapshot !== null || rd.committedEntries.length > 0) {
       this.events.emit("applied", { index: this.applier.appliedIndex });
     }
-  }
-
-  /**
-   * The leader changed: proposals forwarded to the old one will not be seen through (it may
-   * have crashed with them, or appended them first), so they settle now as unknown, not at
-   * proposalTimeoutMs; the caller may retry (a store with client sessions dedups the retry).
-   */
-  private settleForwarded(leader: NodeId | null, term: Term): void {
-    const old = this.leaderId;
-    this.proposals.leaderChanged(leader, () => new OutcomeUnknownError(
-      `it was forwarded to leader ${old ?? "?"}, and ${leader === null ? "no node" : leader} leads in term ${term} now`));
   }
 
   /** Fail-stop: stop accepting and acknowledging work, and report why. */

@@ -10,17 +10,12 @@
  * - `proposalTimeoutMs` passes: unknown (it may still be in some log);
  * - the node stops or fails: unknown.
  *
- * A forwarded proposal (this node was a follower) has no index; besides application, timeout
- * and stop, it is settled as unknown once this node sees another leader (or none) than the one
- * it was forwarded to (`leaderChanged`): that leader may have crashed with it, or appended it
- * before it went, so only "unknown" is true. Without this a write through a follower waits out
- * proposalTimeoutMs after a leader crash (issue #14: ~5 s to the first acknowledged write).
- *
- * Map insertion order is deadline order, since every proposal gets the same timeout, so expiry
- * scans from the front.
+ * A forwarded proposal (this node was a follower) has no index, so only application, timeout or
+ * stop settle it. Map insertion order is deadline order, since every proposal gets the same
+ * timeout, so expiry scans from the front.
  */
 import {
-  AssertionError, ProposalDroppedError, assert, type LogIndex, type NodeId, type Term,
+  AssertionError, ProposalDroppedError, assert, type LogIndex, type Term,
 } from "../core/index.js";
 import { ProposalTimeoutError } from "./errors.js";
 import type { RuntimeBugs } from "./runtime_bugs.js";
@@ -31,8 +26,6 @@ interface Pending<R> {
   readonly resolve: (result: R) => void;
   readonly reject: (error: Error) => void;
   appended: { readonly index: LogIndex; readonly term: Term } | null;
-  /** The leader a follower forwarded it to. */
-  forwardedTo: NodeId | null;
 }
 
 export class PendingProposals<R> {
@@ -49,7 +42,7 @@ export class PendingProposals<R> {
   add(seq: number, deadlineMs: number): Promise<R> {
     assert(!this.bySeq.has(seq), `proposal ${seq} registered twice`);
     return new Promise<R>((resolve, reject) => {
-      this.bySeq.set(seq, { seq, deadlineMs, resolve, reject, appended: null, forwardedTo: null });
+      this.bySeq.set(seq, { seq, deadlineMs, resolve, reject, appended: null });
     });
   }
 
@@ -59,29 +52,6 @@ export class PendingProposals<R> {
     if (pending === undefined) return;
     pending.appended = { index, term };
     this.byIndex.set(index, pending);
-  }
-
-  /** The proposal was forwarded to leader `to` (this node was a follower). */
-  markForwarded(seq: number, to: NodeId): void {
-    const pending = this.bySeq.get(seq);
-    if (pending === undefined) return;
-    pending.forwardedTo = to;
-  }
-
-  /**
-   * This node now knows `leader` (null: none): every proposal forwarded to another leader is
-   * rejected with `error()` (an unknown outcome: see above).
-   * @returns how many were rejected.
-   */
-  leaderChanged(leader: NodeId | null, error: () => Error): number {
-    let rejected = 0;
-    for (const pending of [...this.bySeq.values()]) {
-      if (pending.forwardedTo === null || pending.forwardedTo === leader) continue;
-      this.remove(pending);
-      pending.reject(error());
-      rejected++;
-    }
-    return rejected;
   }
 
   /** Settles the proposal `seq` with an error before it reached the core. */
