@@ -3,7 +3,7 @@
  * (getRangeLongFromObjectOrReply, getPositiveLongFromObjectOrReply) and the bookkeeping after an
  * in-place change of a collection.
  */
-import { fail, int64Arg, NOT_INTEGER, type ExecContext } from "./command.js";
+import { fail, int64Arg, NOT_INTEGER, optionName, SYNTAX_ERROR, type ExecContext } from "./command.js";
 import type { Bytes, KeyEntry } from "./keyspace.js";
 import { error, type Reply } from "./reply.js";
 
@@ -23,6 +23,20 @@ export function rangeLongArg(value: Bytes, min: bigint, max: bigint, message?: s
 }
 
 /** A count >= 0 (getPositiveLongFromObjectOrReply): "ERR value is out of range, must be positive". */
+/**
+ * The `COUNT n` option that may follow the last argument of LMPOP and ZMPOP (from `at` on):
+ * the count, or null when absent. @throws CommandError syntax error, or Redis's range error.
+ */
+export function mpopCountArg(args: readonly Bytes[], at: number): number | null {
+  let count: number | null = null;
+  for (let j = at; j < args.length; j += 2) {
+    const value = args[j + 1];
+    if (count !== null || optionName(args[j]) !== "count" || value === undefined) fail(SYNTAX_ERROR);
+    count = rangeLongArg(value, 1n, LONG_MAX, "count should be greater than 0");
+  }
+  return count;
+}
+
 export function positiveLongArg(value: Bytes, message = "value is out of range, must be positive"): number {
   return rangeLongArg(value, 0n, LONG_MAX, message);
 }

@@ -3,7 +3,7 @@
  * several lists (LMPOP), as Redis 7.0 answers them. No blocking forms (BLMOVE, BLMPOP).
  */
 import { arg, command, fail, optionName, SYNTAX_ERROR, type ExecContext, type RedisCommand } from "./command.js";
-import { rangeLongArg } from "./collection_args.js";
+import { mpopCountArg, rangeLongArg } from "./collection_args.js";
 import { keyOf, type Bytes } from "./keyspace.js";
 import { listAt, listChanged, popItems } from "./list_access.js";
 import { ListValue } from "./list_value.js";
@@ -43,13 +43,7 @@ function lmpop(ctx: ExecContext, args: readonly Bytes[]): Reply {
   const whereIndex = 2 + numkeys;
   if (whereIndex >= args.length) fail(SYNTAX_ERROR);
   const left = sideArg(arg(args, whereIndex));
-  let count: number | null = null;
-  for (let j = whereIndex + 1; j < args.length; j++) {
-    const value = args[j + 1];
-    if (count !== null || optionName(args[j]) !== "count" || value === undefined) fail(SYNTAX_ERROR);
-    count = rangeLongArg(value, 1n, LONG_MAX, "count should be greater than 0");
-    j++;
-  }
+  const count = mpopCountArg(args, whereIndex + 1);
   for (const key of args.slice(2, whereIndex)) {
     const at = listAt(ctx, key);
     if (at === undefined || at.list.length === 0) continue;

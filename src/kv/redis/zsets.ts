@@ -7,7 +7,7 @@
 import {
   arg, command, fail, optionName, SYNTAX_ERROR, type ExecContext, type RedisCommand,
 } from "./command.js";
-import { positiveLongArg, rangeLongArg } from "./collection_args.js";
+import { mpopCountArg, positiveLongArg, rangeLongArg } from "./collection_args.js";
 import { keyOf, type Bytes } from "./keyspace.js";
 import { NULL, NULL_ARRAY, array, error, integer, pairs, type Reply } from "./reply.js";
 import { lexRangeArg, scoreArg, scoreRangeArg } from "./score.js";
@@ -125,13 +125,7 @@ function zmpop(ctx: ExecContext, args: readonly Bytes[]): Reply {
   if (whereIndex >= args.length) fail(SYNTAX_ERROR);
   const where = optionName(arg(args, whereIndex));
   if (where !== "min" && where !== "max") fail(SYNTAX_ERROR);
-  let count: number | null = null;
-  for (let j = whereIndex + 1; j < args.length; j++) {
-    const value = args[j + 1];
-    if (count !== null || optionName(args[j]) !== "count" || value === undefined) fail(SYNTAX_ERROR);
-    count = rangeLongArg(value, 1n, LONG_MAX, "count should be greater than 0");
-    j++;
-  }
+  const count = mpopCountArg(args, whereIndex + 1);
   for (const key of args.slice(2, whereIndex)) {
     const at = zsetAt(ctx, key);
     if (at === undefined) continue;

@@ -13,6 +13,7 @@ import type { Message, Ready } from "../../core/index.js";
 import type {
   MemberInfo, NodeEventListener, NodeEventName, NodeObserver, NodeStatus,
 } from "../../node/index.js";
+import type { PeerStatusJson } from "../http/routes_status.js";
 import { readMetrics, Series, type SeriesSample } from "./series.js";
 import { Timeline, type TimelineEvent } from "./timeline.js";
 
@@ -24,14 +25,8 @@ export interface DashboardNodeSource {
   on<K extends NodeEventName>(name: K, listener: NodeEventListener<K>): () => void;
 }
 
-export interface PeerViewJson {
-  readonly id: string;
-  readonly match: number;
-  readonly next: number;
-  readonly state: string;
-  readonly recentActive: boolean;
-  readonly lag: number;
-}
+/** A follower's progress as the leader sees it: the same shape as GET /v1/status shows. */
+export type PeerViewJson = PeerStatusJson;
 
 export interface MemberViewJson {
   readonly id: string;
