@@ -62,7 +62,7 @@ export class Snapshotter {
 
   /** Starts a snapshot at `applied` if the policy says so and none is being written. */
   maybeSnapshot(applied: LogIndex): void {
-    if (this.inFlight !== null || applied <= this.index) return;
+    if (this.inFlight !== null || applied <= this.index || !this.knowsConfiguration()) return;
     const progress = { entriesSinceSnapshot: this.entriesSince, bytesSinceSnapshot: this.bytesSince };
     if (!shouldSnapshot(progress, this.limits)) return;
     this.start(applied).catch(() => undefined); // failures went to hooks.failed
@@ -74,8 +74,21 @@ export class Snapshotter {
    * @throws the storage's error (the node has then failed through hooks.failed).
    */
   snapshotNow(applied: LogIndex): Promise<LogIndex> {
-    if (this.inFlight !== null || applied <= this.index) return Promise.resolve(this.index);
+    if (this.inFlight !== null || applied <= this.index || !this.knowsConfiguration()) {
+      return Promise.resolve(this.index);
+    }
     return this.start(applied).then(() => this.index);
+  }
+
+  /**
+   * Whether the node knows the configuration at its applied index. A node that joined with an
+   * empty configuration and catches up through the log from before its own addition does not
+   * (the bootstrap configuration is in the founders' storage, not in the log): a snapshot then
+   * would record no voters at an index where the committed configuration has them (§7: a
+   * snapshot records the configuration at its index), so it waits until it has applied one.
+   */
+  private knowsConfiguration(): boolean {
+    return this.appliedConf.voters.length > 0 || this.appliedConf.votersOutgoing.length > 0;
   }
 
   private start(applied: LogIndex): Promise<void> {
