@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { startTestCluster, waitForLeader, type TestCluster } from "./testing/testing_cluster.js";
+import { retried } from "./testing/testing_clients.js";
 
 let running: TestCluster | null = null;
 let leaderPort = 0;
@@ -34,14 +35,14 @@ test("SET k v EX 1: present at once, gone through every node after 1.1 s", { tim
   const writer = await ioredis(leaderPort);
   const readers = await Promise.all(allPorts.map((port) => ioredis(port)));
   try {
-    assert.equal(await writer.set("ttl:k", "v", "EX", 1), "OK");
-    for (const reader of readers) assert.equal(await reader.get("ttl:k"), "v");
+    assert.equal(await retried(() => writer.set("ttl:k", "v", "EX", 1)), "OK");
+    for (const reader of readers) assert.equal(await retried(() => reader.get("ttl:k")), "v");
     // Expiry is a point in time; waiting for it is the test.
     await new Promise((resolve) => { setTimeout(resolve, 1100); });
     for (const reader of readers) {
-      assert.equal(await reader.get("ttl:k"), null);
-      assert.equal(await reader.exists("ttl:k"), 0);
-      assert.equal(await reader.ttl("ttl:k"), -2);
+      assert.equal(await retried(() => reader.get("ttl:k")), null);
+      assert.equal(await retried(() => reader.exists("ttl:k")), 0);
+      assert.equal(await retried(() => reader.ttl("ttl:k")), -2);
     }
   } finally {
     writer.disconnect();
@@ -59,14 +60,15 @@ test("SCAN through a follower over 100,000 keys returns each key present", { tim
     for (let start = 0; start < total; start += batch) {
       const args: string[] = [];
       for (let i = start; i < start + batch; i++) args.push(`scan:${i}`, String(i));
-      writes.push(writer.mset(...args));
+      writes.push(retried(() => writer.mset(...args)));
     }
     await Promise.all(writes);
     const seen = new Set<string>();
     let cursor = "0";
     let calls = 0;
     do {
-      const [next, keys] = await scanner.scan(cursor, "MATCH", "scan:*", "COUNT", 1000);
+      const from = cursor;
+      const [next, keys] = await retried(() => scanner.scan(from, "MATCH", "scan:*", "COUNT", 1000));
       for (const key of keys) seen.add(key);
       cursor = next;
       calls++;

@@ -7,6 +7,7 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { Redis } from "ioredis";
 import { startTestCluster, waitForLeader, type TestCluster } from "./testing/testing_cluster.js";
+import { retried } from "./testing/testing_clients.js";
 
 let running: TestCluster | null = null;
 const clients: Redis[] = [];
@@ -22,17 +23,6 @@ function connect(port: number): Redis {
   return client;
 }
 
-/** Retries a command that a node refused for want of a leader (TRYAGAIN) until it answers. */
-async function retried<T>(call: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (attempt >= 50 || !/TRYAGAIN/.test(String(error))) throw error;
-      await new Promise((resolve) => { setTimeout(resolve, 100); });
-    }
-  }
-}
 
 test("SIGKILL of the whole cluster keeps every type and every TTL", { timeout: 90_000 }, async () => {
   running = await startTestCluster(3);

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { HistoryRecorder } from "../../check/history_recorder.js";
-import type { LocalCluster } from "../../app/local_cluster.js";
+import { delay, type LocalCluster } from "../../app/local_cluster.js";
 
 type Completion =
   | { readonly type: "ok"; readonly value?: unknown }
@@ -172,5 +172,20 @@ export function installed(command: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Runs a Redis command again while a node refuses it definitely for want of a leader
+ * (`-TRYAGAIN`: nothing was applied, so a retry is safe), at most 50 times, 100 ms apart.
+ */
+export async function retried<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= 50 || !/TRYAGAIN/.test(String(error))) throw error;
+      await delay(100);
+    }
   }
 }
