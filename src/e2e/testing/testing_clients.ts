@@ -177,14 +177,16 @@ export function installed(command: string): boolean {
 
 /**
  * Runs a Redis command again while a node refuses it definitely for want of a leader
- * (`-TRYAGAIN`: nothing was applied, so a retry is safe), at most 50 times, 100 ms apart.
+ * (`-TRYAGAIN`: nothing was applied, so a retry is safe), at most 50 times, 100 ms apart;
+ * with `idempotent`, also after an unknown outcome (`-UNKNOWN`: applying it twice is harmless).
  */
-export async function retried<T>(call: () => Promise<T>): Promise<T> {
+export async function retried<T>(call: () => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
+  const retry = options.idempotent === true ? /TRYAGAIN|UNKNOWN/ : /TRYAGAIN/;
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (attempt >= 50 || !/TRYAGAIN/.test(String(error))) throw error;
+      if (attempt >= 50 || !retry.test(String(error))) throw error;
       await delay(100);
     }
   }
