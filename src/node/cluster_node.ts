@@ -17,6 +17,7 @@ import { silentLogger, type Logger } from "../core/logger.js";
 import type { Transport } from "../transport/index.js";
 import { resolveNodeLimits, toRaftConfig, type NodeLimits } from "./config.js";
 import { encodeEnvelope } from "./envelope.js";
+import { EarlyElection } from "./early_election.js";
 import { EntryApplier } from "./entry_applier.js";
 import { NodeStoppedError, OutcomeUnknownError, RemovedFromClusterError } from "./errors.js";
 import { NodeEventEmitter, type NodeEventListener, type NodeEventName } from "./events.js";
@@ -105,8 +106,9 @@ export class ClusterNode<R> implements ClusterAdmin {
   private removedAt: LogIndex | null = null;
   /** The core's last status, kept once the storage it reads is closed. */
   private finalStatus: Status | null = null;
-  /** When a leader's AppendEntries or Heartbeat last arrived (host clock), for leaderUnreachable. */
-  private leaderHeardMs = 0;
+  private readonly earlyElection: EarlyElection;
+  /** Peers whose outbound connection is down (since it last dropped, until it reconnects). */
+  private readonly linksDown = new Set<NodeId>();
 
   private constructor(parts: Parts<R>) {
     ({ id: this.id, raft: this.raft, storage: this.storage, transport: this.transport,
@@ -157,6 +159,14 @@ export class ClusterNode<R> implements ClusterAdmin {
       assertRunning: () => { this.assertRunning(); },
       scheduleReady: () => { this.loop.schedule(); },
       appliedIndex: () => this.applier.appliedIndex,
+    });
+    this.earlyElection = new EarlyElection({
+      ...parts, heartbeatIntervalMs: limits.heartbeatIntervalMs,
+      electionTimeoutMinMs: limits.electionTimeoutMs.min,
+      electionTicksMax: toRaftConfig(parts.id, limits).electionTimeoutTicksMax,
+      running: () => this.runState === "running",
+      schedule: () => { this.loop.schedule(); },
+      fail: (error) => { this.fail(error); },
     });
     this.events.on("removed", ({ index }) => { this.removedAt = index; });
     const poll = (): void => { this.waiters.poll(); };
@@ -211,6 +221,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       });
       options.transport.onPeerState((peer, state) => {
         if (state === "disconnected") node.leaderUnreachable(peer);
+        if (state === "connected") node.linksDown.delete(peer);
       });
       await transport.start();
       node.timer = host.setRepeating(limits.tickMs, () => {
@@ -255,6 +266,9 @@ export class ClusterNode<R> implements ClusterAdmin {
       if (result.kind === "appended") {
         this.proposals.markAppended(seq, result.index, result.term);
         this.observer.writeStage?.("proposed", result.index);
+      } else {
+        this.proposals.markForwarded(seq, result.to, this.raft.status().term,
+          this.linksDown.has(result.to));
       }
     } catch (error) {
       if (!(error instanceof RaftError)) throw error;
@@ -412,7 +426,7 @@ export class ClusterNode<R> implements ClusterAdmin {
 
   private receive(message: Message): void {
     if (this.runState !== "running") return;
-    if (message.type === "AppendEntries" || message.type === "Heartbeat") this.leaderHeardMs = this.host.nowMs();
+    if (message.type === "AppendEntries" || message.type === "Heartbeat") this.earlyElection.heardFromLeader();
     this.observer.messageReceived?.(message);
     this.stall.noteMessage(message);
     if (this.observer.writeStage !== undefined) traceReceived(this.observer.writeStage, message);
@@ -429,45 +443,14 @@ export class ClusterNode<R> implements ClusterAdmin {
   }
 
   /**
-   * The connection to `peer` dropped. When `peer` is this follower's leader (a crashed leader's
-   * sockets close at once), its election timer runs out soon rather than after up to
-   * electionTimeoutMs, so failover takes tens of milliseconds instead of ~0.5-1 s. Safe, since
-   * an election always is; not disruptive, since the pre-vote only wins when a majority lost the
-   * leader too (a follower that still hears it refuses while its lease lasts, check-quorum).
-   * Only if nothing came from a leader for 1.5 heartbeat intervals after the drop (a connection
-   * reset while the leader lives changes nothing: its heartbeats still arrive on its own link),
-   * plus a random delay of up to two more: followers that all saw the leader go at the same
-   * instant would otherwise split the vote and wait out the full timeout; with it, the first
-   * one's pre-vote is refused (the others still count the leader's lease), it stops counting
-   * the lease itself, and the next one to fire wins. Not in lease mode: there a leader's lease
-   * relies on every follower waiting out the timeout.
+   * The connection to `peer` dropped: proposals forwarded to it settle once a later leader's
+   * entries apply (pending_proposals.ts), and if it is this follower's leader, the follower
+   * campaigns soon (early_election.ts; not in lease mode).
    */
-  private leaderUnreachable(peer: string): void {
-    if (this.runState !== "running" || this.limits.readMode === "lease") return;
-    if (!this.isFollowerOf(peer)) return;
-    const lostMs = this.host.nowMs();
-    const heartbeatMs = this.limits.heartbeatIntervalMs;
-    const delayMs = Math.floor(1.5 * heartbeatMs) + this.host.drawInt(2 * heartbeatMs + 1);
-    this.host.setTimer(delayMs, () => {
-      // Heard from since: only this connection dropped (the leader's own link to us works).
-      if (this.leaderHeardMs > lostMs) return;
-      if (this.runState !== "running" || !this.isFollowerOf(peer)) return;
-      this.logger.info({ id: this.id, leader: peer },
-        `Lost the connection to leader ${peer}: campaigning without waiting out the election timeout`);
-      const ticksMax = toRaftConfig(this.id, this.limits).electionTimeoutTicksMax;
-      try {
-        for (let i = 0; i < ticksMax && this.isFollowerOf(peer); i++) this.raft.tick();
-      } catch (error) {
-        this.fail(error);
-        return;
-      }
-      this.loop.schedule();
-    });
-  }
-
-  private isFollowerOf(peer: string): boolean {
-    const { role, leaderId } = this.raft.status();
-    return role === "follower" && leaderId === peer;
+  private leaderUnreachable(peer: NodeId): void {
+    this.linksDown.add(peer);
+    this.proposals.leaderLost(peer);
+    if (this.limits.readMode !== "lease") this.earlyElection.linkDropped(peer);
   }
 
   private onTick(): void {
