@@ -88,6 +88,19 @@ export class PeerLink {
     if (this.linkState === "disconnected" && idle) this.dial();
   }
 
+  /**
+   * The peer just authenticated a connection to us, so it is up: a link waiting out its redial
+   * back-off dials now. (A restarted peer would otherwise hear nothing from this node for up to
+   * backoff.maxMs: a failover measured with a survivor's pre-vote replies stuck in such a queue
+   * took 0.8 s instead of 0.2 s.)
+   */
+  peerIsUp(): void {
+    if (this.linkState !== "disconnected" || this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    this.backoff.reset();
+    this.dial();
+  }
+
   /** Queues one encoded message; false (and counted) if the queue is full or the link closed. */
   enqueue(payload: Uint8Array): boolean {
     if (this.linkState === "closed" || !this.queue.maybePush(payload)) {

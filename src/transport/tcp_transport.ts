@@ -356,6 +356,7 @@ export class TcpTransport implements Transport {
   private authenticated(connection: InboundConnection, peer: NodeId): void {
     const older = this.inboundByPeer.get(peer);
     this.inboundByPeer.set(peer, connection);
+    this.links.get(peer)?.peerIsUp();
     if (older !== undefined && older !== connection) {
       const fields = { peer, remote: connection.remote };
       this.logger.info(fields, `Peer ${peer} reconnected; closing its older connection`);
