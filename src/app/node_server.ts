@@ -279,18 +279,22 @@ function watchNode(
 }
 
 /**
- * At log level `trace`, every stage of every write is recorded with a wall-clock time in
- * microseconds that the processes of one machine share (timeOrigin + now), and logged in batches
- * (one line every 200 ms, so tracing itself barely moves the timeline) for
- * scripts/write-timeline.mjs to merge into a per-write timeline.
+ * At log level `trace`, or with RAFTKV_TRACE_WRITES=1 in the environment at any level (the
+ * timeline alone, without trace's per-message log lines, which slow every write several-fold),
+ * every stage of every write is recorded with a wall-clock time in microseconds that the
+ * processes of one machine share (timeOrigin + now), and logged in batches (one line every
+ * 200 ms, so tracing itself barely moves the timeline) for scripts/write-timeline.mjs to merge
+ * into a per-write timeline.
  */
 function withWriteTrace(observer: NodeObserver, logger: Logger): NodeObserver {
-  if (!logger.isLevelEnabled("trace")) return observer;
+  const atTrace = logger.isLevelEnabled("trace");
+  if (!atTrace && process.env.RAFTKV_TRACE_WRITES !== "1") return observer;
   const traceLogger = logger.child({ component: "timeline" });
   let events: (string | number)[] = [];
   setInterval(() => {
     if (events.length === 0) return;
-    traceLogger.trace({ events });
+    if (atTrace) traceLogger.trace({ events });
+    else traceLogger.info({ events }, "timeline");
     events = [];
   }, 200).unref();
   return {

@@ -16,6 +16,9 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 interface Sample { readonly firstAckMs: number; readonly failedBefore: number }
 
+/** A kill slower than this prints the nodes' election lines since the kill. */
+const SLOW_MS = 500;
+
 async function put(url: string, value: number): Promise<boolean> {
   try {
     const response = await fetch(`${url}/v1/kv/failover`, {
@@ -29,7 +32,9 @@ async function put(url: string, value: number): Promise<boolean> {
   }
 }
 
-async function oneKill(cluster: Awaited<ReturnType<typeof startTestCluster>>["cluster"]): Promise<Sample> {
+type Running = Awaited<ReturnType<typeof startTestCluster>>;
+
+async function oneKill({ cluster, output }: Running): Promise<Sample> {
   const leader = await waitForLeader(cluster, 30_000);
   const via = cluster.runningIds.find((id) => id !== leader.id);
   if (via === undefined) throw new Error("no follower");
@@ -52,8 +57,14 @@ async function oneKill(cluster: Awaited<ReturnType<typeof startTestCluster>>["cl
   })();
   await delay(300); // the client is in full swing
   killedAt = performance.now();
+  const linesBefore = output.length;
   await cluster.kill(leader.id, "SIGKILL");
   const firstAckMs = await Promise.race([firstAck, delay(30_000).then(() => Infinity)]);
+  if (firstAckMs > SLOW_MS) {
+    const election = output.slice(linesBefore)
+      .filter((line) => /campaign|Leader is|No leader|term/i.test(line)).slice(0, 20);
+    console.log(`  slow: the nodes' election lines since the kill:\n  ${election.join("\n  ")}`);
+  }
   stop = true;
   await firstAck;
   cluster.startNode(leader.id);
@@ -64,11 +75,11 @@ async function oneKill(cluster: Awaited<ReturnType<typeof startTestCluster>>["cl
 }
 
 async function main(): Promise<void> {
-  const running = await startTestCluster(3, { logLevel: "warn" });
+  const running = await startTestCluster(3, { logLevel: "info" });
   const samples: Sample[] = [];
   try {
     for (let i = 0; i < kills; i++) {
-      const sample = await oneKill(running.cluster);
+      const sample = await oneKill(running);
       samples.push(sample);
       console.log(`kill ${i + 1}: first acknowledged write ${sample.firstAckMs.toFixed(0)} ms after the SIGKILL ` +
         `(${sample.failedBefore} unacknowledged attempts)`);
