@@ -57,6 +57,13 @@ export interface RaftConfig {
   readonly pendingReadsMax: number;
   /** When false, a follower refuses proposals instead of forwarding them to the leader. */
   readonly forwardProposals: boolean;
+  /**
+   * When true, a commit advance sends an empty AppendEntries only to the followers that wait for
+   * it (an entry they forwarded, a read index they were given) and, for a configuration entry,
+   * to all; the others learn the commit index from the next append or heartbeat. Default false
+   * (every follower told at once, as in etcd-io/raft); the runtime sets it (replication.ts).
+   */
+  readonly commitOnDemand?: boolean;
   /** Default "index". "lease" requires checkQuorum. */
   readonly readMode?: ReadMode;
   /**

@@ -24,6 +24,12 @@ export class Progress {
   paused = false;
   /** The commit index carried by the last AppendEntries sent. */
   commitSent: LogIndex = logIndex(0);
+  /**
+   * The highest index this follower waits to see committed: the last entry it forwarded, or a
+   * read index it was given. Only up to here is a commit worth an empty AppendEntries
+   * (replication.ts `flushReplication`); otherwise the next append or heartbeat carries it.
+   */
+  commitWanted: LogIndex = logIndex(0);
   /** Ticks spent in snapshot state; a lost InstallSnapshot is retried after a timeout. */
   snapshotElapsedTicks = 0;
   readonly inflights: Inflights;

@@ -214,3 +214,65 @@ test("the leader refuses proposals beyond uncommittedBytesMax until entries comm
 test("entriesWithTerms helper numbers entries from the given index", () => {
   assert.deepEqual(entriesWithTerms([3, 4], 7).map((e) => [e.index, e.term]), [[7, 3], [8, 4]]);
 });
+
+const appliedText = (net: TestNetwork, id: string): string[] => net.appliedData(id);
+
+test("commitOnDemand: an idle follower is not sent an empty append per commit; it learns the commit from the next heartbeat", () => {
+  const net = cluster(3, { commitOnDemand: true });
+  const leader = net.electLeader();
+  const [f1, f2] = net.ids.filter((id) => id !== leader) as [NodeId, NodeId];
+  net.tickAll();
+  net.settle();
+  net.node(leader).propose(new TextEncoder().encode("w1"));
+  net.processReady(leader);
+  const sent: Message[] = [];
+  for (let i = 0; i < 100 && net.queue.length > 0; i++) {
+    const m = net.deliver();
+    if (m !== undefined) sent.push(m);
+  }
+  assert.deepEqual(appliedText(net, leader), ["w1"], "committed and applied on the leader");
+  const emptyAppends = appends(sent).filter((m) => m.entries.length === 0);
+  assert.deepEqual(emptyAppends, [], "no commit-only append to followers that wait for nothing");
+  assert.deepEqual(appliedText(net, f1), []);
+  net.tick(leader); // heartbeat: carries the commit (capped at each follower's match)
+  net.settle();
+  assert.deepEqual(appliedText(net, f1), ["w1"]);
+  assert.deepEqual(appliedText(net, f2), ["w1"]);
+});
+
+test("without commitOnDemand every follower gets the commit at once (the control)", () => {
+  const net = cluster(3);
+  const leader = net.electLeader();
+  const follower = net.ids.find((id) => id !== leader)!;
+  net.tickAll();
+  net.settle();
+  net.node(leader).propose(new TextEncoder().encode("w1"));
+  net.settle();
+  assert.deepEqual(appliedText(net, follower), ["w1"]);
+});
+
+test("commitOnDemand: a follower that forwarded a proposal is told its commit at once", () => {
+  const net = cluster(3, { commitOnDemand: true });
+  const leader = net.electLeader();
+  const [proposer, idle] = net.ids.filter((id) => id !== leader) as [NodeId, NodeId];
+  net.tickAll();
+  net.settle();
+  net.node(proposer).propose(new TextEncoder().encode("forwarded"));
+  net.settle();
+  assert.deepEqual(appliedText(net, proposer), ["forwarded"], "the proposer applies without a tick");
+  assert.deepEqual(appliedText(net, idle), [], "the idle follower waits for the next heartbeat");
+});
+
+test("commitOnDemand: a follower given a read index is told the commit it needs to serve the read", () => {
+  const net = cluster(3, { commitOnDemand: true });
+  const leader = net.electLeader();
+  const reader = net.ids.find((id) => id !== leader)!;
+  net.tickAll();
+  net.settle();
+  net.node(leader).propose(new TextEncoder().encode("w1"));
+  net.settle();
+  net.node(reader).readIndex("r1");
+  net.settle();
+  assert.equal(net.readStates.get(reader)?.at(-1)?.context, "r1");
+  assert.deepEqual(appliedText(net, reader), ["w1"], "applied up to the read index");
+});

@@ -105,13 +105,23 @@ export function bcastAppend(r: Raft, leader: LeaderState): void {
 
 /**
  * Sends the appends that proposals and commit advances made due: new entries to whoever lacks
- * them, and an empty append only to a follower not yet told the current commit index.
+ * them, and an empty append to a follower not yet told the commit index. With `commitOnDemand`
+ * (the runtime's setting) that empty append goes only to a follower that waits for the commit
+ * (an entry it forwarded, a read index it was given: `Progress.commitWanted`), or to every
+ * follower when `announce` (a configuration entry committed); any other follower learns the
+ * commit index from the next append or heartbeat. An empty append per follower per commit woke
+ * every follower twice per write (append, ack) for nothing: a quarter of a one-client write's
+ * hops on a 2-core machine (docs/performance.md).
  */
-export function flushReplication(r: Raft, leader: LeaderState): void {
+export function flushReplication(r: Raft, leader: LeaderState, announce = false): void {
   if (!leader.replicationDue) return;
   leader.replicationDue = false;
+  const committed = r.log.committed;
   for (const [id, pr] of leader.tracker.progress) {
-    if (id === r.id || !maybeSendAppend(r, leader, id, pr.commitSent < r.log.committed)) continue;
+    if (id === r.id) continue;
+    const told = announce || r.config.commitOnDemand !== true || pr.commitWanted >= committed
+      ? committed : pr.commitWanted;
+    if (!maybeSendAppend(r, leader, id, pr.commitSent < told)) continue;
     // Pipeline the rest, up to the inflight window (each message within messageBytesMax).
     for (let i = 1; i < r.config.inflightMessagesMax; i++) {
       if (!maybeSendAppend(r, leader, id, false)) break;

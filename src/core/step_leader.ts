@@ -30,7 +30,9 @@ export function stepLeader(r: Raft, leader: LeaderState, m: Message): void {
       // A forwarded proposal. During a transfer it is held and placed once leadership settles
       // (held_proposals.ts); one over the limits is dropped silently (the client times out).
       if (leader.transfer !== null) r.held.maybeHold(m.data, r.config.uncommittedBytesMax);
-      else if (fitsUncommittedLimit(r, leader, m.data.byteLength)) propose(r, leader, m.data);
+      else if (fitsUncommittedLimit(r, leader, m.data.byteLength)) {
+        wantsCommit(leader, m.from, propose(r, leader, m.data));
+      }
       return;
     case "ReadIndexRequest":
       if (readsPending(leader) < r.config.pendingReadsMax) {
@@ -171,7 +173,18 @@ function respondToRead(r: Raft, request: ReadRequest, index: LogIndex): void {
   } else {
     const { from, context } = request;
     r.send({ from: r.id, to: from, term: r.term, type: "ReadIndexResponse", context, index });
+    // It serves the read once it applied `index`: tell it the commit (flushReplication).
+    if (r.role.kind === "leader") {
+      wantsCommit(r.role, from, index);
+      r.role.replicationDue = true;
+    }
   }
+}
+
+/** Follower `from` waits to learn that `index` is committed (Progress.commitWanted). */
+function wantsCommit(leader: LeaderState, from: NodeId, index: LogIndex): void {
+  const pr = leader.tracker.get(from);
+  if (pr !== undefined && pr.commitWanted < index) pr.commitWanted = index;
 }
 
 function handleAppendEntriesResponse(r: Raft, leader: LeaderState, m: AppendEntriesResponse): void {
@@ -229,7 +242,7 @@ function afterCommit(r: Raft, leader: LeaderState, committedBefore: LogIndex): v
   // over, so tell every follower the commit now (§4.2.2: a removed node that learns its removal
   // committed stops campaigning).
   if (committedBefore < r.configIndex && r.configIndex <= r.log.committed) {
-    flushReplication(r, leader);
+    flushReplication(r, leader, true);
   }
   maybeFinishConfChange(r, leader);
 }

@@ -248,6 +248,7 @@ export function toRaftConfig(id: NodeId, limits: NodeLimits): RaftConfig {
     id,
     pendingReadsMax: limits.pendingReadsMax,
     forwardProposals: true,
+    commitOnDemand: true,
     readMode: limits.readMode,
     leaseClockDriftTicks: leaseDriftTicks(limits),
   };
