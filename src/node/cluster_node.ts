@@ -1,3 +1,12 @@
+export interface ProposeOptions {
+  /**
+   * The caller built `command` itself and checked it as the state machine's
+   * `validate(command, "propose")` would: it is not decoded again before it enters the log (its
+   * size is still checked). Apply still validates every entry (entry_applier.ts).
+   */
+  readonly validated?: boolean;
+}
+
 /**
  * `ClusterNode`: the library's public API (start, propose, readBarrier, status, events, admin,
  * stop) and the runtime that drives the pure Raft core with a storage, a transport and a host.
@@ -247,7 +256,7 @@ export class ClusterNode<R> implements ClusterAdmin {
    * @throws ProposalTimeoutError / OutcomeUnknownError (`definite: false`): may have applied.
    * @throws NodeStoppedError (definite) when the node is stopped or failed.
    */
-  propose(command: Uint8Array): Promise<R> {
+  propose(command: Uint8Array, options: ProposeOptions = {}): Promise<R> {
     if (this.runState !== "running" || this.removedAt !== null) {
       return Promise.reject(this.notRunning());
     }
@@ -255,7 +264,7 @@ export class ClusterNode<R> implements ClusterAdmin {
       return Promise.reject(new ProposalDroppedError(
         `${this.proposals.size} proposals are pending on ${this.id} (pendingProposalsMax)`));
     }
-    const invalid = this.validator.checkLocal(command);
+    const invalid = this.validator.checkLocal(command, options.validated === true);
     if (invalid !== null) return Promise.reject(invalid);
     const seq = ++this.proposalSeq;
     const data = encodeEnvelope({ proposer: this.id, incarnation: this.incarnation, seq }, command);

@@ -2,7 +2,7 @@
  * The public library API: `ClusterNode.start(options)` runs a Raft node that replicates your
  * state machine; see README.md, "Library API".
  */
-export { ClusterNode } from "./cluster_node.js";
+export { ClusterNode, type ProposeOptions } from "./cluster_node.js";
 export type { ClusterNodeOptions } from "./options.js";
 export type { Logger } from "../core/logger.js";
 export { realHost, type RuntimeHost, type TimerHandle } from "./host.js";

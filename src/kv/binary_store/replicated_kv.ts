@@ -32,7 +32,9 @@ import { ReadCoalescer } from "./read_coalescer.js";
 import {
   encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
 } from "./store_commands.js";
-import { DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, type StoreLimits } from "./store_limits.js";
+import {
+  DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, checkStoreLimits, type StoreLimits,
+} from "./store_limits.js";
 import { StoreMachine } from "./store_machine.js";
 
 export { DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, type StoreLimits } from "./store_limits.js";
@@ -274,12 +276,12 @@ export class ReplicatedKv {
     // `{ ...body, clientId, seq }` (so the same bytes) without that spread's slow path.
     const command = Object.assign(body, { clientId: this.clientId, seq: ++this.seq }) as StoreCommand;
     const bytes = encodeStoreCommand(command);
-    if (bytes.byteLength > this.limits.commandBytesMax) {
-      throw new ValueTooLargeError("value", bytes.byteLength, this.limits.commandBytesMax);
-    }
+    // The machine's own propose-time check, on the command as built (no second decode).
+    const tooLarge = checkStoreLimits(command, bytes.byteLength, this.limits);
+    if (tooLarge !== null) throw tooLarge;
     let result: StoreResult;
     try {
-      result = await this.node.propose(bytes);
+      result = await this.node.propose(bytes, { validated: true });
     } catch (error) {
       throw writeError(error);
     }
