@@ -2,7 +2,8 @@
  * The HTTP API's side of the shared client limits (client_resources.ts): every connection counts
  * against its source address's `connectionsPerAddressMax` (past it the connection gets a 429 and
  * is closed before anything is parsed), and what it holds counts against the global client-memory
- * cap: the bytes of the request body received so far (Fastify buffers a body until it is whole)
+ * cap: the bytes of the request body received so far (Fastify buffers a body until it is whole;
+ * a body of at most 64 KiB declared by Content-Length counts whole from the request's start)
  * plus the response bytes not yet taken by the kernel. Failing `accept` for lack of descriptors
  * is logged once per burst.
  */
@@ -25,6 +26,9 @@ const tooManyBody = JSON.stringify({
 const tooManyFromAddress = "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\n" +
   `Content-Type: application/json\r\nContent-Length: ${tooManyBody.length}\r\n\r\n` +
   tooManyBody;
+
+/** Bodies up to this declared length are counted when the request starts, not as they arrive. */
+const COUNT_UP_FRONT_BYTES_MAX = 64 * 1024;
 
 /** Counts the body bytes passing through into the request's socket tracker. */
 class BodyCounter extends Transform {
@@ -81,7 +85,25 @@ export function trackHttpClients(
     sockets.get(request.raw.socket);
   app.addHook("preParsing", (request, _reply, payload, done) => {
     const tracked = trackedOf(request);
-    done(null, tracked === undefined ? payload : payload.pipe(new BodyCounter(tracked)));
+    if (tracked === undefined) {
+      done(null, payload);
+      return;
+    }
+    // A small body of declared length is counted whole up front (Fastify refuses a longer one),
+    // without a stream stage per request; no body, nothing to count; anything else as it comes.
+    const { headers } = request;
+    const declared = headers["content-length"] === undefined ? NaN : Number(headers["content-length"]);
+    if (headers["transfer-encoding"] === undefined && (Number.isNaN(declared) || declared === 0)) {
+      done(null, payload);
+      return;
+    }
+    if (Number.isSafeInteger(declared) && declared <= COUNT_UP_FRONT_BYTES_MAX) {
+      tracked.bodyBytes += declared;
+      tracked.handle.update();
+      done(null, payload);
+      return;
+    }
+    done(null, payload.pipe(new BodyCounter(tracked)));
   });
   app.addHook("onResponse", (request, _reply, done) => {
     const tracked = trackedOf(request);
