@@ -21,7 +21,8 @@ import {
 } from "../client_sessions.js";
 import { RedisEngine } from "../redis/engine.js";
 import { Keyspace, keyOf, type Db } from "../redis/keyspace.js";
-import { keyspaceFromWire, keyspaceToWire } from "../redis/keyspace_image.js";
+import { keyspaceFromWire, writeKeyspace } from "../redis/keyspace_image.js";
+import { MsgpackWriter } from "../redis/msgpack_writer.js";
 import { integer } from "../redis/reply.js";
 import { replyFromWire, replyToWire } from "../redis/reply_wire.js";
 import { applyTransaction, pruneTombstones, removeExpired } from "../redis/transactions.js";
@@ -155,7 +156,14 @@ export class StoreMachine implements StateMachine<StoreResult> {
     for (const [id, seq, result] of this.sessions.entries()) {
       sessions.push(id, seq, resultToWire(result));
     }
-    return packStore([SNAPSHOT_VERSION, this.engine.clockMs, keyspaceToWire(this.engine.keyspace), sessions]);
+    // [version, clock, keyspace, sessions], the keyspace written straight into the buffer.
+    const w = new MsgpackWriter(this.engine.keyspace.usedBytes + 64 * 1024);
+    w.array(4);
+    w.number(SNAPSHOT_VERSION);
+    w.number(this.engine.clockMs);
+    writeKeyspace(w, this.engine.keyspace);
+    w.raw(packStore(sessions));
+    return w.bytes();
   }
 
   /**

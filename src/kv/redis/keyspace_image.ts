@@ -1,14 +1,15 @@
 /**
  * The keyspace in a snapshot: every database's keys in iteration order (so a restored replica
  * iterates as the others do), each with its type, value, absolute expiry and modification index,
- * plus the WATCH tombstones. Plain msgpack values; `store_machine.ts` versions the whole image.
+ * plus the WATCH tombstones. Plain msgpack values, written straight into one buffer
+ * (msgpack_writer.ts); `store_machine.ts` versions the whole image.
  */
 import { assert } from "../../core/index.js";
 import { ListValue } from "./list_value.js";
 import { Keyspace, type Bytes, type RedisValue } from "./keyspace.js";
+import type { MsgpackWriter } from "./msgpack_writer.js";
 import { SortedSet } from "./sorted_set.js";
 
-const latin1 = (s: string): Buffer => Buffer.from(s, "latin1");
 const str = (b: unknown): string => {
   assert(b instanceof Uint8Array, "keyspace image: expected bytes");
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
@@ -18,24 +19,45 @@ const bytes = (b: unknown): Bytes => {
   return Uint8Array.from(b);
 };
 
-function valueToWire(value: RedisValue): unknown[] {
+/** One value as its type tag and payload (the two middle fields of a key's row). */
+function writeValue(w: MsgpackWriter, value: RedisValue): void {
   switch (value.type) {
     case "string":
-      return ["s", value.value];
+      w.str("s");
+      w.bin(value.value);
+      return;
     case "hash":
-      return ["h", [...value.value].flatMap(([f, v]) => [latin1(f), v])];
-    case "list":
-      return ["l", value.value.toArray()];
+      w.str("h");
+      w.array(2 * value.value.size);
+      for (const [field, v] of value.value) {
+        w.binLatin1(field);
+        w.bin(v);
+      }
+      return;
+    case "list": {
+      w.str("l");
+      const items = value.value.toArray();
+      w.array(items.length);
+      for (const item of items) w.bin(item);
+      return;
+    }
     case "set":
-      return ["S", [...value.value].map(latin1)];
-    case "zset":
-      return ["z", value.value.entries().flatMap(([m, score]) => [latin1(m), scoreToWire(score)])];
+      w.str("S");
+      w.array(value.value.size);
+      for (const member of value.value) w.binLatin1(member);
+      return;
+    case "zset": {
+      w.str("z");
+      const entries = value.value.entries();
+      w.array(2 * entries.length);
+      // Scores keep infinities (a msgpack float carries them; NaN never is a score).
+      for (const [member, score] of entries) {
+        w.binLatin1(member);
+        w.number(score);
+      }
+      return;
+    }
   }
-}
-
-/** Scores keep infinities (msgpack floats carry them; NaN never is a score). */
-function scoreToWire(score: number): number {
-  return score;
 }
 
 function valueFromWire(tag: unknown, payload: unknown): RedisValue {
@@ -68,22 +90,37 @@ function valueFromWire(tag: unknown, payload: unknown): RedisValue {
   }
 }
 
-export function keyspaceToWire(keyspace: Keyspace): unknown {
-  const dbs: unknown[] = [];
-  for (const db of keyspace.dbs) {
-    if (db.size === 0) continue;
-    const keys: unknown[] = [];
+/**
+ * Writes the keyspace as one msgpack value: [dbs, tombstones, watchFloorIndex], where dbs holds
+ * [id, rows] for each non-empty database, a row being [key, tag, payload, expiresAtMs,
+ * modifiedIndex], and tombstones is flat [name, index, ...]. `keyspaceFromWire` reads it back.
+ */
+export function writeKeyspace(w: MsgpackWriter, keyspace: Keyspace): void {
+  w.array(3);
+  const dbs = keyspace.dbs.filter((db) => db.size > 0);
+  w.array(dbs.length);
+  for (const db of dbs) {
+    w.array(2);
+    w.number(db.id);
+    w.array(db.entries.size);
     for (const [key, entry] of db.entries) {
-      keys.push([latin1(key), ...valueToWire(entry.value), entry.expiresAtMs, entry.modifiedIndex]);
+      w.array(5);
+      w.binLatin1(key);
+      writeValue(w, entry.value);
+      if (entry.expiresAtMs === null) w.nil();
+      else w.number(entry.expiresAtMs);
+      w.number(entry.modifiedIndex);
     }
-    dbs.push([db.id, keys]);
   }
-  const removed: unknown[] = [];
-  for (const [name, index] of keyspace.removedAt) removed.push(latin1(name), index);
-  return [dbs, removed, keyspace.watchFloorIndex];
+  w.array(2 * keyspace.removedAt.size);
+  for (const [name, index] of keyspace.removedAt) {
+    w.binLatin1(name);
+    w.number(index);
+  }
+  w.number(keyspace.watchFloorIndex);
 }
 
-/** @throws AssertionError or Error when `wire` is not an image from `keyspaceToWire`. */
+/** @throws AssertionError or Error when `wire` is not an image `writeKeyspace` wrote (decoded). */
 export function keyspaceFromWire(wire: unknown): Keyspace {
   assert(Array.isArray(wire) && wire.length === 3, "keyspace image is malformed");
   const [dbs, removed, floor] = wire as [unknown, unknown, unknown];
