@@ -217,12 +217,19 @@ test("entriesWithTerms helper numbers entries from the given index", () => {
 
 const appliedText = (net: TestNetwork, id: string): string[] => net.appliedData(id);
 
-test("commitOnDemand: an idle follower is not sent an empty append per commit; it learns the commit from the next heartbeat", () => {
-  const net = cluster(3, { commitOnDemand: true });
+/** A settled 3-node cluster with a leader and its two followers. */
+function settledCluster(config: Partial<Omit<RaftConfig, "id">>): {
+  net: TestNetwork; leader: NodeId; followers: [NodeId, NodeId];
+} {
+  const net = cluster(3, config);
   const leader = net.electLeader();
-  const [f1, f2] = net.ids.filter((id) => id !== leader) as [NodeId, NodeId];
   net.tickAll();
   net.settle();
+  return { net, leader, followers: net.ids.filter((id) => id !== leader) as [NodeId, NodeId] };
+}
+
+test("commitOnDemand: an idle follower is not sent an empty append per commit; it learns the commit from the next heartbeat", () => {
+  const { net, leader, followers: [f1, f2] } = settledCluster({ commitOnDemand: true });
   net.node(leader).propose(new TextEncoder().encode("w1"));
   net.processReady(leader);
   const sent: Message[] = [];
@@ -241,22 +248,14 @@ test("commitOnDemand: an idle follower is not sent an empty append per commit; i
 });
 
 test("without commitOnDemand every follower gets the commit at once (the control)", () => {
-  const net = cluster(3);
-  const leader = net.electLeader();
-  const follower = net.ids.find((id) => id !== leader)!;
-  net.tickAll();
-  net.settle();
+  const { net, leader, followers: [follower] } = settledCluster({});
   net.node(leader).propose(new TextEncoder().encode("w1"));
   net.settle();
   assert.deepEqual(appliedText(net, follower), ["w1"]);
 });
 
 test("commitOnDemand: a follower that forwarded a proposal is told its commit at once", () => {
-  const net = cluster(3, { commitOnDemand: true });
-  const leader = net.electLeader();
-  const [proposer, idle] = net.ids.filter((id) => id !== leader) as [NodeId, NodeId];
-  net.tickAll();
-  net.settle();
+  const { net, followers: [proposer, idle] } = settledCluster({ commitOnDemand: true });
   net.node(proposer).propose(new TextEncoder().encode("forwarded"));
   net.settle();
   assert.deepEqual(appliedText(net, proposer), ["forwarded"], "the proposer applies without a tick");
@@ -264,11 +263,7 @@ test("commitOnDemand: a follower that forwarded a proposal is told its commit at
 });
 
 test("commitOnDemand: a follower given a read index is told the commit it needs to serve the read", () => {
-  const net = cluster(3, { commitOnDemand: true });
-  const leader = net.electLeader();
-  const reader = net.ids.find((id) => id !== leader)!;
-  net.tickAll();
-  net.settle();
+  const { net, leader, followers: [reader] } = settledCluster({ commitOnDemand: true });
   net.node(leader).propose(new TextEncoder().encode("w1"));
   net.settle();
   net.node(reader).readIndex("r1");

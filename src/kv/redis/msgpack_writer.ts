@@ -130,37 +130,33 @@ export class MsgpackWriter {
   }
 
   private strHeader(length: number): void {
-    this.room(5);
-    if (length < 32) {
-      this.buf[this.at++] = 0xa0 | length;
-    } else if (length < 0x100) {
-      this.buf[this.at] = 0xd9;
-      this.buf[this.at + 1] = length;
-      this.at += 2;
-    } else if (length < 0x10000) {
-      this.buf[this.at] = 0xda;
-      this.buf.writeUInt16BE(length, this.at + 1);
-      this.at += 3;
-    } else {
-      this.buf[this.at] = 0xdb;
-      this.buf.writeUInt32BE(length, this.at + 1);
-      this.at += 5;
+    if (length >= 32) {
+      this.sizedHeader(length, 0xd9, 0xda, 0xdb);
+      return;
     }
+    this.room(1);
+    this.buf[this.at++] = 0xa0 | length;
   }
 
   private binHeader(length: number): void {
+    this.sizedHeader(length, 0xc4, 0xc5, 0xc6);
+  }
+
+  /** A str or bin header: the type byte for an 8, 16 or 32-bit length, then the length. */
+  private sizedHeader(length: number, code8: number, code16: number, code32: number): void {
     this.room(5);
+    const { buf, at } = this;
     if (length < 0x100) {
-      this.buf[this.at] = 0xc4;
-      this.buf[this.at + 1] = length;
+      buf[at] = code8;
+      buf[at + 1] = length;
       this.at += 2;
     } else if (length < 0x10000) {
-      this.buf[this.at] = 0xc5;
-      this.buf.writeUInt16BE(length, this.at + 1);
+      buf[at] = code16;
+      buf.writeUInt16BE(length, at + 1);
       this.at += 3;
     } else {
-      this.buf[this.at] = 0xc6;
-      this.buf.writeUInt32BE(length, this.at + 1);
+      buf[at] = code32;
+      buf.writeUInt32BE(length, at + 1);
       this.at += 5;
     }
   }
