@@ -61,7 +61,7 @@ export interface RaftConfig {
    * When true, a commit advance sends an empty AppendEntries only to the followers that wait for
    * it (an entry they forwarded, a read index they were given) and, for a configuration entry,
    * to all; the others learn the commit index from the next append or heartbeat. Default false
-   * (every follower told at once, as in etcd-io/raft); the runtime sets it (replication.ts).
+   * (every follower told at once, as in etcd-io/raft); the runtime sets it (node/config.ts).
    */
   readonly commitOnDemand?: boolean;
   /** Default "index". "lease" requires checkQuorum. */
