@@ -33,8 +33,8 @@ interface Pending<R> {
   readonly resolve: (result: R) => void;
   readonly reject: (error: Error) => void;
   appended: { readonly index: LogIndex; readonly term: Term } | null;
-  /** Forwarded to leader `to` in `term`; `lost` once the connection to it dropped. */
-  forwarded: { readonly to: NodeId; readonly term: Term; lost: boolean } | null;
+  /** Forwarded to leader `to` in `term` (in `orphans` once the connection to it dropped). */
+  forwarded: { readonly to: NodeId; readonly term: Term } | null;
 }
 
 export class PendingProposals<R> {
@@ -74,7 +74,7 @@ export class PendingProposals<R> {
   markForwarded(seq: number, to: NodeId, term: Term, lost: boolean): void {
     const pending = this.bySeq.get(seq);
     if (pending === undefined) return;
-    pending.forwarded = { to, term, lost: false };
+    pending.forwarded = { to, term };
     if (lost) this.orphan(pending);
   }
 
@@ -150,7 +150,6 @@ export class PendingProposals<R> {
 
   private orphan(pending: Pending<R>): void {
     if (pending.forwarded === null) return;
-    pending.forwarded.lost = true;
     this.orphans.add(pending);
     this.settleOrphans();
   }
