@@ -6,27 +6,20 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { logIndex, nodeId, term, type Message, type NodeId } from "../core/index.js";
-import { TcpTransport } from "./tcp_transport.js";
-import { freePort, Inbox } from "./test_support.js";
+import { nodeId } from "../core/index.js";
+import { silentLogger } from "../core/logger.js";
+import { TcpMesh } from "./testing/tcp_mesh.js";
+import { heartbeat, Inbox } from "./test_support.js";
 
 const n1 = nodeId("n1");
 const n2 = nodeId("n2");
 /** Far longer than the test's patience: only the peer's own connection can trigger the redial. */
 const BACKOFF_MS = 60_000;
 
-function heartbeat(from: NodeId, to: NodeId, commit: number): Message {
-  return { type: "Heartbeat", from, to, term: term(1), commit: logIndex(commit), context: null };
-}
-
 test("a link in redial back-off dials as soon as the restarted peer connects to us", async () => {
-  const ports = new Map([[n1, await freePort()], [n2, await freePort()]]);
-  const make = (id: NodeId): TcpTransport => new TcpTransport({
-    clusterId: "redial", nodeId: id, listen: { host: "127.0.0.1", port: ports.get(id) ?? 0 },
-    peers: new Map([...ports].filter(([peer]) => peer !== id)
-      .map(([peer, port]) => [peer, { host: "127.0.0.1", port }] as const)),
-    backoff: { initialMs: BACKOFF_MS, maxMs: BACKOFF_MS },
-  });
+  const mesh = await TcpMesh.create("redial", [n1, n2]);
+  const backoff = { initialMs: BACKOFF_MS, maxMs: BACKOFF_MS };
+  const make = (id: typeof n1) => mesh.transport(id, silentLogger, backoff);
   const t1 = make(n1);
   let t2 = make(n2);
   try {

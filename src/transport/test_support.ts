@@ -8,6 +8,13 @@ import { logIndex, term } from "../core/index.js";
 import type { Logger } from "../core/logger.js";
 import type { MessageHandler } from "./transport.js";
 
+/** A term-1 heartbeat carrying `commit` (and a read context, if given). */
+export function heartbeat(from: NodeId, to: NodeId, commit: number, context?: string): Message {
+  return {
+    type: "Heartbeat", from, to, term: term(1), commit: logIndex(commit), context: context ?? null,
+  };
+}
+
 export function bytes(length: number, seed = 1): Uint8Array {
   const out = new Uint8Array(length);
   let x = seed >>> 0 || 1;

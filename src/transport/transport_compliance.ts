@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { type Message, type NodeId, nodeId, term, logIndex } from "../core/index.js";
 import type { TransportLimits } from "./limits.js";
 import { encodeMessage } from "./message_codec.js";
-import { bytes, entry, Inbox } from "./test_support.js";
+import { bytes, entry, heartbeat, Inbox } from "./test_support.js";
 import type { PeerConnectionState, Transport } from "./transport.js";
 
 export interface ComplianceCluster {
@@ -28,12 +28,6 @@ export interface TransportFactory {
 const ids = [nodeId("n1"), nodeId("n2"), nodeId("n3")] as const;
 const [n1, n2, n3] = ids;
 const testTimeoutMs = 20_000;
-
-function heartbeat(from: NodeId, to: NodeId, commit: number, context?: string): Message {
-  return {
-    type: "Heartbeat", from, to, term: term(1), commit: logIndex(commit), context: context ?? null,
-  };
-}
 
 function propose(from: NodeId, to: NodeId, data: Uint8Array): Message {
   return { type: "Propose", from, to, term: term(1), data };

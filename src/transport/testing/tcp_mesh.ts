@@ -4,12 +4,14 @@
  * A restarted node gets a fresh transport on the same port. Only tests import this file.
  */
 import type { NodeId } from "../../core/index.js";
+import type { BackoffOptions } from "../limits.js";
 import type { PeerTlsCredentials } from "../peer_tls.js";
 import { TcpTransport } from "../tcp_transport.js";
 import { freePort } from "../test_support.js";
 import type { Logger } from "../../core/logger.js";
 
 const HOST = "127.0.0.1";
+const FAST_BACKOFF: BackoffOptions = { initialMs: 20, maxMs: 200 };
 
 export class TcpMesh {
   private constructor(
@@ -36,13 +38,16 @@ export class TcpMesh {
     return port;
   }
 
-  /** A new, not yet started transport for `id`, with every other node as a peer. */
-  transport(id: NodeId, logger: Logger): TcpTransport {
+  /**
+   * A new, not yet started transport for `id`, with every other node as a peer; `backoff`
+   * defaults to fast redials.
+   */
+  transport(id: NodeId, logger: Logger, backoff: BackoffOptions = FAST_BACKOFF): TcpTransport {
     const peers = new Map([...this.ports].filter(([peer]) => peer !== id)
       .map(([peer, port]) => [peer, { host: HOST, port }] as const));
     return new TcpTransport({
       clusterId: this.clusterId, nodeId: id, peers, listen: { host: HOST, port: this.port(id) },
-      logger, backoff: { initialMs: 20, maxMs: 200 },
+      logger, backoff,
       ...(this.tls === null ? {} : { tls: this.tls(id) }),
     });
   }
