@@ -214,10 +214,12 @@ export class ReadyLoop<R> {
   private startSave(rd: Ready): Promise<void> | null {
     if (rd.hardState === null && rd.entries.length === 0 && rd.snapshot === null) return null;
     const { storage, host, observer } = this.parts;
-    const saved = storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot });
+    const saved = storage.save({
+      hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, sync: rd.mustSync,
+    });
     if (!rd.mustSync) {
-      // Only the commit index changed: it need not be durable before sending (etcd does the
-      // same); later saves are ordered after this one by the storage.
+      // Only the commit index changed: it need not be durable before sending, nor cost an fsync
+      // (etcd does the same); the storage writes it with the next synced save.
       saved.catch((error: unknown) => {
         this.parts.fail(error);
       });

@@ -138,7 +138,8 @@ export class DiskStorage implements StableStorage {
       this.hardState = batch.hardState;
     }
     jobs.push({ kind: "records", records: [encodeRecords(records)] });
-    const durable = this.wal.submit(jobs);
+    const lazy = batch.sync === false && batch.entries.length === 0 && batch.snapshot === null;
+    const durable = this.wal.submit(jobs, lazy);
     if (this.wal.isSegmentFull()) this.wal.cut((seq) => this.nextSegment(seq));
     return durable;
   }

@@ -13,6 +13,13 @@ export interface SaveBatch {
   /** Appended after `snapshot` is installed; the first may overwrite a conflicting suffix. */
   readonly entries: readonly Entry[];
   readonly snapshot: Snapshot | null;
+  /**
+   * false when only the commit index changed (the Ready's `mustSync` is false): the commit index
+   * need not be durable (§5.3; recovery takes at least the snapshot's index), so such a batch
+   * costs no fsync of its own and is written with the next synced save or at close. Its promise
+   * resolves then. Ignored (the batch is synced) when it holds entries or a snapshot.
+   */
+  readonly sync?: boolean;
 }
 
 export interface StableStorage extends Storage {

@@ -5,7 +5,9 @@
  * Group commit: every `submit` joins a queue; one drain loop takes everything queued so far as a
  * round, writes it with one write call and makes it durable with ONE fdatasync, then resolves
  * every submitter of the round. Saves that arrive while a round is syncing form the next round,
- * so concurrent saves coalesce. Nothing is acknowledged before its fdatasync has returned: etcd
+ * so concurrent saves coalesce. A lazy submission (a commit index alone, which need not be durable)
+starts no round: it waits in the queue for the next submission that must be durable, so it costs
+no fdatasync and never delays a synced round by one. Nothing is acknowledged before its fdatasync has returned: etcd
  * lost acknowledged writes by acting on entries before they were durable (etcd#14370).
  *
  * Tasks (snapshot writes, deletions) run in queue order, after everything before them is synced.
@@ -45,6 +47,8 @@ export class Wal {
   private projectedBytes = 0;
   private nextSeq: number;
   private queue: Submission[] = [];
+  /** The queue holds a submission that must not wait for another (anything but a lazy one). */
+  private urgent = false;
   private draining = false;
   private closed = false;
 
@@ -81,10 +85,11 @@ export class Wal {
   }
 
   /**
-   * Queues jobs; resolves once they are done and every record in them is durable.
+   * Queues jobs; resolves once they are done and every record in them is durable. `lazy` jobs
+   * wait for the next submission that is not lazy (or `close`) and are done in its round.
    * @throws DiskFailedError if any disk operation of this or an earlier round failed.
    */
-  submit(jobs: readonly WalJob[]): Promise<void> {
+  submit(jobs: readonly WalJob[], lazy = false): Promise<void> {
     const failure = this.options.failStop.error;
     if (failure !== null) return Promise.reject(failure);
     assert(!this.closed, "WAL used after close");
@@ -94,7 +99,8 @@ export class Wal {
     const done = new Promise<void>((resolve, reject) => {
       this.queue.push({ jobs, resolve, reject });
     });
-    if (!this.draining) {
+    if (!lazy) this.urgent = true;
+    if (this.urgent && !this.draining) {
       this.draining = true;
       void this.drain();
     }
@@ -148,9 +154,10 @@ export class Wal {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.urgent) {
       const round = this.queue;
       this.queue = [];
+      this.urgent = false;
       try {
         await this.runRound(round);
         for (const s of round) s.resolve();
@@ -159,9 +166,10 @@ export class Wal {
         for (const s of round) s.reject(error);
         for (const s of this.queue) s.reject(failure);
         this.queue = [];
+        this.urgent = false;
       }
     }
-    this.draining = false; // in the same synchronous step as the empty-queue check: no lost wakeup
+    this.draining = false; // in the same synchronous step as the urgent check: no lost wakeup
   }
 
   private async runRound(round: readonly Submission[]): Promise<void> {
