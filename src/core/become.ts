@@ -81,6 +81,7 @@ export function becomeLeader(r: Raft): LeaderState {
     tracker,
     reads: new ReadOnly(r.id, r.term),
     readsBeforeCommit: [],
+    readsQueued: [],
     lease: r.config.readMode === "lease"
       ? new LeaderLease({
         self: r.id, term: r.term, durationTicks: leaseDurationTicks(r.config),

@@ -13,8 +13,9 @@ import { Raft } from "./raft.js";
 import { flushReplication, maybeSendAppend } from "./replication.js";
 import type { ProgressStatus, Ready, SoftState, Status } from "./ready.js";
 import type { Rng } from "./rng.js";
+import type { LeaderState } from "./role.js";
 import {
-  leaseReadIndex, proposeAsLeader, readIndexAsLeader, selfPersisted,
+  flushReads, leaseReadIndex, proposeAsLeader, readIndexAsLeader, selfPersisted,
 } from "./step_leader.js";
 import type { Storage } from "./storage.js";
 import {
@@ -198,7 +199,7 @@ export class RaftNode {
 
   hasReady(): boolean {
     const r = this.raft;
-    if (r.role.kind === "leader") flushReplication(r, r.role);
+    if (r.role.kind === "leader") flushLeader(r, r.role);
     return !sameConfState(r.cluster.confState, this.prevConfState)
       || !sameSoftState(this.softState(), this.prevSoftState)
       || !sameHardState(this.hardState(), this.prevHardState)
@@ -212,7 +213,7 @@ export class RaftNode {
   /** Everything the caller must now do, in order: persist, send, apply, then `advance`. */
   ready(): Ready {
     const r = this.raft;
-    if (r.role.kind === "leader") flushReplication(r, r.role);
+    if (r.role.kind === "leader") flushLeader(r, r.role);
     const soft = this.softState();
     const hard = this.hardState();
     const softState = sameSoftState(soft, this.prevSoftState) ? null : soft;
@@ -327,4 +328,10 @@ function sameSoftState(a: SoftState, b: SoftState): boolean {
 
 function sameHardState(a: HardState, b: HardState): boolean {
   return a.term === b.term && a.vote === b.vote && a.commit === b.commit;
+}
+
+/** What a leader holds back until a Ready is made: appends due, and the queued reads' round. */
+function flushLeader(r: Raft, leader: LeaderState): void {
+  flushReplication(r, leader);
+  flushReads(r, leader);
 }

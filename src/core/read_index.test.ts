@@ -39,6 +39,26 @@ test("§6.4 the leader releases a read only once a quorum acknowledged its heart
   assert.deepEqual(reads(net, leader), [{ index: commit, context: "a" }]);
 });
 
+test("§6.4 every read asked before the next Ready shares one heartbeat round, a follower's too", () => {
+  const net = cluster(3);
+  const leader = settled(net);
+  const follower = net.ids.find((id) => id !== leader) ?? assert.fail("no follower");
+  net.node(follower).readIndex("f");
+  net.processReady(follower);
+  const forwarded = net.queue.splice(0).find((m) => m.type === "ReadIndexRequest");
+  net.node(leader).step(forwarded ?? assert.fail("the follower asked no index"));
+  for (const context of ["a", "b", "c"]) net.node(leader).readIndex(context);
+  net.processReady(leader);
+  const isRound = (m: Message): m is Heartbeat => m.type === "Heartbeat" && m.context !== null;
+  const beats = net.queue.filter(isRound);
+  assert.equal(beats.length, 2, "one heartbeat per follower for four reads");
+  assert.equal(new Set(beats.map((m) => m.context)).size, 1);
+  net.settle();
+  const commit = net.node(leader).status().commit;
+  assert.deepEqual(reads(net, leader), ["a", "b", "c"].map((context) => ({ index: commit, context })));
+  assert.deepEqual(reads(net, follower), [{ index: commit, context: "f" }]);
+});
+
 test("§6.4 a partitioned leader never answers a read, and drops it when it steps down", () => {
   const net = cluster(3);
   const leader = settled(net);

@@ -38,6 +38,12 @@ export interface LeaderState {
   readonly reads: ReadOnly;
   /** Reads that arrived before this leader committed an entry of its own term (§6.4 step 1). */
   readonly readsBeforeCommit: ReadRequest[];
+  /**
+   * Reads asked since the last Ready was made. One heartbeat round serves them all, started when
+   * the next Ready is made (`flushReads`), instead of one round (two messages and two
+   * acknowledgements in a 3-node cluster) per read.
+   */
+  readonly readsQueued: ReadRequest[];
   /** Lease mode only: when reads may be served without a quorum round (lease.ts). */
   readonly lease: LeaderLease | null;
   /** Payload bytes of this term's entries appended but not yet handed out as committed. */

@@ -114,7 +114,7 @@ function propose(r: Raft, leader: LeaderState, data: Uint8Array): LogIndex {
 }
 
 function readsPending(leader: LeaderState): number {
-  return leader.reads.pendingCount() + leader.readsBeforeCommit.length;
+  return leader.reads.pendingCount() + leader.readsBeforeCommit.length + leader.readsQueued.length;
 }
 
 /**
@@ -146,7 +146,18 @@ function handleReadRequest(r: Raft, leader: LeaderState, request: ReadRequest): 
     respondToRead(r, request, r.log.committed);
     return;
   }
-  const context = leader.reads.addRound(r.log.committed, [request]);
+  leader.readsQueued.push(request);
+}
+
+/**
+ * Starts one round for every read queued since the last Ready, at the commit index now: at least
+ * the commit index when each of them arrived, and its heartbeats leave after they all arrived,
+ * so the quorum's acknowledgements prove leadership at a point inside each read (§6.4).
+ */
+export function flushReads(r: Raft, leader: LeaderState): void {
+  if (leader.readsQueued.length === 0) return;
+  const requests = leader.readsQueued.splice(0);
+  const context = leader.reads.addRound(r.log.committed, requests);
   bcastHeartbeat(r, leader, heartbeatContext(leader, context));
 }
 
