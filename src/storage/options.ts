@@ -37,7 +37,7 @@ export interface ResolvedDiskStorageOptions {
 export const DEFAULT_DISK_STORAGE_OPTIONS = {
   segmentBytesMax: 64 * 1024 * 1024,
   recordBytesMax: 64 * 1024 * 1024,
-  snapshotEntriesMin: 10_000,
+  snapshotEntriesMin: 100_000,
   snapshotBytesMin: 64 * 1024 * 1024,
 } as const;
 
