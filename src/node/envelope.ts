@@ -28,9 +28,20 @@ export interface DecodedEnvelope {
   readonly command: Uint8Array;
 }
 
+/** The proposer's id in UTF-8; a node proposes under one id, so the last one is kept. */
+let lastProposer = "";
+let lastProposerBytes = new Uint8Array(0);
+function proposerBytes(proposer: NodeId): Uint8Array {
+  if (proposer !== lastProposer) {
+    lastProposerBytes = encoder.encode(proposer);
+    lastProposer = proposer;
+  }
+  return lastProposerBytes;
+}
+
 /** Bytes the envelope adds to a command proposed by `proposer`. */
 export function envelopeOverheadBytes(proposer: NodeId): number {
-  return FIXED_BYTES + encoder.encode(proposer).byteLength;
+  return FIXED_BYTES + proposerBytes(proposer).byteLength;
 }
 
 function writeU53(view: DataView, offset: number, value: number): void {
@@ -45,7 +56,7 @@ function readU53(view: DataView, offset: number): number {
 export function encodeEnvelope(tag: ProposalTag, command: Uint8Array): Uint8Array {
   assert(Number.isSafeInteger(tag.seq) && tag.seq >= 0, `envelope seq ${tag.seq} out of range`);
   assert(Number.isSafeInteger(tag.incarnation) && tag.incarnation >= 0, "envelope incarnation out of range");
-  const id = encoder.encode(tag.proposer);
+  const id = proposerBytes(tag.proposer);
   const out = new Uint8Array(FIXED_BYTES + id.byteLength + command.byteLength);
   const view = new DataView(out.buffer);
   out[0] = VERSION;
