@@ -36,6 +36,7 @@ import {
   DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, checkStoreLimits, type StoreLimits,
 } from "./store_limits.js";
 import { StoreMachine } from "./store_machine.js";
+import { WriteBatcher } from "./write_batcher.js";
 
 export { DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, type StoreLimits } from "./store_limits.js";
 
@@ -55,6 +56,14 @@ export interface StoreMemory {
   readonly maxmemoryBytes: number;
 }
 
+/** A Redis write of at most this many argument bytes may share a log entry with others. */
+const BATCHED_COMMAND_BYTES_MAX = 16 * 1024;
+/** At most this many commands, and argument bytes, per shared entry. */
+const BATCH_COMMANDS_MAX = 256;
+const BATCH_BYTES_MAX = 128 * 1024;
+const SET_NAME = Buffer.from("SET");
+const CONDITION_ARG: Readonly<Record<SetCondition, Bytes>> = { nx: Buffer.from("NX"), xx: Buffer.from("XX") };
+
 export class ReplicatedKv {
   /** This instance's client session: unique per process incarnation. */
   readonly clientId: string;
@@ -63,6 +72,8 @@ export class ReplicatedKv {
   private readonly reads: ReadCoalescer;
   /** The leader's removal of expired keys (active_expiry.ts). */
   readonly expiry: ActiveExpiry;
+  /** Redis writes of one turn share a log entry (see write_batcher.ts). */
+  private readonly batcher: WriteBatcher;
 
   constructor(
     readonly node: ClusterNode<StoreResult>,
@@ -72,6 +83,12 @@ export class ReplicatedKv {
   ) {
     this.clientId = `${node.id}/${Buffer.from(host.drawBytes(8)).toString("hex")}`;
     this.reads = new ReadCoalescer(() => node.readBarrier());
+    this.batcher = new WriteBatcher({
+      propose: (db, commands) => this.proposeBatch(db, commands),
+      defer: (fn) => { host.defer(fn); },
+      commandsMax: BATCH_COMMANDS_MAX,
+      bytesMax: BATCH_BYTES_MAX,
+    });
     this.expiry = new ActiveExpiry({
       isLeader: () => node.raftStatus().role === "leader",
       keyspace: () => machine.engine.keyspace,
@@ -119,8 +136,18 @@ export class ReplicatedKv {
   async set(key: Bytes, value: Bytes, options: { readonly condition?: SetCondition } = {}): Promise<boolean> {
     this.checkKey(key);
     this.checkValue(value);
-    const result = await this.write({ op: "set", key, value, condition: options.condition ?? null });
-    return writtenOf(result);
+    const condition = options.condition ?? null;
+    const argvBytes = key.byteLength + value.byteLength + 6;
+    if (!this.batchable(argvBytes)) {
+      return writtenOf(await this.write({ op: "set", key, value, condition }));
+    }
+    // As Redis's SET [NX|XX] on database 0, which is what the typed set does, so that it can
+    // share an entry with the other writes of this turn.
+    const argv = condition === null ? [SET_NAME, key, value] : [SET_NAME, key, value, CONDITION_ARG[condition]];
+    const reply = await this.batcher.submit(0, argv, argvBytes);
+    if (reply.type === "simple") return true;
+    if (reply.type === "null") return false;
+    throw new Error(`SET answered ${reply.type === "error" ? reply.text : reply.type}`);
   }
 
   /** @returns how many keys existed. @throws as `set`. */
@@ -198,11 +225,43 @@ export class ReplicatedKv {
       });
     }
     if (spec.flags.includes("denyoom") && this.isOverMaxmemory()) return OOM_REPLY;
-    const result = await this.write({
-      op: "redis", db, stampMs: this.host.wallClockMs(), seed: this.host.drawInt(0x1_0000_0000), argv,
-    });
-    if (result.kind !== "reply") throw unexpected(result);
-    return result.reply;
+    let argvBytes = 0;
+    for (const arg of argv) argvBytes += arg.byteLength;
+    if (this.batchable(argvBytes)) {
+      // Its own encoding is far below commandBytesMax: only its keys and values are checked
+      // here, with the errors the unbatched path gives.
+      const tooLarge = checkStoreLimits({
+        op: "redis", db, stampMs: 0, seed: 0, argv, clientId: this.clientId, seq: 0,
+      }, 0, this.limits);
+      if (tooLarge !== null) throw tooLarge;
+      return this.batcher.submit(db, argv, argvBytes);
+    }
+    const [reply] = await this.proposeBatch(db, [argv]);
+    if (reply === undefined) throw new Error("a proposed command got no reply");
+    return reply;
+  }
+
+  /**
+   * Whether a write of `argvBytes` argument bytes may share an entry (write_batcher.ts): a small
+   * one, when a whole batch (BATCH_BYTES_MAX and its framing) fits in commandBytesMax twice over.
+   */
+  private batchable(argvBytes: number): boolean {
+    return argvBytes <= BATCHED_COMMAND_BYTES_MAX && this.limits.commandBytesMax >= 4 * BATCH_BYTES_MAX;
+  }
+
+  /** Proposes `commands` as one entry: the plain command, or a transaction without WATCH. */
+  private async proposeBatch(db: number, commands: readonly (readonly Bytes[])[]): Promise<readonly Reply[]> {
+    const stampMs = this.host.wallClockMs();
+    const seed = this.host.drawInt(0x1_0000_0000);
+    const [only] = commands;
+    if (commands.length === 1 && only !== undefined) {
+      const result = await this.write({ op: "redis", db, stampMs, seed, argv: only });
+      if (result.kind !== "reply") throw unexpected(result);
+      return [result.reply];
+    }
+    const result = await this.write({ op: "multi", db, stampMs, seed, watches: [], commands });
+    if (result.kind !== "reply" || result.reply.type !== "array") throw unexpected(result);
+    return result.reply.items;
   }
 
   /**
@@ -272,6 +331,7 @@ export class ReplicatedKv {
    * enters the core during the caller's call: pipelined writes keep call order.
    */
   private async write(body: CommandBody): Promise<StoreResult> {
+    this.batcher.flush(); // what was batched before this write enters the log before it
     // `body` is the caller's fresh literal: completing it in place gives the key order of
     // `{ ...body, clientId, seq }` (so the same bytes) without that spread's slow path.
     const command = Object.assign(body, { clientId: this.clientId, seq: ++this.seq }) as StoreCommand;
