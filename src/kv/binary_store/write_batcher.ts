@@ -52,20 +52,17 @@ export class WriteBatcher {
   /** Queues `argv` (of `bytes` argument bytes) on database `db`; resolves with its reply. */
   submit(db: number, argv: readonly Bytes[], bytes: number): Promise<Reply> {
     const { commandsMax, bytesMax } = this.#options;
-    let batch = this.#pending;
-    if (batch !== null && (batch.db !== db || batch.commands.length >= commandsMax ||
-      batch.bytes + bytes > bytesMax)) {
+    const open = this.#pending;
+    if (open !== null && (open.db !== db || open.commands.length >= commandsMax ||
+      open.bytes + bytes > bytesMax)) {
       this.flush();
-      batch = null;
     }
-    if (batch === null) {
-      batch = { db, commands: [], waiters: [], bytes: 0 };
-      this.#pending = batch;
-    }
+    const batch = this.#pending ?? { db, commands: [], waiters: [], bytes: 0 };
+    this.#pending = batch;
     batch.commands.push(argv);
     batch.bytes += bytes;
     const reply = new Promise<Reply>((resolve, reject) => {
-      (batch as Batch).waiters.push({ resolve, reject });
+      batch.waiters.push({ resolve, reject });
     });
     if (!this.#deferred) {
       this.#deferred = true;
