@@ -61,8 +61,6 @@ const BATCHED_COMMAND_BYTES_MAX = 16 * 1024;
 /** At most this many commands, and argument bytes, per shared entry. */
 const BATCH_COMMANDS_MAX = 256;
 const BATCH_BYTES_MAX = 128 * 1024;
-const SET_NAME = Buffer.from("SET");
-const CONDITION_ARG: Readonly<Record<SetCondition, Bytes>> = { nx: Buffer.from("NX"), xx: Buffer.from("XX") };
 
 export class ReplicatedKv {
   /** This instance's client session: unique per process incarnation. */
@@ -136,18 +134,8 @@ export class ReplicatedKv {
   async set(key: Bytes, value: Bytes, options: { readonly condition?: SetCondition } = {}): Promise<boolean> {
     this.checkKey(key);
     this.checkValue(value);
-    const condition = options.condition ?? null;
-    const argvBytes = key.byteLength + value.byteLength + 6;
-    if (!this.batchable(argvBytes)) {
-      return writtenOf(await this.write({ op: "set", key, value, condition }));
-    }
-    // As Redis's SET [NX|XX] on database 0, which is what the typed set does, so that it can
-    // share an entry with the other writes of this turn.
-    const argv = condition === null ? [SET_NAME, key, value] : [SET_NAME, key, value, CONDITION_ARG[condition]];
-    const reply = await this.batcher.submit(0, argv, argvBytes);
-    if (reply.type === "simple") return true;
-    if (reply.type === "null") return false;
-    throw new Error(`SET answered ${reply.type === "error" ? reply.text : reply.type}`);
+    const result = await this.write({ op: "set", key, value, condition: options.condition ?? null });
+    return writtenOf(result);
   }
 
   /** @returns how many keys existed. @throws as `set`. */

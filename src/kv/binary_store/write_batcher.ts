@@ -5,6 +5,10 @@
  * decode and a dispatch on every replica and a pending proposal; batched, the turn's commands
  * pay those once (the read coalescer does the same for read barriers).
  *
+ * A write submitted while no batch is waiting for the log is proposed at once, alone: company
+ * would only delay it (one client writing gets no extra turn); writes that arrive while one is
+ * in flight are the ones worth batching.
+ *
  * A batch is a transaction without WATCH (the store's "multi" op): its commands run one after
  * another in one entry, each with its own reply, in the order they were submitted. That is an
  * order they could have had as separate entries, since they were all proposed in the same turn
@@ -44,6 +48,8 @@ export class WriteBatcher {
   readonly #options: WriteBatcherOptions;
   #pending: Batch | null = null;
   #deferred = false;
+  /** Batches proposed and not yet answered. */
+  #inFlight = 0;
 
   constructor(options: WriteBatcherOptions) {
     this.#options = options;
@@ -64,7 +70,10 @@ export class WriteBatcher {
     const reply = new Promise<Reply>((resolve, reject) => {
       batch.waiters.push({ resolve, reject });
     });
-    if (!this.#deferred) {
+    if (this.#inFlight === 0) {
+      // Nothing is waiting for the log: waiting for company would only delay this write.
+      this.flush();
+    } else if (!this.#deferred) {
       this.#deferred = true;
       this.#options.defer(() => {
         this.#deferred = false;
@@ -80,7 +89,10 @@ export class WriteBatcher {
     if (batch === null) return;
     this.#pending = null;
     const { waiters } = batch;
-    this.#options.propose(batch.db, batch.commands).then((replies) => {
+    this.#inFlight++;
+    this.#options.propose(batch.db, batch.commands).finally(() => {
+      this.#inFlight--;
+    }).then((replies) => {
       waiters.forEach((waiter, i) => {
         const reply = replies[i];
         if (reply === undefined) waiter.reject(new Error(`a batch of ${waiters.length} got ${replies.length} replies`));
