@@ -70,7 +70,7 @@ export class ReplicatedKv {
   private readonly reads: ReadCoalescer;
   /** The leader's removal of expired keys (active_expiry.ts). */
   readonly expiry: ActiveExpiry;
-  /** Redis writes of one turn share a log entry (see write_batcher.ts). */
+  /** Redis writes arriving while one is in flight share a log entry (write_batcher.ts). */
   private readonly batcher: WriteBatcher;
 
   constructor(

@@ -1,13 +1,11 @@
 /**
- * Shares one log entry between the Redis write commands proposed in one turn of the event loop:
- * a pipelining client's commands, and those of every client whose request arrived in that turn.
- * Each command in the log costs an envelope, a WAL record, an item of every AppendEntries, a
- * decode and a dispatch on every replica and a pending proposal; batched, the turn's commands
- * pay those once (the read coalescer does the same for read barriers).
- *
- * A write submitted while no batch is waiting for the log is proposed at once, alone: company
- * would only delay it (one client writing gets no extra turn); writes that arrive while one is
- * in flight are the ones worth batching.
+ * Shares one log entry between the Redis write commands submitted in one turn of the event loop
+ * while an earlier write is on its way to the log: a pipelining client's commands, and those of
+ * every client whose request arrived in that turn. Each command in the log costs an envelope, a
+ * WAL record, an item of every AppendEntries, a decode and a dispatch on every replica and a
+ * pending proposal; batched, the turn's commands pay those once (the read coalescer does the
+ * same for read barriers). A write submitted while nothing is in flight is proposed at once,
+ * alone: waiting for company would only delay it.
  *
  * A batch is a transaction without WATCH (the store's "multi" op): its commands run one after
  * another in one entry, each with its own reply, in the order they were submitted. That is an
