@@ -102,6 +102,19 @@ class ValueIndex {
   isObserverOf(op: Operation, text: string): boolean {
     return op.outcome === "ok" && this.needed.get(op) === text;
   }
+
+  /**
+   * The earliest op that took effect needing a value no operation ever wrote (not absence):
+   * no order can place it, whatever else the search ran into first.
+   */
+  unwrittenNeeder(): Operation | null {
+    let found: Operation | null = null;
+    for (const [op, text] of this.needed) {
+      if (op.outcome !== "ok" || text === "null" || this.writers.has(text)) continue;
+      if (found === null || op.invokeTime < found.invokeTime) found = op;
+    }
+    return found;
+  }
 }
 
 interface Story {
@@ -269,13 +282,15 @@ function toChecked(op: Operation): CheckedOp {
 
 /**
  * Builds the counterexample for a key whose search found no linearization. The op to blame is
- * the one that reached its deadline unplaced (for an indeterminate op given a deadline, the
+ * one that needed a value no operation wrote, if any; else the one that reached its deadline
+ * unplaced (for an indeterminate op given a deadline, the
  * observer that set it), or, when no simple story explains that one, an op that needed a value
  * the search could not keep in the register.
  */
 export function buildCounterexample(history: KeyHistory, deepest: DeepestPoint): Counterexample {
   const index = new ValueIndex(history.all);
-  let stuck = deepest.stuck.deadlineBy ?? deepest.stuck.op;
+  // A value nobody wrote is the plainest cause; the op the search stopped at may be another.
+  let stuck = index.unwrittenNeeder() ?? deepest.stuck.deadlineBy ?? deepest.stuck.op;
   let story = explainNeededValue(index, history.key, stuck);
   const needer = story === null ? strandedNeeder(history, deepest) : null;
   if (needer !== null) {

@@ -70,3 +70,13 @@ test("Maelstrom-like values (0-4, repeated) on one busy key are still judged", (
   });
   assert.equal(checkHistory(events).verdict, "linearizable");
 });
+
+test("a read of a value never written is blamed even when the search stops at another op first", () => {
+  // fast-check found this one: the search's deepest point was a read of 25 on the same key.
+  const options = { seed: 85106822, opsCount: 30, keysCount: 2, infoRatio: 0, failRatio: 0, spreadMax: 50 };
+  const corrupted = corruptRead(randomLinearizableHistory(options), 1738176729);
+  assert.ok(corrupted !== null);
+  const result = checkHistory(corrupted);
+  assert.equal(result.verdict, "not-linearizable");
+  assert.match(result.counterexample.explanation, /no operation ever wrote "never-written"/);
+});
