@@ -3,7 +3,6 @@
  * high ports in a temporary directory, with fast timeouts, and helpers to find the leader and
  * to wait for catch-up. Tests must call `close()` in an `after` hook so no child outlives them.
  */
-import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -131,16 +130,16 @@ export async function startGrowableCluster(
   };
 }
 
-async function canListen(port: number): Promise<boolean> {
-  const server = createServer();
-  server.on("error", () => undefined);
-  server.listen(port, "127.0.0.1");
-  const result = await Promise.race([
-    once(server, "listening").then(() => true),
-    once(server, "error").then(() => false),
-  ]);
-  if (result) await new Promise((done) => server.close(done));
-  return result;
+/**
+ * Whether `port` can be bound now. (Not `events.once(server, "listening")`: it rejects with the
+ * 'error' event, so a port in use threw EADDRINUSE out of the probe instead of answering false.)
+ */
+export function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => { resolve(false); });
+    server.listen(port, "127.0.0.1", () => { server.close(() => { resolve(true); }); });
+  });
 }
 
 /**
