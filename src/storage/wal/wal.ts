@@ -5,10 +5,11 @@
  * Group commit: every `submit` joins a queue; one drain loop takes everything queued so far as a
  * round, writes it with one write call and makes it durable with ONE fdatasync, then resolves
  * every submitter of the round. Saves that arrive while a round is syncing form the next round,
- * so concurrent saves coalesce. A lazy submission (a commit index alone, which need not be durable)
-starts no round: it waits in the queue for the next submission that must be durable, so it costs
-no fdatasync and never delays a synced round by one. Nothing is acknowledged before its fdatasync has returned: etcd
- * lost acknowledged writes by acting on entries before they were durable (etcd#14370).
+ * so concurrent saves coalesce. A lazy submission (a commit index alone, which need not be
+ * durable) starts no round: it waits in the queue for the next submission that must be durable,
+ * so it costs no fdatasync and never delays a synced round by one. Nothing is acknowledged
+ * before its fdatasync has returned: etcd lost acknowledged writes by acting on entries before
+ * they were durable (etcd#14370).
  *
  * Tasks (snapshot writes, deletions) run in queue order, after everything before them is synced.
  * A cut syncs the old segment, creates the next one (O_EXCL), fsyncs the directory at once (a new
