@@ -28,7 +28,7 @@ const tooManyFromAddress = "HTTP/1.1 429 Too Many Requests\r\nConnection: close\
   tooManyBody;
 
 /** Bodies up to this declared length are counted when the request starts, not as they arrive. */
-const COUNT_UP_FRONT_BYTES_MAX = 64 * 1024;
+export const COUNT_UP_FRONT_BYTES_MAX = 64 * 1024;
 
 /** Counts the body bytes passing through into the request's socket tracker. */
 class BodyCounter extends Transform {
@@ -43,12 +43,23 @@ class BodyCounter extends Transform {
   }
 }
 
-/** Installs the connection and memory accounting on `app` (before it listens). */
+/** What a request handled outside Fastify's hooks (kv_fast_path.ts) reports of its body. */
+export interface HttpBodyAccounting {
+  /** A body of `bytes` (at most COUNT_UP_FRONT_BYTES_MAX) arrives on `socket`. */
+  countDeclared(socket: Socket, bytes: number): void;
+  /** The request on `socket` is answered or abandoned: its body no longer counts. */
+  requestDone(socket: Socket): void;
+}
+
+/**
+ * Installs the connection and memory accounting on `app` (before it listens); returns the body
+ * accounting for requests served without Fastify's hooks.
+ */
 export function trackHttpClients(
   app: FastifyInstance,
   resources: ClientResources,
   logger: Logger,
-): void {
+): HttpBodyAccounting {
   const sockets = new WeakMap<Socket, TrackedSocket>();
   let nextId = 1;
   app.server.on("connection", (socket: Socket) => {
@@ -105,12 +116,24 @@ export function trackHttpClients(
     }
     done(null, payload.pipe(new BodyCounter(tracked)));
   });
-  app.addHook("onResponse", (request, _reply, done) => {
-    const tracked = trackedOf(request);
+  const requestDone = (socket: Socket): void => {
+    const tracked = sockets.get(socket);
     if (tracked !== undefined) {
       tracked.bodyBytes = 0;
       tracked.handle.update();
     }
+  };
+  app.addHook("onResponse", (request, _reply, done) => {
+    requestDone(request.raw.socket);
     done();
   });
+  return {
+    countDeclared: (socket, bytes) => {
+      const tracked = sockets.get(socket);
+      if (tracked === undefined) return;
+      tracked.bodyBytes += bytes;
+      tracked.handle.update();
+    },
+    requestDone,
+  };
 }

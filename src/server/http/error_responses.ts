@@ -188,6 +188,33 @@ export function errorResponseOf(
   return format(known.error);
 }
 
+/** The headers and body of `response`; `scheme` (http, https) builds the leader's Location. */
+export function errorReplyOf(
+  response: ErrorResponse,
+  path: string | undefined,
+  scheme: string,
+): { readonly headers: Record<string, string>; readonly body: object } {
+  const headers: Record<string, string> = {};
+  if (response.retryAfterSeconds !== undefined) {
+    headers["retry-after"] = String(response.retryAfterSeconds);
+  }
+  if (response.status === 401) headers["www-authenticate"] = WWW_AUTHENTICATE;
+  if (response.leaderHttp !== undefined && path !== undefined) {
+    headers.location = `${scheme}://${response.leaderHttp}${path}`;
+  }
+  const { code, message, definite, leader, leaderHttp } = response;
+  return {
+    headers,
+    body: {
+      error: {
+        code, message, definite,
+        ...(leader === undefined ? {} : { leader }),
+        ...(leaderHttp === undefined ? {} : { leaderHttp }),
+      },
+    },
+  };
+}
+
 /**
  * Sends `response` in the common error shape, with Retry-After, WWW-Authenticate (401) and the
  * leader's Location (421, built from `path`) when they apply.
@@ -197,20 +224,6 @@ export function sendError(
   response: ErrorResponse,
   path?: string,
 ): FastifyReply {
-  if (response.retryAfterSeconds !== undefined) {
-    void reply.header("retry-after", String(response.retryAfterSeconds));
-  }
-  if (response.status === 401) void reply.header("www-authenticate", WWW_AUTHENTICATE);
-  if (response.leaderHttp !== undefined && path !== undefined) {
-    const scheme = reply.request.protocol;
-    void reply.header("location", `${scheme}://${response.leaderHttp}${path}`);
-  }
-  const { code, message, definite, leader, leaderHttp } = response;
-  return reply.code(response.status).send({
-    error: {
-      code, message, definite,
-      ...(leader === undefined ? {} : { leader }),
-      ...(leaderHttp === undefined ? {} : { leaderHttp }),
-    },
-  });
+  const { headers, body } = errorReplyOf(response, path, reply.request.protocol);
+  return reply.code(response.status).headers(headers).send(body);
 }

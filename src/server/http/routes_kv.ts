@@ -19,7 +19,7 @@
 import type { FastifyInstance } from "fastify";
 import { ValueTooLargeError } from "../errors.js";
 import type { KvService, SetOptions } from "../kv_service.js";
-import { sendError } from "./error_responses.js";
+import { sendError, type ErrorResponse } from "./error_responses.js";
 import {
   ValueEncodingError,
   decodeBase64UrlKey,
@@ -74,6 +74,22 @@ function setOptionsOf(query: PutQuery): SetOptions {
   return {};
 }
 
+/** GET of a key with no value (the fast path answers it the same way: kv_fast_path.ts). */
+export function keyNotFound(key: string): ErrorResponse {
+  return {
+    status: 404, code: "KEY_NOT_FOUND", message: `No value for key ${JSON.stringify(key)}`,
+    definite: true,
+  };
+}
+
+/** A conditional PUT whose condition does not hold. */
+export function conditionFailed(condition: SetOptions["condition"]): ErrorResponse {
+  return {
+    status: 412, code: "CONDITION_FAILED", definite: true,
+    message: condition === "nx" ? "The key exists (?nx)" : "The key does not exist (?xx)",
+  };
+}
+
 /** Where the routes live and how their key segment becomes bytes. */
 interface KeyForm {
   readonly prefix: string;
@@ -122,12 +138,7 @@ function registerKeyRoutes(app: FastifyInstance, routes: {
   }, async (request, reply) => {
     const { key } = request.params;
     const value = await service.get(keyOf(key));
-    if (value === null) {
-      return sendError(reply, {
-        status: 404, code: "KEY_NOT_FOUND", message: `No value for key ${JSON.stringify(key)}`,
-        definite: true,
-      });
-    }
+    if (value === null) return sendError(reply, keyNotFound(key));
     return { key, ...encodeValue(value, request.query.encoding) };
   });
 
@@ -150,14 +161,7 @@ function registerKeyRoutes(app: FastifyInstance, routes: {
     const { key } = request.params;
     const options = setOptionsOf(request.query);
     const written = await service.set(keyOf(key), putValue(request.body), options);
-    if (!written) {
-      return sendError(reply, {
-        status: 412, code: "CONDITION_FAILED", definite: true,
-        message: options.condition === "nx"
-          ? "The key exists (?nx)"
-          : "The key does not exist (?xx)",
-      });
-    }
+    if (!written) return sendError(reply, conditionFailed(options.condition));
     return { key, written };
   });
 

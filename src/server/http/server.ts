@@ -6,7 +6,9 @@
  * returns the Fastify instance without listening (tests use `inject`); `startHttpApi` also
  * listens.
  */
-import { createServer as createHttpServer, type Server } from "node:http";
+import {
+  createServer as createHttpServer, type IncomingMessage, type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { TlsOptions } from "node:tls";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -21,6 +23,7 @@ import { leaderHttpOf, registerAdminRoutes } from "./routes_admin.js";
 import { trackHttpClients } from "./client_tracking.js";
 import type { ClientAuth } from "../auth/client_auth.js";
 import { registerClientAuth } from "../auth/http_auth.js";
+import { KvFastPath } from "./kv_fast_path.js";
 import { registerKvRoutes } from "./routes_kv.js";
 import { registerRemovedGate, registerStatusRoutes } from "./routes_status.js";
 import { registerDashboardRoutes, type DashboardDeps } from "../dashboard/routes.js";
@@ -37,6 +40,11 @@ export interface HttpApiOptions {
    * are sized from it; a longer key gets 413 VALUE_TOO_LARGE.
    */
   readonly keyBytesMax: number;
+  /**
+   * Serve plain GETs and PUTs of a key without Fastify's request pipeline (kv_fast_path.ts);
+   * tests turn it off to compare the two.
+   */
+  readonly fastPath: boolean;
 }
 
 export const DEFAULT_HTTP_API_OPTIONS: HttpApiOptions = {
@@ -44,6 +52,7 @@ export const DEFAULT_HTTP_API_OPTIONS: HttpApiOptions = {
   port: 8080,
   bodyBytesMax: 16 * 1024 * 1024,
   keyBytesMax: DEFAULT_STORE_LIMITS.keyBytesMax,
+  fastPath: true,
 };
 
 /** Headers beyond the request line: Node's own default (16 KiB) is kept for them. */
@@ -96,23 +105,32 @@ export function buildHttpApi(
   // A key travels in the URL, so the header limit grows with keyBytesMax (on HTTP and HTTPS
   // alike: with a serverFactory, Fastify's own `http` options are not used).
   const maxHeaderSize = keyParamLengthMax(resolved.keyBytesMax) + headerBytesMax;
+  let fastPath: KvFastPath | null = null;
   const app = Fastify({
     logger: false,
     bodyLimit: resolved.bodyBytesMax,
     routerOptions: { maxParamLength: keyParamLengthMax(resolved.keyBytesMax) },
     // Reject, rather than quietly coerce or strip, what does not match a schema.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
-    serverFactory: (handler) => deps.tls === undefined
-      ? createHttpServer({ maxHeaderSize }, handler)
-      // Fastify drives an https.Server through the same request/response interface.
-      : createHttpsServer({ ...deps.tls, maxHeaderSize }, handler) as unknown as Server,
+    serverFactory: (fastify) => {
+      // GET and PUT of a plain key skip Fastify's pipeline when nothing about them is unusual.
+      const handler = (request: IncomingMessage, response: ServerResponse): void => {
+        if (fastPath === null) fastify(request, response);
+        else fastPath.handle(request, response, fastify);
+      };
+      return deps.tls === undefined
+        ? createHttpServer({ maxHeaderSize }, handler)
+        // Fastify drives an https.Server through the same request/response interface.
+        : createHttpsServer({ ...deps.tls, maxHeaderSize }, handler);
+    },
   });
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer" },
     (_request, body, done) => { done(null, body); });
+  const admin = deps.service.admin;
+  const leaderHttp = (id: string): string | null =>
+    admin === undefined ? null : leaderHttpOf(admin, id);
   app.setErrorHandler((thrown, request, reply) => {
-    const admin = deps.service.admin;
-    const response = errorResponseOf(thrown, (id) =>
-      admin === undefined ? null : leaderHttpOf(admin, id), request.headers["content-type"]);
+    const response = errorResponseOf(thrown, leaderHttp, request.headers["content-type"]);
     if (response.code === "INTERNAL") {
       logger.error({ method: request.method, url: request.url, err: response.message },
         "HTTP request failed unexpectedly");
@@ -125,8 +143,21 @@ export function buildHttpApi(
   }));
   if (deps.removal !== undefined) registerRemovedGate(app, deps.removal);
   registerClientAuth(app, deps.auth ?? null, logger);
-  trackHttpClients(app, deps.resources ?? createClientResources({}, { logger }), logger);
+  const accounting =
+    trackHttpClients(app, deps.resources ?? createClientResources({}, { logger }), logger);
   registerKvRoutes(app, deps.service, { keyBytesMax: resolved.keyBytesMax });
+  if (resolved.fastPath) {
+    const path = new KvFastPath({
+      service: deps.service, auth: deps.auth ?? null, accounting, removal: deps.removal,
+      leaderHttpOf: leaderHttp, logger, keyBytesMax: resolved.keyBytesMax,
+      bodyBytesMax: resolved.bodyBytesMax,
+    });
+    app.addHook("preClose", (done) => {
+      path.close();
+      done();
+    });
+    fastPath = path;
+  }
   registerStatusRoutes(app, deps.service, deps.registry ?? null);
   registerAdminRoutes(app, deps.service, deps.diskUsage);
   if (deps.dashboard !== undefined) {
