@@ -122,6 +122,12 @@ test("keys and values over the limits are refused before proposing (definite)", 
     await assert.rejects(kv.cas(b("k"), null, new Uint8Array(65)), isValue);
     await assert.rejects(kv.del([b("a"), tooLong]), isKey);
     await assert.rejects(kv.incrBy(tooLong, 1n), isKey);
+    // Redis commands small enough to share an entry are checked one by one before batching.
+    await assert.rejects(kv.command(0, [b("SET"), tooLong, b("v")]), isKey);
+    await assert.rejects(kv.command(0, [b("set"), b("k"), new Uint8Array(65)]), isValue);
+    await assert.rejects(kv.command(0, [b("MSET"), b("a"), b("1"), tooLong, b("2")]), isKey);
+    await assert.rejects(kv.command(0, [b("MSET"), b("a"), b("1"), b("b"), new Uint8Array(65)]),
+      isValue);
     assert.equal(kv.node.status().pendingProposals, 0);
   } finally {
     await Promise.all(kvs.map((kv) => kv.stop()));

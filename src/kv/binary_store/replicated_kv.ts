@@ -22,6 +22,7 @@ import { realHost, type RuntimeHost } from "../../node/host.js";
 import {
   IntegerOverflowError, NotIntegerError, OutcomeUnknownError, ValueTooLargeError, WrongTypeError,
 } from "../errors.js";
+import { commandName } from "../redis/command.js";
 import { arityFits, findStoreCommand } from "../redis/command_table.js";
 import { keyspaceInfoOf, type KeyspaceInfo } from "../redis/keyspace_info.js";
 import { error as errorReply, type Reply } from "../redis/reply.js";
@@ -33,7 +34,8 @@ import {
   encodeStoreCommand, type Bytes, type SetCondition, type StoreCommand, type StoreResult,
 } from "./store_commands.js";
 import {
-  DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, checkStoreLimits, type StoreLimits,
+  DEFAULT_STORE_LIMITS, EXEC_OOM_REPLY, OOM_REPLY, checkCommandArguments, checkCommandBytes,
+  checkStoreLimits, type StoreLimits,
 } from "./store_limits.js";
 import { StoreMachine } from "./store_machine.js";
 import { WriteBatcher } from "./write_batcher.js";
@@ -82,7 +84,7 @@ export class ReplicatedKv {
     this.clientId = `${node.id}/${Buffer.from(host.drawBytes(8)).toString("hex")}`;
     this.reads = new ReadCoalescer(() => node.readBarrier());
     this.batcher = new WriteBatcher({
-      propose: (db, commands) => this.proposeBatch(db, commands),
+      propose: (db, commands) => this.proposeBatch(db, commands, true),
       defer: (fn) => { host.defer(fn); },
       commandsMax: BATCH_COMMANDS_MAX,
       bytesMax: BATCH_BYTES_MAX,
@@ -199,7 +201,7 @@ export class ReplicatedKv {
    * @throws NotLeaderError, ProposalDroppedError, ValueTooLargeError, OutcomeUnknownError.
    */
   async command(db: number, argv: readonly Bytes[]): Promise<Reply> {
-    const name = argv[0] === undefined ? "" : Buffer.from(argv[0]).toString("latin1");
+    const name = commandName(argv);
     const spec = findStoreCommand(name);
     if (spec === undefined) return errorReply(`ERR unknown command '${name.slice(0, 128)}'`);
     if (!arityFits(spec, argv.length)) {
@@ -217,14 +219,12 @@ export class ReplicatedKv {
     for (const arg of argv) argvBytes += arg.byteLength;
     if (this.batchable(argvBytes)) {
       // Its own encoding is far below commandBytesMax: only its keys and values are checked
-      // here, with the errors the unbatched path gives.
-      const tooLarge = checkStoreLimits({
-        op: "redis", db, stampMs: 0, seed: 0, argv, clientId: this.clientId, seq: 0,
-      }, 0, this.limits);
+      // here, with the errors the unbatched path gives; the batch then checks only its size.
+      const tooLarge = checkCommandArguments(spec, argv, this.limits);
       if (tooLarge !== null) throw tooLarge;
       return this.batcher.submit(db, argv, argvBytes);
     }
-    const [reply] = await this.proposeBatch(db, [argv]);
+    const [reply] = await this.proposeBatch(db, [argv], false);
     if (reply === undefined) throw new Error("a proposed command got no reply");
     return reply;
   }
@@ -237,17 +237,23 @@ export class ReplicatedKv {
     return argvBytes <= BATCHED_COMMAND_BYTES_MAX && this.limits.commandBytesMax >= 4 * BATCH_BYTES_MAX;
   }
 
-  /** Proposes `commands` as one entry: the plain command, or a transaction without WATCH. */
-  private async proposeBatch(db: number, commands: readonly (readonly Bytes[])[]): Promise<readonly Reply[]> {
+  /**
+   * Proposes `commands` as one entry: the plain command, or a transaction without WATCH.
+   * `argsChecked`: their keys and values already passed the limits (batched commands).
+   */
+  private async proposeBatch(
+    db: number, commands: readonly (readonly Bytes[])[], argsChecked: boolean,
+  ): Promise<readonly Reply[]> {
     const stampMs = this.host.wallClockMs();
     const seed = this.host.drawInt(0x1_0000_0000);
     const [only] = commands;
     if (commands.length === 1 && only !== undefined) {
-      const result = await this.write({ op: "redis", db, stampMs, seed, argv: only });
+      const result = await this.write({ op: "redis", db, stampMs, seed, argv: only }, argsChecked);
       if (result.kind !== "reply") throw unexpected(result);
       return [result.reply];
     }
-    const result = await this.write({ op: "multi", db, stampMs, seed, watches: [], commands });
+    const result = await this.write({ op: "multi", db, stampMs, seed, watches: [], commands },
+      argsChecked);
     if (result.kind !== "reply" || result.reply.type !== "array") throw unexpected(result);
     return result.reply.items;
   }
@@ -273,8 +279,8 @@ export class ReplicatedKv {
   async transaction(
     db: number, commands: readonly (readonly Bytes[])[], watches: readonly WatchedKey[],
   ): Promise<Reply> {
-    const denyoom = commands.some((argv) => findStoreCommand(Buffer.from(argv[0] ?? new Uint8Array())
-      .toString("latin1"))?.flags.includes("denyoom") === true);
+    const denyoom = commands.some((argv) =>
+      findStoreCommand(commandName(argv))?.flags.includes("denyoom") === true);
     if (denyoom && this.isOverMaxmemory()) return EXEC_OOM_REPLY;
     const result = await this.write({
       op: "multi", db, stampMs: this.host.wallClockMs(), seed: this.host.drawInt(0x1_0000_0000),
@@ -318,14 +324,16 @@ export class ReplicatedKv {
    * Proposes one command. Everything before `node.propose` is synchronous, so the command
    * enters the core during the caller's call: pipelined writes keep call order.
    */
-  private async write(body: CommandBody): Promise<StoreResult> {
+  private async write(body: CommandBody, argsChecked = false): Promise<StoreResult> {
     this.batcher.flush(); // what was batched before this write enters the log before it
     // `body` is the caller's fresh literal: completing it in place gives the key order of
     // `{ ...body, clientId, seq }` (so the same bytes) without that spread's slow path.
     const command = Object.assign(body, { clientId: this.clientId, seq: ++this.seq }) as StoreCommand;
     const bytes = encodeStoreCommand(command);
     // The machine's own propose-time check, on the command as built (no second decode).
-    const tooLarge = checkStoreLimits(command, bytes.byteLength, this.limits);
+    const tooLarge = argsChecked
+      ? checkCommandBytes(bytes.byteLength, this.limits)
+      : checkStoreLimits(command, bytes.byteLength, this.limits);
     if (tooLarge !== null) throw tooLarge;
     let result: StoreResult;
     try {

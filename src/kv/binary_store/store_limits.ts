@@ -4,6 +4,7 @@
  * before it enters the log.
  */
 import { ValueTooLargeError } from "../errors.js";
+import { commandName, type RedisCommand } from "../redis/command.js";
 import { findStoreCommand } from "../redis/command_table.js";
 import { error } from "../redis/reply.js";
 import type { StoreCommand } from "./store_commands.js";
@@ -38,15 +39,35 @@ export const EXEC_OOM_REPLY = error(
 export function checkStoreLimits(
   command: StoreCommand, commandBytes: number, limits: StoreLimits,
 ): ValueTooLargeError | null {
-  if (commandBytes > limits.commandBytesMax) {
-    return new ValueTooLargeError("value", commandBytes, limits.commandBytesMax);
-  }
-  for (const key of keysOf(command)) {
+  return checkCommandBytes(commandBytes, limits) ?? checkArguments(keysOf(command), valuesOf(command), limits);
+}
+
+/** The encoded command's own limit: what a batch of already checked commands must still pass. */
+export function checkCommandBytes(commandBytes: number, limits: StoreLimits): ValueTooLargeError | null {
+  return commandBytes > limits.commandBytesMax
+    ? new ValueTooLargeError("value", commandBytes, limits.commandBytesMax)
+    : null;
+}
+
+/**
+ * The key and value limits of one Redis-table command whose table entry the caller has found
+ * (the same checks, in the same order, as `checkStoreLimits` of it).
+ */
+export function checkCommandArguments(
+  spec: RedisCommand, argv: readonly Uint8Array[], limits: StoreLimits,
+): ValueTooLargeError | null {
+  return checkArguments(keysBySpec(spec, argv), argv, limits);
+}
+
+function checkArguments(
+  keys: readonly Uint8Array[], values: readonly Uint8Array[], limits: StoreLimits,
+): ValueTooLargeError | null {
+  for (const key of keys) {
     if (key.byteLength > limits.keyBytesMax) {
       return new ValueTooLargeError("key", key.byteLength, limits.keyBytesMax);
     }
   }
-  for (const value of valuesOf(command)) {
+  for (const value of values) {
     if (value.byteLength > limits.valueBytesMax) {
       return new ValueTooLargeError("value", value.byteLength, limits.valueBytesMax);
     }
@@ -56,9 +77,11 @@ export function checkStoreLimits(
 
 /** The key arguments of a Redis-table command, by its key positions (first, last, step). */
 export function commandKeys(argv: readonly Uint8Array[]): Uint8Array[] {
-  const name = argv[0] === undefined ? "" : Buffer.from(argv[0]).toString("latin1");
-  const spec = findStoreCommand(name);
-  if (spec === undefined) return [];
+  const spec = findStoreCommand(commandName(argv));
+  return spec === undefined ? [] : keysBySpec(spec, argv);
+}
+
+function keysBySpec(spec: RedisCommand, argv: readonly Uint8Array[]): Uint8Array[] {
   const [first, lastSpec, step] = spec.keys;
   if (first <= 0 || step <= 0) return [];
   const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;

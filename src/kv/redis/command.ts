@@ -74,6 +74,12 @@ export function arg(args: readonly Bytes[], index: number): Bytes {
   return value;
 }
 
+/** The name a command's argv starts with, as typed (latin1, without copying the bytes). */
+export function commandName(argv: readonly Bytes[]): string {
+  const name = argv[0];
+  return name === undefined ? "" : keyOf(name);
+}
+
 /** An argument as text (option names, error messages). */
 export function argText(value: Bytes | undefined): string {
   return value === undefined ? "" : Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("utf8");

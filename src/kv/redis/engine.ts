@@ -8,7 +8,7 @@
  * is behind) runs at that clock instead. Local reads run at max(clock, the reader's wall time),
  * so a key is absent to every read from the moment it expires.
  */
-import { CommandError, type ExecContext } from "./command.js";
+import { CommandError, commandName, type ExecContext } from "./command.js";
 import { arityFits, findStoreCommand } from "./command_table.js";
 import { Keyspace, type Bytes } from "./keyspace.js";
 import { CommandRandom } from "./random.js";
@@ -69,7 +69,7 @@ export class RedisEngine {
 
   /** Runs `argv` in `ctx`: the table's command, its arity, its errors as replies. */
   run(ctx: ExecContext, argv: readonly Bytes[]): Reply {
-    const name = argv[0] === undefined ? "" : Buffer.from(argv[0]).toString("latin1");
+    const name = commandName(argv);
     const command = findStoreCommand(name);
     if (command === undefined) return error(`ERR unknown command '${name.slice(0, 128)}'`);
     if (!arityFits(command, argv.length)) {

@@ -18,7 +18,7 @@
  *   (`watchFloorIndex`): a conservative abort.
  * `pruneTombstones` bounds `removedAt` deterministically (insertion order, a fixed maximum).
  */
-import type { ExecContext } from "./command.js";
+import { commandName, type ExecContext } from "./command.js";
 import type { RedisEngine } from "./engine.js";
 import { DATABASES, keyOf, type Bytes, type Keyspace } from "./keyspace.js";
 import {
@@ -92,7 +92,7 @@ export function applyTransaction(engine: RedisEngine, tx: Transaction, index: nu
 }
 
 function runQueued(engine: RedisEngine, ctx: ExecContext, argv: readonly Bytes[]): Reply {
-  const name = Buffer.from(argv[0] ?? new Uint8Array()).toString("latin1").toLowerCase();
+  const name = commandName(argv).toLowerCase();
   const arg1 = argv[1];
   switch (name) {
     case "ping":
