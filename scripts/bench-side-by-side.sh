@@ -9,7 +9,8 @@
 # Uses: apt-get install -y wrk etcd-server etcd-client redis-server redis-tools. A missing tool
 # skips the comparisons that need it, with a message: the script reports, it never fails.
 # Each round ends with the ratios raftkv / reference of that round (compare within a round).
-# Ports: etcd 2379x/2380x, raftkv redis 3638x http 3808x peer 3908x, redis 36999.
+# Ports: etcd 2379x/2380x, raftkv redis 2638x http 2808x peer 2908x, redis 26999: all below
+# Linux's ephemeral range (32768-60999), where a client connection of an earlier row can hold one.
 set -uo pipefail
 command -v node >/dev/null || { echo "node not found"; exit 0; }
 RK="$(pwd)"; DUR="${1:-10}"; ROUNDS="${2:-2}"
@@ -93,14 +94,14 @@ rk_start() {
   rm -rf "$TMP/rk-data"
   # the cluster command is the parent of every node; SIGINT to it stops them all
   ( exec node bin/raftkv cluster --nodes 3 --data-dir "$TMP/rk-data" \
-      --redis-port-base 36380 --http-port-base 38080 --peer-port-base 39080 >"$TMP/rk.log" 2>&1 ) &
+      --redis-port-base 26380 --http-port-base 28080 --peer-port-base 29080 >"$TMP/rk.log" 2>&1 ) &
   RKPID=$!
   local i j; RKL=""
   for ((i=0; i<300; i++)); do [ -n "$RKL" ] && break
     sleep 0.1
     for j in 1 2 3; do
-      curl -s --max-time 1 "127.0.0.1:3808$j/v1/status" 2>/dev/null | grep -q '"role":"leader"' \
-        && RKL="http://127.0.0.1:3808$j" && RKLR=$((36380+j))
+      curl -s --max-time 1 "127.0.0.1:2808$j/v1/status" 2>/dev/null | grep -q '"role":"leader"' \
+        && RKL="http://127.0.0.1:2808$j" && RKLR=$((26380+j))
     done
   done
   [ -n "$RKL" ] || { log "raftkv: no leader found"; tail -5 "$TMP/rk.log"; rk_stop; return 1; }
@@ -135,12 +136,12 @@ resp_round() {
   rk_stop
   [ $HAVE_REDIS = 1 ] || return 0
   rm -rf "$TMP/redis"; mkdir -p "$TMP/redis"
-  redis-server --port 36999 --dir "$TMP/redis" --appendonly yes --appendfsync always --save '' --daemonize no >"$TMP/redis.log" 2>&1 &
+  redis-server --port 26999 --dir "$TMP/redis" --appendonly yes --appendfsync always --save '' --daemonize no >"$TMP/redis.log" 2>&1 &
   local rp=$!; sleep 1
-  rb_row "redis(always) SET c1" 36999 -c 1 -n 5000 -t set
-  rb_row "redis(always) SET c64" 36999 -c 64 -t set
-  rb_row "redis(always) SET c64 P16" 36999 -c 64 -P 16 -t set
-  rb_row "redis(always) GET c64" 36999 -c 64 -t get
+  rb_row "redis(always) SET c1" 26999 -c 1 -n 5000 -t set
+  rb_row "redis(always) SET c64" 26999 -c 64 -t set
+  rb_row "redis(always) SET c64 P16" 26999 -c 64 -P 16 -t set
+  rb_row "redis(always) GET c64" 26999 -c 64 -t get
   kill $rp; wait $rp 2>/dev/null
 }
 

@@ -77,11 +77,11 @@ export class KvFastPath {
       void this.serve(request, response, route);
       return;
     }
-    void passesClientAuth(auth, route.method, ROUTE, request.headers.authorization,
-      request.socket).then((passes) => {
-      if (passes) void this.serve(request, response, route);
-      else fallback(request, response);
-    });
+    passesClientAuth(auth, route.method, ROUTE, request.headers.authorization, request.socket)
+      .then((passes) => {
+        if (passes) void this.serve(request, response, route);
+        else fallback(request, response);
+      }, () => { fallback(request, response); });
   }
 
   private routeOf(request: IncomingMessage): Route | null {
